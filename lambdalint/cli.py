@@ -1,0 +1,253 @@
+"""The `lambdalint` command: check, rules, rule, handlers.
+
+Option names and exit codes follow ruff's where the concept is the same:
+0 clean, 1 findings at or above `fail-on`, 2 a usage, config or internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, TextIO
+
+import click
+
+from lambdalint import __version__
+from lambdalint.config import OUTPUT_FORMATS, Config, ConfigError, find_config, load_config, validate_codes
+from lambdalint.diagnostics import Diagnostic
+from lambdalint.discovery import relative
+from lambdalint.docs import render_terminal
+from lambdalint.engine import Engine, RunResult
+from lambdalint.model import display_name
+from lambdalint.output import WRITERS
+from lambdalint.registry import Registry, load_registry
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split_codes(values: tuple[str, ...]) -> list[str]:
+    return [code.strip().upper() if code.strip().upper() != "ALL" else "ALL"
+            for value in values for code in value.split(",") if code.strip()]
+
+
+def _fail(message: str) -> None:
+    click.echo(f"lambdalint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _registry() -> Registry:
+    registry = load_registry()
+    for warning in registry.warnings:
+        click.echo(f"lambdalint: warning: {warning}", err=True)
+    return registry
+
+
+def _load(config_path: Path | None, paths: list[Path]) -> Config:
+    try:
+        if config_path is not None:
+            if not config_path.is_file():
+                raise ConfigError(f"{config_path}: no such config file")
+            return load_config(config_path)
+        start = Path(os.path.commonpath([str(p.resolve()) for p in paths])) if paths else Path.cwd()
+        while not start.exists() and start != start.parent:
+            start = start.parent
+        return load_config(find_config(start))
+    except ConfigError as error:
+        _fail(str(error))
+        raise  # unreachable
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        handle = path.open("w", encoding="utf-8", newline="\n")
+    except OSError as error:
+        _fail(f"cannot write {path}: {error.strerror or error}")
+    with handle:
+        yield handle
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="lambdalint", message="%(prog)s %(version)s")
+def main() -> None:
+    """A linter for Python code that runs on AWS Lambda."""
+
+
+config_option = click.option(
+    "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this pyproject.toml instead of the nearest one.",
+)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, metavar="CODES", help="Rules to enable (codes, prefixes like LAM1, or ALL); replaces the config's select.")
+@click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to enable on top of select.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Rules to disable.")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None, help="How findings are printed (default: text).")
+@click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the findings to this file.")
+@click.option("--statistics", is_flag=True, help="Print a count per rule instead of each finding.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
+@click.option("--fail-on", type=click.Choice(["info", "warning", "error"]), default=None, help="Lowest severity that makes the exit code 1.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@config_option
+def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
+          ignore: tuple[str, ...], output_format: str | None, output_file: Path | None,
+          statistics: bool, exit_zero: bool, fail_on: str | None, quiet: bool,
+          config_path: Path | None) -> None:
+    """Check PATHS (default: the current folder) for Lambda problems."""
+    targets = list(paths) or [Path(".")]
+    config = _load(config_path, targets)
+    if select:
+        config.select = _split_codes(select)
+    config.extend_select += _split_codes(extend_select)
+    config.ignore += _split_codes(ignore)
+    if fail_on:
+        from lambdalint.diagnostics import Severity
+
+        config.fail_on = Severity.parse(fail_on)
+    registry = _registry()
+    try:
+        validate_codes(config, registry.codes)
+    except ConfigError as error:
+        _fail(str(error))
+    rules = registry.select(config.select, config.extend_select, config.ignore)
+    result = Engine(config, rules).check_paths(targets)
+    for message in result.messages:
+        click.echo(f"lambdalint: {message}", err=True)
+    fmt = output_format or config.output_format
+    with _output(output_file) as stream:
+        if statistics:
+            _write_statistics(result.diagnostics, stream)
+        else:
+            WRITERS[fmt](result.diagnostics, stream)
+        if fmt in ("text", "full") and not quiet and not result.nothing_checked:
+            _write_summary(result, stream)
+    sys.exit(_exit_code(result, config, exit_zero))
+
+
+def _exit_code(result: RunResult, config: Config, exit_zero: bool) -> int:
+    if result.internal_error or result.nothing_checked:
+        return EXIT_ERROR
+    failing = [d for d in result.diagnostics if d.severity.rank >= config.fail_on.rank]
+    if failing and not exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _write_summary(result: RunResult, stream: TextIO) -> None:
+    count = len(result.diagnostics)
+    if count == 0:
+        stream.write(f"All checks passed! ({_plural(result.files_checked, 'file')} checked)\n")
+        return
+    files = len({d.path for d in result.diagnostics})
+    stream.write(f"Found {_plural(count, 'finding')} in {_plural(files, 'file')} "
+                 f"({_plural(result.files_checked, 'file')} checked).\n")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _write_statistics(diagnostics: list[Diagnostic], stream: TextIO) -> None:
+    counts = Counter((d.code, d.name) for d in diagnostics)
+    for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        stream.write(f"{count:>5}  {code}  {name}\n")
+
+
+@main.command("rules")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+def list_rules(output_format: str) -> None:
+    """List every rule: code, name, severity, fix and whether it is on by default."""
+    rules = _registry().sorted()
+    if output_format == "json":
+        data = [
+            {"code": r.code, "name": r.name, "severity": r.severity.value, "fix": r.fix.value,
+             "default": r.default_enabled, "summary": r.summary()}
+            for r in rules
+        ]
+        click.echo(json.dumps(data, indent=2))
+        return
+    for r in rules:
+        default = "on" if r.default_enabled else "opt-in"
+        click.echo(f"{r.code}  {r.name:<36} {r.severity.value:<8} fix:{r.fix.value:<7} {default}")
+
+
+@main.command("rule")
+@click.argument("code")
+def show_rule(code: str) -> None:
+    """Show the documentation of rule CODE."""
+    rules = _registry().rules
+    rule = rules.get(code.upper())
+    if rule is None:
+        by_name = {r.name: r for r in rules.values()}
+        rule = by_name.get(code.lower())
+    if rule is None:
+        _fail(f"unknown rule '{code}' (see `lambdalint rules`)")
+    click.echo(render_terminal(rule), nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@config_option
+def handlers(paths: tuple[Path, ...], output_format: str, config_path: Path | None) -> None:
+    """Show the handlers found in PATHS, why, and what runs per invocation."""
+    targets = list(paths) or [Path(".")]
+    config = _load(config_path, targets)
+    result = Engine(config, []).check_paths(targets)
+    for message in result.messages:
+        click.echo(f"lambdalint: {message}", err=True)
+    project = result.project
+    assert project is not None
+    entries = []
+    for model in sorted(project.models, key=lambda m: m.rel_path):
+        for entry in model.entry_points:
+            scope = [
+                {"function": display_name(m, f), "file": m.rel_path, "line": _line_of(m, f),
+                 "via": list(chain)}
+                for m, f, chain in project.in_scope_functions()
+                if chain and chain[0] == display_name(model, entry.function) and f is not entry.function
+            ]
+            entries.append({
+                "handler": display_name(model, entry.function),
+                "file": model.rel_path,
+                "line": _line_of(model, entry.function),
+                "kind": entry.kind,
+                "reason": entry.reason,
+                "async": entry.function.is_async,
+                "invocation_scope": scope,
+            })
+    if output_format == "json":
+        click.echo(json.dumps(entries, indent=2))
+    else:
+        if not entries:
+            click.echo("No handlers found. Name them in [tool.lambdalint] handlers = [\"path/app.py:func\"].")
+        for entry in entries:
+            click.echo(f"{entry['file']}:{entry['line']}: {entry['handler']} "
+                       f"[{entry['kind']}: {entry['reason']}]")
+            for item in entry["invocation_scope"]:
+                via = " -> ".join(name.rsplit(".", 1)[-1] if i else name for i, name in enumerate(item["via"]))
+                click.echo(f"    {item['file']}:{item['line']}: {item['function']}  (via {via})")
+    sys.exit(EXIT_ERROR if result.nothing_checked else EXIT_CLEAN)
+
+
+def _line_of(model, function) -> int:  # type: ignore[no-untyped-def]
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    cache = getattr(model, "_positions", None)
+    if cache is None:
+        cache = MetadataWrapper(model.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        model._positions = cache
+    return cache[function.node.name].start.line
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,112 @@
+"""What a rule sees while the traversal is inside one file.
+
+The engine keeps the stacks (functions, statements, ancestors) once for all
+rules; rules ask questions here instead of tracking "am I in the handler?"
+themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from lambdalint.model import EVENT, STS, FunctionInfo, ModuleModel
+
+if TYPE_CHECKING:
+    from lambdalint.config import Config
+    from lambdalint.rule import Rule
+    from lambdalint.source import SourceFile
+
+
+@dataclass
+class Report:
+    rule: Rule
+    node: cst.CSTNode
+    message: str
+    statement: cst.CSTNode | None
+    fix: Any = None
+
+
+@dataclass
+class RuleFailure:
+    rule: Rule
+    node: cst.CSTNode | None
+    error: BaseException
+
+
+@dataclass
+class FileContext:
+    source: SourceFile
+    model: ModuleModel
+    config: Config
+    functions: list[FunctionInfo | None] = field(default_factory=list)
+    statements: list[cst.CSTNode] = field(default_factory=list)
+    ancestors: list[cst.CSTNode] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+
+    # -- where are we ---------------------------------------------------------
+
+    @property
+    def rel_path(self) -> str:
+        return self.source.rel_path
+
+    @property
+    def function(self) -> FunctionInfo | None:
+        """The innermost `def` around the current node (None at module scope)."""
+        return self.functions[-1] if self.functions else None
+
+    @property
+    def in_invocation_scope(self) -> bool:
+        return self.model.in_invocation_scope(self.function)
+
+    @property
+    def parent(self) -> cst.CSTNode | None:
+        """The parent of the node being visited (ancestors[-1] is the node itself)."""
+        return self.ancestors[-2] if len(self.ancestors) >= 2 else None
+
+    def scope_chain(self) -> tuple[str, ...]:
+        return self.model.scope_chain(self.function)
+
+    def scope_note(self) -> str:
+        """Where this runs per invocation, for messages: "in `f`, called from `handler`"."""
+        chain = self.scope_chain()
+        if not chain:
+            return ""
+        short = [name.rsplit(".", 1)[-1] for name in chain]
+        if len(short) == 1:
+            return f"in `{short[0]}`"
+        return f"in `{short[-1]}`, called from `{' -> '.join(short[:-1])}`"
+
+    # -- what is this ------------------------------------------------------------
+
+    def qualify(self, expr: cst.BaseExpression) -> str | None:
+        return self.model.qualify(expr, self.function)
+
+    def labels_of(self, expr: cst.CSTNode) -> set[str]:
+        return self.model.labels_of(expr, self.function)
+
+    def is_event_derived(self, expr: cst.CSTNode) -> bool:
+        return EVENT in self.labels_of(expr)
+
+    def is_sts_derived(self, expr: cst.CSTNode) -> bool:
+        return STS in self.labels_of(expr)
+
+    def is_lazy_init(self, call: cst.Call) -> bool:
+        return self.model.is_lazy_init(call)
+
+    def binding_of(self, name: str) -> object:
+        """The expression last assigned to a name visible here (None if unknown)."""
+        scope = self.function.scope if self.function else self.model.summary.module_scope
+        while scope is not None:
+            if name in scope.bindings:
+                return scope.bindings[name]
+            scope = scope.parent
+        return None
+
+    # -- reporting ------------------------------------------------------------------
+
+    def report(self, rule: Rule, node: cst.CSTNode, message: str, *, fix: Any = None) -> None:
+        statement = self.statements[-1] if self.statements else None
+        self.reports.append(Report(rule, node, message, statement, fix))

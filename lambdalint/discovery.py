@@ -1,0 +1,149 @@
+"""Which files a run checks, and one-line messages for the paths it cannot."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+@dataclass
+class Discovery:
+    files: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def relative(path: Path, base: Path | None = None) -> str:
+    """A POSIX path relative to base (default: the working directory) when possible."""
+    base = base or Path.cwd()
+    try:
+        return PurePosixPath(os.path.relpath(path, base)).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+
+
+def is_excluded(rel_path: str, patterns: list[str]) -> bool:
+    """A pattern without a slash matches any path component; with one, the path."""
+    parts = PurePosixPath(rel_path).parts
+    for pattern in patterns:
+        if "/" in pattern.strip("/"):
+            if glob_match(rel_path, pattern):
+                return True
+        elif any(fnmatch.fnmatchcase(part, pattern.strip("/")) for part in parts):
+            return True
+    return False
+
+
+def glob_match(rel_path: str, pattern: str) -> bool:
+    """`**` spans folders, `*` stays inside one; a pattern without a slash matches the file name."""
+    pattern = pattern.strip()
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    if "/" not in pattern:
+        return fnmatch.fnmatchcase(PurePosixPath(rel_path).name, pattern)
+    return _glob_regex(pattern).match(rel_path) is not None
+
+
+_REGEX_CACHE: dict[str, "re.Pattern[str]"] = {}
+
+
+def _glob_regex(pattern: str) -> "re.Pattern[str]":
+    import re
+
+    cached = _REGEX_CACHE.get(pattern)
+    if cached is not None:
+        return cached
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    compiled = re.compile("".join(out) + r"(?:/.*)?\Z")
+    _REGEX_CACHE[pattern] = compiled
+    return compiled
+
+
+def discover(paths: list[Path], excludes: list[str], root: Path) -> Discovery:
+    """Python files under the given paths, excluded folders pruned early.
+
+    Explicitly named files are always checked. Symlinked folders are followed
+    only while they stay inside the folder being walked, and each real folder
+    is visited once, so a symlink loop ends with a message instead of a hang.
+    """
+    found = Discovery()
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            found.files.append(path)
+
+    for path in paths:
+        if path.is_symlink() and not path.exists():
+            found.problems.append(f"{path}: broken symlink or symlink loop; skipped")
+            continue
+        if not path.exists():
+            found.problems.append(f"{path}: no such file or directory")
+            continue
+        if path.is_file():
+            add(path)
+            continue
+        if not os.access(path, os.R_OK | os.X_OK):
+            found.problems.append(f"{path}: cannot read directory (permission denied)")
+            continue
+        _walk(path, excludes, root, add, found)
+    return found
+
+
+def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> None:  # type: ignore[no-untyped-def]
+    top_real = top.resolve()
+    visited: set[Path] = {top_real}
+
+    def on_error(error: OSError) -> None:
+        found.problems.append(f"{error.filename}: cannot read directory ({error.strerror})")
+
+    for directory, dirnames, filenames in os.walk(top, onerror=on_error, followlinks=True):
+        kept = []
+        for name in sorted(dirnames):
+            child = Path(directory, name)
+            if is_excluded(relative(child, root), excludes):
+                continue
+            real = child.resolve()
+            if child.is_symlink():
+                if real in visited or real in top_real.parents or real == top_real:
+                    found.problems.append(f"{child}: symlink loop; skipped")
+                    continue
+                if top_real not in real.parents:
+                    continue  # a link out of the tree: not ours to check
+            if real in visited:
+                continue
+            visited.add(real)
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if not name.endswith(PYTHON_SUFFIXES):
+                continue
+            child = Path(directory, name)
+            if is_excluded(relative(child, root), excludes):
+                continue
+            if child.is_symlink() and not child.exists():
+                found.problems.append(f"{child}: broken symlink; skipped")
+                continue
+            add(child)

@@ -1,0 +1,117 @@
+"""Rule documentation, generated from each rule's own metadata and examples.
+
+The same text serves `lambdalint rule CODE`, `docs/rules/<CODE>.md` (a test
+fails when those are stale) and, later, SARIF help.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lambdalint.rule import FixAvailability, Rule, doc_section
+
+HOMEPAGE = "https://github.com/lambdalint/lambdalint"
+DOCS_URL = f"{HOMEPAGE}/blob/main/docs/rules/{{code}}.md"
+
+REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Fix safety", "References")
+_FIX_WORDS = {
+    FixAvailability.NONE: "no automatic fix",
+    FixAvailability.SAFE: "safe fix (applied by `--fix`)",
+    FixAvailability.UNSAFE: "unsafe fix (applied by `--fix --unsafe-fixes`)",
+}
+
+
+def rule_url(code: str) -> str:
+    return DOCS_URL.format(code=code)
+
+
+def missing_sections(rule: type[Rule]) -> list[str]:
+    doc = rule.doc()
+    return [title for title in REQUIRED_SECTIONS if not doc_section(doc, title)]
+
+
+def render_markdown(rule: type[Rule]) -> str:
+    """The rule's doc page: metadata, then its docstring with the examples inserted."""
+    doc = rule.doc()
+    lines = [
+        f"# {rule.code} {rule.name}",
+        "",
+        f"- Severity: {rule.severity.value}",
+        f"- Fix: {_FIX_WORDS[rule.fix]}",
+        f"- Enabled by default: {'yes' if rule.default_enabled else 'no (opt-in: select it by code or ALL)'}",
+        "",
+    ]
+    sections = re.split(r"(?m)^(?=##\s)", doc)
+    example_done = False
+    for section in sections:
+        if not section.strip():
+            continue
+        title = section.splitlines()[0].lstrip("#").strip()
+        if title in ("Fix safety", "References") and not example_done:
+            lines.extend(_examples(rule))
+            example_done = True
+        lines.append(section.rstrip())
+        lines.append("")
+    if not example_done:
+        lines.extend(_examples(rule))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _examples(rule: type[Rule]) -> list[str]:
+    out: list[str] = []
+    bad = rule.bad_examples()
+    good = rule.good_examples()
+    if bad:
+        out += ["## Example", "", "```python", bad[0].display(), "```", ""]
+    if good:
+        out += ["Use instead:", "", "```python", good[0].display(), "```", ""]
+    return out
+
+
+def render_terminal(rule: type[Rule]) -> str:
+    return render_markdown(rule)
+
+
+def expected_pages(rules: list[type[Rule]]) -> dict[str, str]:
+    pages = {f"{rule.code}.md": render_markdown(rule) for rule in rules}
+    pages["README.md"] = _index(rules)
+    return pages
+
+
+def _index(rules: list[type[Rule]]) -> str:
+    lines = [
+        "# Rules",
+        "",
+        "Generated from `rules/` by `python -m lambdalint.docs docs/rules`; do not edit by hand.",
+        "",
+        "| Code | Name | Severity | Fix | Default |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in rules:
+        lines.append(
+            f"| [{rule.code}]({rule.code}.md) | {rule.name} | {rule.severity.value} | "
+            f"{rule.fix.value} | {'on' if rule.default_enabled else 'opt-in'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_pages(directory: Path, rules: list[type[Rule]]) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in expected_pages(rules).items():
+        path = directory / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    import sys
+
+    from lambdalint.registry import load_registry
+
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/rules")
+    for path in write_pages(target, load_registry(include_plugins=False).sorted()):
+        print(f"wrote {path}")

@@ -1,0 +1,280 @@
+"""Parse once, model once, run every rule in one traversal.
+
+The pipeline for a run: discover files -> read and parse each file once ->
+build every module's model -> build the Project (handlers, invocation scope,
+derived values across files) -> one batched traversal per file in which all
+enabled rules see each node -> positions only for files that have findings
+-> suppressions. A rule that raises loses its own results for that file and
+nothing else.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from lambdalint.config import Config
+from lambdalint.context import FileContext, RuleFailure
+from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
+from lambdalint.discovery import discover, glob_match, relative
+from lambdalint.model import ModuleModel, Project
+from lambdalint.rule import Rule
+from lambdalint.source import SourceFile, parse_source
+from lambdalint.suppression import Suppressions
+
+Method = Callable[[cst.CSTNode], None]
+
+
+@dataclass
+class RunResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)  # one line each, for stderr
+    internal_error: bool = False
+    files_checked: int = 0
+    nothing_checked: bool = False
+    project: Project | None = None
+    sources: list[SourceFile] = field(default_factory=list)
+
+
+class _Dispatcher(cst.CSTVisitor):
+    """Walks a module once and hands each node to every rule that asked for its type."""
+
+    def __init__(self, ctx: FileContext, visits: dict[type, list[tuple[Rule, Method]]],
+                 leaves: dict[type, list[tuple[Rule, Method]]], failures: dict[Rule, RuleFailure]) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.visits = visits
+        self.leaves = leaves
+        self.failures = failures
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        ctx = self.ctx
+        ctx.ancestors.append(node)
+        if isinstance(node, cst.FunctionDef):
+            ctx.functions.append(ctx.model.function_for(node))
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            ctx.statements.append(node)
+        for rule, method in self.visits.get(type(node), ()):
+            if rule not in self.failures:
+                try:
+                    method(node)
+                except Exception as error:  # noqa: BLE001 - isolate the rule
+                    self.failures[rule] = RuleFailure(rule, node, error)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        ctx = self.ctx
+        for rule, method in self.leaves.get(type(original_node), ()):
+            if rule not in self.failures:
+                try:
+                    method(original_node)
+                except Exception as error:  # noqa: BLE001 - isolate the rule
+                    self.failures[rule] = RuleFailure(rule, original_node, error)
+        if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            ctx.statements.pop()
+        if isinstance(original_node, cst.FunctionDef):
+            ctx.functions.pop()
+        ctx.ancestors.pop()
+
+
+def _tables(rules: Iterable[Rule]) -> tuple[dict[type, list[tuple[Rule, Method]]], dict[type, list[tuple[Rule, Method]]]]:
+    visits: dict[type, list[tuple[Rule, Method]]] = defaultdict(list)
+    leaves: dict[type, list[tuple[Rule, Method]]] = defaultdict(list)
+    for rule in rules:
+        for attr in dir(type(rule)):
+            if attr.startswith(("visit_", "leave_")):
+                kind, _, type_name = attr.partition("_")
+                node_type = getattr(cst, type_name, None)
+                if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
+                    (visits if kind == "visit" else leaves)[node_type].append((rule, getattr(rule, attr)))
+    return dict(visits), dict(leaves)
+
+
+class Engine:
+    """One configured set of rules, reusable across runs and files."""
+
+    def __init__(self, config: Config, rules: Iterable[type[Rule]]) -> None:
+        self.config = config
+        self.rules = [cls() for cls in rules]
+        self._table_cache: dict[frozenset[int], tuple[dict, dict]] = {}
+
+    # -- entry points ------------------------------------------------------------------
+
+    def check_paths(self, paths: list[Path]) -> RunResult:
+        found = discover(paths, self.config.excludes, self.config.root)
+        sources: list[SourceFile] = []
+        messages = list(found.problems)
+        for path in found.files:
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                messages.append(f"{path}: cannot read file ({error.strerror or error})")
+                continue
+            sources.append(parse_source(path, relative(path), data))
+        result = self.check_sources(sources)
+        result.messages[:0] = messages
+        result.nothing_checked = not sources and bool(messages)
+        return result
+
+    def check_sources(self, sources: list[SourceFile]) -> RunResult:
+        result = RunResult(sources=sources)
+        models: dict[int, ModuleModel] = {}
+        for source in sources:
+            if source.module is None:
+                continue
+            try:
+                models[id(source)] = ModuleModel.build(source.module, source.rel_path)
+            except RecursionError:
+                source.failure = _too_deep()
+            except Exception:  # noqa: BLE001 - a model bug must not hide other files
+                result.internal_error = True
+                result.messages.append(_bug_message("the execution model", source.rel_path, None))
+                source.module = None
+        try:
+            project = Project(models.values(), self.config.handlers)
+        except RecursionError:
+            project = Project([], self.config.handlers)
+            models = {}
+            result.messages.append("the project is nested too deeply to model; only per-file rules ran")
+        result.project = project
+        for spec in project.unmatched_specs:
+            result.messages.append(
+                f"warning: handler '{spec.module}:{spec.function}' from {spec.source} matches no function"
+            )
+        for source in sources:
+            result.files_checked += 1
+            if source.failure is not None or id(source) not in models:
+                if source.failure is not None:
+                    result.diagnostics.append(_syntax_error(source))
+                continue
+            self._check_file(source, models[id(source)], result)
+        result.diagnostics.sort(key=Diagnostic.sort_key)
+        return result
+
+    # -- one file ------------------------------------------------------------------
+
+    def rules_for(self, source: SourceFile) -> list[Rule]:
+        ignored = self._ignored_codes(source)
+        text = source.text
+        chosen = []
+        for rule in self.rules:
+            if any(rule.code.startswith(prefix) for prefix in ignored):
+                continue
+            if rule.words and not any(word in text for word in rule.words):
+                continue
+            chosen.append(rule)
+        return chosen
+
+    def _ignored_codes(self, source: SourceFile) -> list[str]:
+        if not self.config.per_file_ignores:
+            return []
+        rel = relative(source.path.resolve(), self.config.root.resolve())
+        codes: list[str] = []
+        for pattern, values in self.config.per_file_ignores.items():
+            negate = pattern.startswith("!")
+            matched = glob_match(rel, pattern.lstrip("!"))
+            if matched != negate:
+                codes.extend("" if v == "ALL" else v for v in values)
+        return codes
+
+    def _check_file(self, source: SourceFile, model: ModuleModel, result: RunResult) -> None:
+        rules = self.rules_for(source)
+        if not rules:
+            return
+        key = frozenset(id(r) for r in rules)
+        if key not in self._table_cache:
+            self._table_cache[key] = _tables(rules)
+        visits, leaves = self._table_cache[key]
+        ctx = FileContext(source=source, model=model, config=self.config)
+        failures: dict[Rule, RuleFailure] = {}
+        for rule in rules:
+            try:
+                rule.begin_file(ctx)
+            except Exception as error:  # noqa: BLE001
+                failures[rule] = RuleFailure(rule, None, error)
+        assert source.module is not None
+        try:
+            source.module.visit(_Dispatcher(ctx, visits, leaves, failures))
+        except RecursionError:
+            result.diagnostics.append(_syntax_error(source, _too_deep()))
+            return
+        for rule in rules:
+            if rule not in failures:
+                try:
+                    rule.end_file()
+                except Exception as error:  # noqa: BLE001
+                    failures[rule] = RuleFailure(rule, None, error)
+        reports = [r for r in ctx.reports if r.rule not in failures]
+        positions = None
+        if reports or failures:
+            positions = MetadataWrapper(source.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        for failure in failures.values():
+            result.internal_error = True
+            line = None
+            if failure.node is not None and positions is not None and failure.node in positions:
+                line = positions[failure.node].start.line
+            result.messages.append(_bug_message(f"rule {failure.rule.code} ({failure.rule.name})",
+                                                source.rel_path, line, failure.error))
+        if not reports:
+            return
+        assert positions is not None
+        suppressions = Suppressions.scan(source.text)
+        for report in reports:
+            span = positions[report.node]
+            rows = [span.start.line]
+            if report.statement is not None and report.statement in positions:
+                rows.append(positions[report.statement].start.line)
+            code = report.rule.code
+            if suppressions.suppresses(code, tuple(rows)):
+                continue
+            result.diagnostics.append(
+                Diagnostic(
+                    code=code,
+                    name=report.rule.name,
+                    message=report.message,
+                    severity=self.config.severity_for(report.rule),
+                    path=source.path,
+                    location=Location(span.start.line, span.start.column + 1),
+                    end_location=Location(span.end.line, span.end.column + 1),
+                    noqa_row=span.start.line,
+                    fix=report.fix,
+                    noqa_rows=tuple(rows),
+                )
+            )
+
+
+def _too_deep():  # type: ignore[no-untyped-def]
+    from lambdalint.source import ParseFailure
+
+    return ParseFailure("the file is nested too deeply to check")
+
+
+def _syntax_error(source: SourceFile, failure=None) -> Diagnostic:  # type: ignore[no-untyped-def]
+    failure = failure or source.failure
+    return Diagnostic(
+        code=SYNTAX_ERROR_CODE,
+        name=SYNTAX_ERROR_NAME,
+        message=failure.message,
+        severity=Severity.ERROR,
+        path=source.path,
+        location=Location(failure.row, failure.column),
+        end_location=Location(failure.row, failure.column),
+        noqa_row=None,
+    )
+
+
+def _bug_message(what: str, path: str, line: int | None, error: BaseException | None = None) -> str:
+    where = f"{path}:{line}" if line else path
+    detail = ""
+    if error is not None:
+        frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+        origin = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+        detail = f": {type(error).__name__}: {error}{origin}"
+    return (f"error: {what} crashed on {where}{detail}; its findings for this file are dropped. "
+            "Please report this bug with the file that triggers it.")

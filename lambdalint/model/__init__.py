@@ -1,0 +1,21 @@
+"""The Lambda execution model: handlers, invocation scope, lazy init, derived values."""
+
+from lambdalint.model.entrypoints import HandlerSpec
+from lambdalint.model.labels import EVENT, STS
+from lambdalint.model.module import EntryPoint, ModuleModel
+from lambdalint.model.project import Project, display_name
+from lambdalint.model.summary import ClassInfo, FunctionInfo, Param, dotted_name
+
+__all__ = [
+    "EVENT",
+    "STS",
+    "ClassInfo",
+    "EntryPoint",
+    "FunctionInfo",
+    "HandlerSpec",
+    "ModuleModel",
+    "Param",
+    "Project",
+    "display_name",
+    "dotted_name",
+]

@@ -1,0 +1,179 @@
+"""Which functions Lambda calls: the spec's "Handler" definition, in code.
+
+Sources, strongest first: explicit specs (config `handlers`, and deployment
+templates through the same `HandlerSpec` hook), then the Powertools
+decorators, then names and signatures. Powertools routes and batch record
+handlers are entry points of their own kinds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+import libcst as cst
+
+from lambdalint import catalog
+from lambdalint.model.module import EntryPoint, ModuleModel
+from lambdalint.model.summary import FunctionInfo, dotted_name
+
+
+@dataclass(frozen=True)
+class HandlerSpec:
+    """A handler named outside the code: `pkg/app.py:func` or `pkg.app.func`.
+
+    ``source`` says where the name came from ("config", or a template path),
+    and shows up in `lambdalint handlers`.
+    """
+
+    module: str  # dotted module name or relative file path
+    function: str
+    source: str = "config"
+
+    @classmethod
+    def parse(cls, text: str, source: str = "config") -> HandlerSpec:
+        text = text.strip()
+        if ":" in text:
+            module, _, function = text.rpartition(":")
+        else:
+            module, _, function = text.rpartition(".")
+        if not module or not function or not function.isidentifier():
+            raise ValueError(
+                f"handler {text!r} is neither 'path/to/file.py:function' nor 'package.module.function'"
+            )
+        return cls(module=module, function=function, source=source)
+
+    def matches(self, model: ModuleModel) -> bool:
+        if self.module.endswith(".py") or "/" in self.module:
+            wanted = self.module.lstrip("./")
+            return model.rel_path == wanted or model.rel_path.endswith("/" + wanted)
+        name = model.module_name
+        return name == self.module or name.endswith("." + self.module)
+
+
+_ROUTE_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def discover(model: ModuleModel, specs: Iterable[HandlerSpec]) -> list[EntryPoint]:
+    found: dict[int, EntryPoint] = {}
+
+    def add(function: FunctionInfo, kind: str, reason: str, params: tuple[str, ...] = ()) -> None:
+        if id(function) not in found:
+            found[id(function)] = EntryPoint(function, kind, reason, params)
+
+    functions = model.functions
+    for spec in specs:
+        if spec.matches(model) and spec.function in functions:
+            add(functions[spec.function], "handler", spec.source)
+    for function in functions.values():
+        if not function.is_module_level:
+            continue
+        route = _route(model, function)
+        if route is not None:
+            add(function, "route", route[0], route[1])
+            continue
+        decorator = _lambda_decorator(model, function)
+        if decorator:
+            add(function, "handler", f"decorator @{decorator}")
+        elif _has_event_context_params(function):
+            add(function, "handler", "signature (event, context)")
+        elif function.name == "lambda_handler" or (
+            function.name in catalog.HANDLER_FUNCTION_NAMES and len(function.positional_params()) == 2
+        ):
+            add(function, "handler", f"name {function.name}")
+    for call in _all_calls(model):
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in catalog.RECORD_HANDLER_KEYWORDS:
+                target = _local_function(model, arg.value)
+                if target is not None:
+                    add(target, "record-handler", f"record_handler= of {_call_name(call)}")
+    return list(found.values())
+
+
+def _has_event_context_params(function: FunctionInfo) -> bool:
+    positional = function.positional_params()
+    if len(positional) < 2:
+        return False
+    (events, contexts) = catalog.HANDLER_PARAM_NAMES
+    return positional[0].name in events and positional[1].name in contexts
+
+
+def _decorator_name(decorator: cst.Decorator) -> tuple[cst.BaseExpression, str | None]:
+    expr = decorator.decorator
+    if isinstance(expr, cst.Call):
+        expr = expr.func
+    if isinstance(expr, cst.Attribute):
+        return expr, expr.attr.value
+    if isinstance(expr, cst.Name):
+        return expr, expr.value
+    return expr, None
+
+
+def _lambda_decorator(model: ModuleModel, function: FunctionInfo) -> str | None:
+    for decorator in function.node.decorators:
+        expr, last = _decorator_name(decorator)
+        if last is None:
+            continue
+        qualified = model.qualify(expr, None) or ""
+        if last in catalog.LAMBDA_DECORATORS_ANYWHERE:
+            return dotted_name(expr) or last
+        if last in catalog.LAMBDA_DECORATORS_POWERTOOLS and qualified.startswith(catalog.POWERTOOLS_PACKAGE):
+            return dotted_name(expr) or last
+        if _made_by_handler_decorator(model, qualified):
+            return dotted_name(expr) or last
+    return None
+
+
+def _made_by_handler_decorator(model: ModuleModel, qualified: str) -> bool:
+    """`@my_middleware` where `my_middleware` is wrapped by Powertools' `lambda_handler_decorator`."""
+    prefix = model.module_name + "."
+    if not qualified.startswith(prefix):
+        return False
+    target = model.functions.get(qualified[len(prefix):])
+    if target is None:
+        return False
+    for decorator in target.node.decorators:
+        expr, last = _decorator_name(decorator)
+        if last == "lambda_handler_decorator":
+            return True
+    return False
+
+
+def _route(model: ModuleModel, function: FunctionInfo) -> tuple[str, tuple[str, ...]] | None:
+    for decorator in function.node.decorators:
+        call = decorator.decorator
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+            continue
+        if call.func.attr.value not in catalog.ROUTE_METHODS:
+            continue
+        owner = model.qualify(call.func.value, None) or ""
+        owner_type = owner[:-2] if owner.endswith("()") else ""
+        if not owner_type.endswith(catalog.ROUTER_TYPE_SUFFIXES):
+            continue
+        params: tuple[str, ...] = ()
+        if call.args and isinstance(call.args[0].value, cst.SimpleString):
+            path = call.args[0].value.evaluated_value
+            if isinstance(path, str):
+                params = tuple(_ROUTE_PARAM.findall(path))
+        label = dotted_name(call.func) or call.func.attr.value
+        return f"route @{label}", params
+    return None
+
+
+def _all_calls(model: ModuleModel) -> Iterable[cst.Call]:
+    yield from model.summary.module_calls
+    for function in model.functions.values():
+        yield from function.calls
+
+
+def _local_function(model: ModuleModel, expr: cst.BaseExpression) -> FunctionInfo | None:
+    qualified = model.qualify(expr, None)
+    prefix = model.module_name + "."
+    if qualified and qualified.startswith(prefix):
+        return model.functions.get(qualified[len(prefix):])
+    return None
+
+
+def _call_name(call: cst.Call) -> str:
+    return dotted_name(call.func) or "a call"

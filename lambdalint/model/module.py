@@ -1,0 +1,118 @@
+"""The per-file execution model every rule reads."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from lambdalint import catalog
+from lambdalint.model.resolve import Resolver
+from lambdalint.model.summary import FunctionInfo, ModuleSummary, summarize
+
+if TYPE_CHECKING:
+    from lambdalint.model.project import Project
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    """A function Lambda (or Powertools, on Lambda's behalf) calls per invocation.
+
+    ``kind`` is "handler" for functions Lambda calls directly, "route" and
+    "record-handler" for Powertools callbacks; ``reason`` says how we know.
+    """
+
+    function: FunctionInfo
+    kind: str
+    reason: str
+    # Parameters that receive event data besides the first (route path parameters).
+    event_params: tuple[str, ...] = ()
+
+
+@dataclass(eq=False)
+class ModuleModel:
+    rel_path: str  # POSIX path relative to the project root, for display and matching
+    module_name: str
+    module: cst.Module
+    summary: ModuleSummary
+    resolver: Resolver
+    entry_points: list[EntryPoint] = field(default_factory=list)
+    # id(FunctionInfo) -> the call chain that puts it in invocation scope.
+    scope_chains: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # id(FunctionInfo) -> {local name: labels such as "event", "sts"}.
+    labels: dict[int, dict[str, set[str]]] = field(default_factory=dict)
+    # id(FunctionInfo) -> labels its return value carries.
+    return_labels: dict[int, set[str]] = field(default_factory=dict)
+    project: Project | None = None
+
+    @classmethod
+    def build(cls, module: cst.Module, rel_path: str) -> ModuleModel:
+        module_name, is_package = module_name_for(rel_path)
+        summary = summarize(module, module_name, rel_path, is_package)
+        return cls(rel_path, module_name, module, summary, Resolver(summary))
+
+    # -- questions rules ask -------------------------------------------------
+
+    @property
+    def functions(self) -> dict[str, FunctionInfo]:
+        return self.summary.functions
+
+    def function_for(self, node: cst.FunctionDef) -> FunctionInfo | None:
+        return self.summary.by_node.get(id(node))
+
+    def handlers(self) -> list[EntryPoint]:
+        return [e for e in self.entry_points if e.kind == "handler"]
+
+    def entry_point_for(self, function: FunctionInfo) -> EntryPoint | None:
+        for entry in self.entry_points:
+            if entry.function is function:
+                return entry
+        return None
+
+    def in_invocation_scope(self, function: FunctionInfo | None) -> bool:
+        """True when the function (or one it is nested in) runs per invocation."""
+        while function is not None:
+            if id(function) in self.scope_chains:
+                return True
+            function = function.parent
+        return False
+
+    def scope_chain(self, function: FunctionInfo | None) -> tuple[str, ...]:
+        while function is not None:
+            chain = self.scope_chains.get(id(function))
+            if chain is not None:
+                return chain
+            function = function.parent
+        return ()
+
+    def is_lazy_init(self, call: cst.Call) -> bool:
+        return id(call) in self.summary.lazy_calls
+
+    def qualify(self, expr: cst.BaseExpression, function: FunctionInfo | None) -> str | None:
+        return self.resolver.qualify(expr, function)
+
+    def labels_of(self, expr: cst.CSTNode, function: FunctionInfo | None) -> set[str]:
+        """Labels ("event", "sts") of the values an expression is computed from."""
+        from lambdalint.model.labels import expression_labels
+
+        return expression_labels(self, expr, function)
+
+    @property
+    def is_test_file(self) -> bool:
+        path = PurePosixPath(self.rel_path)
+        if any(part in catalog.TEST_DIRECTORIES for part in path.parts[:-1]):
+            return True
+        return any(fnmatch.fnmatch(path.name, p) for p in catalog.TEST_FILE_PATTERNS)
+
+
+def module_name_for(rel_path: str) -> tuple[str, bool]:
+    """Dotted module name for a relative path, and whether it is a package."""
+    path = PurePosixPath(rel_path)
+    parts = [p for p in path.with_suffix("").parts if p not in ("", ".", "..")]
+    is_package = bool(parts) and parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    return ".".join(parts) or "__main__", is_package

@@ -1,0 +1,215 @@
+"""Cross-file facts, computed once per run: who calls whom, and what runs per invocation."""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from typing import Iterable, Iterator
+
+import libcst as cst
+
+from lambdalint import catalog
+from lambdalint.model.entrypoints import HandlerSpec, discover
+from lambdalint.model.labels import propagate_labels, seed_labels
+from lambdalint.model.module import ModuleModel
+from lambdalint.model.summary import FunctionInfo
+
+Target = tuple[ModuleModel, FunctionInfo, bool]  # (module, function, called bound to an instance)
+
+_MAX_ALIAS_HOPS = 5
+
+
+class Project:
+    """All modules of one run and the invocation scope across them.
+
+    Handler specs from config and (later) deployment templates come in
+    through ``specs``; ``handler_sources`` is the hook where template
+    discovery plugs in more of them.
+    """
+
+    def __init__(self, models: Iterable[ModuleModel], specs: Iterable[HandlerSpec] = ()) -> None:
+        self.models = list(models)
+        self.specs = list(specs)
+        self._by_suffix: dict[str, list[ModuleModel]] = defaultdict(list)
+        for model in self.models:
+            model.project = self
+            parts = model.module_name.split(".")
+            for i in range(len(parts)):
+                self._by_suffix[".".join(parts[i:])].append(model)
+        self._targets_cache: dict[int, list[Target]] = {}
+        self.unmatched_specs = [
+            spec for spec in self.specs
+            if not any(spec.matches(m) and spec.function in m.functions for m in self.models)
+        ]
+        for model in self.models:
+            model.entry_points = discover(model, self.specs)
+        self._compute_scope()
+        seed_labels(self)
+        propagate_labels(self)
+
+    # -- module and call resolution ---------------------------------------------
+
+    def find_module(self, dotted: str, importer: ModuleModel) -> ModuleModel | None:
+        candidates = self._by_suffix.get(dotted)
+        if not candidates:
+            return None
+        if len(candidates) == 1:
+            return candidates[0]
+        importer_parts = importer.rel_path.split("/")
+
+        def closeness(model: ModuleModel) -> int:
+            shared = 0
+            for a, b in zip(importer_parts, model.rel_path.split("/")):
+                if a != b:
+                    break
+                shared += 1
+            return shared
+
+        return max(candidates, key=closeness)
+
+    def resolve(self, importer: ModuleModel, qualified: str) -> list[Target]:
+        """Functions a qualified name denotes when called (a class means its `__init__`)."""
+        for _ in range(_MAX_ALIAS_HOPS):
+            model, rest = self._split_module(importer, qualified)
+            if model is None:
+                return []
+            targets = _lookup(model, rest)
+            if targets:
+                return targets
+            # A re-export (`from .impl import f` in a package) is a binding to follow.
+            head, _, tail = rest.partition(".")
+            binding = model.summary.module_scope.bindings.get(head.rstrip("()"))
+            if not isinstance(binding, str) or binding == qualified:
+                return []
+            suffix = head[len(head.rstrip("()")):]
+            qualified = binding + suffix + ("." + tail if tail else "")
+            importer = model
+        return []
+
+    def _split_module(self, importer: ModuleModel, qualified: str) -> tuple[ModuleModel | None, str]:
+        own = importer.module_name + "."
+        if qualified.startswith(own):
+            return importer, qualified[len(own):]
+        parts = qualified.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            if "()" in parts[i - 1]:
+                continue
+            model = self.find_module(".".join(parts[:i]), importer)
+            if model is not None:
+                return model, ".".join(parts[i:])
+        return None, qualified
+
+    def call_targets(self, model: ModuleModel, call: cst.Call, function: FunctionInfo | None) -> list[Target]:
+        cached = self._targets_cache.get(id(call))
+        if cached is not None:
+            return cached
+        qualified = model.qualify(call.func, function)
+        targets = self.resolve(model, qualified) if qualified else []
+        self._targets_cache[id(call)] = targets
+        return targets
+
+    # -- invocation scope ----------------------------------------------------------
+
+    def _compute_scope(self) -> None:
+        queue: deque[tuple[ModuleModel, FunctionInfo, tuple[str, ...]]] = deque()
+
+        def reach(model: ModuleModel, function: FunctionInfo, chain: tuple[str, ...]) -> None:
+            if id(function) in model.scope_chains or self.is_cached(model, function):
+                return
+            model.scope_chains[id(function)] = chain
+            queue.append((model, function, chain))
+
+        for model in self.models:
+            for entry in model.entry_points:
+                reach(model, entry.function, (display_name(model, entry.function),))
+        # Wrappers returned by project decorators run per invocation; the
+        # decorator body itself runs at import.
+        for model in self.models:
+            for entry in model.entry_points:
+                for decorator in entry.function.node.decorators:
+                    expr = decorator.decorator
+                    expr = expr.func if isinstance(expr, cst.Call) else expr
+                    qualified = model.qualify(expr, None)
+                    for target_model, target, _ in self.resolve(model, qualified) if qualified else []:
+                        for inner in target.nested:
+                            chain = (display_name(model, entry.function),
+                                     display_name(target_model, inner))
+                            reach(target_model, inner, chain)
+        while queue:
+            model, function, chain = queue.popleft()
+            for target_model, target in self._callees(model, function):
+                reach(target_model, target, chain + (display_name(target_model, target),))
+
+    def _callees(self, model: ModuleModel, function: FunctionInfo) -> Iterator[tuple[ModuleModel, FunctionInfo]]:
+        region = [function]
+        while region:
+            current = region.pop()
+            region.extend(current.nested)
+            for call in current.calls:
+                for target_model, target, _ in self.call_targets(model, call, current):
+                    yield target_model, target
+                # Functions passed as callbacks (`map(f, xs)`, `submit(f)`) run too.
+                for arg in call.args:
+                    if isinstance(arg.value, (cst.Name, cst.Attribute)):
+                        qualified = model.qualify(arg.value, current)
+                        if qualified:
+                            for target_model, target, _ in self.resolve(model, qualified):
+                                if target.name != "__init__":
+                                    yield target_model, target
+
+    def is_cached(self, model: ModuleModel, function: FunctionInfo) -> bool:
+        for decorator in function.node.decorators:
+            qualified = model.qualify(decorator.decorator, None)
+            if qualified in catalog.CACHE_DECORATORS:
+                return True
+        return False
+
+    # -- reporting helpers -------------------------------------------------------------
+
+    def in_scope_functions(self) -> Iterator[tuple[ModuleModel, FunctionInfo, tuple[str, ...]]]:
+        for model in self.models:
+            for function in model.functions.values():
+                chain = model.scope_chains.get(id(function))
+                if chain is not None:
+                    yield model, function, chain
+
+
+def display_name(model: ModuleModel, function: FunctionInfo) -> str:
+    return f"{model.module_name}.{function.qualname}"
+
+
+def _lookup(model: ModuleModel, rest: str) -> list[Target]:
+    summary = model.summary
+    if rest in summary.functions:
+        function = summary.functions[rest]
+        return [(model, function, function.class_name is not None and "." not in rest)]
+    head, _, method = rest.partition(".")
+    if head.endswith("()"):
+        cls = summary.classes.get(head[:-2])
+        if cls is not None and method and "." not in method and "()" not in method:
+            found = _method(model, cls.name, method)
+            return [(model, found, True)] if found else []
+        return []
+    cls = summary.classes.get(head)
+    if cls is None:
+        return []
+    if not method:
+        init = _method(model, cls.name, "__init__")
+        return [(model, init, True)] if init else []
+    if "." not in method:
+        found = _method(model, cls.name, method)
+        return [(model, found, False)] if found else []
+    return []
+
+
+def _method(model: ModuleModel, class_name: str, method: str, depth: int = 0) -> FunctionInfo | None:
+    cls = model.summary.classes.get(class_name)
+    if cls is None or depth > 5:
+        return None
+    if method in cls.methods:
+        return cls.methods[method]
+    for base in cls.bases:
+        if isinstance(base, cst.Name):
+            found = _method(model, base.value, method, depth + 1)
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,61 @@
+"""Turn an expression into the dotted name of what it refers to.
+
+`aws.client` with `import boto3 as aws` is `boto3.client`; a call adds `()`,
+so `boto3.Session().client` is "the `client` method of a boto3 session" and
+`s3.get_object` with `s3 = boto3.client("s3")` is `boto3.client().get_object`.
+Rules and the catalog speak this one language.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import libcst as cst
+
+from lambdalint.model.summary import FunctionInfo, ModuleSummary, Scope
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+_MAX_DEPTH = 12
+
+
+class Resolver:
+    def __init__(self, summary: ModuleSummary) -> None:
+        self.summary = summary
+
+    def qualify(self, expr: cst.BaseExpression, function: FunctionInfo | None = None) -> str | None:
+        return self._qualify(expr, function.scope if function else self.summary.module_scope, 0)
+
+    def _qualify(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> str | None:
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, cst.Name):
+            return self._qualify_name(expr.value, scope, depth)
+        if isinstance(expr, cst.Attribute):
+            base = self._qualify(expr.value, scope, depth + 1)
+            return f"{base}.{expr.attr.value}" if base else None
+        if isinstance(expr, cst.Call):
+            base = self._qualify(expr.func, scope, depth + 1)
+            return f"{base}()" if base else None
+        if isinstance(expr, cst.Await):
+            return self._qualify(expr.expression, scope, depth + 1)
+        return None
+
+    def _qualify_name(self, name: str, scope: Scope, depth: int) -> str | None:
+        current: Scope | None = scope
+        module_scope = self.summary.module_scope
+        while current is not None:
+            if current is not module_scope and name in current.global_names:
+                current = module_scope
+                continue
+            if name in current.bindings:
+                value = current.bindings[name]
+                if value is None:
+                    return None
+                if isinstance(value, str):
+                    return value
+                # Resolve the assigned expression in the scope that assigned it.
+                return self._qualify(value, current, depth + 1)
+            current = current.parent
+        if name in BUILTIN_NAMES:
+            return f"builtins.{name}"
+        return None

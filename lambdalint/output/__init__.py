@@ -1,0 +1,20 @@
+"""Output formats. Each takes the findings of a run and writes them to a stream."""
+
+from __future__ import annotations
+
+from typing import Callable, TextIO
+
+from lambdalint.diagnostics import Diagnostic
+from lambdalint.output.json_format import write_json, write_jsonl
+from lambdalint.output.text import write_full, write_text
+
+Writer = Callable[[list[Diagnostic], TextIO], None]
+
+WRITERS: dict[str, Writer] = {
+    "text": write_text,
+    "full": write_full,
+    "json": write_json,
+    "jsonl": write_jsonl,
+}
+
+__all__ = ["WRITERS", "Writer"]

@@ -1,0 +1,54 @@
+"""What LAM101 and LAM102 share: an expensive object built per invocation.
+
+Both rules look for a constructor call in invocation scope and both stay
+quiet on the same traps: lazy init, objects built from event data or STS
+credentials (per-tenant clients must be per call), and the inner call of a
+chain the outer call already reports (`boto3.Session().client("s3")`).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from lambdalint import Rule
+from lambdalint.model import EVENT, STS
+
+
+class PerInvocationConstructor(Rule):
+    what = "object"
+
+    def constructors(self) -> frozenset[str]:
+        raise NotImplementedError
+
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        if not ctx.in_invocation_scope:
+            return
+        constructors = self.constructors()
+        name = ctx.qualify(node.func)
+        if name not in constructors or ctx.is_lazy_init(node):
+            return
+        if self._is_receiver_of_outer_constructor(node, constructors):
+            return
+        if ctx.labels_of(node) & {EVENT, STS}:
+            return
+        written = cst.Module([]).code_for_node(node.func)
+        shown = written if written == name else f"{written} ({name})"
+        self.report(
+            node,
+            f"{self.what} `{shown}(...)` is created on every invocation ({ctx.scope_note()}); "
+            "create it once at module scope so warm invocations reuse it",
+        )
+
+    def _is_receiver_of_outer_constructor(self, node: cst.Call, constructors: frozenset[str]) -> bool:
+        ancestors = self.ctx.ancestors
+        if len(ancestors) < 3:
+            return False
+        attribute, outer = ancestors[-2], ancestors[-3]
+        return (
+            isinstance(attribute, cst.Attribute)
+            and attribute.value is node
+            and isinstance(outer, cst.Call)
+            and outer.func is attribute
+            and self.ctx.qualify(outer.func) in constructors
+        )

@@ -1,0 +1,196 @@
+"""LAM101 client-in-handler."""
+
+from __future__ import annotations
+
+from lambdalint import Bad, FixAvailability, Good, Severity
+from lambdalint.catalog import AWS_CLIENT_CONSTRUCTORS
+
+from ._lifecycle import PerInvocationConstructor
+
+
+class ClientInHandler(PerInvocationConstructor):
+    """
+    ## What it does
+    Flags AWS SDK clients, resources and sessions (`boto3.client`, `boto3.resource`,
+    `boto3.Session`, `session.client`, botocore's `create_client`, and the `aioboto3`
+    equivalents) created in invocation scope: in the handler or in any function the
+    handler calls, across modules of the checked tree.
+
+    ## Why is this bad?
+    Lambda keeps the execution environment warm between invocations and runs module
+    scope only once per environment. A client created in the handler is rebuilt on
+    every request: boto3 loads its service model, resolves credentials and endpoints
+    and opens fresh TLS connections each time, adding tens to hundreds of milliseconds
+    of billed latency. AWS's best practices say to initialise SDK clients outside the
+    handler and reuse them.
+
+    Not flagged: lazy initialisation (`global c; if c is None: c = boto3.client(...)`,
+    `functools.cache`/`lru_cache` factories), clients built from event data or from
+    STS credentials (a per-tenant or per-region client must be built per call), and
+    code that only module scope runs.
+
+    ## Fix safety
+    No automatic fix yet. Move the construction to module scope by hand when every
+    argument is a literal, a module-level name or an environment variable read.
+
+    ## References
+    - [AWS Lambda best practices: function code](https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html)
+    - [Amazon Q detector: lambda-client-reuse](https://docs.aws.amazon.com/amazonq/detector-library/python/lambda-client-reuse/)
+    """
+
+    code = "LAM101"
+    name = "client-in-handler"
+    severity = Severity.WARNING
+    fix = FixAvailability.NONE
+    words = ("boto", "Session", "client", "resource")
+    tags = ("performance", "cold-start")
+    what = "AWS client"
+
+    def constructors(self) -> frozenset[str]:
+        return AWS_CLIENT_CONSTRUCTORS | frozenset(self.ctx.config.extra_clients)
+
+    examples = [
+        Bad('''
+            import boto3
+
+            def lambda_handler(event, context):
+                s3 = boto3.client("s3")  # expect
+                return s3.list_buckets()
+        '''),
+        Good('''
+            import boto3
+
+            s3 = boto3.client("s3")
+
+            def lambda_handler(event, context):
+                return s3.list_buckets()
+        '''),
+        Bad('''
+            import boto3 as b3
+            from boto3 import client as make
+
+            def handler(event, context):
+                table = b3.resource("dynamodb").Table("orders")  # expect
+                sqs = make("sqs")  # expect
+                session = b3.Session()  # expect
+                return session, table, sqs
+        '''),
+        Bad('''
+            import boto3
+
+            def get_queue():
+                return boto3.client("sqs")  # expect
+
+            def process(event, context):
+                get_queue().send_message(QueueUrl="q", MessageBody="x")
+        '''),
+        Bad('''
+            import boto3
+
+            def lambda_handler(event, context):
+                return boto3.Session().client("s3")  # expect
+        '''),
+        Bad('''
+            from shared.aws import make_client
+
+            def lambda_handler(event, context):
+                return make_client()
+        ''', files={"shared/aws.py": '''
+            import boto3
+
+            def make_client():
+                return boto3.client("s3")  # expect
+        '''}),
+        Bad('''
+            import boto3
+
+            class OrderProcessor:
+                def __init__(self):
+                    self.table = boto3.resource("dynamodb").Table("orders")  # expect
+
+                def run(self, event):
+                    return self.table.get_item(Key={"id": event["id"]})
+
+            def lambda_handler(event, context):
+                return OrderProcessor().run(event)
+        '''),
+        Good('''
+            import boto3
+
+            _s3 = None
+
+            def get_s3():
+                global _s3
+                if _s3 is None:
+                    _s3 = boto3.client("s3")
+                return _s3
+
+            def lambda_handler(event, context):
+                return get_s3().list_buckets()
+        '''),
+        Good('''
+            import functools
+            import boto3
+
+            @functools.lru_cache(maxsize=None)
+            def client_for(service):
+                return boto3.client(service)
+
+            def lambda_handler(event, context):
+                return client_for("s3").list_buckets()
+        '''),
+        Good('''
+            import boto3
+
+            sts = boto3.client("sts")
+
+            def lambda_handler(event, context):
+                creds = sts.assume_role(RoleArn=event["role"], RoleSessionName="x")["Credentials"]
+                tenant = boto3.client(
+                    "s3",
+                    aws_access_key_id=creds["AccessKeyId"],
+                    aws_secret_access_key=creds["SecretAccessKey"],
+                    aws_session_token=creds["SessionToken"],
+                )
+                return tenant.list_buckets()
+        '''),
+        Good('''
+            import boto3
+
+            def lambda_handler(event, context):
+                regional = boto3.client("ec2", region_name=event["region"])
+                return regional.describe_instances()
+        '''),
+        Good('''
+            import boto3
+
+            class AuditLog:
+                def __init__(self):
+                    self.logs = boto3.client("logs")
+
+                def write(self, message):
+                    self.logs.put_log_events(logGroupName="audit", logStreamName="a", logEvents=[])
+
+            audit = AuditLog()
+
+            def lambda_handler(event, context):
+                audit.write("called")
+        '''),
+        Good('''
+            import boto3
+
+            def make_admin_client():
+                return boto3.client("iam")
+
+            ADMIN = make_admin_client()
+
+            def handle_request(payload):
+                return payload
+        '''),
+        Bad('''
+            from mycorp.aws import tracked_client
+
+            def lambda_handler(event, context):
+                return tracked_client("s3")  # expect
+        ''', config={"extra-clients": ["mycorp.aws.tracked_client"]}),
+    ]
