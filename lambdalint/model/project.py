@@ -86,14 +86,14 @@ class Project:
         return []
 
     def _split_module(self, importer: ModuleModel, qualified: str) -> tuple[ModuleModel | None, str]:
-        own = importer.module_name + "."
-        if qualified.startswith(own):
-            return importer, qualified[len(own):]
         parts = qualified.split(".")
         for i in range(len(parts) - 1, 0, -1):
             if "()" in parts[i - 1]:
                 continue
-            model = self.find_module(".".join(parts[:i]), importer)
+            prefix = ".".join(parts[:i])
+            if prefix == importer.module_name:
+                return importer, ".".join(parts[i:])
+            model = self.find_module(prefix, importer)
             if model is not None:
                 return model, ".".join(parts[i:])
         return None, qualified

@@ -1,0 +1,412 @@
+"""The execution model: handlers, invocation scope, lazy init and derived values."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+import pytest
+
+from lambdalint.model import EVENT, STS, HandlerSpec, ModuleModel, Project
+
+
+def build(files: dict[str, str], handlers: list[str] = ()) -> dict[str, ModuleModel]:
+    models = {
+        path: ModuleModel.build(cst.parse_module(textwrap.dedent(code)), path)
+        for path, code in files.items()
+    }
+    Project(models.values(), [HandlerSpec.parse(h) for h in handlers])
+    return models
+
+
+def entries(model: ModuleModel) -> dict[str, tuple[str, str]]:
+    return {e.function.qualname: (e.kind, e.reason) for e in model.entry_points}
+
+
+def in_scope(model: ModuleModel) -> set[str]:
+    return {f.qualname for f in model.functions.values() if model.in_invocation_scope(f)}
+
+
+# -- handler discovery -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("def process(event, context): pass", {"process"}),
+        ("def process(_event, _context): pass", {"process"}),
+        ("async def process(event, context): pass", {"process"}),
+        ("def lambda_handler(evt, ctx): pass", {"lambda_handler"}),
+        ("def lambda_handler(evt): pass", {"lambda_handler"}),
+        ("def handler(request, ctx): pass", {"handler"}),
+        ("def handler(request): pass", set()),
+        ("def process(request, response): pass", set()),
+        ("class C:\n    def lambda_handler(self, event, context): pass", set()),
+        ("def outer():\n    def lambda_handler(event, context): pass", set()),
+    ],
+)
+def test_handlers_by_name_and_signature(code, expected):
+    model = build({"app.py": code})["app.py"]
+    assert {e.function.qualname for e in model.handlers()} == expected
+
+
+def test_powertools_decorators_make_handlers():
+    model = build({"app.py": """
+        from aws_lambda_powertools import Logger, Tracer
+        from aws_lambda_powertools.utilities.data_classes import event_source, SQSEvent
+        from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
+        from pydantic import validator
+
+        logger = Logger()
+        tracer = Tracer()
+
+        @lambda_handler_decorator
+        def audit(handler, event, context):
+            return handler(event, context)
+
+        @logger.inject_lambda_context
+        @tracer.capture_lambda_handler
+        def main(payload, ctx):
+            pass
+
+        @event_source(data_class=SQSEvent)
+        def consume(records, ctx):
+            pass
+
+        @audit
+        def audited(a, b):
+            pass
+
+        @validator("name")
+        def check_name(value):
+            pass
+    """})["app.py"]
+    found = entries(model)
+    assert found["main"] == ("handler", "decorator @logger.inject_lambda_context")
+    assert found["consume"][0] == "handler"
+    assert found["audited"][0] == "handler"
+    assert "check_name" not in found
+
+
+def test_routes_and_record_handlers():
+    model = build({"app.py": """
+        from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+        from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+        from flask import Flask
+
+        app = APIGatewayRestResolver()
+        processor = BatchProcessor(event_type=EventType.SQS)
+        web = Flask(__name__)
+
+        @app.get("/orders/<order_id>")
+        def get_order(order_id):
+            return {"id": order_id}
+
+        @web.get("/flask")
+        def flask_view():
+            pass
+
+        def record_handler(record):
+            return record.body
+
+        def lambda_handler(event, context):
+            return process_partial_response(event=event, record_handler=record_handler, processor=processor)
+    """})["app.py"]
+    found = entries(model)
+    assert found["get_order"] == ("route", "route @app.get")
+    assert found["record_handler"][0] == "record-handler"
+    assert "flask_view" not in found
+    route = next(e for e in model.entry_points if e.function.qualname == "get_order")
+    assert route.event_params == ("order_id",)
+    assert EVENT in model.labels[id(route.function)]["order_id"]
+
+
+@pytest.mark.parametrize("spec", ["app.py:process", "app.process", "src/app.py:process"])
+def test_config_handlers(spec):
+    path = "src/app.py" if spec.startswith("src/") else "app.py"
+    model = build({path: "def process(evt, ctx): pass\ndef other(x): pass"}, [spec])[path]
+    assert entries(model) == {"process": ("handler", "config")}
+
+
+def test_bad_handler_spec():
+    with pytest.raises(ValueError):
+        HandlerSpec.parse("not a spec")
+
+
+# -- invocation scope --------------------------------------------------------------
+
+
+def test_scope_follows_calls_but_not_module_only_callers():
+    model = build({"app.py": """
+        def helper():
+            return inner()
+
+        def inner():
+            pass
+
+        def init_only():
+            pass
+
+        CONFIG = init_only()
+
+        def lambda_handler(event, context):
+            helper()
+    """})["app.py"]
+    assert in_scope(model) == {"lambda_handler", "helper", "inner"}
+    chain = model.scope_chain(model.functions["inner"])
+    assert chain == ("app.lambda_handler", "app.helper", "app.inner")
+
+
+def test_scope_crosses_modules():
+    models = build({
+        "src/orders/app.py": """
+            from shared.aws import make_client
+            import shared.db as db
+            from .local import tidy
+
+            def lambda_handler(event, context):
+                make_client()
+                db.connect()
+                tidy()
+        """,
+        "src/shared/aws.py": "def make_client(): pass\ndef unused(): pass",
+        "src/shared/db.py": "def connect(): pass",
+        "src/orders/local.py": "def tidy(): pass",
+        "other/shared/aws.py": "def make_client(): pass",
+    })
+    assert in_scope(models["src/shared/aws.py"]) == {"make_client"}
+    assert in_scope(models["src/shared/db.py"]) == {"connect"}
+    assert in_scope(models["src/orders/local.py"]) == {"tidy"}
+    # With two modules named shared.aws, the nearer one is meant.
+    assert in_scope(models["other/shared/aws.py"]) == set()
+
+
+def test_scope_through_reexport():
+    models = build({
+        "pkg/__init__.py": "from .impl import work",
+        "pkg/impl.py": "def work(): pass",
+        "app.py": "from pkg import work\ndef lambda_handler(event, context):\n    work()",
+    })
+    assert in_scope(models["pkg/impl.py"]) == {"work"}
+
+
+def test_classes_instantiated_per_invocation_vs_at_module_scope():
+    model = build({"app.py": """
+        class OrderProcessor:
+            def __init__(self):
+                pass
+            def run(self, event):
+                return self.step(event)
+            def step(self, event):
+                pass
+            def unused(self):
+                pass
+
+        class AuditLog:
+            def __init__(self):
+                pass
+            def write(self, message):
+                pass
+
+        audit = AuditLog()
+
+        def lambda_handler(event, context):
+            audit.write("x")
+            processor = OrderProcessor()
+            return processor.run(event)
+    """})["app.py"]
+    assert in_scope(model) == {
+        "lambda_handler", "OrderProcessor.__init__", "OrderProcessor.run", "OrderProcessor.step",
+        "AuditLog.write",
+    }
+
+
+def test_cached_factories_and_callbacks():
+    model = build({"app.py": """
+        import functools
+        from functools import lru_cache
+
+        @functools.cache
+        def settings():
+            return load()
+
+        @lru_cache(maxsize=None)
+        def client_for(name):
+            pass
+
+        def load():
+            pass
+
+        def transform(item):
+            pass
+
+        def lambda_handler(event, context):
+            settings()
+            client_for("s3")
+            return list(map(transform, event["items"]))
+    """})["app.py"]
+    assert in_scope(model) == {"lambda_handler", "transform"}
+
+
+def test_decorator_wrapper_runs_per_invocation_but_decorator_body_does_not():
+    model = build({"app.py": """
+        def with_logging(fn):
+            setup()
+            def wrapper(event, context):
+                return fn(event, context)
+            return wrapper
+
+        def setup():
+            pass
+
+        @with_logging
+        def lambda_handler(event, context):
+            pass
+    """})["app.py"]
+    assert in_scope(model) == {"lambda_handler", "with_logging.<locals>.wrapper"}
+
+
+# -- lazy initialisation -------------------------------------------------------------
+
+
+def lazy_count(code: str) -> int:
+    return len(build({"app.py": code})["app.py"].summary.lazy_calls)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        """
+        _c = None
+        def get():
+            global _c
+            if _c is None:
+                _c = make()
+            return _c
+        """,
+        """
+        _c = None
+        def get():
+            global _c
+            if not _c:
+                _c = make()
+            return _c
+        """,
+        """
+        _c = None
+        def get():
+            global _c
+            _c = _c or make()
+            return _c
+        """,
+        """
+        CACHE = {}
+        def get(name):
+            if name not in CACHE:
+                CACHE[name] = make(name)
+            return CACHE[name]
+        """,
+        """
+        class Repo:
+            def client(self):
+                if self._client is None:
+                    self._client = make()
+                return self._client
+        """,
+        """
+        conn = None
+        def query():
+            global conn
+            try:
+                conn.ping()
+            except Exception:
+                conn = make()
+        """,
+    ],
+)
+def test_lazy_init_shapes(code):
+    assert lazy_count(code) == 1
+
+
+def test_local_guard_is_not_lazy():
+    assert lazy_count("""
+        def handler(event, context):
+            client = None
+            if client is None:
+                client = make()
+    """) == 0
+
+
+# -- derived values ---------------------------------------------------------------------
+
+
+def test_event_labels_follow_assignments_calls_and_returns():
+    model = build({"app.py": """
+        import json
+
+        def pick(body):
+            return body["region"]
+
+        def lambda_handler(evt, ctx):
+            body = json.loads(evt["body"])
+            region = pick(body)
+            for record in evt.get("Records", []):
+                key = record["s3"]["object"]["key"]
+            constant = "eu-west-1"
+            return region, key, constant
+    """})["app.py"]
+    handler = model.functions["lambda_handler"]
+    labels = model.labels[id(handler)]
+    assert EVENT in labels["body"]
+    assert EVENT in labels["region"]
+    assert EVENT in labels["key"]
+    assert not labels["constant"]
+    assert EVENT in model.labels[id(model.functions["pick"])]["body"]
+
+
+def test_sts_labels():
+    model = build({"app.py": """
+        import boto3
+        sts = boto3.client("sts")
+
+        def lambda_handler(event, context):
+            creds = sts.assume_role(RoleArn="arn", RoleSessionName="s")["Credentials"]
+            key = creds["AccessKeyId"]
+            return key
+    """})["app.py"]
+    labels = model.labels[id(model.functions["lambda_handler"])]
+    assert STS in labels["key"]
+    assert EVENT not in labels["key"]
+
+
+# -- qualified names ---------------------------------------------------------------------
+
+
+def test_qualified_names_for_aliases_and_bindings():
+    model = build({"app.py": """
+        import boto3 as aws
+        from boto3 import client as mk
+        from requests import get as http_get
+        import botocore.session
+
+        session = aws.Session()
+
+        def lambda_handler(event, context):
+            s3 = mk("s3")
+            s3.get_object(Bucket="b", Key="k")
+            session.client("sqs")
+            http_get("https://example.com")
+            botocore.session.get_session().create_client("s3")
+            open("x")
+    """})["app.py"]
+    handler = model.functions["lambda_handler"]
+    names = [model.qualify(call.func, handler) for call in handler.calls]
+    assert names == [
+        "boto3.client",
+        "boto3.client().get_object",
+        "boto3.Session().client",
+        "requests.get",
+        "botocore.session.get_session().create_client",
+        "botocore.session.get_session",
+        "builtins.open",
+    ]
