@@ -6,6 +6,7 @@ Option names and exit codes follow ruff's where the concept is the same:
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import sys
@@ -17,8 +18,10 @@ from typing import Iterator, TextIO
 import click
 
 from lambdalint import __version__
+from lambdalint.autofix import FixPolicy, FixRun, run_fixes, write_atomically
 from lambdalint.config import OUTPUT_FORMATS, Config, ConfigError, find_config, load_config, validate_codes
-from lambdalint.diagnostics import Diagnostic
+from lambdalint.diagnostics import Diagnostic, Severity
+from lambdalint.fix import Applicability
 from lambdalint.discovery import relative
 from lambdalint.docs import render_terminal
 from lambdalint.engine import Engine, RunResult
@@ -91,6 +94,10 @@ config_option = click.option(
 @click.option("--select", multiple=True, metavar="CODES", help="Rules to enable (codes, prefixes like LAM1, or ALL); replaces the config's select.")
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to enable on top of select.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Rules to disable.")
+@click.option("--fix/--no-fix", "fix", default=None, help="Apply safe fixes (and unsafe ones with --unsafe-fixes).")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", "unsafe_fixes", default=None, help="Also apply unsafe fixes with --fix; without --fix, show them as available.")
+@click.option("--diff", is_flag=True, help="Print the unified diff --fix would make and write nothing (exit 1 when there is one).")
+@click.option("--show-fixes", is_flag=True, help="List what was fixed.")
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None, help="How findings are printed (default: text).")
 @click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the findings to this file.")
 @click.option("--statistics", is_flag=True, help="Print a count per rule instead of each finding.")
@@ -99,7 +106,8 @@ config_option = click.option(
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @config_option
 def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
-          ignore: tuple[str, ...], output_format: str | None, output_file: Path | None,
+          ignore: tuple[str, ...], fix: bool | None, unsafe_fixes: bool | None, diff: bool,
+          show_fixes: bool, output_format: str | None, output_file: Path | None,
           statistics: bool, exit_zero: bool, fail_on: str | None, quiet: bool,
           config_path: Path | None) -> None:
     """Check PATHS (default: the current folder) for Lambda problems."""
@@ -110,18 +118,47 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
     config.extend_select += _split_codes(extend_select)
     config.ignore += _split_codes(ignore)
     if fail_on:
-        from lambdalint.diagnostics import Severity
-
         config.fail_on = Severity.parse(fail_on)
+    if fix is not None:
+        config.fix = fix
+    if unsafe_fixes is not None:
+        config.unsafe_fixes = unsafe_fixes
     registry = _registry()
     try:
         validate_codes(config, registry.codes)
     except ConfigError as error:
         _fail(str(error))
     rules = registry.select(config.select, config.extend_select, config.ignore)
-    result = Engine(config, rules).check_paths(targets)
+    engine = Engine(config, rules)
+    policy = FixPolicy(
+        unsafe=config.unsafe_fixes, fixable=config.fixable, unfixable=config.unfixable,
+        extend_safe=config.extend_safe_fixes, extend_unsafe=config.extend_unsafe_fixes,
+    )
+    sources, load_messages = engine.load(targets)
+    for message in load_messages:
+        click.echo(f"lambdalint: {message}", err=True)
+    nothing_checked = not sources and bool(load_messages)
+    fixed = None
+    if config.fix or diff:
+        fixed = run_fixes(engine, sources, policy)
+        result = fixed.result
+        for message in fixed.messages:
+            click.echo(f"lambdalint: {message}", err=True)
+    else:
+        result = engine.check_sources(sources)
+    result.nothing_checked = nothing_checked
     for message in result.messages:
         click.echo(f"lambdalint: {message}", err=True)
+    if diff:
+        assert fixed is not None
+        _write_diff(fixed)
+        code = EXIT_ERROR if (fixed.failed or result.internal_error or nothing_checked) else (
+            EXIT_FINDINGS if fixed.changed else EXIT_CLEAN)
+        sys.exit(code)
+    if fixed is not None:
+        _write_fixed_files(fixed)
+    for diagnostic in result.diagnostics:
+        diagnostic.fix_applicable = policy.allows(diagnostic)
     fmt = output_format or config.output_format
     with _output(output_file) as stream:
         if statistics:
@@ -129,8 +166,42 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
         else:
             WRITERS[fmt](result.diagnostics, stream)
         if fmt in ("text", "full") and not quiet and not result.nothing_checked:
-            _write_summary(result, stream)
-    sys.exit(_exit_code(result, config, exit_zero))
+            if show_fixes and fixed is not None:
+                _write_fix_list(fixed, stream)
+            _write_summary(result, stream, fixed, policy)
+    code = _exit_code(result, config, exit_zero)
+    if fixed is not None and fixed.failed:
+        code = EXIT_ERROR
+    sys.exit(code)
+
+
+def _write_diff(fixed: FixRun) -> None:
+    for record in fixed.changed:
+        before = record.source.text.splitlines(keepends=True)
+        after = record.fixed.text.splitlines(keepends=True)
+        name = record.source.rel_path
+        sys.stdout.writelines(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"))
+    count = fixed.fixed_count
+    click.echo(f"Would fix {_plural(count, 'finding')} in {_plural(len(fixed.changed), 'file')}.", err=True)
+
+
+def _write_fixed_files(fixed: FixRun) -> None:
+    for record in fixed.changed:
+        path = record.source.path
+        if path.is_symlink():
+            click.echo(f"lambdalint: {path}: is a symlink; not writing fixes through it", err=True)
+            continue
+        try:
+            write_atomically(path, record.fixed.data)
+        except OSError as error:
+            click.echo(f"lambdalint: error: cannot write {path}: {error.strerror or error}", err=True)
+            fixed.failed = True
+
+
+def _write_fix_list(fixed: FixRun, stream: TextIO) -> None:
+    for record in fixed.files:
+        for code, count in sorted(record.applied.items()):
+            stream.write(f"Fixed {record.source.rel_path}: {count} x {code}\n")
 
 
 def _exit_code(result: RunResult, config: Config, exit_zero: bool) -> int:
@@ -142,14 +213,24 @@ def _exit_code(result: RunResult, config: Config, exit_zero: bool) -> int:
     return EXIT_CLEAN
 
 
-def _write_summary(result: RunResult, stream: TextIO) -> None:
+def _write_summary(result: RunResult, stream: TextIO, fixed: FixRun | None, policy: FixPolicy) -> None:
     count = len(result.diagnostics)
+    done = fixed.fixed_count if fixed is not None else 0
     if count == 0:
-        stream.write(f"All checks passed! ({_plural(result.files_checked, 'file')} checked)\n")
+        note = f", {_plural(done, 'finding')} fixed" if done else ""
+        stream.write(f"All checks passed! ({_plural(result.files_checked, 'file')} checked{note})\n")
         return
     files = len({d.path for d in result.diagnostics})
+    note = f", {done} fixed" if done else ""
     stream.write(f"Found {_plural(count, 'finding')} in {_plural(files, 'file')} "
-                 f"({_plural(result.files_checked, 'file')} checked).\n")
+                 f"({_plural(result.files_checked, 'file')} checked{note}).\n")
+    applicable = sum(1 for d in result.diagnostics if getattr(d, "fix_applicable", False))
+    hidden = sum(1 for d in result.diagnostics if d.fix is not None and not getattr(d, "fix_applicable", False)
+                 and policy.applicability(d.code, d.fix) is Applicability.UNSAFE)
+    if applicable and fixed is None:
+        stream.write(f"[*] {applicable} fixable with the `--fix` option.\n")
+    if hidden and not policy.unsafe:
+        stream.write(f"{_plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option.\n")
 
 
 def _plural(n: int, word: str) -> str:

@@ -57,6 +57,12 @@ class Config:
     output_format: str = "text"
     extra_clients: list[str] = field(default_factory=list)
     extra_connections: list[str] = field(default_factory=list)
+    fix: bool = False
+    unsafe_fixes: bool = False
+    fixable: list[str] = field(default_factory=lambda: ["ALL"])
+    unfixable: list[str] = field(default_factory=list)
+    extend_safe_fixes: list[str] = field(default_factory=list)
+    extend_unsafe_fixes: list[str] = field(default_factory=list)
 
     @property
     def root(self) -> Path:
@@ -177,6 +183,12 @@ def parse_table(table: dict[str, Any], path: Path | None) -> Config:
                     f"{where}: 'output-format' must be one of {', '.join(OUTPUT_FORMATS)}, not {value!r}"
                 )
             config.output_format = value
+        elif key in ("fix", "unsafe-fixes"):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: '{key}' must be true or false")
+            setattr(config, key.replace("-", "_"), value)
+        elif key in ("fixable", "unfixable", "extend-safe-fixes", "extend-unsafe-fixes"):
+            setattr(config, key.replace("-", "_"), _strings(value, key, where))
         elif key == "extra-clients":
             config.extra_clients = _dotted(value, key, where)
         elif key == "extra-connections":
@@ -208,6 +220,14 @@ def validate_codes(config: Config, known: Iterable[str]) -> None:
         ("select", config.select or []),
         ("extend-select", config.extend_select),
         ("ignore", config.ignore),
+    ):
+        for value in values:
+            check(value, key)
+    for key, values in (
+        ("fixable", config.fixable),
+        ("unfixable", config.unfixable),
+        ("extend-safe-fixes", config.extend_safe_fixes),
+        ("extend-unsafe-fixes", config.extend_unsafe_fixes),
     ):
         for value in values:
             check(value, key)

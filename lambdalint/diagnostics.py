@@ -56,6 +56,8 @@ class Diagnostic:
     # Lines where a `# noqa` comment suppresses this finding (reported line and
     # the first line of the enclosing statement).
     noqa_rows: tuple[int, ...] = field(default=(), compare=False, repr=False)
+    # Whether the fix would be applied under the run's fix policy (the `[*]` marker).
+    fix_applicable: bool = field(default=False, compare=False, repr=False)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (str(self.path), self.location.row, self.location.column, self.code)

@@ -23,6 +23,7 @@ from lambdalint.config import Config
 from lambdalint.context import FileContext, RuleFailure
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
 from lambdalint.discovery import discover, glob_match, relative
+from lambdalint.fix import apply_fixes, text_edits
 from lambdalint.model import ModuleModel, Project
 from lambdalint.rule import Rule
 from lambdalint.source import SourceFile, parse_source
@@ -106,7 +107,8 @@ class Engine:
 
     # -- entry points ------------------------------------------------------------------
 
-    def check_paths(self, paths: list[Path]) -> RunResult:
+    def load(self, paths: list[Path]) -> tuple[list[SourceFile], list[str]]:
+        """Read and parse every file to check; messages for paths that cannot be read."""
         found = discover(paths, self.config.excludes, self.config.root)
         sources: list[SourceFile] = []
         messages = list(found.problems)
@@ -117,6 +119,10 @@ class Engine:
                 messages.append(f"{path}: cannot read file ({error.strerror or error})")
                 continue
             sources.append(parse_source(path, relative(path), data))
+        return sources, messages
+
+    def check_paths(self, paths: list[Path]) -> RunResult:
+        sources, messages = self.load(paths)
         result = self.check_sources(sources)
         result.messages[:0] = messages
         result.nothing_checked = not sources and bool(messages)
@@ -233,6 +239,9 @@ class Engine:
             code = report.rule.code
             if suppressions.suppresses(code, tuple(rows)):
                 continue
+            if report.fix is not None:
+                report.fix.code = code
+                report.fix.edits = text_edits(source.module.code, apply_fixes(source.module, [report.fix]).code)
             result.diagnostics.append(
                 Diagnostic(
                     code=code,

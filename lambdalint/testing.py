@@ -39,3 +39,18 @@ def expected_findings(example: Bad) -> list[tuple[str, int]]:
     for path, code in example.files.items():
         expected += [(path, line) for line in Bad(code).expected_lines()]
     return sorted(expected)
+
+
+def fix_source(rule: type[Rule], code: str, path: str = "app.py", config: dict | None = None,
+               unsafe: bool = False) -> tuple[str, list[Diagnostic]]:
+    """The code after `--fix` with one rule (and `--unsafe-fixes` if asked), and what remains."""
+    from lambdalint.autofix import FixPolicy, run_fixes
+
+    settings = parse_table(dict(config or {}), None)
+    engine = Engine(settings, [rule])
+    source = parse_source(Path(path), path, code.encode("utf-8"))
+    run = run_fixes(engine, [source], FixPolicy(unsafe=unsafe))
+    if run.failed or run.result.internal_error:
+        raise AssertionError("\n".join(run.messages + run.result.messages))
+    fixed = run.files[0].fixed
+    return fixed.text, [d for d in run.result.diagnostics if d.code == rule.code]

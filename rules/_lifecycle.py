@@ -11,13 +11,20 @@ from __future__ import annotations
 import libcst as cst
 
 from lambdalint import Rule
+from lambdalint.fix import Fix
 from lambdalint.model import EVENT, STS
+
+from ._hoist import hoist_fix
 
 
 class PerInvocationConstructor(Rule):
     what = "object"
 
     def constructors(self) -> frozenset[str]:
+        raise NotImplementedError
+
+    def hoisted_name(self, call: cst.Call, qualified: str) -> str:
+        """The module-level name the hoist fix gives the object."""
         raise NotImplementedError
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -34,10 +41,12 @@ class PerInvocationConstructor(Rule):
             return
         written = cst.Module([]).code_for_node(node.func)
         shown = written if written == name else f"{written} ({name})"
+        fix: Fix | None = hoist_fix(ctx, node, self.hoisted_name(node, name), f"the {self.what}")
         self.report(
             node,
             f"{self.what} `{shown}(...)` is created on every invocation ({ctx.scope_note()}); "
             "create it once at module scope so warm invocations reuse it",
+            fix=fix,
         )
 
     def _is_receiver_of_outer_constructor(self, node: cst.Call, constructors: frozenset[str]) -> bool:

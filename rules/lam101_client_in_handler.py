@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from lambdalint import Bad, FixAvailability, Good, Severity
+import libcst as cst
+
+from lambdalint import Bad, FixAvailability, Fixed, Good, Severity
 from lambdalint.catalog import AWS_CLIENT_CONSTRUCTORS
 
+from ._hoist import literal_argument
 from ._lifecycle import PerInvocationConstructor
 
 
@@ -30,8 +33,12 @@ class ClientInHandler(PerInvocationConstructor):
     code that only module scope runs.
 
     ## Fix safety
-    No automatic fix yet. Move the construction to module scope by hand when every
-    argument is a literal, a module-level name or an environment variable read.
+    The fix is safe: it moves the construction to module scope (a new module-level
+    name such as `s3_client`, or an identical module-level client that already
+    exists) and uses that name in the function. It is offered only when every
+    argument is a literal, a module-level name or an `os.environ`/`os.getenv` read
+    (values that cannot differ between invocations) and the call is not the context
+    manager of a `with` block; otherwise the finding has no fix.
 
     ## References
     - [AWS Lambda best practices: function code](https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html)
@@ -41,13 +48,20 @@ class ClientInHandler(PerInvocationConstructor):
     code = "LAM101"
     name = "client-in-handler"
     severity = Severity.WARNING
-    fix = FixAvailability.NONE
+    fix = FixAvailability.SAFE
     words = ("boto", "Session", "client", "resource")
     tags = ("performance", "cold-start")
     what = "AWS client"
 
     def constructors(self) -> frozenset[str]:
         return AWS_CLIENT_CONSTRUCTORS | frozenset(self.ctx.config.extra_clients)
+
+    def hoisted_name(self, call: cst.Call, qualified: str) -> str:
+        if qualified.endswith("Session"):
+            return "session"
+        service = literal_argument(call, "service_name") or "aws"
+        service = service.replace("-", "_").lower()
+        return service if qualified.endswith("resource") else f"{service}_client"
 
     examples = [
         Bad('''
@@ -187,6 +201,56 @@ class ClientInHandler(PerInvocationConstructor):
             def handle_request(payload):
                 return payload
         '''),
+        Fixed(
+            before='''
+            import boto3
+
+            def lambda_handler(event, context):
+                s3 = boto3.client("s3")  # uploads
+                return s3.list_buckets()
+            ''',
+            after='''
+            import boto3
+
+            s3_client = boto3.client("s3")
+
+            def lambda_handler(event, context):
+                s3 = s3_client  # uploads
+                return s3.list_buckets()
+            ''',
+        ),
+        Fixed(
+            before='''
+            import os
+            import boto3
+
+            TABLE = os.environ["TABLE"]
+            sqs_client = boto3.client("sqs")
+            s3_client = "taken"
+
+            def lambda_handler(event, context):
+                boto3.client("sqs").send_message(QueueUrl=os.getenv("QUEUE"), MessageBody="x")
+                table = boto3.resource("dynamodb", region_name=os.environ.get("REGION")).Table(TABLE)
+                return boto3.client("s3"), table
+            ''',
+            after='''
+            import os
+            import boto3
+
+            dynamodb = boto3.resource("dynamodb", region_name=os.environ.get("REGION"))
+
+            s3_client_2 = boto3.client("s3")
+
+            TABLE = os.environ["TABLE"]
+            sqs_client = boto3.client("sqs")
+            s3_client = "taken"
+
+            def lambda_handler(event, context):
+                sqs_client.send_message(QueueUrl=os.getenv("QUEUE"), MessageBody="x")
+                table = dynamodb.Table(TABLE)
+                return s3_client_2, table
+            ''',
+        ),
         Bad('''
             from mycorp.aws import tracked_client
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from lambdalint.registry import load_registry
-from lambdalint.rule import Bad, Good
-from lambdalint.testing import check_example, expected_findings
+import libcst as cst
+
+from lambdalint.rule import Bad, FixAvailability, Fixed, Good
+from lambdalint.testing import check_example, expected_findings, fix_source
 
 RULES = load_registry(include_plugins=False).sorted()
 
@@ -33,6 +35,25 @@ def test_good_example_is_not_flagged(rule, example):
     assert not found, "\n".join(f"{d.location.row}: {d.message}" for d in found)
 
 
+@pytest.mark.parametrize(("rule", "example"), list(_cases(Fixed)))
+def test_fixed_example(rule, example):
+    """The fix gives exactly the expected code, which parses, is clean, and is stable."""
+    fixed, remaining = fix_source(rule, example.code, example.path, example.config, example.unsafe)
+    assert fixed == example.expected
+    cst.parse_module(fixed)
+    assert not remaining, [d.message for d in remaining]
+    again, _ = fix_source(rule, fixed, example.path, example.config, example.unsafe)
+    assert again == fixed
+
+
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
 def test_rule_has_bad_and_good_examples(rule):
     assert len(rule.bad_examples()) >= 2 and len(rule.good_examples()) >= 2
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_fixable_rules_have_fixed_examples(rule):
+    if rule.fix is FixAvailability.NONE:
+        assert not rule.fixed_examples()
+    else:
+        assert rule.fixed_examples(), f"{rule.code} declares a fix but shows none"

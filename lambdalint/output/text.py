@@ -9,7 +9,7 @@ from lambdalint.discovery import relative
 
 
 def _line(diagnostic: Diagnostic) -> str:
-    marker = " [*]" if diagnostic.fix is not None else ""
+    marker = " [*]" if diagnostic.fix_applicable else ""
     return (f"{relative(diagnostic.path)}:{diagnostic.location.row}:{diagnostic.location.column}: "
             f"{diagnostic.code}{marker} {diagnostic.message}")
 

@@ -1,0 +1,204 @@
+"""The fix loop: apply, re-parse, re-lint, repeat; then write atomically.
+
+Each pass applies the non-overlapping applicable fixes of every file at
+once; a fix that overlaps one already taken (or would bind the same new
+name to something else) waits for the next pass, never silently dropped.
+A pass whose output does not parse is thrown away and the rules involved
+are named. At most MAX_PASSES passes; a loop that has not settled by then
+says so.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from lambdalint.diagnostics import Diagnostic
+from lambdalint.engine import Engine, RunResult
+from lambdalint.fix import Applicability, Fix, apply_fixes
+from lambdalint.source import SourceFile, parse_source
+
+MAX_PASSES = 10
+
+
+@dataclass
+class FixPolicy:
+    """Which fixes run: ruff's `--unsafe-fixes`, `fixable`, `unfixable`, `extend-*-fixes`."""
+
+    unsafe: bool = False
+    fixable: list[str] = field(default_factory=lambda: ["ALL"])
+    unfixable: list[str] = field(default_factory=list)
+    extend_safe: list[str] = field(default_factory=list)
+    extend_unsafe: list[str] = field(default_factory=list)
+
+    def applicability(self, code: str, fix: Fix) -> Applicability:
+        if fix.applicability is Applicability.DISPLAY_ONLY:
+            return fix.applicability
+        if _matches(self.extend_unsafe, code):
+            return Applicability.UNSAFE
+        if _matches(self.extend_safe, code):
+            return Applicability.SAFE
+        return fix.applicability
+
+    def allows(self, diagnostic: Diagnostic) -> bool:
+        fix = diagnostic.fix
+        if fix is None or not _matches(self.fixable, diagnostic.code) or _matches(self.unfixable, diagnostic.code):
+            return False
+        applicability = self.applicability(diagnostic.code, fix)
+        return applicability is Applicability.SAFE or (self.unsafe and applicability is Applicability.UNSAFE)
+
+
+def _matches(selectors: list[str], code: str) -> bool:
+    return any(s == "ALL" or code.startswith(s) for s in selectors)
+
+
+@dataclass
+class FileFix:
+    source: SourceFile  # as first read
+    fixed: SourceFile  # after the last good pass
+    applied: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed.data != self.source.data
+
+
+@dataclass
+class FixRun:
+    result: RunResult  # findings left after fixing
+    files: list[FileFix]
+    messages: list[str] = field(default_factory=list)
+    failed: bool = False
+
+    @property
+    def changed(self) -> list[FileFix]:
+        return [f for f in self.files if f.changed]
+
+    @property
+    def fixed_count(self) -> int:
+        return sum(sum(f.applied.values()) for f in self.files)
+
+
+def _span(positions, fix: Fix) -> list[tuple[tuple[int, int], tuple[int, int]]]:  # type: ignore[no-untyped-def]
+    spans = []
+    for node, _ in fix.replacements:
+        if node in positions:
+            r = positions[node]
+            spans.append(((r.start.line, r.start.column), (r.end.line, r.end.column)))
+    return spans
+
+
+def _overlaps(a, b) -> bool:  # type: ignore[no-untyped-def]
+    return any(s1 < e2 and s2 < e1 for (s1, e1) in a for (s2, e2) in b)
+
+
+def _new_names(module: cst.Module, fix: Fix) -> dict[str, str]:
+    names = {}
+    for stmt, _ in fix.insertions:
+        if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Assign):
+            for target in stmt.body[0].targets:
+                if isinstance(target.target, cst.Name):
+                    names[target.target.value] = module.code_for_node(stmt)
+    return names
+
+
+def choose(module: cst.Module, fixes: list[Fix]) -> list[Fix]:
+    """Non-overlapping fixes, in source order; the rest wait for the next pass."""
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    spans = [(_span(positions, fix), fix) for fix in fixes]
+    spans.sort(key=lambda item: min(item[0])[0] if item[0] else (0, 0))
+    chosen: list[Fix] = []
+    taken: list = []
+    bound: dict[str, str] = {}
+    for span, fix in spans:
+        names = _new_names(module, fix)
+        if any(name in bound and bound[name] != code for name, code in names.items()):
+            continue
+        if _overlaps(span, taken):
+            continue
+        chosen.append(fix)
+        taken.extend(span)
+        bound.update(names)
+    return chosen
+
+
+def run_fixes(engine: Engine, sources: list[SourceFile], policy: FixPolicy) -> FixRun:
+    files = {id(s): FileFix(source=s, fixed=s) for s in sources}
+    current = list(sources)
+    origin = {id(s): id(s) for s in sources}  # current source -> original source
+    messages: list[str] = []
+    failed = False
+    result = engine.check_sources(current)
+    for _ in range(MAX_PASSES):
+        pending: dict[int, list[Fix]] = {}
+        by_path = {str(s.path): s for s in current}
+        for diagnostic in result.diagnostics:
+            if policy.allows(diagnostic):
+                source = by_path.get(str(diagnostic.path))
+                if source is not None and source.module is not None:
+                    pending.setdefault(id(source), []).append(diagnostic.fix)
+        if not pending:
+            break
+        progressed = False
+        for index, source in enumerate(current):
+            fixes = pending.get(id(source))
+            if not fixes:
+                continue
+            assert source.module is not None
+            chosen = choose(source.module, fixes)
+            new_module = apply_fixes(source.module, chosen)
+            data = new_module.bytes
+            if data == source.data:
+                continue
+            reparsed = parse_source(source.path, source.rel_path, data)
+            if reparsed.failure is not None:
+                codes = sorted({fix.code for fix in chosen})
+                messages.append(
+                    f"error: fixes by {', '.join(codes)} produced code that does not parse in "
+                    f"{source.rel_path} ({reparsed.failure.message}); those fixes were not applied. "
+                    "Please report this bug."
+                )
+                failed = True
+                pending.pop(id(source))
+                continue
+            first = origin.pop(id(source))
+            origin[id(reparsed)] = first
+            record = files[first]
+            record.fixed = reparsed
+            record.applied.update(fix.code for fix in chosen)
+            current[index] = reparsed
+            progressed = True
+        if not progressed:
+            break
+        result = engine.check_sources(current)
+    else:
+        if any(policy.allows(d) for d in result.diagnostics):
+            messages.append(f"warning: fixes did not converge after {MAX_PASSES} passes; "
+                            "some findings may still be fixable")
+    return FixRun(result=result, files=list(files.values()), messages=messages, failed=failed)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace a file's bytes so that a crash leaves either the old or the new file."""
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".lambdalint")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,188 @@
+"""The fix model: what a finding offers to change, expressed on the LibCST tree.
+
+A fix replaces nodes (by identity, so it is only valid on the tree it was
+made from), may insert module-level statements (placed after the imports,
+or after the last statement that binds a name they use) and may add imports,
+never duplicating one that exists. Its textual edits for JSON output are
+computed by applying it alone and diffing, so what users see is exactly
+what `--fix` would write.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+
+class Applicability(str, enum.Enum):
+    """Ruff's vocabulary: safe fixes keep behaviour, unsafe ones need a reviewer."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    DISPLAY_ONLY = "display-only"
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """`import module` (name None) or `from module import name`."""
+
+    module: str
+    name: str | None = None
+
+    def statement(self) -> cst.SimpleStatementLine:
+        code = f"import {self.module}\n" if self.name is None else f"from {self.module} import {self.name}\n"
+        return cst.parse_statement(code)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Edit:
+    content: str
+    start: tuple[int, int]  # 1-based row and column
+    end: tuple[int, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "content": self.content,
+            "location": {"row": self.start[0], "column": self.start[1]},
+            "end_location": {"row": self.end[0], "column": self.end[1]},
+        }
+
+
+@dataclass(eq=False)
+class Fix:
+    title: str
+    applicability: Applicability
+    replacements: list[tuple[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel]] = field(default_factory=list)
+    # (statement, index in Module.body before which it goes)
+    insertions: list[tuple[cst.BaseStatement, int]] = field(default_factory=list)
+    imports: list[ImportSpec] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
+    code: str = ""  # the rule code, filled in by the engine
+
+    @classmethod
+    def replace(cls, node: cst.CSTNode, new: cst.CSTNode, title: str,
+                applicability: Applicability = Applicability.SAFE) -> Fix:
+        return cls(title, applicability, replacements=[(node, new)])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "applicability": self.applicability.value,
+            "message": self.title,
+            "edits": [edit.to_dict() for edit in self.edits],
+        }
+
+
+class _Apply(cst.CSTTransformer):
+    def __init__(self, replacements: dict[int, cst.CSTNode | cst.RemovalSentinel]) -> None:
+        super().__init__()
+        self.replacements = replacements
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        replacement = self.replacements.get(id(original_node))
+        if replacement is not None:
+            return replacement
+        return updated_node
+
+
+def apply_fixes(module: cst.Module, fixes: list[Fix]) -> cst.Module:
+    """Apply non-overlapping fixes made on this module's tree in one pass."""
+    replacements: dict[int, cst.CSTNode | cst.RemovalSentinel] = {}
+    for fix in fixes:
+        for node, new in fix.replacements:
+            replacements[id(node)] = new
+    updated = module.visit(_Apply(replacements)) if replacements else module
+    assert isinstance(updated, cst.Module)
+    insertions = sorted(
+        ((index, order, stmt) for order, fix in enumerate(fixes) for stmt, index in fix.insertions),
+        key=lambda item: (item[0], item[1]),
+    )
+    body = list(updated.body)
+    seen_code: set[str] = {module.code_for_node(stmt) for stmt in body}
+    for index, _, stmt in reversed(insertions):
+        text = module.code_for_node(stmt)
+        if text in seen_code:
+            continue
+        seen_code.add(text)
+        body.insert(min(index, len(body)), stmt)
+    updated = updated.with_changes(body=body)
+    for spec in (spec for fix in fixes for spec in fix.imports):
+        updated = add_import(updated, spec)
+    return updated
+
+
+def has_import(module: cst.Module, spec: ImportSpec) -> bool:
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if spec.name is None and isinstance(small, cst.Import):
+                for alias in small.names:
+                    if alias.asname is None and module.code_for_node(alias.name) == spec.module:
+                        return True
+            if spec.name is not None and isinstance(small, cst.ImportFrom) and small.module is not None:
+                if small.relative or module.code_for_node(small.module) != spec.module:
+                    continue
+                if isinstance(small.names, cst.ImportStar):
+                    continue
+                for alias in small.names:
+                    if alias.asname is None and module.code_for_node(alias.name) == spec.name:
+                        return True
+    return False
+
+
+def import_insertion_index(module: cst.Module) -> int:
+    """Index in Module.body just after the docstring, `__future__` imports and the import block."""
+    index = 0
+    body = module.body
+    if body and isinstance(body[0], cst.SimpleStatementLine) and body[0].body and isinstance(
+        body[0].body[0], cst.Expr
+    ) and isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString)):
+        index = 1
+    last_import = None
+    for position, stmt in enumerate(body):
+        if isinstance(stmt, cst.SimpleStatementLine) and all(
+            isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body
+        ):
+            last_import = position
+        elif position >= index and not _is_guarded_import(stmt):
+            break
+    return (last_import + 1) if last_import is not None else index
+
+
+def _is_guarded_import(stmt: cst.BaseStatement) -> bool:
+    """`try: import x / except ImportError:` blocks count as part of the import section."""
+    if isinstance(stmt, cst.Try):
+        inner = stmt.body.body
+        return bool(inner) and all(
+            isinstance(s, cst.SimpleStatementLine)
+            and all(isinstance(small, (cst.Import, cst.ImportFrom)) for small in s.body)
+            for s in inner
+        )
+    return False
+
+
+def add_import(module: cst.Module, spec: ImportSpec) -> cst.Module:
+    if has_import(module, spec):
+        return module
+    index = import_insertion_index(module)
+    body = list(module.body)
+    body.insert(index, spec.statement())
+    return module.with_changes(body=body)
+
+
+def text_edits(before: str, after: str) -> list[Edit]:
+    """Minimal line-based edits turning before into after, with 1-based positions."""
+    old = before.splitlines(keepends=True)
+    new = after.splitlines(keepends=True)
+    edits: list[Edit] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        content = "".join(new[j1:j2])
+        edits.append(Edit(content, (i1 + 1, 1), (i2 + 1, 1)))
+    return edits
