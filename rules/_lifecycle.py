@@ -25,7 +25,7 @@ class PerInvocationConstructor(Rule):
 
     def hoisted_name(self, call: cst.Call, qualified: str) -> str:
         """The module-level name the hoist fix gives the object."""
-        raise NotImplementedError
+        return self.what.lower().replace(" ", "_")
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
