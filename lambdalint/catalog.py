@@ -101,7 +101,58 @@ CONNECTION_CONSTRUCTORS = frozenset(
         "httpx.Client",
         "httpx.AsyncClient",
         "urllib3.PoolManager",
+        # Beyond the spec's list: the same kind of object under other names.
+        "pymongo.mongo_client.MongoClient",
+        "sqlalchemy.engine.create_engine",
+        "redis.RedisCluster",
+        "redis.cluster.RedisCluster",
+        "psycopg2.pool.SimpleConnectionPool",
+        "psycopg2.pool.ThreadedConnectionPool",
+        "psycopg_pool.ConnectionPool",
+        "mysql.connector.pooling.MySQLConnectionPool",
+        "pymssql.connect",
+        "pyodbc.connect",
+        "oracledb.connect",
+        "oracledb.create_pool",
+        "urllib3.HTTPSConnectionPool",
     }
+)
+# Async clients tied to the event loop they first run on. A coroutine that the
+# handler runs with `asyncio.run(...)` gets a new loop per invocation, so there
+# such a client must be built per invocation (LAM102 stays quiet, LAM904 flags
+# the module-level one).
+LOOP_BOUND_CONNECTION_CONSTRUCTORS = frozenset({"httpx.AsyncClient"})
+# Methods that end a connection's or pool's life: a function that calls one on
+# the object it built cannot share a module-level one (no hoist fix).
+CONNECTION_CLOSE_METHODS = frozenset(
+    {"close", "dispose", "disconnect", "quit", "shutdown", "terminate",
+     "closeall", "aclose", "__exit__", "__aexit__"}
+)
+# Module-level names the hoist fix gives connections, by qualified-name prefix
+# (first match wins; the fix adds `_2`, `_3` when a name is taken).
+CONNECTION_NAME_HINTS = (
+    ("requests", "http_session"),
+    ("httpx.AsyncClient", "async_http_client"),
+    ("httpx", "http_client"),
+    ("urllib3", "http_pool"),
+    ("redis", "redis_client"),
+    ("pymongo", "mongo_client"),
+    ("sqlalchemy", "engine"),
+    ("elasticsearch", "es_client"),
+    ("opensearchpy", "opensearch_client"),
+    ("psycopg2.pool", "db_pool"),
+    ("psycopg_pool", "db_pool"),
+    ("mysql.connector.pooling", "db_pool"),
+    ("oracledb.create_pool", "db_pool"),
+    ("pymysql", "db_connection"),
+    ("MySQLdb", "db_connection"),
+    ("mysql", "db_connection"),
+    ("psycopg2", "db_connection"),
+    ("psycopg", "db_connection"),
+    ("pg8000", "db_connection"),
+    ("pymssql", "db_connection"),
+    ("pyodbc", "db_connection"),
+    ("oracledb", "db_connection"),
 )
 
 # -- Configuration and secret reads (LAM105) -----------------------------------
@@ -120,10 +171,20 @@ DISTINCTIVE_CONFIG_FETCH_OPERATIONS = frozenset(
     {"get_secret_value", "batch_get_secret_value", "get_parameters_by_path",
      "get_latest_configuration"}
 )
+# Time-bounded memoisation, the rotation-friendly way to cache a secret: a fetch
+# inside a function with one of these decorators is not per invocation.
+# (`functools.cache`/`lru_cache` are CACHE_DECORATORS, known to the model.)
+CONFIG_CACHE_DECORATORS = frozenset(
+    {"cachetools.cached()", "cachetools.func.ttl_cache", "cachetools.func.ttl_cache()",
+     "cachetools.func.lru_cache", "cachetools.func.lru_cache()", "cachetools.func.fifo_cache()",
+     "cachetools.func.lfu_cache()", "cachetools.func.rr_cache()", "cachetools.func.mru_cache()"}
+)
 
 # -- Process exits (LAM106) ------------------------------------------------------
 
 EXIT_CALLS = frozenset({"sys.exit", "builtins.exit", "builtins.quit", "os._exit", "os.abort"})
+# `raise SystemExit(...)` is what `sys.exit` does: the runtime does not catch it either.
+EXIT_EXCEPTIONS = frozenset({"builtins.SystemExit"})
 
 # -- Static work that belongs in the init phase (LAM107) ----------------------
 
@@ -133,6 +194,31 @@ FILE_LOADERS = frozenset(
 )
 PATH_LOADERS = frozenset({"joblib.load", "torch.load"})
 REGEX_COMPILE = frozenset({"re.compile"})
+# Flags a literal pattern may carry and still be compiled once at import.
+REGEX_FLAGS = frozenset(
+    {"re.A", "re.ASCII", "re.DEBUG", "re.I", "re.IGNORECASE", "re.L", "re.LOCALE",
+     "re.M", "re.MULTILINE", "re.NOFLAG", "re.S", "re.DOTALL", "re.U", "re.UNICODE",
+     "re.X", "re.VERBOSE"}
+)
+# Loaders of text already read (`json.loads(Path("c.json").read_text())`).
+TEXT_LOADERS = frozenset({"json.loads", "tomllib.loads", "tomli.loads", "pickle.loads"})
+# Calls that open a file named by their first argument.
+FILE_OPENERS = frozenset(
+    {"builtins.open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open"}
+)
+# Methods of a file object or a path object that return its contents.
+FILE_READ_METHODS = frozenset({"read", "read_text", "read_bytes"})
+# Calls that build a path from other paths: static when every argument is static.
+PATH_BUILDERS = frozenset(
+    {"os.path.join", "os.path.dirname", "os.path.abspath", "os.path.realpath",
+     "os.path.normpath", "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
+     "pathlib.PurePosixPath"}
+)
+# Methods and attributes of a `pathlib.Path` that keep a static path static.
+PATH_METHODS = frozenset({"joinpath", "resolve", "absolute", "with_name", "with_suffix"})
+PATH_ATTRIBUTES = frozenset({"parent"})
+# Files under these are written at run time (often from the event), not bundled.
+RUNTIME_WRITABLE_DIRS = ("/tmp",)
 
 # -- Reserved environment variables (LAM108) -----------------------------------
 
@@ -143,6 +229,7 @@ RESERVED_ENV_VARS = frozenset(
         "AWS_REGION",
         "AWS_DEFAULT_REGION",
         "AWS_EXECUTION_ENV",
+        "AWS_ACCESS_KEY",  # AWS's reserved list has this older alias of AWS_ACCESS_KEY_ID
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",
         "AWS_SESSION_TOKEN",
@@ -154,6 +241,10 @@ RESERVED_ENV_PREFIXES = ("AWS_LAMBDA_",)
 ENVIRON = "os.environ"
 ENV_WRITE_METHODS = frozenset({"update", "setdefault"})
 ENV_PUTENV = "os.putenv"
+# The process environment as a mapping: str keys, and the bytes view on POSIX.
+ENVIRON_MAPPINGS = frozenset({ENVIRON, "os.environb"})
+# Reserved variables the runtime sets again before each invocation (the rest stay as written).
+PER_INVOCATION_ENV_VARS = frozenset({"_X_AMZN_TRACE_ID"})
 ENV_READS = frozenset({"os.environ.get", "os.getenv", "os.environ.__getitem__"})
 
 

@@ -55,7 +55,7 @@ def _load(config_path: Path | None, paths: list[Path]) -> Config:
             if not config_path.is_file():
                 raise ConfigError(f"{config_path}: no such config file")
             return load_config(config_path)
-        start = Path(os.path.commonpath([str(p.resolve()) for p in paths])) if paths else Path.cwd()
+        start = Path(os.path.commonpath([os.path.abspath(p) for p in paths])) if paths else Path.cwd()
         while not start.exists() and start != start.parent:
             start = start.parent
         return load_config(find_config(start))
@@ -113,6 +113,13 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
     """Check PATHS (default: the current folder) for Lambda problems."""
     targets = list(paths) or [Path(".")]
     config = _load(config_path, targets)
+    registry = _registry()
+    try:
+        validate_codes(config, registry.codes)
+        validate_codes(Config(select=_split_codes(select) or None, extend_select=_split_codes(extend_select),
+                              ignore=_split_codes(ignore)), registry.codes)
+    except ConfigError as error:
+        _fail(str(error))
     if select:
         config.select = _split_codes(select)
     config.extend_select += _split_codes(extend_select)
@@ -123,11 +130,6 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
         config.fix = fix
     if unsafe_fixes is not None:
         config.unsafe_fixes = unsafe_fixes
-    registry = _registry()
-    try:
-        validate_codes(config, registry.codes)
-    except ConfigError as error:
-        _fail(str(error))
     rules = registry.select(config.select, config.extend_select, config.ignore)
     engine = Engine(config, rules)
     policy = FixPolicy(

@@ -71,7 +71,7 @@ class Config:
 
     @property
     def source(self) -> str:
-        return str(self.path) if self.path else "command line"
+        return str(self.path) if self.path else "the command line"
 
     @property
     def excludes(self) -> list[str]:
@@ -214,7 +214,8 @@ def validate_codes(config: Config, known: Iterable[str]) -> None:
         if selector == "ALL":
             return
         if not any(code.startswith(selector) for code in codes):
-            raise ConfigError(f"{config.source}: unknown rule code or prefix '{selector}' in '{key}'")
+            where = f"'{key}'" if config.path else f"--{key}"
+            raise ConfigError(f"{config.source}: unknown rule code or prefix '{selector}' in {where}")
 
     for key, values in (
         ("select", config.select or []),

@@ -41,6 +41,7 @@ class FileContext:
     source: SourceFile
     model: ModuleModel
     config: Config
+    # The `def`s whose bodies enclose the current node, outermost first.
     functions: list[FunctionInfo | None] = field(default_factory=list)
     statements: list[cst.CSTNode] = field(default_factory=list)
     ancestors: list[cst.CSTNode] = field(default_factory=list)

@@ -25,9 +25,10 @@ def relative(path: Path, base: Path | None = None) -> str:
         return path.as_posix()
 
 
-def is_excluded(rel_path: str, patterns: list[str]) -> bool:
-    """A pattern without a slash matches any path component; with one, the path."""
-    parts = PurePosixPath(rel_path).parts
+def is_excluded(rel_path: str, patterns: list[str], below: str | None = None) -> bool:
+    """A pattern without a slash matches any path component (of `below`, the part
+    under the folder named on the command line, when given); with one, the path."""
+    parts = PurePosixPath(below if below is not None else rel_path).parts
     for pattern in patterns:
         if "/" in pattern.strip("/"):
             if glob_match(rel_path, pattern):
@@ -123,7 +124,7 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> 
         kept = []
         for name in sorted(dirnames):
             child = Path(directory, name)
-            if is_excluded(relative(child, root), excludes):
+            if is_excluded(relative(child, root), excludes, relative(child, top)):
                 continue
             real = child.resolve()
             if child.is_symlink():
@@ -141,7 +142,7 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> 
             if not name.endswith(PYTHON_SUFFIXES):
                 continue
             child = Path(directory, name)
-            if is_excluded(relative(child, root), excludes):
+            if is_excluded(relative(child, root), excludes, relative(child, top)):
                 continue
             if child.is_symlink() and not child.exists():
                 found.problems.append(f"{child}: broken symlink; skipped")

@@ -56,9 +56,13 @@ class _Dispatcher(cst.CSTVisitor):
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         ctx = self.ctx
-        ctx.ancestors.append(node)
-        if isinstance(node, cst.FunctionDef):
-            ctx.functions.append(ctx.model.function_for(node))
+        ancestors = ctx.ancestors
+        # A def's decorators, defaults and annotations run where the `def` runs;
+        # only its body belongs to the function.
+        if isinstance(node, cst.BaseSuite) and ancestors and isinstance(ancestors[-1], cst.FunctionDef) \
+                and ancestors[-1].body is node:
+            ctx.functions.append(ctx.model.function_for(ancestors[-1]))
+        ancestors.append(node)
         if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             ctx.statements.append(node)
         for rule, method in self.visits.get(type(node), ()):
@@ -79,9 +83,10 @@ class _Dispatcher(cst.CSTVisitor):
                     self.failures[rule] = RuleFailure(rule, original_node, error)
         if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             ctx.statements.pop()
-        if isinstance(original_node, cst.FunctionDef):
-            ctx.functions.pop()
         ctx.ancestors.pop()
+        if isinstance(original_node, cst.BaseSuite) and ctx.ancestors \
+                and isinstance(ctx.ancestors[-1], cst.FunctionDef) and ctx.ancestors[-1].body is original_node:
+            ctx.functions.pop()
 
 
 def _tables(rules: Iterable[Rule]) -> tuple[dict[type, list[tuple[Rule, Method]]], dict[type, list[tuple[Rule, Method]]]]:
@@ -103,6 +108,7 @@ class Engine:
     def __init__(self, config: Config, rules: Iterable[type[Rule]]) -> None:
         self.config = config
         self.rules = [cls() for cls in rules]
+        self._words = {id(rule): rule.scan_words(config) for rule in self.rules}
         self._table_cache: dict[frozenset[int], tuple[dict, dict]] = {}
 
     # -- entry points ------------------------------------------------------------------
@@ -172,7 +178,8 @@ class Engine:
         for rule in self.rules:
             if any(rule.code.startswith(prefix) for prefix in ignored):
                 continue
-            if rule.words and not any(word in text for word in rule.words):
+            words = self._words[id(rule)]
+            if words and not any(word in text for word in words):
                 continue
             chosen.append(rule)
         return chosen

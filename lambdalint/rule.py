@@ -20,6 +20,7 @@ import libcst as cst
 from lambdalint.diagnostics import Severity
 
 if TYPE_CHECKING:
+    from lambdalint.config import Config
     from lambdalint.context import FileContext
 
 CODE_PATTERN = re.compile(r"^LAM[0-9]{3}$")
@@ -125,6 +126,11 @@ class Rule:
 
     def __init__(self, options: Any = None) -> None:
         self.options = options
+
+    def scan_words(self, config: Config) -> tuple[str, ...]:
+        """Words for the pre-scan under this configuration (rules that read
+        extra names from config add them here)."""
+        return self.words
 
     def begin_file(self, ctx: FileContext) -> None:
         """Called before the traversal of each file."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import libcst as cst
 
 from lambdalint import Rule
+from lambdalint.config import Config
 from lambdalint.fix import Fix
 from lambdalint.model import EVENT, STS
 
@@ -22,6 +23,14 @@ class PerInvocationConstructor(Rule):
 
     def constructors(self) -> frozenset[str]:
         raise NotImplementedError
+
+    def configured_names(self, config: Config) -> list[str]:
+        """Constructors users add in config (`extra-clients`, `extra-connections`)."""
+        return []
+
+    def scan_words(self, config: Config) -> tuple[str, ...]:
+        # An alias still ends in the constructor's own last name (`pg.connect`).
+        return (*self.words, *(name.rsplit(".", 1)[-1] for name in self.configured_names(config)))
 
     def hoisted_name(self, call: cst.Call, qualified: str) -> str:
         """The module-level name the hoist fix gives the object."""
@@ -40,11 +49,11 @@ class PerInvocationConstructor(Rule):
         if ctx.labels_of(node) & {EVENT, STS}:
             return
         written = cst.Module([]).code_for_node(node.func)
-        shown = written if written == name else f"{written} ({name})"
+        shown = f"{written}(...)`" if written == name else f"{written}(...)` ({name})"
         fix: Fix | None = hoist_fix(ctx, node, self.hoisted_name(node, name), f"the {self.what}")
         self.report(
             node,
-            f"{self.what} `{shown}(...)` is created on every invocation ({ctx.scope_note()}); "
+            f"{self.what} `{shown} is created on every invocation ({ctx.scope_note()}); "
             "create it once at module scope so warm invocations reuse it",
             fix=fix,
         )

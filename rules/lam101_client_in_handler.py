@@ -6,6 +6,7 @@ import libcst as cst
 
 from lambdalint import Bad, FixAvailability, Fixed, Good, Severity
 from lambdalint.catalog import AWS_CLIENT_CONSTRUCTORS
+from lambdalint.config import Config
 
 from ._hoist import literal_argument
 from ._lifecycle import PerInvocationConstructor
@@ -54,7 +55,10 @@ class ClientInHandler(PerInvocationConstructor):
     what = "AWS client"
 
     def constructors(self) -> frozenset[str]:
-        return AWS_CLIENT_CONSTRUCTORS | frozenset(self.ctx.config.extra_clients)
+        return AWS_CLIENT_CONSTRUCTORS | frozenset(self.configured_names(self.ctx.config))
+
+    def configured_names(self, config: Config) -> list[str]:
+        return config.extra_clients
 
     def hoisted_name(self, call: cst.Call, qualified: str) -> str:
         if qualified.endswith("Session"):

@@ -410,3 +410,20 @@ def test_qualified_names_for_aliases_and_bindings():
         "botocore.session.get_session",
         "builtins.open",
     ]
+
+
+def test_def_header_runs_where_the_def_runs():
+    from lambdalint.testing import run_rule
+    from lambdalint.registry import load_registry
+
+    rule = load_registry(include_plugins=False).rules["LAM101"]
+    code = textwrap.dedent("""
+        import boto3
+
+        def lambda_handler(event, context, s3=boto3.client("s3")):
+            def inner(x=boto3.client("sqs")):
+                return x
+            return inner()
+    """)
+    found = run_rule(rule, {"app.py": code}).diagnostics
+    assert [d.location.row for d in found] == [5]

@@ -145,6 +145,8 @@ class Project:
             current = region.pop()
             region.extend(current.nested)
             for call in current.calls:
+                if model.is_lazy_init(call):
+                    continue  # runs once per environment, whatever it calls
                 for target_model, target, _ in self.call_targets(model, call, current):
                     yield target_model, target
                 # Functions passed as callbacks (`map(f, xs)`, `submit(f)`) run too.
@@ -159,7 +161,7 @@ class Project:
     def is_cached(self, model: ModuleModel, function: FunctionInfo) -> bool:
         for decorator in function.node.decorators:
             qualified = model.qualify(decorator.decorator, None)
-            if qualified in catalog.CACHE_DECORATORS:
+            if qualified in catalog.CACHE_DECORATORS or qualified in catalog.CONFIG_CACHE_DECORATORS:
                 return True
         return False
 

@@ -220,6 +220,7 @@ class _Collector(cst.CSTVisitor):
         self.classes: list[ClassInfo | None] = []  # None marks a function boundary
         self.guards: list[set[str]] = []  # names tested by enclosing `if`s
         self.saved_guards: list[list[set[str]]] = []
+        self.early_guards: dict[int, set[str]] = {}
 
     # -- scopes -----------------------------------------------------------
 
@@ -425,7 +426,20 @@ class _Collector(cst.CSTVisitor):
     # -- lazy initialisation ------------------------------------------------
 
     def visit_If(self, node: cst.If) -> None:
-        self.guards.append(_names_in(node.test))
+        tested = _names_in(node.test)
+        self.guards.append(tested)
+        function = self.function
+        if function is None:
+            return
+        # Everything under `if _x is None: ...; _x = ...` runs once per environment,
+        # including calls whose results reach `_x` through local variables.
+        assigned = _assigned_keys(node.body, function, self._lazy_key)
+        if assigned & tested:
+            self.summary.lazy_calls.update(id(c) for c in _calls_in(node.body))
+        # `if _x is not None: return _x` guards the assignments that follow it.
+        if _returns(node.body):
+            function_guards = self.early_guards.setdefault(id(function), set())
+            function_guards |= tested
 
     def leave_If(self, original_node: cst.If) -> None:
         self.guards.pop()
@@ -437,6 +451,7 @@ class _Collector(cst.CSTVisitor):
         if function is None:
             return
         tested = set().union(*self.guards) if self.guards else set()
+        tested |= self.early_guards.get(id(function), set())
         for target in targets:
             key = self._lazy_key(target, function)
             if key is None:
@@ -469,6 +484,35 @@ class _Collector(cst.CSTVisitor):
             if "." in base or root in scope.global_names or root not in scope.bindings:
                 return base
         return None
+
+
+def _assigned_keys(block: cst.BaseSuite, function: FunctionInfo, key_of) -> set[str]:  # type: ignore[no-untyped-def]
+    keys: set[str] = set()
+    stack: list[cst.CSTNode] = [block]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                key = key_of(target.target, function)
+                if key is not None:
+                    keys.add(key)
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            key = key_of(node.target, function)
+            if key is not None:
+                keys.add(key)
+        stack.extend(node.children)
+    return keys
+
+
+def _returns(block: cst.BaseSuite) -> bool:
+    body = getattr(block, "body", ())
+    if isinstance(body, (list, tuple)) and body:
+        last = body[-1]
+        if isinstance(last, cst.SimpleStatementLine):
+            return any(isinstance(small, (cst.Return, cst.Raise)) for small in last.body)
+    return False
 
 
 def summarize(module: cst.Module, module_name: str, module_path: str, is_package: bool) -> ModuleSummary:

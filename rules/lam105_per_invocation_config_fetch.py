@@ -1,0 +1,384 @@
+"""LAM105 per-invocation-config-fetch."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from lambdalint import Bad, FixAvailability, Good, Rule, Severity
+from lambdalint.catalog import (
+    AWS_CLIENT_CONSTRUCTORS,
+    CONFIG_CACHE_DECORATORS,
+    CONFIG_FETCH_OPERATIONS,
+    DISTINCTIVE_CONFIG_FETCH_OPERATIONS,
+    POWERTOOLS_PACKAGE,
+)
+from lambdalint.model import FunctionInfo, dotted_name
+
+if TYPE_CHECKING:
+    from lambdalint.context import FileContext
+
+_MAX_HOPS = 4  # local assignments followed from a state write back to the fetch
+
+
+class _StateCache:
+    """What one function tests and writes of the state that outlives it.
+
+    "State" is what survives the invocation: `global` names, attributes and
+    subscripts of module-level objects (`_cache[k]`, `self._secret`). A function
+    that tests a piece of state and writes the fetched value into it caches the
+    value, even when the fetch is first assigned to a local
+    (`resp = sm.get_secret_value(...); _cache["v"] = resp["SecretString"]`) or the
+    guard is an early return (`if _secret is not None: return _secret`).
+    """
+
+    def __init__(self, function: FunctionInfo) -> None:
+        self.function = function
+        self.tested: set[str] = set()
+        self.writes: list[tuple[str, cst.CSTNode]] = []
+        stack: list[cst.CSTNode] = list(function.node.body.children)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if isinstance(node, (cst.If, cst.IfExp)):
+                self.tested |= _dotted_names(node.test)
+            elif isinstance(node, cst.Assign):
+                for target in node.targets:
+                    self._write(target.target, node.value)
+            elif isinstance(node, cst.AnnAssign) and node.value is not None:
+                self._write(node.target, node.value)
+            elif (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in ("update", "__setitem__")
+            ):
+                key = _container_key(node.func.value, function)
+                if key is not None:
+                    self.writes.append((key, node))
+            stack.extend(node.children)
+
+    def _write(self, target: cst.BaseExpression, value: cst.CSTNode) -> None:
+        key = _state_key(target, self.function)
+        if key is not None:
+            self.writes.append((key, value))
+
+    def caches(self, call: cst.Call) -> bool:
+        return any(
+            key in self.tested and _flows_from(value, call, self.function)
+            for key, value in self.writes
+        )
+
+
+def _state_key(target: cst.BaseExpression, function: FunctionInfo) -> str | None:
+    scope = function.scope
+    if isinstance(target, cst.Name):
+        name = target.value
+        return name if name in scope.global_names or name in scope.nonlocal_names else None
+    if isinstance(target, cst.Attribute):
+        return dotted_name(target)
+    if isinstance(target, cst.Subscript):
+        return _container_key(target.value, function)
+    return None
+
+
+def _container_key(container: cst.BaseExpression, function: FunctionInfo) -> str | None:
+    """`_cache` in `_cache[k] = v`/`_cache.update(...)` when it lives outside the function."""
+    base = dotted_name(container)
+    if base is None:
+        return None
+    root = base.split(".")[0]
+    scope = function.scope
+    if "." in base or root in scope.global_names or root not in scope.bindings:
+        return base
+    return None
+
+
+def _dotted_names(node: cst.CSTNode) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.Name, cst.Attribute)):
+            dotted = dotted_name(current)
+            if dotted:
+                found.add(dotted)
+        stack.extend(current.children)
+    return found
+
+
+def _flows_from(value: cst.CSTNode, call: cst.Call, function: FunctionInfo) -> bool:
+    """Whether `value` is computed from the result of `call`, through local assignments."""
+    frontier = [value]
+    seen: set[str] = set()
+    for _ in range(_MAX_HOPS + 1):
+        names: set[str] = set()
+        stack = list(frontier)
+        while stack:
+            current = stack.pop()
+            if current is call:
+                return True
+            if isinstance(current, cst.Name):
+                names.add(current.value)
+            stack.extend(current.children)
+        names -= seen
+        if not names:
+            return False
+        seen |= names
+        frontier = [assigned for targets, assigned in function.assignments if names.intersection(targets)]
+    return False
+
+
+class PerInvocationConfigFetch(Rule):
+    """
+    ## What it does
+    Flags Secrets Manager `get_secret_value`/`batch_get_secret_value`, SSM Parameter
+    Store `get_parameter`, `get_parameters` and `get_parameters_by_path`, and AppConfig
+    `get_configuration`/`get_latest_configuration` calls in invocation scope whose
+    result is not cached across invocations.
+
+    ## Why is this bad?
+    Configuration and secrets change rarely, but a read in the handler calls the API
+    on every request: it adds a network round trip (often tens of milliseconds) to
+    every invocation, costs money per call (Secrets Manager and AppConfig bill per
+    request, SSM's higher-throughput tier too), and under load hits the services'
+    request quotas, so invocations fail with `ThrottlingException`. Read the value once
+    per execution environment and reuse it: at module scope, lazily behind a `None`
+    check or a dict cache, in a `functools.cache`/`cachetools` TTL-cached function
+    (so rotated secrets are picked up), with Powertools `parameters` (which caches for
+    five seconds by default, configurable with `max_age`), or through the AWS
+    Parameters and Secrets Lambda extension.
+
+    A call counts when its receiver is an AWS SDK client the analysis can see
+    (`boto3.client("ssm")`, a session's client, `extra-clients` from config), or when
+    the operation name is distinctive enough on its own (`get_secret_value`,
+    `get_parameters_by_path`, `get_latest_configuration`). Not flagged: lazy
+    initialisation, module-level state that the same function tests and fills with
+    the fetched value (`if name not in CACHE: CACHE[name] = ...`, TTL caches, early
+    returns of a cached value), calls in memoised functions, Powertools `parameters`
+    functions, and code that only module scope runs.
+
+    ## Fix safety
+    No automatic fix: where to cache, and for how long (secrets rotate), is a
+    decision for the author.
+
+    ## References
+    - [AWS Lambda best practices: function code](https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html)
+    - [Use AWS Secrets Manager secrets in AWS Lambda functions](https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html)
+    - [Powertools for AWS Lambda (Python): Parameters](https://docs.powertools.aws.dev/lambda/python/latest/utilities/parameters/)
+    """
+
+    code = "LAM105"
+    name = "per-invocation-config-fetch"
+    severity = Severity.WARNING
+    fix = FixAvailability.NONE
+    # Method names are spelled out at the call site whatever the client's name.
+    words = tuple(sorted(CONFIG_FETCH_OPERATIONS))
+    tags = ("performance", "cost", "secrets")
+
+    def begin_file(self, ctx: FileContext) -> None:
+        super().begin_file(ctx)
+        self._state: dict[int, _StateCache] = {}
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return
+        operation = func.attr.value
+        service = CONFIG_FETCH_OPERATIONS.get(operation)
+        if service is None:
+            return
+        ctx = self.ctx
+        if not ctx.in_invocation_scope or ctx.is_lazy_init(node):
+            return
+        qualified = ctx.qualify(func) or ""
+        if qualified.startswith(POWERTOOLS_PACKAGE):
+            return  # Powertools parameters: cached by the library
+        if not (self._on_aws_client(qualified) or operation in DISTINCTIVE_CONFIG_FETCH_OPERATIONS):
+            return
+        function = ctx.function
+        if function is None or self._memoised(function) or self._state_for(function).caches(node):
+            return
+        written = cst.Module([]).code_for_node(func)
+        self.report(
+            node,
+            f"{service} read `{written}(...)` runs on every invocation ({ctx.scope_note()}); "
+            "fetch the value once per environment and reuse it: at module scope, behind a "
+            "`None` check or a dict cache, or with Powertools `parameters` (which caches)",
+        )
+
+    def _on_aws_client(self, qualified: str) -> bool:
+        constructors = AWS_CLIENT_CONSTRUCTORS | frozenset(self.ctx.config.extra_clients)
+        return any(qualified.startswith(constructor + "().") for constructor in constructors)
+
+    def _memoised(self, function: FunctionInfo) -> bool:
+        for current in function.enclosing():
+            for decorator in current.node.decorators:
+                if self.ctx.model.qualify(decorator.decorator, None) in CONFIG_CACHE_DECORATORS:
+                    return True
+        return False
+
+    def _state_for(self, function: FunctionInfo) -> _StateCache:
+        state = self._state.get(id(function))
+        if state is None:
+            state = self._state[id(function)] = _StateCache(function)
+        return state
+
+    examples = [
+        Bad('''
+            import json
+            import boto3
+
+            secrets = boto3.client("secretsmanager")
+
+            def lambda_handler(event, context):
+                secret = secrets.get_secret_value(SecretId="prod/db")  # expect
+                return json.loads(secret["SecretString"])["username"]
+        '''),
+        Good('''
+            import json
+            import boto3
+
+            secrets = boto3.client("secretsmanager")
+            DB = json.loads(secrets.get_secret_value(SecretId="prod/db")["SecretString"])
+
+            def lambda_handler(event, context):
+                return DB["username"]
+        '''),
+        Bad('''
+            import boto3
+
+            ssm = boto3.session.Session().client("ssm")
+
+            def read_flag(name):
+                return ssm.get_parameter(Name=name)["Parameter"]["Value"]  # expect
+
+            def load_all(client):
+                return client.get_parameters_by_path(Path="/app/", Recursive=True)  # expect
+
+            def handler(event, context):
+                return read_flag("/app/flag"), load_all(ssm)
+        '''),
+        Bad('''
+            import boto3
+
+            appconfig = boto3.client("appconfigdata")
+
+            def lambda_handler(event, context):
+                session = appconfig.start_configuration_session(
+                    ApplicationIdentifier="shop",
+                    EnvironmentIdentifier="prod",
+                    ConfigurationProfileIdentifier="flags",
+                )
+                config = appconfig.get_latest_configuration(  # expect
+                    ConfigurationToken=session["InitialConfigurationToken"]
+                )
+                return config["Configuration"].read()
+        '''),
+        Bad('''
+            from shared.settings import api_key
+
+            def lambda_handler(event, context):
+                return {"key": api_key()}
+        ''', files={"shared/settings.py": '''
+            import boto3
+
+            _ssm = boto3.client("ssm")
+
+            def api_key():
+                response = _ssm.get_parameter(Name="/shop/api-key", WithDecryption=True)  # expect
+                return response["Parameter"]["Value"]
+        '''}),
+        Bad('''
+            import boto3
+
+            def lambda_handler(event, context):
+                tenant = boto3.client("secretsmanager").get_secret_value(  # expect
+                    SecretId=f"tenants/{event['tenant']}"
+                )
+                return tenant["SecretString"]
+        '''),
+        Good('''
+            import boto3
+
+            secrets = boto3.client("secretsmanager")
+            _password = None
+
+            def get_password():
+                global _password
+                if _password is None:
+                    _password = secrets.get_secret_value(SecretId="prod/db")["SecretString"]
+                return _password
+
+            def lambda_handler(event, context):
+                return get_password()
+        '''),
+        Good('''
+            import boto3
+
+            ssm = boto3.client("ssm")
+            _parameters = {}
+
+            def parameter(name):
+                if name not in _parameters:
+                    _parameters[name] = ssm.get_parameter(Name=name)["Parameter"]["Value"]
+                return _parameters[name]
+
+            def lambda_handler(event, context):
+                return parameter("/app/table")
+        '''),
+        Good('''
+            import time
+            import boto3
+
+            secrets = boto3.client("secretsmanager")
+            _cache = {"value": None, "expires": 0.0}
+
+            def get_secret():
+                if _cache["value"] is not None and time.monotonic() < _cache["expires"]:
+                    return _cache["value"]
+                response = secrets.get_secret_value(SecretId="prod/api")
+                _cache["value"] = response["SecretString"]
+                _cache["expires"] = time.monotonic() + 300
+                return _cache["value"]
+
+            def lambda_handler(event, context):
+                return get_secret()
+        '''),
+        Good('''
+            import functools
+            import boto3
+            from cachetools.func import ttl_cache
+
+            ssm = boto3.client("ssm")
+
+            @functools.lru_cache(maxsize=None)
+            def table_name():
+                return ssm.get_parameter(Name="/app/table")["Parameter"]["Value"]
+
+            @ttl_cache(maxsize=1, ttl=300)
+            def api_token():
+                return ssm.get_parameter(Name="/app/token", WithDecryption=True)["Parameter"]["Value"]
+
+            def lambda_handler(event, context):
+                return table_name(), api_token()
+        '''),
+        Good('''
+            from aws_lambda_powertools.utilities import parameters
+            from aws_lambda_powertools.utilities.parameters import get_parameter
+
+            def lambda_handler(event, context):
+                secret = parameters.get_secret("prod/db", max_age=300)
+                table = parameters.get_parameter("/app/table")
+                return secret, table, get_parameter("/app/flag")
+        '''),
+        Good('''
+            from myapp.settings import SettingsStore
+
+            store = SettingsStore()
+
+            def lambda_handler(event, context):
+                return store.get_parameter("page_size")
+        '''),
+    ]

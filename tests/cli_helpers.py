@@ -1,0 +1,82 @@
+"""Shared helpers for the CLI, config, suppression and source tests.
+
+Imported by the test modules (`from cli_helpers import ...`); the `workdir`
+fixture lives in conftest.py.
+
+LAM101 (client-in-handler) is the rule under test throughout: it is the
+first rule that landed, so these tests do not depend on the others.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from lambdalint.cli import main
+
+# A handler that builds a client per invocation: one LAM101 finding at 5:10.
+HANDLER_WITH_CLIENT = textwrap.dedent('''\
+    import boto3
+
+
+    def lambda_handler(event, context):
+        s3 = boto3.client("s3")
+        return s3.head_bucket(Bucket="reports")
+''')
+FINDING_ROW, FINDING_COLUMN = 5, 10
+
+# The same handler done right: nothing to report.
+CLEAN_HANDLER = textwrap.dedent('''\
+    import boto3
+
+    s3 = boto3.client("s3")
+
+
+    def lambda_handler(event, context):
+        return s3.head_bucket(Bucket="reports")
+''')
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def stderr_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.strip()]
+
+
+def _runner() -> CliRunner:
+    try:
+        return CliRunner(mix_stderr=False)  # click < 8.2 mixes the streams by default
+    except TypeError:
+        return CliRunner()
+
+
+def run_cli(*args: str) -> Run:
+    """Run `lambdalint ARGS` in-process in the current folder."""
+    result = _runner().invoke(main, list(args), catch_exceptions=False)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> None:
+    """Create files under root; str contents are dedented and written as UTF-8."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+
+
+def pyproject(root: Path, body: str) -> Path:
+    """Write root/pyproject.toml with a [tool.lambdalint] table holding body."""
+    path = root / "pyproject.toml"
+    path.write_text("[tool.lambdalint]\n" + textwrap.dedent(body), encoding="utf-8")
+    return path
