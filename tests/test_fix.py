@@ -283,3 +283,25 @@ def test_config_rejects_unknown_fix_codes(project: Path):
 def test_parse_table_fix_keys():
     config = parse_table({"fix": True, "unsafe-fixes": True, "fixable": ["LAM1"]}, None)
     assert config.fix and config.unsafe_fixes and config.fixable == ["LAM1"]
+
+
+def test_fix_improves_the_example_project(tmp_path: Path):
+    import shutil
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    shutil.copytree(examples, tmp_path / "examples")
+    before = {p: p.read_bytes() for p in (tmp_path / "examples").rglob("*.py")}
+    diff = lambdalint("check", "--diff", "examples", cwd=tmp_path)
+    assert diff.returncode == 1, diff.stderr
+    assert diff.stdout.startswith("--- a/examples/")
+    assert {p: p.read_bytes() for p in before} == before
+    fixed = lambdalint("check", "--fix", "examples", cwd=tmp_path)
+    assert fixed.returncode == 1  # the findings without a fix remain
+    changed = [p for p in before if p.read_bytes() != before[p]]
+    assert changed
+    for path in changed:
+        cst.parse_module(path.read_bytes())
+        assert f"+++ b/{path.relative_to(tmp_path).as_posix()}" in diff.stdout
+    second = lambdalint("check", "examples", cwd=tmp_path)
+    assert "[*]" not in second.stdout and "fixable" not in second.stdout
+    assert lambdalint("check", "--diff", "examples", cwd=tmp_path).returncode == 0
