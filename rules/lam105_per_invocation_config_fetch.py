@@ -14,7 +14,7 @@ from lambdalint.catalog import (
     DISTINCTIVE_CONFIG_FETCH_OPERATIONS,
     POWERTOOLS_PACKAGE,
 )
-from lambdalint.model import FunctionInfo, dotted_name
+from lambdalint.model import FunctionInfo, dotted_name, names_in
 
 if TYPE_CHECKING:
     from lambdalint.context import FileContext
@@ -43,7 +43,7 @@ class _StateCache:
             if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
                 continue
             if isinstance(node, (cst.If, cst.IfExp)):
-                self.tested |= _dotted_names(node.test)
+                self.tested |= names_in(node.test)
             elif isinstance(node, cst.Assign):
                 for target in node.targets:
                     self._write(target.target, node.value)
@@ -93,19 +93,6 @@ def _container_key(container: cst.BaseExpression, function: FunctionInfo) -> str
     if "." in base or root in scope.global_names or root not in scope.bindings:
         return base
     return None
-
-
-def _dotted_names(node: cst.CSTNode) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (cst.Name, cst.Attribute)):
-            dotted = dotted_name(current)
-            if dotted:
-                found.add(dotted)
-        stack.extend(current.children)
-    return found
 
 
 def _flows_from(value: cst.CSTNode, call: cst.Call, function: FunctionInfo) -> bool:

@@ -4,7 +4,7 @@ from lambdalint.model.entrypoints import HandlerSpec
 from lambdalint.model.labels import EVENT, STS
 from lambdalint.model.module import EntryPoint, ModuleModel
 from lambdalint.model.project import Project, display_name
-from lambdalint.model.summary import ClassInfo, FunctionInfo, Param, dotted_name
+from lambdalint.model.summary import ClassInfo, FunctionInfo, Param, dotted_name, names_in
 
 __all__ = [
     "EVENT",
@@ -18,4 +18,5 @@ __all__ = [
     "Project",
     "display_name",
     "dotted_name",
+    "names_in",
 ]

@@ -183,7 +183,7 @@ def target_names(target: cst.BaseExpression) -> list[str]:
     return []
 
 
-def _names_in(node: cst.CSTNode) -> set[str]:
+def names_in(node: cst.CSTNode) -> set[str]:
     """Dotted names (`x`, `self._c`, `CACHE`) mentioned anywhere in an expression."""
     found: set[str] = set()
     stack: list[cst.CSTNode] = [node]
@@ -426,7 +426,7 @@ class _Collector(cst.CSTVisitor):
     # -- lazy initialisation ------------------------------------------------
 
     def visit_If(self, node: cst.If) -> None:
-        tested = _names_in(node.test)
+        tested = names_in(node.test)
         self.guards.append(tested)
         function = self.function
         if function is None:
