@@ -22,8 +22,8 @@ class Project:
     """All modules of one run and the invocation scope across them.
 
     Handler specs from config and (later) deployment templates come in
-    through ``specs``; ``handler_sources`` is the hook where template
-    discovery plugs in more of them.
+    through ``specs``: template discovery plugs in by passing more
+    ``HandlerSpec`` objects, named after their template.
     """
 
     def __init__(self, models: Iterable[ModuleModel], specs: Iterable[HandlerSpec] = ()) -> None:
