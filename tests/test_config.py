@@ -26,6 +26,17 @@ def _codes_and_files(run) -> set[tuple[str, str]]:
 # -- bad configuration: one line naming key and file, exit 2, nothing checked -----------
 
 
+def config_error(workdir, body: str):
+    """Check app.py under a config with `body`: exit 2, nothing checked, one stderr line."""
+    write(workdir, {"app.py": HANDLER_WITH_CLIENT})
+    config = pyproject(workdir, body)
+    run = run_cli("check", "app.py")
+    assert run.exit_code == 2
+    assert run.stdout == ""
+    assert len(run.stderr_lines) == 1
+    return config, run.stderr_lines[0]
+
+
 @pytest.mark.parametrize(
     ("body", "key"),
     [
@@ -47,35 +58,20 @@ def _codes_and_files(run) -> set[tuple[str, str]]:
     ],
 )
 def test_bad_value_names_key_and_file(workdir, body, key):
-    write(workdir, {"app.py": HANDLER_WITH_CLIENT})
-    config = pyproject(workdir, body)
-    run = run_cli("check", "app.py")
-    assert run.exit_code == 2
-    assert run.stdout == ""
-    assert len(run.stderr_lines) == 1
-    line = run.stderr_lines[0]
+    config, line = config_error(workdir, body)
     assert f"'{key}'" in line
     assert str(config) in line
 
 
 def test_unknown_key_is_an_error(workdir):
-    write(workdir, {"app.py": HANDLER_WITH_CLIENT})
-    config = pyproject(workdir, 'colour = "always"\n')
-    run = run_cli("check", "app.py")
-    assert run.exit_code == 2
-    assert run.stdout == ""
-    assert run.stderr_lines == [f"lambdalint: error: {config}: unknown key 'colour' in [tool.lambdalint]"]
+    config, line = config_error(workdir, 'colour = "always"\n')
+    assert line == f"lambdalint: error: {config}: unknown key 'colour' in [tool.lambdalint]"
 
 
 @pytest.mark.parametrize("key", sorted(NOT_YET_SUPPORTED))
 def test_keys_of_unreleased_features_are_refused_not_ignored(workdir, key):
-    write(workdir, {"app.py": HANDLER_WITH_CLIENT})
-    config = pyproject(workdir, f'{key} = "x"\n')
-    run = run_cli("check", "app.py")
-    assert run.exit_code == 2
-    assert run.stdout == ""
-    assert len(run.stderr_lines) == 1
-    assert f"'{key}'" in run.stderr and "not supported yet" in run.stderr and str(config) in run.stderr
+    config, line = config_error(workdir, f'{key} = "x"\n')
+    assert f"'{key}'" in line and "not supported yet" in line and str(config) in line
 
 
 @pytest.mark.parametrize(
@@ -89,13 +85,8 @@ def test_keys_of_unreleased_features_are_refused_not_ignored(workdir, key):
     ],
 )
 def test_unknown_rule_code_in_config_is_an_error(workdir, body, key):
-    write(workdir, {"app.py": HANDLER_WITH_CLIENT})
-    config = pyproject(workdir, body)
-    run = run_cli("check", "app.py")
-    assert run.exit_code == 2
-    assert run.stdout == ""
-    assert len(run.stderr_lines) == 1
-    assert f"in '{key}'" in run.stderr and str(config) in run.stderr
+    config, line = config_error(workdir, body)
+    assert f"in '{key}'" in line and str(config) in line
 
 
 def test_broken_toml_is_an_error(workdir):
