@@ -22,7 +22,6 @@ from lambdalint.autofix import FixPolicy, FixRun, run_fixes, write_atomically
 from lambdalint.config import OUTPUT_FORMATS, Config, ConfigError, find_config, load_config, validate_codes
 from lambdalint.diagnostics import Diagnostic, Severity
 from lambdalint.fix import Applicability
-from lambdalint.discovery import relative
 from lambdalint.docs import render_terminal
 from lambdalint.engine import Engine, RunResult
 from lambdalint.model import display_name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -48,12 +49,10 @@ def glob_match(rel_path: str, pattern: str) -> bool:
     return _glob_regex(pattern).match(rel_path) is not None
 
 
-_REGEX_CACHE: dict[str, "re.Pattern[str]"] = {}
+_REGEX_CACHE: dict[str, re.Pattern[str]] = {}
 
 
-def _glob_regex(pattern: str) -> "re.Pattern[str]":
-    import re
-
+def _glob_regex(pattern: str) -> re.Pattern[str]:
     cached = _REGEX_CACHE.get(pattern)
     if cached is not None:
         return cached

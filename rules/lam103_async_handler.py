@@ -4,48 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from lambdalint import Bad, FixAvailability, Good, Rule, Severity, catalog
-from lambdalint.model import EntryPoint, FunctionInfo, ModuleModel, dotted_name
-
-
-def how_found(entry: EntryPoint) -> str:
-    """Why the model calls this function a handler, for messages."""
-    reason = entry.reason
-    if reason == "config":
-        return "named in config `handlers`"
-    if reason.startswith("name "):
-        return "found by its name"
-    if reason.startswith("decorator "):
-        return f"decorated with `{reason.split(' ', 1)[1]}`"
-    if reason.startswith("signature "):
-        return "found by its `(event, context)` parameters"
-    return f"named in {reason}"
-
-
-def foreign_decorators(model: ModuleModel, function: FunctionInfo) -> list[cst.BaseExpression]:
-    """Decorators of a handler that are not known Lambda decorators.
-
-    Such a decorator may adapt the function (`def wrapper(event, context):
-    return asyncio.run(fn(event, context))`), so the `def` line no longer says
-    how Lambda calls it. The known ones (Powertools `inject_lambda_context`,
-    `event_source`, middlewares made by `lambda_handler_decorator`, ...) pass
-    `(event, context)` through unchanged.
-    """
-    foreign = []
-    for decorator in function.node.decorators:
-        expr = decorator.decorator
-        if isinstance(expr, cst.Call):
-            expr = expr.func
-        last = expr.attr.value if isinstance(expr, cst.Attribute) else getattr(expr, "value", None)
-        qualified = model.qualify(expr, None) or ""
-        if last in catalog.LAMBDA_DECORATORS_ANYWHERE:
-            continue
-        if last in catalog.LAMBDA_DECORATORS_POWERTOOLS and qualified.startswith(catalog.POWERTOOLS_PACKAGE):
-            continue
-        if _made_by_lambda_handler_decorator(model, qualified):
-            continue
-        foreign.append(expr)
-    return foreign
+from lambdalint import Bad, FixAvailability, Good, Rule, Severity
+from lambdalint.model import ModuleModel, foreign_decorators
 
 
 def _keeps_coroutine(model: ModuleModel, decorator: cst.BaseExpression) -> bool:
@@ -58,19 +18,6 @@ def _keeps_coroutine(model: ModuleModel, decorator: cst.BaseExpression) -> bool:
         target.nested and all(inner.is_async for inner in target.nested)
         for _target_model, target, _bound in targets
     )
-
-
-def _made_by_lambda_handler_decorator(model: ModuleModel, qualified: str) -> bool:
-    project = model.project
-    if not qualified or project is None:
-        return False
-    for _target_model, target, _bound in project.resolve(model, qualified):
-        for decorator in target.node.decorators:
-            expr = decorator.decorator
-            name = dotted_name(expr.func if isinstance(expr, cst.Call) else expr) or ""
-            if name.rsplit(".", 1)[-1] == "lambda_handler_decorator":
-                return True
-    return False
 
 
 class AsyncHandler(Rule):
@@ -127,7 +74,7 @@ class AsyncHandler(Rule):
         name = node.name.value
         self.report(
             node.name,
-            f"handler `{name}` ({how_found(entry)}) is an `async def`: Lambda calls it "
+            f"handler `{name}` ({entry.describe()}) is an `async def`: Lambda calls it "
             "without awaiting, so its body never runs; make it a plain `def` that runs "
             "the coroutine with `asyncio.run(...)`",
         )

@@ -5,9 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
-from lambdalint.model import EntryPoint, FunctionInfo
+from lambdalint.model import EntryPoint, FunctionInfo, foreign_decorators
 
-from .lam103_async_handler import foreign_decorators, how_found
 
 
 def _names(params: list) -> str:
@@ -91,7 +90,7 @@ class HandlerSignature(Rule):
             return
         name = node.name.value
         # A signature match is only checked for `lambda_handler`: its name is the evidence.
-        why = "found by its name" if entry.reason.startswith("signature ") else how_found(entry)
+        why = "found by its name" if entry.reason.startswith("signature ") else entry.describe()
         self.report(
             node.name,
             f"handler `{name}` ({why}) cannot be called as `{name}(event, context)`, so every "

@@ -1,6 +1,6 @@
 """The Lambda execution model: handlers, invocation scope, lazy init, derived values."""
 
-from lambdalint.model.entrypoints import HandlerSpec
+from lambdalint.model.entrypoints import HandlerSpec, foreign_decorators, lambda_decorator_name
 from lambdalint.model.labels import EVENT, STS
 from lambdalint.model.module import EntryPoint, ModuleModel
 from lambdalint.model.project import Project, display_name
@@ -17,6 +17,8 @@ __all__ = [
     "Param",
     "Project",
     "display_name",
+    "foreign_decorators",
+    "lambda_decorator_name",
     "dotted_name",
     "names_in",
 ]

@@ -110,34 +110,58 @@ def _decorator_name(decorator: cst.Decorator) -> tuple[cst.BaseExpression, str |
     return expr, None
 
 
+def lambda_decorator_name(model: ModuleModel, decorator: cst.Decorator) -> str | None:
+    """How a known Lambda decorator is written (`logger.inject_lambda_context`), else None.
+
+    Known ones pass `(event, context)` through unchanged: the Powertools handler
+    decorators and middlewares made with `lambda_handler_decorator`.
+    """
+    expr, last = _decorator_name(decorator)
+    if last is None:
+        return None
+    qualified = model.qualify(expr, None) or ""
+    label = dotted_name(expr) or last
+    if last in catalog.LAMBDA_DECORATORS_ANYWHERE:
+        return label
+    if last in catalog.LAMBDA_DECORATORS_POWERTOOLS and qualified.startswith(catalog.POWERTOOLS_PACKAGE):
+        return label
+    if _made_by_handler_decorator(model, qualified):
+        return label
+    return None
+
+
+def foreign_decorators(model: ModuleModel, function: FunctionInfo) -> list[cst.BaseExpression]:
+    """A function's decorators that are not known Lambda decorators: they may adapt
+    its signature or make a coroutine function synchronous."""
+    return [
+        _decorator_name(d)[0] for d in function.node.decorators if lambda_decorator_name(model, d) is None
+    ]
+
+
 def _lambda_decorator(model: ModuleModel, function: FunctionInfo) -> str | None:
     for decorator in function.node.decorators:
-        expr, last = _decorator_name(decorator)
-        if last is None:
-            continue
-        qualified = model.qualify(expr, None) or ""
-        if last in catalog.LAMBDA_DECORATORS_ANYWHERE:
-            return dotted_name(expr) or last
-        if last in catalog.LAMBDA_DECORATORS_POWERTOOLS and qualified.startswith(catalog.POWERTOOLS_PACKAGE):
-            return dotted_name(expr) or last
-        if _made_by_handler_decorator(model, qualified):
-            return dotted_name(expr) or last
+        name = lambda_decorator_name(model, decorator)
+        if name is not None:
+            return name
     return None
 
 
 def _made_by_handler_decorator(model: ModuleModel, qualified: str) -> bool:
-    """`@my_middleware` where `my_middleware` is wrapped by Powertools' `lambda_handler_decorator`."""
-    prefix = model.module_name + "."
-    if not qualified.startswith(prefix):
+    """`@my_middleware` where `my_middleware` is wrapped by Powertools' `lambda_handler_decorator`,
+    in this module or another module of the checked tree."""
+    if not qualified:
         return False
-    target = model.functions.get(qualified[len(prefix):])
-    if target is None:
-        return False
-    for decorator in target.node.decorators:
-        expr, last = _decorator_name(decorator)
-        if last == "lambda_handler_decorator":
-            return True
-    return False
+    if model.project is not None:
+        targets = [target for _, target, _ in model.project.resolve(model, qualified)]
+    else:
+        prefix = model.module_name + "."
+        local = model.functions.get(qualified[len(prefix):]) if qualified.startswith(prefix) else None
+        targets = [local] if local is not None else []
+    return any(
+        _decorator_name(decorator)[1] == "lambda_handler_decorator"
+        for target in targets
+        for decorator in target.node.decorators
+    )
 
 
 def _route(model: ModuleModel, function: FunctionInfo) -> tuple[str, tuple[str, ...]] | None:

@@ -31,6 +31,19 @@ class EntryPoint:
     # Parameters that receive event data besides the first (route path parameters).
     event_params: tuple[str, ...] = ()
 
+    def describe(self) -> str:
+        """Why the model calls this function a handler, for messages."""
+        reason = self.reason
+        if reason == "config":
+            return "named in config `handlers`"
+        if reason.startswith("name "):
+            return "found by its name"
+        if reason.startswith("decorator "):
+            return f"decorated with `{reason.split(' ', 1)[1]}`"
+        if reason.startswith("signature "):
+            return "found by its `(event, context)` parameters"
+        return f"named in {reason}"
+
 
 @dataclass(eq=False)
 class ModuleModel:
