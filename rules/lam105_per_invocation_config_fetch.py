@@ -2,119 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog import (
     AWS_CLIENT_CONSTRUCTORS,
-    CONFIG_CACHE_DECORATORS,
     CONFIG_FETCH_OPERATIONS,
     DISTINCTIVE_CONFIG_FETCH_OPERATIONS,
     POWERTOOLS_PACKAGE,
 )
-from lambdalint.model import FunctionInfo, dotted_name, names_in
-
-if TYPE_CHECKING:
-    from lambdalint.context import FileContext
-
-_MAX_HOPS = 4  # local assignments followed from a state write back to the fetch
-
-
-class _StateCache:
-    """What one function tests and writes of the state that outlives it.
-
-    "State" is what survives the invocation: `global` names, attributes and
-    subscripts of module-level objects (`_cache[k]`, `self._secret`). A function
-    that tests a piece of state and writes the fetched value into it caches the
-    value, even when the fetch is first assigned to a local
-    (`resp = sm.get_secret_value(...); _cache["v"] = resp["SecretString"]`) or the
-    guard is an early return (`if _secret is not None: return _secret`).
-    """
-
-    def __init__(self, function: FunctionInfo) -> None:
-        self.function = function
-        self.tested: set[str] = set()
-        self.writes: list[tuple[str, cst.CSTNode]] = []
-        stack: list[cst.CSTNode] = list(function.node.body.children)
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-                continue
-            if isinstance(node, (cst.If, cst.IfExp)):
-                self.tested |= names_in(node.test)
-            elif isinstance(node, cst.Assign):
-                for target in node.targets:
-                    self._write(target.target, node.value)
-            elif isinstance(node, cst.AnnAssign) and node.value is not None:
-                self._write(node.target, node.value)
-            elif (
-                isinstance(node, cst.Call)
-                and isinstance(node.func, cst.Attribute)
-                and node.func.attr.value in ("update", "__setitem__")
-            ):
-                key = _container_key(node.func.value, function)
-                if key is not None:
-                    self.writes.append((key, node))
-            stack.extend(node.children)
-
-    def _write(self, target: cst.BaseExpression, value: cst.CSTNode) -> None:
-        key = _state_key(target, self.function)
-        if key is not None:
-            self.writes.append((key, value))
-
-    def caches(self, call: cst.Call) -> bool:
-        return any(
-            key in self.tested and _flows_from(value, call, self.function)
-            for key, value in self.writes
-        )
-
-
-def _state_key(target: cst.BaseExpression, function: FunctionInfo) -> str | None:
-    scope = function.scope
-    if isinstance(target, cst.Name):
-        name = target.value
-        return name if name in scope.global_names or name in scope.nonlocal_names else None
-    if isinstance(target, cst.Attribute):
-        return dotted_name(target)
-    if isinstance(target, cst.Subscript):
-        return _container_key(target.value, function)
-    return None
-
-
-def _container_key(container: cst.BaseExpression, function: FunctionInfo) -> str | None:
-    """`_cache` in `_cache[k] = v`/`_cache.update(...)` when it lives outside the function."""
-    base = dotted_name(container)
-    if base is None:
-        return None
-    root = base.split(".")[0]
-    scope = function.scope
-    if "." in base or root in scope.global_names or root not in scope.bindings:
-        return base
-    return None
-
-
-def _flows_from(value: cst.CSTNode, call: cst.Call, function: FunctionInfo) -> bool:
-    """Whether `value` is computed from the result of `call`, through local assignments."""
-    frontier = [value]
-    seen: set[str] = set()
-    for _ in range(_MAX_HOPS + 1):
-        names: set[str] = set()
-        stack = list(frontier)
-        while stack:
-            current = stack.pop()
-            if current is call:
-                return True
-            if isinstance(current, cst.Name):
-                names.add(current.value)
-            stack.extend(current.children)
-        names -= seen
-        if not names:
-            return False
-        seen |= names
-        frontier = [assigned for targets, assigned in function.assignments if names.intersection(targets)]
-    return False
 
 
 class PerInvocationConfigFetch(Rule):
@@ -164,10 +60,6 @@ class PerInvocationConfigFetch(Rule):
     words = tuple(sorted(CONFIG_FETCH_OPERATIONS))
     tags = ("performance", "cost", "secrets")
 
-    def begin_file(self, ctx: FileContext) -> None:
-        super().begin_file(ctx)
-        self._state: dict[int, _StateCache] = {}
-
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if not isinstance(func, cst.Attribute):
@@ -184,9 +76,6 @@ class PerInvocationConfigFetch(Rule):
             return  # Powertools parameters: cached by the library
         if not (self._on_aws_client(qualified) or operation in DISTINCTIVE_CONFIG_FETCH_OPERATIONS):
             return
-        function = ctx.function
-        if function is None or self._memoised(function) or self._state_for(function).caches(node):
-            return
         written = cst.Module([]).code_for_node(func)
         self.report(
             node,
@@ -198,19 +87,6 @@ class PerInvocationConfigFetch(Rule):
     def _on_aws_client(self, qualified: str) -> bool:
         constructors = AWS_CLIENT_CONSTRUCTORS | frozenset(self.ctx.config.extra_clients)
         return any(qualified.startswith(constructor + "().") for constructor in constructors)
-
-    def _memoised(self, function: FunctionInfo) -> bool:
-        for current in function.enclosing():
-            for decorator in current.node.decorators:
-                if self.ctx.model.qualify(decorator.decorator, None) in CONFIG_CACHE_DECORATORS:
-                    return True
-        return False
-
-    def _state_for(self, function: FunctionInfo) -> _StateCache:
-        state = self._state.get(id(function))
-        if state is None:
-            state = self._state[id(function)] = _StateCache(function)
-        return state
 
     examples = [
         Bad('''

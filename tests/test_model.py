@@ -314,6 +314,24 @@ def lazy_count(code: str) -> int:
                 return self._client
         """,
         """
+        _secret = None
+        def secret():
+            global _secret
+            if _secret is not None:
+                return _secret
+            resp = make()
+            _secret = resp["SecretString"]
+            return _secret
+        """,
+        """
+        CACHE = {}
+        def get(name):
+            if name not in CACHE:
+                resp = make(name)
+                CACHE[name] = resp["Value"]
+            return CACHE[name]
+        """,
+        """
         conn = None
         def query():
             global conn

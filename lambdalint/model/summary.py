@@ -210,6 +210,9 @@ def _calls_in(node: cst.CSTNode) -> list[cst.Call]:
     return found
 
 
+_LAZY_HOPS = 5  # local assignments followed back from a lazy assignment
+
+
 class _Collector(cst.CSTVisitor):
     def __init__(self, summary: ModuleSummary, module_path: str, package: str) -> None:
         super().__init__()
@@ -457,13 +460,29 @@ class _Collector(cst.CSTVisitor):
             if key is None:
                 continue
             if key in tested or "<except>" in tested:
-                self.summary.lazy_calls.update(id(c) for c in _calls_in(value))
+                self._mark_lazy(value, function)
             elif (
                 isinstance(value, cst.BooleanOperation)
                 and isinstance(value.operator, cst.Or)
                 and dotted_name(value.left) == key
             ):
                 self.summary.lazy_calls.update(id(c) for c in _calls_in(value.right))
+
+    def _mark_lazy(self, value: cst.BaseExpression, function: FunctionInfo) -> None:
+        """Calls in a lazily assigned value, and in the local assignments that feed it
+        (`resp = sm.get_secret_value(...); _secret = resp["SecretString"]`)."""
+        frontier: list[cst.CSTNode] = [value]
+        seen: set[str] = set()
+        for _ in range(_LAZY_HOPS):
+            names: set[str] = set()
+            for node in frontier:
+                self.summary.lazy_calls.update(id(c) for c in _calls_in(node))
+                names |= {n for n in names_in(node) if "." not in n}
+            names -= seen
+            if not names:
+                return
+            seen |= names
+            frontier = [assigned for targets, assigned in function.assignments if names.intersection(targets)]
 
     @staticmethod
     def _lazy_key(target: cst.BaseExpression, function: FunctionInfo) -> str | None:
