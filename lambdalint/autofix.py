@@ -109,9 +109,10 @@ def _new_names(module: cst.Module, fix: Fix) -> dict[str, str]:
     return names
 
 
-def choose(module: cst.Module, fixes: list[Fix]) -> list[Fix]:
+def choose(module: cst.Module, fixes: list[Fix], positions=None) -> list[Fix]:  # type: ignore[no-untyped-def]
     """Non-overlapping fixes, in source order; the rest wait for the next pass."""
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    if positions is None:
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     spans = [(_span(positions, fix), fix) for fix in fixes]
     spans.sort(key=lambda item: min(item[0])[0] if item[0] else (0, 0))
     chosen: list[Fix] = []
@@ -152,7 +153,7 @@ def run_fixes(engine: Engine, sources: list[SourceFile], policy: FixPolicy) -> F
             if not fixes:
                 continue
             assert source.module is not None
-            chosen = choose(source.module, fixes)
+            chosen = choose(source.module, fixes, source.positions)
             new_module = apply_fixes(source.module, chosen)
             data = new_module.bytes
             if data == source.data:

@@ -23,7 +23,6 @@ from lambdalint.config import Config
 from lambdalint.context import FileContext, RuleFailure
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
 from lambdalint.discovery import discover, glob_match, relative
-from lambdalint.fix import apply_fixes, text_edits
 from lambdalint.model import ModuleModel, Project
 from lambdalint.rule import Rule
 from lambdalint.source import SourceFile, parse_source
@@ -227,6 +226,7 @@ class Engine:
         positions = None
         if reports or failures:
             positions = MetadataWrapper(source.module, unsafe_skip_copy=True).resolve(PositionProvider)
+            source.positions = positions
         for failure in failures.values():
             result.internal_error = True
             line = None
@@ -248,7 +248,7 @@ class Engine:
                 continue
             if report.fix is not None:
                 report.fix.code = code
-                report.fix.edits = text_edits(source.module.code, apply_fixes(source.module, [report.fix]).code)
+                report.fix.origin = source.module
             result.diagnostics.append(
                 Diagnostic(
                     code=code,

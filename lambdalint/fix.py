@@ -60,8 +60,19 @@ class Fix:
     # (statement, index in Module.body before which it goes)
     insertions: list[tuple[cst.BaseStatement, int]] = field(default_factory=list)
     imports: list[ImportSpec] = field(default_factory=list)
-    edits: list[Edit] = field(default_factory=list)
     code: str = ""  # the rule code, filled in by the engine
+    # The tree the fix was made on, set by the engine; edits are computed from it
+    # only when an output format asks for them.
+    origin: cst.Module | None = field(default=None, repr=False)
+    _edits: list[Edit] | None = field(default=None, repr=False)
+
+    @property
+    def edits(self) -> list[Edit]:
+        if self._edits is None:
+            if self.origin is None:
+                return []
+            self._edits = text_edits(self.origin.code, apply_fixes(self.origin, [self]).code)
+        return self._edits
 
     @classmethod
     def replace(cls, node: cst.CSTNode, new: cst.CSTNode, title: str,

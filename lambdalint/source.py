@@ -13,7 +13,10 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import Mapping
+
 import libcst as cst
+from libcst.metadata import CodeRange
 
 
 class DecodeError(ValueError):
@@ -44,6 +47,8 @@ class SourceFile:
     encoding: str = "utf-8"
     module: cst.Module | None = None
     failure: ParseFailure | None = None
+    # Node positions, resolved by the engine only for files with findings.
+    positions: Mapping[cst.CSTNode, CodeRange] | None = None
 
     @property
     def lines(self) -> list[str]:
