@@ -256,6 +256,41 @@ class ClientInHandler(PerInvocationConstructor):
             ''',
         ),
         Bad('''
+            import boto3
+            from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+            from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+            app = APIGatewayRestResolver()
+            processor = BatchProcessor(event_type=EventType.SQS)
+
+            @app.get("/orders/<order_id>")
+            def get_order(order_id):
+                table = boto3.resource("dynamodb").Table("orders")  # expect
+                return table.get_item(Key={"id": order_id})
+
+            def record_handler(record):
+                boto3.client("sns").publish(TopicArn="arn", Message=record.body)  # expect
+
+            def lambda_handler(event, context):
+                if "Records" in event:
+                    return process_partial_response(event=event, record_handler=record_handler, processor=processor)
+                return app.resolve(event, context)
+        '''),
+        Good('''
+            import boto3
+
+            def lambda_handler(event, context):
+                with open("/tmp/out", "w") as out:
+                    out.write("x")
+                return "ok"
+
+            def build_clients_for_cli():
+                return boto3.client("s3")
+
+            if __name__ == "__main__":
+                build_clients_for_cli()
+        '''),
+        Bad('''
             from mycorp.aws import tracked_client
 
             def lambda_handler(event, context):
