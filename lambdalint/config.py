@@ -35,6 +35,7 @@ NOT_YET_SUPPORTED = {
     "baseline": "baselines",
     "jobs": "parallel checking",
     "cache-dir": "the result cache",
+    "templates": "deployment templates",
 }
 
 
@@ -63,6 +64,9 @@ class Config:
     unfixable: list[str] = field(default_factory=list)
     extend_safe_fixes: list[str] = field(default_factory=list)
     extend_unsafe_fixes: list[str] = field(default_factory=list)
+    default_timeout: float = 10.0  # seconds, for fixes that add a timeout
+    templates: list[Path] = field(default_factory=list)  # explicit deployment templates
+    baseline: Path | None = None  # findings file to subtract
 
     @property
     def root(self) -> Path:
@@ -189,6 +193,16 @@ def parse_table(table: dict[str, Any], path: Path | None) -> Config:
             setattr(config, key.replace("-", "_"), value)
         elif key in ("fixable", "unfixable", "extend-safe-fixes", "extend-unsafe-fixes"):
             setattr(config, key.replace("-", "_"), _strings(value, key, where))
+        elif key == "default-timeout":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 900:
+                raise ConfigError(f"{where}: 'default-timeout' must be a number of seconds above 0 and at most 900")
+            config.default_timeout = float(value)
+        elif key == "templates":
+            config.templates = [config.root / p for p in _strings(value, key, where)]
+        elif key == "baseline":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{where}: 'baseline' must be a file path")
+            config.baseline = config.root / value
         elif key == "extra-clients":
             config.extra_clients = _dotted(value, key, where)
         elif key == "extra-connections":

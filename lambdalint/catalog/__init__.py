@@ -1,5 +1,9 @@
 """What lambdalint knows about AWS, Lambda and common libraries, as data.
 
+This package is the one catalog: this module holds the execution-model and
+lifecycle (LAM1xx) facts; each rule family keeps its facts in a submodule
+(`lambdalint.catalog.network`, `.secrets`, ...).
+
 Every rule and the execution model look names up here instead of keeping
 their own literals, so a fact is stated once and users can extend it from
 config (`extra-clients`, `extra-connections`). Names are qualified the way
