@@ -27,6 +27,7 @@ from lambdalint.model import ModuleModel, Project
 from lambdalint.rule import Rule
 from lambdalint.source import SourceFile, parse_source
 from lambdalint.suppression import Suppressions
+from lambdalint.walk import TRIVIA_TYPES, walk
 
 Method = Callable[[cst.CSTNode], None]
 
@@ -109,6 +110,9 @@ class Engine:
         self.rules = [cls() for cls in rules]
         self._words = {id(rule): rule.scan_words(config) for rule in self.rules}
         self._table_cache: dict[frozenset[int], tuple[dict, dict]] = {}
+        # Whether line `# noqa` comments silence findings; the flake8 plugin turns
+        # this off because flake8 applies its own (file-wide `# lambdalint: noqa` still counts).
+        self.inline_noqa = True
 
     # -- entry points ------------------------------------------------------------------
 
@@ -212,7 +216,9 @@ class Engine:
                 failures[rule] = RuleFailure(rule, None, error)
         assert source.module is not None
         try:
-            source.module.visit(_Dispatcher(ctx, visits, leaves, failures))
+            dispatcher = _Dispatcher(ctx, visits, leaves, failures)
+            walk(source.module, dispatcher.on_visit, dispatcher.on_leave,
+                 with_trivia=any(t in TRIVIA_TYPES for t in (*visits, *leaves)))
         except RecursionError:
             result.diagnostics.append(_syntax_error(source, _too_deep()))
             return
@@ -238,6 +244,8 @@ class Engine:
             return
         assert positions is not None
         suppressions = Suppressions.scan(source.text)
+        if not self.inline_noqa:
+            suppressions.by_line = {}
         for report in reports:
             span = positions[report.node]
             rows = [span.start.line]

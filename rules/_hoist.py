@@ -15,6 +15,7 @@ import libcst as cst
 
 from lambdalint.context import FileContext
 from lambdalint.fix import Applicability, Fix, import_insertion_index
+from lambdalint.walk import children
 
 _ENV_READS = frozenset({"os.environ.get", "os.getenv"})
 
@@ -184,7 +185,7 @@ def _names_in_module(ctx: FileContext) -> set[str]:
             node = stack.pop()
             if isinstance(node, cst.Name):
                 cached.add(node.value)
-            stack.extend(node.children)
+            stack.extend(children(node))
         ctx._module_names = cached  # type: ignore[attr-defined]
     return cached
 

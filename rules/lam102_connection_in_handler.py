@@ -15,6 +15,7 @@ from lambdalint.catalog import (
 )
 from lambdalint.config import Config
 from lambdalint.model import dotted_name
+from lambdalint.walk import children
 
 from ._lifecycle import PerInvocationConstructor
 
@@ -28,7 +29,7 @@ def _unsafe_to_share(function: cst.FunctionDef, name: str) -> bool:
     the object's state (`session.headers.update(...)`, `conn.autocommit = True`):
     what one request sets (an auth header) would leak into the next.
     """
-    stack: list[cst.CSTNode] = list(function.body.children)
+    stack: list[cst.CSTNode] = list(children(function.body))
     while stack:
         node = stack.pop()
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
@@ -53,7 +54,7 @@ def _unsafe_to_share(function: cst.FunctionDef, name: str) -> bool:
         elif isinstance(node, (cst.Return, cst.Yield)) and node.value is not None:
             if _hands_out(node.value, name):
                 return True
-        stack.extend(node.children)
+        stack.extend(children(node))
     return False
 
 
@@ -79,7 +80,7 @@ def _hands_out(value: cst.CSTNode, name: str) -> bool:
             if not isinstance(current.value, cst.Name):
                 stack.append(current.value)
             continue  # `conn.cursor()`: the receiver is used, not handed out
-        stack.extend(current.children)
+        stack.extend(children(current))
     return False
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from lambdalint import catalog
+from lambdalint.walk import children
 
 if TYPE_CHECKING:
     from lambdalint.model.module import ModuleModel
@@ -65,7 +66,7 @@ def expression_labels(model: ModuleModel, expr: cst.CSTNode, function: FunctionI
         elif isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
             continue
         else:
-            stack.extend(node.children)
+            stack.extend(children(node))
     return found
 
 

@@ -13,6 +13,8 @@ from typing import Union
 
 import libcst as cst
 
+from lambdalint.walk import children, walk_visitor
+
 # A binding is what a name refers to: an already-qualified dotted name (imports,
 # definitions), the expression last assigned to it, or None when it is unknown
 # (a parameter, a loop variable, or conflicting assignments).
@@ -193,7 +195,7 @@ def names_in(node: cst.CSTNode) -> set[str]:
             dotted = dotted_name(current)
             if dotted:
                 found.add(dotted)
-        stack.extend(current.children)
+        stack.extend(children(current))
     return found
 
 
@@ -206,7 +208,7 @@ def _calls_in(node: cst.CSTNode) -> list[cst.Call]:
             found.append(current)
         if isinstance(current, (cst.Lambda, cst.FunctionDef)):
             continue
-        stack.extend(current.children)
+        stack.extend(children(current))
     return found
 
 
@@ -521,7 +523,7 @@ def _assigned_keys(block: cst.BaseSuite, function: FunctionInfo, key_of) -> set[
             key = key_of(node.target, function)
             if key is not None:
                 keys.add(key)
-        stack.extend(node.children)
+        stack.extend(children(node))
     return keys
 
 
@@ -538,5 +540,5 @@ def summarize(module: cst.Module, module_name: str, module_path: str, is_package
     """Collect imports, bindings, functions, classes, calls and lazy inits of a module."""
     summary = ModuleSummary(module_name=module_name, module_scope=Scope())
     package = module_name if is_package else module_name.rpartition(".")[0]
-    module.visit(_Collector(summary, module_path, package))
+    walk_visitor(module, _Collector(summary, module_path, package))
     return summary
