@@ -1,4 +1,4 @@
-"""The `lambdalint` command: check, rules, rule, handlers.
+"""The `lambdalint` command: check, baseline, rules, rule, handlers.
 
 Option names and exit codes follow ruff's where the concept is the same:
 0 clean, 1 findings at or above `fail-on`, 2 a usage, config or internal error.
@@ -19,14 +19,20 @@ import click
 
 from lambdalint import __version__
 from lambdalint.autofix import FixPolicy, FixRun, run_fixes, write_atomically
+from lambdalint.baseline import Baseline, BaselineError, SourceLines
+from lambdalint.baseline import build as build_baseline
+from lambdalint.baseline import dumps as dump_baseline
 from lambdalint.config import OUTPUT_FORMATS, Config, ConfigError, find_config, load_config, validate_codes
-from lambdalint.diagnostics import Diagnostic, Severity
+from lambdalint.diagnostics import SYNTAX_ERROR_CODE, Diagnostic, Severity
 from lambdalint.fix import Applicability
 from lambdalint.docs import render_terminal
 from lambdalint.engine import Engine, RunResult
+from lambdalint.discovery import is_excluded, relative
 from lambdalint.model import display_name
 from lambdalint.output import WRITERS
+from lambdalint.output.sarif import SarifRun, write_sarif
 from lambdalint.registry import Registry, load_registry
+from lambdalint.rule import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -103,15 +109,21 @@ config_option = click.option(
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error"]), default=None, help="Lowest severity that makes the exit code 1.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False), help="Report only findings not recorded in this baseline file (see `lambdalint baseline`).")
+@click.option("--no-baseline", is_flag=True, help="Ignore the configured baseline and report every finding.")
+@click.option("--force-exclude", is_flag=True, help="Apply exclude patterns to files named on the command line too (for pre-commit).")
 @config_option
 def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
           ignore: tuple[str, ...], fix: bool | None, unsafe_fixes: bool | None, diff: bool,
           show_fixes: bool, output_format: str | None, output_file: Path | None,
           statistics: bool, exit_zero: bool, fail_on: str | None, quiet: bool,
+          baseline_file: Path | None, no_baseline: bool, force_exclude: bool,
           config_path: Path | None) -> None:
     """Check PATHS (default: the current folder) for Lambda problems."""
     targets = list(paths) or [Path(".")]
     config = _load(config_path, targets)
+    if force_exclude:
+        targets = _force_exclude(targets, config)
     registry = _registry()
     try:
         validate_codes(config, registry.codes)
@@ -158,18 +170,28 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
         sys.exit(code)
     if fixed is not None:
         _write_fixed_files(fixed)
+    baseline_path = None if no_baseline else (baseline_file or config.baseline)
+    hidden = _apply_baseline(baseline_path, result, rules) if baseline_path is not None else 0
     for diagnostic in result.diagnostics:
         diagnostic.fix_applicable = policy.allows(diagnostic)
     fmt = output_format or config.output_format
     with _output(output_file) as stream:
         if statistics:
             _write_statistics(result.diagnostics, stream)
+        elif fmt == "sarif":
+            sarif = SarifRun(rules=list(rules), path_problems=load_messages,
+                             notifications=[*(fixed.messages if fixed else []), *result.messages],
+                             successful=not (result.internal_error or nothing_checked),
+                             sources=result.sources, baseline=baseline_path is not None)
+            write_sarif(result.diagnostics, stream, sarif)
+            for warning in sarif.warnings:
+                click.echo(f"lambdalint: {warning}", err=True)
         else:
             WRITERS[fmt](result.diagnostics, stream)
         if fmt in ("text", "full") and not quiet and not result.nothing_checked:
             if show_fixes and fixed is not None:
                 _write_fix_list(fixed, stream)
-            _write_summary(result, stream, fixed, policy)
+            _write_summary(result, stream, fixed, policy, hidden)
     code = _exit_code(result, config, exit_zero)
     if fixed is not None and fixed.failed:
         code = EXIT_ERROR
@@ -214,17 +236,22 @@ def _exit_code(result: RunResult, config: Config, exit_zero: bool) -> int:
     return EXIT_CLEAN
 
 
-def _write_summary(result: RunResult, stream: TextIO, fixed: FixRun | None, policy: FixPolicy) -> None:
+def _write_summary(result: RunResult, stream: TextIO, fixed: FixRun | None, policy: FixPolicy,
+                   hidden: int = 0) -> None:
     count = len(result.diagnostics)
     done = fixed.fixed_count if fixed is not None else 0
     if count == 0:
         note = f", {_plural(done, 'finding')} fixed" if done else ""
         stream.write(f"All checks passed! ({_plural(result.files_checked, 'file')} checked{note})\n")
+        if hidden:
+            stream.write(f"{_plural(hidden, 'finding')} in the baseline not shown.\n")
         return
     files = len({d.path for d in result.diagnostics})
     note = f", {done} fixed" if done else ""
     stream.write(f"Found {_plural(count, 'finding')} in {_plural(files, 'file')} "
                  f"({_plural(result.files_checked, 'file')} checked{note}).\n")
+    if hidden:
+        stream.write(f"{_plural(hidden, 'finding')} in the baseline not shown.\n")
     applicable = sum(1 for d in result.diagnostics if getattr(d, "fix_applicable", False))
     hidden = sum(1 for d in result.diagnostics if d.fix is not None and not getattr(d, "fix_applicable", False)
                  and policy.applicability(d.code, d.fix) is Applicability.UNSAFE)
@@ -235,13 +262,86 @@ def _write_summary(result: RunResult, stream: TextIO, fixed: FixRun | None, poli
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    suffix = "" if n == 1 else ("es" if word.endswith(("x", "s")) else "s")
+    return f"{n} {word}{suffix}"
 
 
 def _write_statistics(diagnostics: list[Diagnostic], stream: TextIO) -> None:
     counts = Counter((d.code, d.name) for d in diagnostics)
     for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         stream.write(f"{count:>5}  {code}  {name}\n")
+
+
+def _force_exclude(targets: list[Path], config: Config) -> list[Path]:
+    """Drop the files named on the command line that an exclude pattern matches."""
+    root = config.root.resolve()
+    return [path for path in targets
+            if not (path.is_file() and is_excluded(relative(path.resolve(), root), config.excludes))]
+
+
+def _apply_baseline(path: Path, result: RunResult, rules: list[type[Rule]]) -> int:
+    """Keep only the findings the baseline does not know; report stale entries; return how many were hidden."""
+    try:
+        baseline = Baseline.load(path)
+    except BaselineError as error:
+        _fail(str(error))
+    filtered = baseline.filter(result.diagnostics, SourceLines(result.sources))
+    result.diagnostics = filtered.new
+    # A file that does not parse (this time) was not really checked: its entries are not stale.
+    checked = [s.path for s in result.sources if s.failure is None]
+    stale = baseline.stale(filtered, checked, [r.code for r in rules])
+    if stale:
+        total = sum(missing for _, missing in stale)
+        click.echo(f"lambdalint: baseline {path}: {_plural(total, 'recorded finding')} no longer found "
+                   f"(fixed, or the line changed); refresh it with `lambdalint baseline -o {path}`", err=True)
+        for key, missing in stale:
+            click.echo(f"lambdalint:     {key.code} {key.path} ({missing} of {baseline.counts[key]})", err=True)
+    return len(filtered.hidden)
+
+
+@main.command("baseline")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="The baseline file to write (default: the `baseline` config key).")
+@click.option("--force-exclude", is_flag=True, help="Apply exclude patterns to files named on the command line too.")
+@config_option
+def write_baseline(paths: tuple[Path, ...], output_file: Path | None, force_exclude: bool,
+                   config_path: Path | None) -> None:
+    """Record the findings in PATHS so that `check --baseline FILE` reports only new ones."""
+    targets = list(paths) or [Path(".")]
+    config = _load(config_path, targets)
+    registry = _registry()
+    try:
+        validate_codes(config, registry.codes)
+    except ConfigError as error:
+        _fail(str(error))
+    target = output_file or config.baseline
+    if target is None:
+        _fail("name the baseline file with -o FILE (or set `baseline` in [tool.lambdalint])")
+    assert target is not None
+    if force_exclude:
+        targets = _force_exclude(targets, config)
+    rules = registry.select(config.select, config.extend_select, config.ignore)
+    result = Engine(config, rules).check_paths(targets)
+    for message in result.messages:
+        click.echo(f"lambdalint: {message}", err=True)
+    if result.internal_error or result.nothing_checked:
+        _fail(f"{target} not written: the run was incomplete")
+    data = build_baseline(result.diagnostics, target.parent, SourceLines(result.sources))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("w", encoding="utf-8", newline="\n") as handle:
+            handle.write(dump_baseline(data))
+    except OSError as error:
+        _fail(f"cannot write {target}: {error.strerror or error}")
+    unparsable = sum(1 for d in result.diagnostics if d.code == SYNTAX_ERROR_CODE)
+    recorded = sum(entry["count"] for entry in data["findings"])
+    files = len({entry["path"] for entry in data["findings"]})
+    click.echo(f"Wrote {_plural(recorded, 'finding')} in {_plural(files, 'file')} to {target}.")
+    if unparsable:
+        click.echo(f"lambdalint: warning: {_plural(unparsable, 'file')} that do not parse (LAM000) "
+                   "cannot be baselined and will still be reported", err=True)
+    sys.exit(EXIT_CLEAN)
 
 
 @main.command("rules")
@@ -289,6 +389,7 @@ def handlers(paths: tuple[Path, ...], output_format: str, config_path: Path | No
         click.echo(f"lambdalint: {message}", err=True)
     project = result.project
     assert project is not None
+    deployment = result.deployment
     entries = []
     for model in sorted(project.models, key=lambda m: m.rel_path):
         for entry in model.entry_points:
@@ -306,6 +407,8 @@ def handlers(paths: tuple[Path, ...], output_format: str, config_path: Path | No
                 "reason": entry.reason,
                 "async": entry.function.is_async,
                 "invocation_scope": scope,
+                "deployments": [_deployed(f) for f in deployment.functions_of(model, entry.function.qualname)]
+                if deployment is not None else [],
             })
     if output_format == "json":
         click.echo(json.dumps(entries, indent=2))
@@ -315,10 +418,36 @@ def handlers(paths: tuple[Path, ...], output_format: str, config_path: Path | No
         for entry in entries:
             click.echo(f"{entry['file']}:{entry['line']}: {entry['handler']} "
                        f"[{entry['kind']}: {entry['reason']}]")
+            for deployed in entry["deployments"]:
+                click.echo(f"    deployed as {deployed['function']} ({deployed['template']}:{deployed['line']}): "
+                           f"runtime {deployed['runtime'] or '?'}, timeout {_shown(deployed, 'timeout', 's')}, "
+                           f"memory {_shown(deployed, 'memory', 'MB')}")
             for item in entry["invocation_scope"]:
                 via = " -> ".join(name.rsplit(".", 1)[-1] if i else name for i, name in enumerate(item["via"]))
                 click.echo(f"    {item['file']}:{item['line']}: {item['function']}  (via {via})")
     sys.exit(EXIT_ERROR if result.nothing_checked else EXIT_CLEAN)
+
+
+def _deployed(function) -> dict:  # type: ignore[no-untyped-def]
+    """A template function's settings as `lambdalint handlers` shows them (None: computed by the template)."""
+    return {
+        "template": function.template.rel_path,
+        "line": function.where.line,
+        "function": function.name,
+        "runtime": function.runtime.value if function.runtime is not None else None,
+        "timeout": function.timeout_seconds,
+        "timeout_default": function.timeout is None,
+        "memory": function.memory_mb,
+        "memory_default": function.memory is None,
+    }
+
+
+def _shown(deployed: dict, key: str, unit: str) -> str:
+    value = deployed[key]
+    if value is None:
+        return "computed by the template"
+    number = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{number} {unit}" + (" (default)" if deployed[f"{key}_default"] else "")
 
 
 def _line_of(model, function) -> int:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from lambdalint.model import EVENT, STS, FunctionInfo, ModuleModel
+from lambdalint.model import EVENT, STS, EventProfile, FunctionInfo, ModuleModel
 
 if TYPE_CHECKING:
     from lambdalint.config import Config
@@ -96,6 +96,11 @@ class FileContext:
 
     def is_lazy_init(self, call: cst.Call) -> bool:
         return self.model.is_lazy_init(call)
+
+    def event_sources(self) -> EventProfile | None:
+        """How the entry point that runs this code reads its event (None outside
+        invocation scope): its sources, record loops, partial-batch reporting."""
+        return self.model.event_sources(self.function)
 
     def binding_of(self, name: str) -> object:
         """The expression last assigned to a name visible here (None if unknown)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lambdalint.rule import FixAvailability, Rule, doc_section
+from lambdalint.rule import Bad, FixAvailability, Good, Rule, doc_section
 
 HOMEPAGE = "https://github.com/lambdalint/lambdalint"
 DOCS_URL = f"{HOMEPAGE}/blob/main/docs/rules/{{code}}.md"
@@ -63,9 +63,29 @@ def _examples(rule: type[Rule]) -> list[str]:
     bad = rule.bad_examples()
     good = rule.good_examples()
     if bad:
-        out += ["## Example", "", "```python", bad[0].display(), "```", ""]
+        out += ["## Example", "", *_example_files(bad[0])]
     if good:
-        out += ["Use instead:", "", "```python", good[0].display(), "```", ""]
+        out += ["Use instead:", "", *_example_files(good[0])]
+    return out
+
+
+_FENCES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
+
+
+def _fence(path: str) -> str:
+    return _FENCES.get(Path(path).suffix, "python")
+
+
+def _example_files(example: Bad | Good) -> list[str]:
+    """The example's main file, then the other files of its small project, each named."""
+    files = [(example.path, example.display())]
+    files += [(path, Bad(code).display() if isinstance(example, Bad) else Good(code).display())
+              for path, code in example.files.items()]
+    out: list[str] = []
+    for path, code in files:
+        if len(files) > 1:
+            out += [f"`{path}`:", ""]
+        out += [f"```{_fence(path)}", code.rstrip("\n"), "```", ""]
     return out
 
 

@@ -6,6 +6,10 @@ derived values across files) -> one batched traversal per file in which all
 enabled rules see each node -> positions only for files that have findings
 -> suppressions. A rule that raises loses its own results for that file and
 nothing else.
+
+Deployment templates (``lambdalint.templates``) found next to or above the
+checked files name handlers before the Project is built; rules that compare
+templates with code (``check_templates``) run once per run, after the files.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from lambdalint.model import ModuleModel, Project
 from lambdalint.rule import Rule
 from lambdalint.source import SourceFile, parse_source
 from lambdalint.suppression import Suppressions
+from lambdalint import templates as deploy
 from lambdalint.walk import TRIVIA_TYPES, walk
 
 Method = Callable[[cst.CSTNode], None]
@@ -38,6 +43,7 @@ class RunResult:
     messages: list[str] = field(default_factory=list)  # one line each, for stderr
     internal_error: bool = False
     files_checked: int = 0
+    deployment: deploy.Deployment | None = None  # what the run's deployment templates say
     nothing_checked: bool = False
     project: Project | None = None
     sources: list[SourceFile] = field(default_factory=list)
@@ -110,6 +116,8 @@ class Engine:
         self.rules = [cls() for cls in rules]
         self._words = {id(rule): rule.scan_words(config) for rule in self.rules}
         self._table_cache: dict[frozenset[int], tuple[dict, dict]] = {}
+        # Deployment templates found next to or above the files `load` read.
+        self.templates: list[deploy.Template] = []
         # Whether line `# noqa` comments silence findings; the flake8 plugin turns
         # this off because flake8 applies its own (file-wide `# lambdalint: noqa` still counts).
         self.inline_noqa = True
@@ -128,6 +136,8 @@ class Engine:
                 messages.append(f"{path}: cannot read file ({error.strerror or error})")
                 continue
             sources.append(parse_source(path, relative(path), data))
+        self.templates, template_messages = deploy.find_templates(found.files, self.config)
+        messages.extend(template_messages)
         return sources, messages
 
     def check_paths(self, paths: list[Path]) -> RunResult:
@@ -137,8 +147,16 @@ class Engine:
         result.nothing_checked = not sources and bool(messages)
         return result
 
-    def check_sources(self, sources: list[SourceFile]) -> RunResult:
+    def words_of(self, rule: Rule) -> tuple[str, ...]:
+        return self._words[id(rule)]
+
+    def check_sources(self, sources: list[SourceFile], warn_unmatched: bool = True) -> RunResult:
         result = RunResult(sources=sources)
+        templates = self.templates
+        if any(deploy.is_template_name(source.rel_path) for source in sources):
+            given, sources = deploy.templates_from_sources(sources)
+            templates = [*templates, *given]
+            result.files_checked += len(given)
         models: dict[int, ModuleModel] = {}
         for source in sources:
             if source.module is None:
@@ -151,14 +169,22 @@ class Engine:
                 result.internal_error = True
                 result.messages.append(_bug_message("the execution model", source.rel_path, None))
                 source.module = None
+        specs = list(self.config.handlers)
+        if templates:
+            result.deployment = deploy.build(templates, sources, models.values(), self.config)
+            specs[:0] = result.deployment.specs
         try:
-            project = Project(models.values(), self.config.handlers)
+            project = Project(models.values(), specs)
         except RecursionError:
             project = Project([], self.config.handlers)
             models = {}
             result.messages.append("the project is nested too deeply to model; only per-file rules ran")
         result.project = project
-        for spec in project.unmatched_specs:
+        if result.deployment is not None:
+            result.deployment.attach(project)
+        for spec in project.unmatched_specs if warn_unmatched else ():
+            if isinstance(spec, deploy.TemplateHandlerSpec):
+                continue  # LAM001 reports handlers that name nothing
             result.messages.append(
                 f"warning: handler '{spec.module}:{spec.function}' from {spec.source} matches no function"
             )
@@ -169,8 +195,26 @@ class Engine:
                     result.diagnostics.append(_syntax_error(source))
                 continue
             self._check_file(source, models[id(source)], result)
+        if result.deployment is not None:
+            self._check_deployment(result.deployment, result)
         result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
+
+    def _check_deployment(self, deployment: deploy.Deployment, result: RunResult) -> None:
+        """Broken templates (LAM000), then the rules that compare templates with code."""
+        if deployment.messages:
+            result.internal_error = True
+            result.messages.extend(deployment.messages)
+        result.diagnostics.extend(deploy.broken_template_diagnostics(deployment))
+        rules = [rule for rule in self.rules if deploy.is_deployment_rule(rule)]
+        if not rules or not deployment.functions:
+            return
+        diagnostics, messages = deploy.run_deployment_rules(
+            deployment, rules, self.config, self._ignored_for_path)
+        result.diagnostics.extend(diagnostics)
+        if messages:
+            result.internal_error = True
+            result.messages.extend(messages)
 
     # -- one file ------------------------------------------------------------------
 
@@ -179,6 +223,8 @@ class Engine:
         text = source.text
         chosen = []
         for rule in self.rules:
+            if not getattr(rule, "per_file", True):
+                continue  # deployment rules run once per run, not per file
             if any(rule.code.startswith(prefix) for prefix in ignored):
                 continue
             words = self._words[id(rule)]
@@ -188,9 +234,12 @@ class Engine:
         return chosen
 
     def _ignored_codes(self, source: SourceFile) -> list[str]:
+        return self._ignored_for_path(source.path)
+
+    def _ignored_for_path(self, path: Path) -> list[str]:
         if not self.config.per_file_ignores:
             return []
-        rel = relative(source.path.resolve(), self.config.root.resolve())
+        rel = relative(path.resolve(), self.config.root.resolve())
         codes: list[str] = []
         for pattern, values in self.config.per_file_ignores.items():
             negate = pattern.startswith("!")
@@ -201,6 +250,8 @@ class Engine:
 
     def _check_file(self, source: SourceFile, model: ModuleModel, result: RunResult) -> None:
         rules = self.rules_for(source)
+        if not model.scope_chains:
+            rules = [rule for rule in rules if not rule.scope_only]
         if not rules:
             return
         key = frozenset(id(r) for r in rules)

@@ -119,6 +119,9 @@ class Rule:
     # Words the source must contain for the rule to possibly fire (a cheap
     # pre-scan); empty means "always run".
     words: ClassVar[tuple[str, ...]] = ()
+    # True when the rule can only fire in invocation scope (or on entry points):
+    # files no handler reaches then skip it, and often skip parsing altogether.
+    scope_only: ClassVar[bool] = False
     tags: ClassVar[tuple[str, ...]] = ()
     examples: ClassVar[list[Bad | Good | Fixed]] = []
 

@@ -48,6 +48,7 @@ class ClientInHandler(PerInvocationConstructor):
 
     code = "LAM101"
     name = "client-in-handler"
+    scope_only = True
     severity = Severity.WARNING
     fix = FixAvailability.SAFE
     words = ("boto", "Session", "client", "resource")

@@ -136,6 +136,7 @@ class ConnectionInHandler(PerInvocationConstructor):
 
     code = "LAM102"
     name = "connection-in-handler"
+    scope_only = True
     severity = Severity.WARNING
     fix = FixAvailability.SAFE
     # The called name's last part is in the source whatever the import alias

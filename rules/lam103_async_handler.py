@@ -54,6 +54,7 @@ class AsyncHandler(Rule):
 
     code = "LAM103"
     name = "async-handler"
+    scope_only = True
     severity = Severity.ERROR
     fix = FixAvailability.NONE
     words = ("async",)

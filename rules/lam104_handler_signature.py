@@ -70,6 +70,7 @@ class HandlerSignature(Rule):
 
     code = "LAM104"
     name = "handler-signature"
+    scope_only = True
     severity = Severity.ERROR
     fix = FixAvailability.NONE
     words = ("def",)

@@ -54,6 +54,7 @@ class PerInvocationConfigFetch(Rule):
 
     code = "LAM105"
     name = "per-invocation-config-fetch"
+    scope_only = True
     severity = Severity.WARNING
     fix = FixAvailability.NONE
     # Method names are spelled out at the call site whatever the client's name.

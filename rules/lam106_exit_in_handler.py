@@ -42,6 +42,7 @@ class ExitInHandler(Rule):
 
     code = "LAM106"
     name = "exit-in-handler"
+    scope_only = True
     severity = Severity.ERROR
     fix = FixAvailability.NONE
     # The last part of every exit's name: `from sys import exit as bye` still says "exit".

@@ -66,6 +66,7 @@ class StaticInitInHandler(Rule):
 
     code = "LAM107"
     name = "static-init-in-handler"
+    scope_only = True
     severity = Severity.INFO
     fix = FixAvailability.SAFE
     # Every loader's name ends in "load"/"loads" and the regex one is "compile";

@@ -78,7 +78,7 @@ def test_keys_of_unreleased_features_are_refused_not_ignored(workdir, key):
     ("body", "key"),
     [
         ('select = ["LAM999"]\n', "select"),
-        ('extend-select = ["LAM9"]\n', "extend-select"),
+        ('extend-select = ["LAM99"]\n', "extend-select"),
         ('ignore = ["XYZ1"]\n', "ignore"),
         ('per-file-ignores = { "tests/**" = ["LAM998"] }\n', "per-file-ignores.tests/**"),
         ('severity = { LAM997 = "error" }\n', "severity"),

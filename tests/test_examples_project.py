@@ -28,6 +28,11 @@ EXPECTED = {
     ("examples/src/orders/worker.py", 52, "LAM102"),  # requests.Session() per message
     ("examples/src/shared/aws.py", 29, "LAM101"),  # boto3.resource via the shared helper
     ("examples/src/thumbnails/app.py", 20, "LAM108"),  # os.environ["AWS_REGION"] = ...
+    ("examples/reports/template.yaml", 19, "LAM004"),  # default 3 s timeout, calls S3
+    ("examples/reports/template.yaml", 33, "LAM003"),  # Timeout 10 < requests timeout (3, 9)
+    ("examples/reports/template.yaml", 35, "LAM005"),  # returns batchItemFailures, not enabled
+    ("examples/reports/template.yaml", 44, "LAM001"),  # reports.archive.handler does not exist
+    ("examples/reports/template.yaml", 45, "LAM002"),  # python3.9 is deprecated
 }
 
 # name of the handler -> (file, line of its def, functions that must be in its invocation scope)
@@ -40,6 +45,11 @@ HANDLERS = {
     "examples.src.api.app.lambda_handler": (
         "examples/src/api/app.py", 19,
         {"examples.src.api.app.api_key", "examples.src.shared.aws.secrets_client"}),
+    "examples.reports.src.reports.daily.build_report": ("examples/reports/src/reports/daily.py", 12, set()),
+    "examples.reports.src.reports.export.process": (
+        "examples/reports/src/reports/export.py", 10, {"examples.reports.src.reports.export.send"}),
+    "examples.reports.src.reports.archive.archive_reports": (
+        "examples/reports/src/reports/archive.py", 4, set()),
 }
 
 

@@ -274,7 +274,7 @@ def test_cli_unfixable_config(project: Path):
 
 
 def test_config_rejects_unknown_fix_codes(project: Path):
-    (project / "pyproject.toml").write_text('[tool.lambdalint]\nextend-safe-fixes = ["LAM9"]\n')
+    (project / "pyproject.toml").write_text('[tool.lambdalint]\nextend-safe-fixes = ["LAM99"]\n')
     proc = lambdalint("check", "app.py", cwd=project)
     assert proc.returncode == 2
     assert "extend-safe-fixes" in proc.stderr

@@ -45,11 +45,13 @@ class HandlerSpec:
         return cls(module=module, function=function, source=source)
 
     def matches(self, model: ModuleModel) -> bool:
+        return self.matches_file(model.rel_path, model.module_name)
+
+    def matches_file(self, rel_path: str, module_name: str) -> bool:
         if self.module.endswith(".py") or "/" in self.module:
             wanted = self.module.lstrip("./")
-            return model.rel_path == wanted or model.rel_path.endswith("/" + wanted)
-        name = model.module_name
-        return name == self.module or name.endswith("." + self.module)
+            return rel_path == wanted or rel_path.endswith("/" + wanted)
+        return module_name == self.module or module_name.endswith("." + self.module)
 
 
 _ROUTE_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")

@@ -14,7 +14,9 @@ from lambdalint.model.resolve import Resolver
 from lambdalint.model.summary import FunctionInfo, ModuleSummary, summarize
 
 if TYPE_CHECKING:
+    from lambdalint.model.event_sources import EventProfile
     from lambdalint.model.project import Project
+    from lambdalint.model.taint import TaintReport
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class ModuleModel:
     # id(FunctionInfo) -> labels its return value carries.
     return_labels: dict[int, set[str]] = field(default_factory=dict)
     project: Project | None = None
+    # Event-source profiles computed on first use (see model.event_sources).
+    event_profiles: dict[tuple[str, int], EventProfile | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, module: cst.Module, rel_path: str) -> ModuleModel:
@@ -112,6 +116,22 @@ class ModuleModel:
         from lambdalint.model.labels import expression_labels
 
         return expression_labels(self, expr, function)
+
+    @property
+    def taint(self) -> TaintReport:
+        """Where event data reaches a sink in this module (LAM7xx): findings by sink
+        node, with the line the data was read on. Computed once per run, on first use."""
+        from lambdalint.model.taint import report_for
+
+        return report_for(self)
+
+    def event_sources(self, target: FunctionInfo | EntryPoint | None) -> EventProfile | None:
+        """How the entry point that runs ``target`` reads its event: which services
+        (SQS, Kinesis, DynamoDB Streams, S3, SNS, API Gateway) invoke it, its record
+        loops, whether it reports partial batch failures. None outside invocation scope."""
+        from lambdalint.model.event_sources import profile_for
+
+        return profile_for(self, target)
 
     @property
     def is_test_file(self) -> bool:

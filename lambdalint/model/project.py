@@ -21,9 +21,9 @@ _MAX_ALIAS_HOPS = 5
 class Project:
     """All modules of one run and the invocation scope across them.
 
-    Handler specs from config and (later) deployment templates come in
-    through ``specs``: template discovery plugs in by passing more
-    ``HandlerSpec`` objects, named after their template.
+    Handler specs from deployment templates and config come in through
+    ``specs`` (templates first: `lambdalint.templates` passes one
+    ``TemplateHandlerSpec`` per function it deploys, named after its template).
     """
 
     def __init__(self, models: Iterable[ModuleModel], specs: Iterable[HandlerSpec] = ()) -> None:
@@ -166,6 +166,21 @@ class Project:
         return False
 
     # -- reporting helpers -------------------------------------------------------------
+
+    def reachable_from(self, model: ModuleModel, function: FunctionInfo) -> list[tuple[ModuleModel, FunctionInfo]]:
+        """One entry point and the functions in its own invocation scope, in call order
+        (``scope_chains`` keeps only the first entry point that reaches a function)."""
+        order = [(model, function)]
+        seen = {id(function)}
+        queue = deque(order)
+        while queue:
+            current_model, current = queue.popleft()
+            for target_model, target in self._callees(current_model, current):
+                if id(target) not in seen and not self.is_cached(target_model, target):
+                    seen.add(id(target))
+                    order.append((target_model, target))
+                    queue.append((target_model, target))
+        return order
 
     def in_scope_functions(self) -> Iterator[tuple[ModuleModel, FunctionInfo, tuple[str, ...]]]:
         for model in self.models:

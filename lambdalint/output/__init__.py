@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Callable, TextIO
 
 from lambdalint.diagnostics import Diagnostic
+from lambdalint.output.github import write_github
 from lambdalint.output.json_format import write_json, write_jsonl
+from lambdalint.output.sarif import write_sarif
 from lambdalint.output.text import write_full, write_text
 
 Writer = Callable[[list[Diagnostic], TextIO], None]
@@ -15,6 +17,8 @@ WRITERS: dict[str, Writer] = {
     "full": write_full,
     "json": write_json,
     "jsonl": write_jsonl,
+    "sarif": write_sarif,  # the CLI passes a SarifRun with the rules and notifications
+    "github": write_github,
 }
 
 __all__ = ["WRITERS", "Writer"]

@@ -1,0 +1,206 @@
+"""Benchmark lambdalint beside its peers on a pinned corpus of real code.
+
+    python bench/run.py                # everything, 3 alternating rounds
+    python bench/run.py --rounds 5 --only lambdalint,libcst
+
+The corpus (sdists of boto3, botocore, Powertools, requests, urllib3 at pinned
+versions) is fetched once with `pip download` into the cache folder; the peers
+are installed once into their own virtualenv there. Every tool runs as its own
+process, the tools alternate within each round (so a noisy neighbour hurts them
+all alike), and the table shows medians: wall time, CPU time, peak memory,
+files per second, and each wall time as a multiple of the bare LibCST parse of
+the same files, which is the floor any LibCST-based linter stands on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CORPUS_PACKAGES = [
+    "boto3==1.44.8",
+    "botocore==1.44.8",
+    "aws-lambda-powertools==3.37.0",
+    "requests==2.34.2",
+    "urllib3==2.8.0",
+]
+PEERS = ["fixit", "bandit", "flake8", "flake8-bugbear", "pylint", "ruff"]
+LAMBDA_COPIES = 40  # copies of examples/ in the handler-heavy corpus
+
+PARSE_ALL = """
+import sys, pathlib, libcst
+for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.py")):
+    try:
+        libcst.parse_module(path.read_bytes())
+    except Exception:
+        pass
+"""
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    peak_mb: float
+    code: int
+
+
+@dataclass
+class Tool:
+    name: str
+    argv: list[str]
+    samples: list[Sample] = field(default_factory=list)
+    setup: list[str] | None = None  # run once before the first round (e.g. warm a cache)
+
+
+def run_measured(argv: list[str], cwd: Path) -> Sample:
+    """Wall, CPU (user + system) and peak RSS of one process and its children."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(wall, cpu, usage.ru_maxrss / 1024, process.returncode)
+
+
+def fetch_corpus(cache: Path) -> Path:
+    corpus = cache / "corpus"
+    if corpus.is_dir() and any(corpus.iterdir()):
+        return corpus
+    downloads = cache / "sdists"
+    downloads.mkdir(parents=True, exist_ok=True)
+    for spec in CORPUS_PACKAGES:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                        "--no-binary", ":all:", spec, "-d", str(downloads)], check=True)
+    tmp = cache / "corpus.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    for archive in sorted(downloads.glob("*.tar.gz")):
+        with tarfile.open(archive) as tar:
+            tar.extractall(tmp, filter="data") if hasattr(tarfile, "data_filter") else tar.extractall(tmp)
+    tmp.rename(corpus)
+    return corpus
+
+
+def lambda_corpus(cache: Path) -> Path:
+    target = cache / "lambda-corpus"
+    if target.is_dir():
+        return target
+    tmp = cache / "lambda-corpus.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    for index in range(LAMBDA_COPIES):
+        shutil.copytree(REPO / "examples", tmp / f"service{index:02d}")
+    tmp.rename(target)
+    return target
+
+
+def peers_venv(cache: Path) -> Path:
+    venv = cache / "peers"
+    marker = venv / ".installed"
+    if not marker.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", *PEERS], check=True)
+        marker.write_text("\n".join(PEERS))
+    return venv / "bin"
+
+
+def lambdalint_argv(extra: list[str], corpus: Path) -> list[str]:
+    return [sys.executable, "-m", "lambdalint", "check", "--exit-zero", "--quiet",
+            "--output-format", "json", *extra, str(corpus)]
+
+
+def build_tools(corpus: Path, peers: Path | None, only: set[str] | None, cache: Path) -> list[Tool]:
+    cores = os.cpu_count() or 1
+    cache_dir = cache / "lambdalint-cache"
+    tools = [
+        Tool("libcst parse (floor)", [sys.executable, "-c", PARSE_ALL, str(corpus)]),
+        Tool("lambdalint cold --jobs 1", lambdalint_argv(["--jobs", "1", "--no-cache"], corpus)),
+        Tool(f"lambdalint cold --jobs {cores}", lambdalint_argv(["--jobs", str(cores), "--no-cache"], corpus)),
+        Tool("lambdalint warm cache", lambdalint_argv(["--cache-dir", str(cache_dir)], corpus),
+             setup=lambdalint_argv(["--cache-dir", str(cache_dir)], corpus)),
+    ]
+    if peers is not None:
+        tools += [
+            Tool("fixit", [str(peers / "fixit"), "lint", str(corpus)]),
+            Tool("bandit", [str(peers / "bandit"), "-q", "-r", str(corpus)]),
+            Tool("flake8 + bugbear", [str(peers / "flake8"), "--exit-zero", str(corpus)]),
+            Tool("pylint (2 checks)", [str(peers / "pylint"), "--disable=all",
+                                       "--enable=missing-timeout,broad-exception-caught",
+                                       "--exit-zero", str(corpus)]),
+            Tool("ruff", [str(peers / "ruff"), "check", "--no-cache", "--exit-zero", "--select", "ALL",
+                          str(corpus)]),
+        ]
+    if only:
+        tools = [t for t in tools if any(word in t.name for word in only)]
+    return tools
+
+
+def table(tools: list[Tool], files: int) -> str:
+    floor = next((t for t in tools if t.name.startswith("libcst")), None)
+    floor_wall = statistics.median(s.wall for s in floor.samples) if floor and floor.samples else None
+    rows = [("tool", "wall s", "× floor", "CPU s", "peak MB", "files/s", "runs")]
+    for tool in tools:
+        if not tool.samples:
+            continue
+        wall = statistics.median(s.wall for s in tool.samples)
+        cpu = statistics.median(s.cpu for s in tool.samples)
+        peak = statistics.median(s.peak_mb for s in tool.samples)
+        ratio = f"{wall / floor_wall:.2f}" if floor_wall else "-"
+        failed = sum(1 for s in tool.samples if s.code not in (0, 1))
+        runs = f"{len(tool.samples)}" + (f" ({failed} failed)" if failed else "")
+        rows.append((tool.name, f"{wall:.2f}", ratio, f"{cpu:.2f}", f"{peak:.0f}", f"{files / wall:.0f}", runs))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        lines.append("| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |")
+        if index == 0:
+            lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--cache", type=Path, default=HERE / ".cache")
+    parser.add_argument("--only", help="comma-separated words; run the tools whose name contains one")
+    parser.add_argument("--no-peers", action="store_true", help="skip installing and running the peers")
+    parser.add_argument("--corpus", choices=["pinned", "lambda", "both"], default="both")
+    args = parser.parse_args()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    only = set(args.only.split(",")) if args.only else None
+    corpora = []
+    if args.corpus in ("pinned", "both"):
+        corpora.append(("pinned corpus (boto3, botocore, Powertools, requests, urllib3)", fetch_corpus(args.cache)))
+    if args.corpus in ("lambda", "both"):
+        corpora.append((f"Lambda-shaped corpus ({LAMBDA_COPIES} copies of examples/)", lambda_corpus(args.cache)))
+    peers = None if args.no_peers else peers_venv(args.cache)
+    for title, corpus in corpora:
+        files = sum(1 for _ in corpus.rglob("*.py"))
+        lines = sum(p.read_bytes().count(b"\n") for p in corpus.rglob("*.py"))
+        tools = build_tools(corpus, peers if "pinned" in title else None, only, args.cache)
+        for tool in tools:
+            if tool.setup:
+                run_measured(tool.setup, REPO)
+        for round_number in range(args.rounds):
+            for tool in tools:
+                tool.samples.append(run_measured(tool.argv, REPO))
+                print(f"  round {round_number + 1}/{args.rounds}: {tool.name}: "
+                      f"{tool.samples[-1].wall:.2f} s", file=sys.stderr)
+        print(f"\n### {title}: {files} files, {lines} lines, {os.cpu_count()} cores, "
+              f"Python {sys.version.split()[0]}\n")
+        print(table(tools, files))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Results cache: what a unit of files produced, keyed by everything it depends on.
+
+The key covers the tool version, the effective configuration, the enabled
+rules and the bytes of every file in the unit (a unit holds all the files
+whose findings can depend on each other), so a hit can never be stale.
+Entries are written through a temporary file and an atomic rename, so
+concurrent runs at worst compute the same entry twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from lambdalint import __version__
+from lambdalint.diagnostics import Diagnostic, Location, Severity
+from lambdalint.fix import Applicability, Edit
+
+CACHE_DIR_NAME = ".lambdalint_cache"
+
+
+class FrozenFix:
+    """A fix as data (no tree): what crosses processes and the cache, for output."""
+
+    def __init__(self, code: str, applicability: Applicability, title: str, edits: list[Edit]) -> None:
+        self.code = code
+        self.applicability = applicability
+        self.title = title
+        self.edits = edits
+
+    @classmethod
+    def of(cls, fix: Any) -> FrozenFix:
+        return cls(fix.code, fix.applicability, fix.title, list(fix.edits))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"applicability": self.applicability.value, "message": self.title,
+                "edits": [edit.to_dict() for edit in self.edits]}
+
+
+def freeze(diagnostic: Diagnostic) -> Diagnostic:
+    if diagnostic.fix is not None and not isinstance(diagnostic.fix, FrozenFix):
+        diagnostic.fix = FrozenFix.of(diagnostic.fix)
+    return diagnostic
+
+
+def diagnostic_to_data(d: Diagnostic) -> dict[str, Any]:
+    fix = d.fix
+    return {
+        "code": d.code, "name": d.name, "message": d.message, "severity": d.severity.value,
+        "path": str(d.path), "location": [d.location.row, d.location.column],
+        "end_location": [d.end_location.row, d.end_location.column], "noqa_row": d.noqa_row,
+        "noqa_rows": list(d.noqa_rows),
+        "fix": None if fix is None else {
+            "code": fix.code, "applicability": fix.applicability.value, "title": fix.title,
+            "edits": [[e.content, list(e.start), list(e.end)] for e in fix.edits],
+        },
+    }
+
+
+def diagnostic_from_data(data: dict[str, Any]) -> Diagnostic:
+    fix = data["fix"]
+    return Diagnostic(
+        code=data["code"], name=data["name"], message=data["message"],
+        severity=Severity(data["severity"]), path=Path(data["path"]),
+        location=Location(*data["location"]), end_location=Location(*data["end_location"]),
+        noqa_row=data["noqa_row"], noqa_rows=tuple(data["noqa_rows"]),
+        fix=None if fix is None else FrozenFix(
+            fix["code"], Applicability(fix["applicability"]), fix["title"],
+            [Edit(content, tuple(start), tuple(end)) for content, start, end in fix["edits"]],
+        ),
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_jsonable(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def settings_key(config: Any, rule_codes: Iterable[str]) -> str:
+    """What besides the files decides the findings: version, config, rules."""
+    payload = json.dumps([__version__, _jsonable(config), sorted(rule_codes)], sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def unit_key(settings: str, files: Iterable[tuple[str, bytes]]) -> str:
+    digest = hashlib.sha256(settings.encode())
+    for rel_path, data in sorted(files):
+        digest.update(rel_path.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+class ResultCache:
+    def __init__(self, directory: Path, settings: str) -> None:
+        self.directory = directory / __version__ / settings
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        try:
+            with self._path(key).open(encoding="utf-8") as handle:
+                return json.load(handle)
+        except (OSError, ValueError):
+            return None
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tag = path.parents[3] / "CACHEDIR.TAG"
+            if not tag.exists():
+                tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
+                               "# This directory holds lambdalint's results cache.\n")
+            fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(value, handle)
+            os.replace(temp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time

@@ -1,0 +1,438 @@
+"""Event sources, responses and AWS result shapes (LAM5xx, LAM6xx) as data.
+
+The execution model recognises the service that invokes a handler from the
+keys it reads (`lambdalint.model.event_sources`); the error, response and
+event-source rules look up operations, result keys and JSON-unsafe values
+here. Names are qualified the way ``lambdalint.model.resolve`` spells them
+(a call result ends in ``()``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+# -- Event sources --------------------------------------------------------------
+
+SQS = "sqs"
+KINESIS = "kinesis"
+DYNAMODB_STREAMS = "dynamodb-streams"
+S3 = "s3"
+SNS = "sns"
+API = "api"  # API Gateway (REST/HTTP), ALB, Lambda function URLs
+
+SOURCE_LABELS = {
+    SQS: "SQS",
+    KINESIS: "Kinesis",
+    DYNAMODB_STREAMS: "DynamoDB Streams",
+    S3: "S3",
+    SNS: "SNS",
+    API: "API Gateway/function URL",
+}
+# Sources that deliver `event["Records"]`.
+RECORD_SOURCES = frozenset({SQS, KINESIS, DYNAMODB_STREAMS, S3, SNS})
+# Sources whose event source mapping retries a failed batch and understands
+# partial batch responses (`batchItemFailures`).
+BATCH_SOURCES = frozenset({SQS, KINESIS, DYNAMODB_STREAMS})
+
+RECORDS_KEY = "Records"
+# Attribute names of the record list on Powertools event data classes.
+RECORDS_ATTRIBUTES = frozenset({"records", "Records"})
+# Calls that hand the elements of a list through unchanged (`enumerate(records)`).
+RECORD_PASS_THROUGH = frozenset(
+    {"builtins.enumerate", "builtins.list", "builtins.reversed", "builtins.sorted",
+     "builtins.iter", "builtins.tuple", "builtins.filter"}
+)
+
+# Keys of one record that say which service sent it (the first key read on a record).
+RECORD_FIELDS = {
+    "body": SQS,
+    "messageId": SQS,
+    "receiptHandle": SQS,
+    "md5OfBody": SQS,
+    "messageAttributes": SQS,
+    "kinesis": KINESIS,
+    "dynamodb": DYNAMODB_STREAMS,
+    "s3": S3,
+    "Sns": SNS,
+}
+# The same facts on Powertools data-class records (`record.message_id`).
+RECORD_ATTRIBUTES = {
+    "body": SQS,
+    "json_body": SQS,
+    "message_id": SQS,
+    "receipt_handle": SQS,
+    "md5_of_body": SQS,
+    "kinesis": KINESIS,
+    "dynamodb": DYNAMODB_STREAMS,
+    "s3": S3,
+    "sns": SNS,
+}
+# `record["eventSource"] == "aws:sqs"` names the source outright.
+EVENT_SOURCE_IDS = {
+    "aws:sqs": SQS,
+    "aws:kinesis": KINESIS,
+    "aws:dynamodb": DYNAMODB_STREAMS,
+    "aws:s3": S3,
+    "aws:sns": SNS,
+}
+# Keys only an HTTP request event has (API Gateway REST/HTTP, ALB, function URLs).
+API_REQUEST_KEYS = frozenset(
+    {"httpMethod", "pathParameters", "queryStringParameters", "multiValueQueryStringParameters",
+     "rawPath", "rawQueryString", "routeKey", "multiValueHeaders"}
+)
+# The key of a proxy-integration response; a handler that returns it answers HTTP.
+STATUS_CODE_KEY = "statusCode"
+BODY_KEY = "body"
+
+# Powertools event data classes and parser models (also the TypedDicts of
+# `aws_lambda_typing`, which use the same class names), by class name.
+DATA_CLASS_SOURCES = {
+    "SQSEvent": SQS,
+    "SQSRecord": SQS,
+    "SqsModel": SQS,
+    "SqsRecordModel": SQS,
+    "KinesisStreamEvent": KINESIS,
+    "KinesisStreamRecord": KINESIS,
+    "KinesisDataStreamModel": KINESIS,
+    "KinesisDataStreamRecord": KINESIS,
+    "DynamoDBStreamEvent": DYNAMODB_STREAMS,
+    "DynamoDBRecord": DYNAMODB_STREAMS,
+    "DynamoDBStreamModel": DYNAMODB_STREAMS,
+    "DynamoDBStreamRecordModel": DYNAMODB_STREAMS,
+    "S3Event": S3,
+    "S3EventRecord": S3,
+    "S3Model": S3,
+    "S3RecordModel": S3,
+    "SNSEvent": SNS,
+    "SNSEventRecord": SNS,
+    "SnsModel": SNS,
+    "SnsRecordModel": SNS,
+    "APIGatewayProxyEvent": API,
+    "APIGatewayProxyEventV2": API,
+    "LambdaFunctionUrlEvent": API,
+    "ALBEvent": API,
+    "APIGatewayProxyEventModel": API,
+    "APIGatewayProxyEventV2Model": API,
+    "LambdaFunctionUrlModel": API,
+    "AlbModel": API,
+}
+# Packages whose classes of those names are event types.
+EVENT_TYPE_PACKAGES = ("aws_lambda_powertools", "aws_lambda_typing")
+# Keyword arguments naming a data class or parser model: `@event_source(data_class=...)`,
+# `@event_parser(model=...)`, `parse(event, model=...)`.
+DATA_CLASS_KEYWORDS = frozenset({"data_class", "model"})
+
+# Powertools batch processing: handlers that use it report partial failures
+# through the library.
+POWERTOOLS_BATCH_CALLS = frozenset(
+    {"process_partial_response", "async_process_partial_response", "batch_processor",
+     "async_batch_processor", "sqs_batch_processor"}
+)
+POWERTOOLS_PROCESSORS = {
+    "BatchProcessor": None,  # the event type comes from `event_type=`
+    "AsyncBatchProcessor": None,
+    "SqsFifoPartialProcessor": SQS,
+    "PartialSQSProcessor": SQS,
+}
+POWERTOOLS_EVENT_TYPES = {
+    "SQS": SQS,
+    "KinesisDataStreams": KINESIS,
+    "DynamoDBStreams": DYNAMODB_STREAMS,
+}
+# Powertools event-handler resolvers that answer HTTP (`app.resolve(event, context)`).
+API_RESOLVERS = frozenset(
+    {"APIGatewayRestResolver", "APIGatewayHttpResolver", "ApiGatewayResolver",
+     "ALBResolver", "LambdaFunctionUrlResolver", "VPCLatticeResolver", "VPCLatticeV2Resolver"}
+)
+
+# -- Partial batch responses (LAM501, LAM604, LAM606) ------------------------------
+
+BATCH_ITEM_FAILURES = "batchItemFailures"
+ITEM_IDENTIFIER = "itemIdentifier"
+# The record field that identifies a failed record, per source: a path of keys
+# on the record, and the Powertools attribute path.
+ITEM_IDENTIFIER_FIELDS = {
+    SQS: (("messageId",), ("message_id",)),
+    KINESIS: (("kinesis", "sequenceNumber"), ("kinesis", "sequence_number")),
+    DYNAMODB_STREAMS: (("dynamodb", "SequenceNumber"), ("dynamodb", "sequence_number")),
+}
+# Record fields people return instead of the identifier: reading one of these as
+# the identifier is a mistake whatever the source.
+NOT_ITEM_IDENTIFIERS = frozenset(
+    {"receiptHandle", "md5OfBody", "body", "eventID", "eventSourceARN", "eventName",
+     "partitionKey", "data", "approximateArrivalTimestamp", "Keys", "NewImage", "OldImage",
+     "receipt_handle", "md5_of_body", "event_id", "event_source_arn", "partition_key",
+     "json_body", "raw_event"}
+)
+
+# Broad exception classes (LAM501).
+BROAD_EXCEPTIONS = frozenset({"builtins.Exception", "builtins.BaseException"})
+# Operations that forward a failed record somewhere (a dead-letter queue or topic
+# of the code's own): an `except` that calls one has not swallowed the failure.
+FAILURE_FORWARDING_OPERATIONS = frozenset(
+    {"send_message", "send_message_batch", "publish", "publish_batch", "put_record",
+     "put_records", "put_record_batch", "put_events", "change_message_visibility"}
+)
+
+# -- Batch writes and their partial failures (LAM504) -----------------------------
+
+
+@dataclass(frozen=True)
+class BatchOperation:
+    services: frozenset[str]
+    failure_keys: tuple[str, ...]  # result keys that report (or list) failed entries
+    distinctive: bool  # the name alone identifies the AWS operation
+
+
+BATCH_OPERATIONS = {
+    "batch_write_item": BatchOperation(frozenset({"dynamodb"}), ("UnprocessedItems",), True),
+    "batch_get_item": BatchOperation(frozenset({"dynamodb"}), ("UnprocessedKeys",), True),
+    "put_records": BatchOperation(frozenset({"kinesis"}), ("FailedRecordCount", "Records"), False),
+    "put_record_batch": BatchOperation(
+        frozenset({"firehose"}), ("FailedPutCount", "RequestResponses"), True),
+    "send_message_batch": BatchOperation(frozenset({"sqs"}), ("Failed",), True),
+    "delete_message_batch": BatchOperation(frozenset({"sqs"}), ("Failed",), True),
+    "put_events": BatchOperation(frozenset({"events"}), ("FailedEntryCount", "Entries"), False),
+    "publish_batch": BatchOperation(frozenset({"sns"}), ("Failed",), True),
+}
+
+# -- AWS SDK objects ------------------------------------------------------------------
+
+# Calls that build an SDK client/resource whose first argument (or `service_name=`)
+# is the service; qualified like LAM101's constructors.
+SERVICE_CONSTRUCTORS = frozenset(
+    {"boto3.client", "boto3.resource", "boto3.Session().client", "boto3.Session().resource",
+     "boto3.session.Session().client", "boto3.session.Session().resource",
+     "aioboto3.Session().client", "aioboto3.Session().resource",
+     "aioboto3.session.Session().client", "aioboto3.session.Session().resource",
+     "botocore.session.get_session().create_client",
+     "aiobotocore.session.get_session().create_client"}
+)
+SERVICE_KEYWORD = "service_name"
+# A DynamoDB `Table` from the resource API, qualified (numbers in its items are Decimal).
+DYNAMODB_TABLE_SUFFIX = ".Table()"
+
+# -- JSON-unsafe values (LAM505) ---------------------------------------------------------
+
+JSON_SERIALIZERS = frozenset({"json.dumps", "json.dump"})
+JSON_ENCODER_KEYWORDS = frozenset({"default", "cls"})
+# Calls whose result the standard JSON encoder rejects, and what to call it.
+JSON_UNSAFE_CALLS = {
+    "builtins.set": "a set",
+    "builtins.frozenset": "a frozenset",
+    "builtins.bytes": "bytes",
+    "builtins.bytearray": "bytes",
+    "decimal.Decimal": "a Decimal",
+    "datetime.datetime": "a datetime",
+    "datetime.datetime.now": "a datetime",
+    "datetime.datetime.utcnow": "a datetime",
+    "datetime.datetime.today": "a datetime",
+    "datetime.datetime.fromtimestamp": "a datetime",
+    "datetime.datetime.utcfromtimestamp": "a datetime",
+    "datetime.datetime.fromisoformat": "a datetime",
+    "datetime.datetime.strptime": "a datetime",
+    "datetime.datetime.combine": "a datetime",
+    "datetime.date": "a date",
+    "datetime.date.today": "a date",
+    "datetime.date.fromtimestamp": "a date",
+    "datetime.date.fromisoformat": "a date",
+    "datetime.time": "a time",
+    "datetime.timedelta": "a timedelta",
+    "uuid.uuid4": "a UUID",
+    "uuid.uuid1": "a UUID",
+    "uuid.UUID": "a UUID",
+}
+# Values the Lambda runtime's own encoder accepts in a handler's result although
+# `json.dumps` rejects them: it serialises Decimal as a number and bytes as UTF-8.
+RUNTIME_ENCODABLE = frozenset({"a Decimal", "bytes", "a DynamoDB item"})
+# DynamoDB resource (`Table`) reads and the result key that holds items.
+DYNAMODB_ITEM_READS = {"get_item": "Item", "query": "Items", "scan": "Items"}
+
+# -- S3 events (LAM601, LAM602) ---------------------------------------------------------
+
+S3_BUCKET_PATH = ("s3", "bucket", "name")
+S3_KEY_PATH = ("s3", "object", "key")
+UNQUOTE_PLUS = "urllib.parse.unquote_plus"
+# Decoders that leave `+` in place: keys with spaces stay wrong.
+PARTIAL_UNQUOTES = frozenset({"urllib.parse.unquote", "urllib.parse.unquote_to_bytes"})
+# Client writes: operation -> (keyword for the bucket, its position when positional).
+S3_CLIENT_WRITES = {
+    "put_object": ("Bucket", None),
+    "copy_object": ("Bucket", None),
+    "upload_file": ("Bucket", 1),
+    "upload_fileobj": ("Bucket", 1),
+    "copy": ("Bucket", 1),
+    "create_multipart_upload": ("Bucket", None),
+    "restore_object": ("Bucket", None),
+}
+# Resource API: `s3.Object(bucket, key).put(...)`, `s3.Bucket(bucket).put_object(...)`.
+S3_RESOURCE_OWNERS = {"Object": 0, "Bucket": 0, "ObjectSummary": 0, "MultipartUpload": 0}
+S3_RESOURCE_WRITES = frozenset(
+    {"put", "put_object", "upload_file", "upload_fileobj", "copy", "copy_from"}
+)
+# Early exits that count as a recursion guard when they test the object key.
+KEY_TEST_METHODS = frozenset({"startswith", "endswith", "match", "search", "fullmatch"})
+
+# -- Self-invocation (LAM607) --------------------------------------------------------------
+
+LAMBDA_INVOKE_OPERATIONS = frozenset({"invoke", "invoke_async", "invoke_with_response_stream"})
+FUNCTION_NAME_KEYWORD = "FunctionName"
+CONTEXT_SELF_ATTRIBUTES = frozenset({"function_name", "invoked_function_arn"})
+FUNCTION_NAME_ENV_VARS = frozenset({"AWS_LAMBDA_FUNCTION_NAME"})
+# Fragments of names and keys that carry a recursion depth (`depth`, `hops`,
+# `retry_count`); a comparison on one is a depth guard.
+DEPTH_GUARD_WORDS = ("depth", "recurs", "hop", "generation", "attempt", "retr", "iteration",
+                     "level", "ttl", "invocation")
+
+# -- Pagination (LAM605) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paging:
+    """How one operation pages: the tokens it takes and returns, its page-size keys."""
+
+    input_tokens: frozenset[str]
+    output_tokens: frozenset[str]  # including the "more results" flag (IsTruncated)
+    limit_keys: frozenset[str]
+
+
+def _paging(inputs: str, outputs: str, limits: str = "") -> Paging:
+    return Paging(frozenset(inputs.split()), frozenset(outputs.split()), frozenset(limits.split()))
+
+
+_S3_V2 = _paging("ContinuationToken", "NextContinuationToken IsTruncated", "MaxKeys")
+_S3_V1 = _paging("Marker", "NextMarker IsTruncated", "MaxKeys")
+_DDB = _paging("ExclusiveStartKey", "LastEvaluatedKey", "Limit")
+_TOKEN = _paging("NextToken", "NextToken", "MaxResults")
+_MARKER = _paging("Marker", "Marker NextMarker IsTruncated", "MaxItems")
+
+# Used when botocore is not importable: the operations people most often call
+# without paginating.
+FALLBACK_PAGEABLE: Mapping[str, Mapping[str, Paging]] = {
+    "s3": {
+        "list_objects_v2": _S3_V2,
+        "list_objects": _S3_V1,
+        "list_object_versions": _paging("KeyMarker VersionIdMarker",
+                                        "NextKeyMarker NextVersionIdMarker IsTruncated", "MaxKeys"),
+        "list_multipart_uploads": _paging("KeyMarker UploadIdMarker",
+                                          "NextKeyMarker NextUploadIdMarker IsTruncated", "MaxUploads"),
+        "list_parts": _paging("PartNumberMarker", "NextPartNumberMarker IsTruncated", "MaxParts"),
+    },
+    "dynamodb": {
+        "scan": _DDB,
+        "query": _DDB,
+        "list_tables": _paging("ExclusiveStartTableName", "LastEvaluatedTableName", "Limit"),
+    },
+    "lambda": {"list_functions": _MARKER, "list_event_source_mappings": _MARKER},
+    "sqs": {"list_queues": _TOKEN},
+    "sns": {"list_topics": _paging("NextToken", "NextToken"),
+            "list_subscriptions": _paging("NextToken", "NextToken")},
+    "logs": {"describe_log_groups": _paging("nextToken", "nextToken", "limit"),
+             "describe_log_streams": _paging("nextToken", "nextToken", "limit"),
+             "filter_log_events": _paging("nextToken", "nextToken", "limit")},
+    "ssm": {"get_parameters_by_path": _TOKEN, "describe_parameters": _TOKEN},
+    "secretsmanager": {"list_secrets": _TOKEN},
+    "iam": {"list_users": _MARKER, "list_roles": _MARKER, "list_policies": _MARKER},
+    "cloudformation": {"list_stacks": _paging("NextToken", "NextToken"),
+                       "describe_stacks": _paging("NextToken", "NextToken")},
+    "kinesis": {"list_streams": _paging("NextToken", "NextToken HasMoreStreams", "Limit")},
+    "stepfunctions": {"list_executions": _paging("nextToken", "nextToken", "maxResults")},
+    "ec2": {"describe_instances": _TOKEN},
+}
+# Operations whose names are unique to one service and pageable there: flagged
+# even when the client's service is not visible (`def f(s3): s3.list_objects_v2(...)`).
+UNAMBIGUOUS_PAGEABLE = {
+    "list_objects_v2": "s3",
+    "list_objects": "s3",
+    "list_object_versions": "s3",
+    "get_parameters_by_path": "ssm",
+}
+# Operations that return every result unless the caller sets a page size: they
+# need pagination only when a limit key is passed.
+PAGED_ONLY_WITH_LIMIT = {
+    "s3": frozenset({"list_buckets"}),
+    "sqs": frozenset({"list_queues"}),
+}
+# EC2's describe_* operations return everything when MaxResults is not given.
+PAGED_ONLY_WITH_LIMIT_PREFIXES = {"ec2": ("describe_",)}
+# Keyword suffixes that name specific resources: `describe_stacks(StackName=...)`
+# looks up one stack, `describe_db_instances(DBInstanceIdentifier=...)` one instance.
+# When the keyword names the operation's own resource, the call is a lookup, not a listing.
+RESOURCE_IDENTIFIER_SUFFIXES = ("_name", "_names", "_id", "_ids", "_identifier", "_identifiers",
+                                "_arn", "_arns")
+# Continuation keys every paging loop uses, whatever the operation.
+CONTINUATION_KEYS = frozenset(
+    {"IsTruncated", "NextContinuationToken", "ContinuationToken", "LastEvaluatedKey",
+     "ExclusiveStartKey", "NextToken", "nextToken", "Marker", "NextMarker", "StartingToken",
+     "PaginationToken", "NextPageToken", "nextPageToken", "PageToken", "pageToken"}
+)
+# A literal page size of 1 is an existence check: the first page is all it wants.
+EXISTENCE_CHECK_LIMIT = 1
+# Page-size keywords checked for it besides the operation's own limit key.
+LIMIT_KEYS = frozenset({"MaxKeys", "Limit", "MaxResults", "MaxItems", "maxResults", "limit", "PageSize"})
+# DynamoDB `Table` (resource API) reads have no paginator: a `LastEvaluatedKey` loop pages them.
+TABLE_PAGEABLE = {"scan": _DDB, "query": _DDB}
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _names(value: object) -> set[str]:
+    """Key names in a botocore paginator field: a name, a list, or a JMESPath expression."""
+    values = value if isinstance(value, list) else [value]
+    found: set[str] = set()
+    for item in values:
+        if isinstance(item, str):
+            found.update(_IDENTIFIER.findall(item))
+    return found
+
+
+def _botocore_paginators() -> dict[str, dict[str, Paging]] | None:
+    """Every pageable operation botocore knows, by service; None without botocore."""
+    try:
+        from botocore import xform_name
+        from botocore.loaders import Loader
+    except ImportError:
+        return None
+    loader = Loader()
+    found: dict[str, dict[str, Paging]] = {}
+    try:
+        services = loader.list_available_services("paginators-1")
+    except Exception:  # noqa: BLE001 - a broken data path means "no botocore data"
+        return None
+    for service in services:
+        try:
+            model = loader.load_service_model(service, "paginators-1")
+        except Exception:  # noqa: BLE001 - skip one unreadable service model
+            continue
+        operations: dict[str, Paging] = {}
+        for operation, config in (model.get("pagination") or {}).items():
+            if not isinstance(config, dict):
+                continue
+            operations[xform_name(operation)] = Paging(
+                frozenset(_names(config.get("input_token"))),
+                frozenset(_names(config.get("output_token")) | _names(config.get("more_results"))),
+                frozenset(_names(config.get("limit_key"))),
+            )
+        if operations:
+            found[service] = operations
+    return found or None
+
+
+@functools.cache
+def pageable_operations() -> Mapping[str, Mapping[str, Paging]]:
+    """Pageable operations by service: botocore's paginator models when botocore is
+    importable (read once), else the built-in fallback."""
+    loaded = _botocore_paginators()
+    return loaded if loaded is not None else FALLBACK_PAGEABLE
+
+
+def paging_for(service: str, operation: str) -> Paging | None:
+    return pageable_operations().get(service, {}).get(operation)
+
+
+@functools.cache
+def pageable_operation_names() -> frozenset[str]:
+    return frozenset(op for operations in pageable_operations().values() for op in operations)

@@ -1,0 +1,180 @@
+"""Deployment templates and what the code they deploy must agree with (LAM0xx), as data.
+
+Template facts (resource types, defaults, deprecated runtimes, CDK construct
+names) and the code facts the LAM0xx rules compare them with (which calls go
+over the network, where a literal timeout is written, how many attempts the
+AWS SDK makes). Code names are qualified the way ``lambdalint.model.resolve``
+spells them: a call result ends in ``()``.
+"""
+
+from __future__ import annotations
+
+# -- Files ----------------------------------------------------------------------
+
+# SAM/CloudFormation templates and serverless.yml, found next to or above the code.
+CLOUDFORMATION_FILE_NAMES = ("template.yaml", "template.yml", "template.json")
+SERVERLESS_FILE_NAMES = ("serverless.yml", "serverless.yaml")
+TEMPLATE_FILE_NAMES = CLOUDFORMATION_FILE_NAMES + SERVERLESS_FILE_NAMES
+# A folder holding this file is the root of a CDK app; its Python files that
+# mention CDK_IMPORT_WORD are read as the app.
+CDK_APP_MARKER = "cdk.json"
+CDK_IMPORT_WORD = "aws_cdk"
+# Folders whose presence marks the top of a repository: the upward search stops there.
+REPOSITORY_MARKERS = (".git", ".hg", ".svn")
+# Words one of which a file named like a template must contain to be treated as
+# one; a `template.yaml` of some other tool (a Jinja or cookiecutter file) is
+# then ignored instead of reported as broken.
+TEMPLATE_WORDS = ("AWS::", "AWSTemplateFormatVersion", "Resources", "functions:", '"functions"',
+                  "provider:", '"provider"')
+
+# -- SAM and CloudFormation -------------------------------------------------------
+
+SAM_FUNCTION = "AWS::Serverless::Function"
+CFN_FUNCTION = "AWS::Lambda::Function"
+CFN_EVENT_SOURCE_MAPPING = "AWS::Lambda::EventSourceMapping"
+
+# Lambda's defaults when a template sets nothing (CloudFormation, SAM and CDK alike).
+DEFAULT_TIMEOUT = 3  # seconds
+DEFAULT_MEMORY = 128  # MB
+# The Serverless Framework writes its own defaults into the stack it generates.
+SERVERLESS_DEFAULT_TIMEOUT = 6
+SERVERLESS_DEFAULT_MEMORY = 1024
+
+# `Metadata: BuildMethod` values whose build step produces the deployed code:
+# the handler may not exist in the source folder.
+BUILD_METHODS_THAT_GENERATE_CODE = frozenset({"makefile", "esbuild", "rust-cargolambda", "dotnet7"})
+# Code locations that are not a folder of the project.
+REMOTE_CODE_PREFIXES = ("s3://", "http://", "https://")
+ARCHIVE_SUFFIXES = (".zip", ".jar", ".tar.gz", ".tgz", ".whl")
+
+# Event sources that can report partial batch failures, by SAM event type ...
+SAM_EVENT_KINDS = {"SQS": "SQS", "Kinesis": "Kinesis", "DynamoDB": "DynamoDB"}
+# ... by the type of the resource an event source mapping's `!GetAtt` names ...
+RESOURCE_EVENT_KINDS = {
+    "AWS::SQS::Queue": "SQS",
+    "AWS::Kinesis::Stream": "Kinesis",
+    "AWS::DynamoDB::Table": "DynamoDB",
+    "AWS::DynamoDB::GlobalTable": "DynamoDB",
+    "AWS::Serverless::SimpleTable": "DynamoDB",
+}
+# ... and by the service in a literal ARN (`arn:aws:sqs:...`).
+ARN_EVENT_KINDS = ((":sqs:", "SQS"), (":kinesis:", "Kinesis"), (":dynamodb:", "DynamoDB"))
+REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
+
+# -- serverless.yml ---------------------------------------------------------------
+
+# `events:` entries that feed batches: `sqs` and `stream` (Kinesis or DynamoDB).
+SERVERLESS_STREAM_TYPES = {"kinesis": "Kinesis", "dynamodb": "DynamoDB"}
+SERVERLESS_RESPONSE_TYPE_KEY = "functionResponseType"
+
+# -- CDK (Python) -----------------------------------------------------------------
+
+CDK_FUNCTIONS = frozenset(
+    {"aws_cdk.aws_lambda.Function", "aws_cdk.aws_lambda.SingletonFunction"}
+)
+CDK_PYTHON_FUNCTIONS = frozenset({"aws_cdk.aws_lambda_python_alpha.PythonFunction"})
+# PythonFunction's defaults: `index="index.py"`, `handler="handler"`.
+CDK_PYTHON_DEFAULT_INDEX = "index.py"
+CDK_PYTHON_DEFAULT_HANDLER = "handler"
+CDK_CODE_FROM_ASSET = frozenset({"aws_cdk.aws_lambda.Code.from_asset", "aws_cdk.aws_lambda.Code.asset",
+                                 "aws_cdk.aws_lambda.AssetCode"})
+CDK_RUNTIME_PREFIX = "aws_cdk.aws_lambda.Runtime."
+CDK_DURATION_UNITS = {"aws_cdk.Duration.seconds": 1, "aws_cdk.Duration.minutes": 60,
+                      "aws_cdk.Duration.millis": 0.001, "aws_cdk.Duration.hours": 3600}
+CDK_EVENT_SOURCES = {
+    "aws_cdk.aws_lambda_event_sources.SqsEventSource": "SQS",
+    "aws_cdk.aws_lambda_event_sources.KinesisEventSource": "Kinesis",
+    "aws_cdk.aws_lambda_event_sources.DynamoEventSource": "DynamoDB",
+}
+CDK_EVENT_SOURCE_MAPPING = "aws_cdk.aws_lambda.EventSourceMapping"
+CDK_ADD_EVENT_SOURCE = "add_event_source"
+CDK_ADD_EVENT_SOURCE_MAPPING = "add_event_source_mapping"
+CDK_REPORT_FAILURES_KEYWORD = "report_batch_item_failures"
+# The ARN attribute an event source mapping reads tells what it maps.
+CDK_ARN_ATTRIBUTES = {"queue_arn": "SQS", "stream_arn": "Kinesis", "table_stream_arn": "DynamoDB"}
+
+# -- Runtimes (LAM002) ----------------------------------------------------------------
+
+# Python runtimes past their AWS Lambda deprecation date (as of 2026), with that date.
+DEPRECATED_RUNTIMES = {
+    "python2.7": "2021-07-15",
+    "python3.6": "2022-07-18",
+    "python3.7": "2023-12-04",
+    "python3.8": "2024-10-14",
+    "python3.9": "2025-12-15",
+}
+RECOMMENDED_RUNTIME = "python3.13"
+
+# -- Network calls and their literal timeouts (LAM003, LAM004) ---------------------
+
+# Calls that wait on the network, whose timeout is the keyword `timeout` (and,
+# for a few, a positional argument at the index given).
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
+_REQUESTS_SESSIONS = ("requests.Session()", "requests.session()", "requests.sessions.Session()")
+_HTTPX_CLIENTS = ("httpx.Client()",)
+TIMEOUT_CALLS: dict[str, int | None] = {
+    **{f"requests.{m}": None for m in HTTP_METHODS if m != "stream"},
+    **{f"{s}.{m}": None for s in _REQUESTS_SESSIONS for m in HTTP_METHODS if m != "stream"},
+    **{f"httpx.{m}": None for m in HTTP_METHODS},
+    **{f"{c}.{m}": None for c in _HTTPX_CLIENTS for m in HTTP_METHODS},
+    "urllib.request.urlopen": 2,
+    "socket.create_connection": 1,
+    "urllib3.request": None,
+    "urllib3.PoolManager().request": None,
+    "urllib3.PoolManager().urlopen": None,
+    "smtplib.SMTP": None,
+    "smtplib.SMTP_SSL": None,
+    "ftplib.FTP": None,
+    "imaplib.IMAP4": None,
+    "imaplib.IMAP4_SSL": None,
+    "poplib.POP3": None,
+}
+# Timeout objects whose total is their first argument or `total=`/`timeout=`.
+TIMEOUT_OBJECTS = frozenset({"httpx.Timeout", "aiohttp.ClientTimeout", "urllib3.Timeout",
+                             "urllib3.util.Timeout", "urllib3.util.timeout.Timeout"})
+TIMEOUT_OBJECT_TOTAL_KEYWORDS = ("total", "timeout")
+# Run their argument coroutines at the same time: the slowest one counts, not the sum.
+CONCURRENT_CALLS = frozenset({"asyncio.gather", "asyncio.wait"})
+
+# Other calls that go over the network (without a literal timeout lambdalint can add up).
+NETWORK_CALL_PREFIXES = ("requests.", "httpx.", "urllib.request.urlopen", "urllib3.", "aiohttp.",
+                         "http.client.", "socket.create_connection", "smtplib.", "ftplib.")
+# Methods on such objects that stay in the process.
+LOCAL_METHODS = frozenset({
+    "close", "mount", "headers", "cookies", "build_request", "prepare_request", "raise_for_status",
+    "json", "text", "content", "merge_environment_settings", "get_adapter", "__enter__", "__exit__",
+})
+
+# AWS SDK: what builds a client or resource (their methods are API calls) ...
+SDK_CLIENT_CONSTRUCTORS = frozenset({
+    "boto3.client", "boto3.resource", "boto3.Session().client", "boto3.Session().resource",
+    "boto3.session.Session().client", "boto3.session.Session().resource",
+    "botocore.session.get_session().create_client", "botocore.session.Session().create_client",
+})
+SDK_PREFIXES = ("boto3.", "botocore.session.", "aioboto3.", "aiobotocore.")
+# ... client and resource methods that make no request ...
+SDK_LOCAL_METHODS = frozenset({
+    "get_paginator", "get_waiter", "can_paginate", "generate_presigned_url", "generate_presigned_post",
+    "close", "meta", "exceptions", "batch_writer", "register", "get_available_subresources",
+})
+# ... the botocore Config that carries timeouts and retries ...
+SDK_CONFIG_CLASSES = frozenset({"botocore.config.Config", "botocore.client.Config", "boto3.session.Config"})
+SDK_CONNECT_TIMEOUT = "connect_timeout"
+SDK_READ_TIMEOUT = "read_timeout"
+# ... and how many attempts a call makes: botocore's "standard" retry mode (its
+# default) makes 3 (4 for DynamoDB), "legacy" mode 5 (11 for DynamoDB).
+# `retries={"total_max_attempts": n}` is n attempts, `{"max_attempts": n}` n + 1.
+SDK_DEFAULT_ATTEMPTS = {"standard": 3, "adaptive": 3, "legacy": 5}
+SDK_SERVICE_ATTEMPTS = {("standard", "dynamodb"): 4, ("adaptive", "dynamodb"): 4,
+                        ("standard", "dynamodbstreams"): 4, ("adaptive", "dynamodbstreams"): 4,
+                        ("legacy", "dynamodb"): 11}
+SDK_DEFAULT_RETRY_MODE = "standard"
+
+# -- Partial batch responses (LAM005) -------------------------------------------------
+
+BATCH_ITEM_FAILURES_KEY = "batchItemFailures"
+# Powertools builds the `batchItemFailures` response for you.
+PARTIAL_RESPONSE_FUNCTIONS = frozenset({"process_partial_response", "async_process_partial_response"})
+PARTIAL_RESPONSE_METHOD = "response"
+PARTIAL_RESPONSE_PROCESSOR_SUFFIX = "Processor()"
+POWERTOOLS_PACKAGE = "aws_lambda_powertools"

@@ -1,0 +1,634 @@
+"""Which AWS service invokes a handler, recognised from how it reads its event.
+
+Lambda tells a function nothing about its trigger, but the code does: an SQS
+consumer reads `record["body"]`/`["messageId"]` from `event["Records"]`, a
+stream consumer reads `record["kinesis"]` or `record["dynamodb"]`, an S3
+consumer `record["s3"]`, an SNS subscriber `record["Sns"]`, and an HTTP
+handler returns a dict with `statusCode`. Powertools says it outright with
+event data classes (`@event_source(data_class=SQSEvent)`), parser models and
+batch processors (`BatchProcessor(event_type=EventType.SQS)`).
+
+The profile of an entry point covers the entry function, its nested
+functions, and the project functions it passes event data to (or whose
+result it returns), so a handler that loops over records and hands each one
+to `process(record)` is recognised from the keys `process` reads. Rules share
+the result through ``ModuleModel.event_sources(...)``; it is computed on
+first use and cached, so files whose rules never ask pay nothing.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator, Union
+
+import libcst as cst
+
+from lambdalint.catalog import POWERTOOLS_PACKAGE
+from lambdalint.catalog import events as ev
+from lambdalint.model.labels import EVENT
+from lambdalint.model.labels import _bind_arguments as bind_arguments
+from lambdalint.model.summary import FunctionInfo, dotted_name, target_names
+
+if TYPE_CHECKING:
+    from lambdalint.model.module import EntryPoint, ModuleModel
+
+_MAX_FUNCTIONS = 40  # functions one profile looks at
+_MAX_DEPTH = 4  # calls followed from the entry point
+_MAX_ROUNDS = 4  # rounds of the record-name fixpoint
+
+Site = tuple["ModuleModel", FunctionInfo]
+LoopNode = Union[cst.For, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp]
+
+
+@dataclass(frozen=True, eq=False)
+class RecordLoop:
+    """A loop (or comprehension) over the event's records."""
+
+    node: LoopNode
+    model: ModuleModel
+    function: FunctionInfo
+    targets: frozenset[str]
+    # Sources recognised from the fields the loop reads on each record (directly
+    # or in the function it hands the record to); empty when nothing says.
+    sources: frozenset[str]
+
+
+@dataclass(eq=False)
+class EventProfile:
+    """What an entry point's code says about the event it receives."""
+
+    entry: EntryPoint
+    model: ModuleModel
+    sources: frozenset[str] = frozenset()
+    # source -> how we know, for messages ("reads `messageId` from its records").
+    evidence: dict[str, str] = field(default_factory=dict)
+    # Keys read on the event and values derived from it; keys read on records.
+    event_keys: frozenset[str] = frozenset()
+    record_keys: frozenset[str] = frozenset()
+    record_loops: tuple[RecordLoop, ...] = ()
+    # Uses Powertools batch processing (which reports partial failures itself).
+    powertools_batch: bool = False
+    # Builds a `batchItemFailures` response (in the entry point or a function
+    # whose result it returns).
+    reports_batch_failures: bool = False
+    # id(FunctionInfo) -> names holding the record list or one record.
+    record_names: dict[int, set[str]] = field(default_factory=dict, repr=False)
+
+    # -- questions ------------------------------------------------------------
+
+    def has(self, *sources: str) -> bool:
+        return any(source in self.sources for source in sources)
+
+    @property
+    def reads_records(self) -> bool:
+        """Reads `event["Records"]` (or a Powertools event's `records`)."""
+        return ev.RECORDS_KEY in self.event_keys or bool(self.record_names_any())
+
+    @property
+    def record_sources(self) -> frozenset[str]:
+        return self.sources & ev.RECORD_SOURCES
+
+    @property
+    def batch_sources(self) -> frozenset[str]:
+        return self.sources & ev.BATCH_SOURCES
+
+    def record_names_any(self) -> bool:
+        return any(self.record_names.values())
+
+    def describe(self, sources: frozenset[str] | None = None) -> str:
+        """`SQS`, `Kinesis and DynamoDB Streams`: the sources, for messages."""
+        chosen = sorted(self.sources if sources is None else sources, key=_SOURCE_ORDER.index)
+        labels = [ev.SOURCE_LABELS[s] for s in chosen]
+        if len(labels) <= 1:
+            return "".join(labels)
+        return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+    def is_records(self, expr: cst.BaseExpression, model: ModuleModel, function: FunctionInfo | None) -> bool:
+        """True for the event's record list or one of its records (`event["Records"]`,
+        `event["Records"][0]`, a loop variable over them, a parameter given one)."""
+        return _is_records(self.record_names, model, function, expr)
+
+
+_SOURCE_ORDER = [ev.SQS, ev.KINESIS, ev.DYNAMODB_STREAMS, ev.S3, ev.SNS, ev.API]
+
+
+# -- entry points and caching -------------------------------------------------------
+
+
+def profile_for(model: ModuleModel, target: FunctionInfo | EntryPoint | None) -> EventProfile | None:
+    """The profile of the entry point whose invocation runs ``target``.
+
+    ``target`` is an entry point, or any function: then the entry point at the
+    root of its invocation-scope chain (None when it is not in invocation scope).
+    """
+    from lambdalint.model.module import EntryPoint
+
+    if target is None:
+        return None
+    if isinstance(target, EntryPoint):
+        return _entry_profile(model, target)
+    key = ("function", id(target))
+    if key in model.event_profiles:
+        return model.event_profiles[key]
+    found = _root_entry(model, target)
+    profile = _entry_profile(*found) if found is not None else None
+    model.event_profiles[key] = profile
+    return profile
+
+
+def _root_entry(model: ModuleModel, function: FunctionInfo) -> tuple[ModuleModel, EntryPoint] | None:
+    for current in function.enclosing():
+        entry = model.entry_point_for(current)
+        if entry is not None:
+            return model, entry
+    chain = model.scope_chain(function)
+    if not chain:
+        return None
+    from lambdalint.model.project import display_name
+
+    models = model.project.models if model.project is not None else [model]
+    for candidate in models:
+        for entry in candidate.entry_points:
+            if display_name(candidate, entry.function) == chain[0]:
+                return candidate, entry
+    return None
+
+
+def _entry_profile(model: ModuleModel, entry: EntryPoint) -> EventProfile:
+    key = ("entry", id(entry.function))
+    cached = model.event_profiles.get(key)
+    if cached is None:
+        cached = _Analysis(model, entry).run()
+        model.event_profiles[key] = cached
+    return cached
+
+
+# -- the analysis -----------------------------------------------------------------------
+
+
+class _Analysis:
+    def __init__(self, model: ModuleModel, entry: EntryPoint) -> None:
+        self.model = model
+        self.entry = entry
+        self.project = model.project
+        self.sources: dict[str, str] = {}
+        self.event_keys: set[str] = set()
+        self.record_keys: set[str] = set()
+        self.records: dict[int, set[str]] = {}
+        self.powertools_batch = False
+        self.reports_batch_failures = False
+
+    def add(self, source: str, why: str) -> None:
+        self.sources.setdefault(source, why)
+
+    def run(self) -> EventProfile:
+        sites, responders = self._region()
+        self.records = {id(f): set() for _, f in sites}
+        function = self.entry.function
+        positional = function.positional_params()
+        if self.entry.kind == "record-handler" and positional:
+            self.records[id(function)].add(positional[0].name)
+        self._record_fixpoint(sites)
+        self._entry_declarations()
+        for model, function in sites:
+            self._reads(model, function)
+            self._calls(model, function)
+        for model, function in responders:
+            self._responses(model, function)
+        loops = tuple(loop for model, function in sites for loop in self._loops(model, function))
+        record_sources = frozenset(s for s in self.sources if s in ev.RECORD_SOURCES)
+        loops = tuple(
+            loop if loop.sources or loop.function is not self.entry.function
+            else RecordLoop(loop.node, loop.model, loop.function, loop.targets, record_sources)
+            for loop in loops
+        )
+        return EventProfile(
+            entry=self.entry,
+            model=self.model,
+            sources=frozenset(self.sources),
+            evidence=dict(self.sources),
+            event_keys=frozenset(self.event_keys),
+            record_keys=frozenset(self.record_keys),
+            record_loops=loops,
+            powertools_batch=self.powertools_batch,
+            reports_batch_failures=self.reports_batch_failures,
+            record_names=self.records,
+        )
+
+    # -- which functions --------------------------------------------------------------
+
+    def _region(self) -> tuple[list[Site], list[Site]]:
+        """Functions that see the event (entry, nested, callees given event data) and
+        functions whose results the entry point returns."""
+        sites: list[Site] = []
+        responders: list[Site] = []
+        seen: set[int] = set()
+        queue: deque[tuple[ModuleModel, FunctionInfo, int, bool]] = deque(
+            [(self.model, self.entry.function, 0, True)]
+        )
+        while queue and len(sites) < _MAX_FUNCTIONS:
+            model, function, depth, responds = queue.popleft()
+            if id(function) in seen:
+                continue
+            seen.add(id(function))
+            sites.append((model, function))
+            if responds:
+                responders.append((model, function))
+            for inner in function.nested:
+                queue.append((model, inner, depth, False))
+            if self.project is None or depth >= _MAX_DEPTH:
+                continue
+            returned = _returned_calls(function)
+            for call in function.calls:
+                gives_event = any(EVENT in model.labels_of(arg.value, function) for arg in call.args)
+                if not gives_event and id(call) not in returned:
+                    continue
+                for target_model, target, _ in self.project.call_targets(model, call, function):
+                    queue.append((target_model, target, depth + 1, responds and id(call) in returned))
+        return sites, responders
+
+    def _record_fixpoint(self, sites: list[Site]) -> None:
+        for _ in range(_MAX_ROUNDS):
+            changed = False
+            for model, function in sites:
+                table = self.records[id(function)]
+                for names, value in function.assignments:
+                    if not set(names) <= table and _is_records(self.records, model, function, value):
+                        table.update(names)
+                        changed = True
+                if self.project is None:
+                    continue
+                for call in function.calls:
+                    for target_model, target, bound in self.project.call_targets(model, call, function):
+                        target_table = self.records.get(id(target))
+                        if target_table is None:
+                            continue
+                        for param, arg in bind_arguments(target, call, bound):
+                            if param not in target_table and _is_records(self.records, model, function, arg):
+                                target_table.add(param)
+                                changed = True
+            if not changed:
+                return
+
+    # -- what the code says ------------------------------------------------------------------
+
+    def _entry_declarations(self) -> None:
+        """Decorators and annotations of the entry function that name the event type."""
+        model, function = self.model, self.entry.function
+        for decorator in function.node.decorators:
+            expr = decorator.decorator
+            if isinstance(expr, cst.Call):
+                self._batch_call(model, None, expr)
+                for arg in expr.args:
+                    if arg.keyword is not None and arg.keyword.value in ev.DATA_CLASS_KEYWORDS:
+                        self._data_class(model, None, arg.value)
+        positional = function.positional_params()
+        if positional and positional[0].node is not None and positional[0].node.annotation is not None:
+            self._data_class(model, None, positional[0].node.annotation.annotation)
+        if self.entry.kind == "record-handler":
+            registration = _record_handler_registration(model, function)
+            if registration is not None:
+                self._batch_call(model, *registration)
+
+    def _data_class(self, model: ModuleModel, function: FunctionInfo | None, expr: cst.BaseExpression) -> bool:
+        qualified = model.qualify(expr, function) or ""
+        name = qualified.rsplit(".", 1)[-1]
+        source = ev.DATA_CLASS_SOURCES.get(name)
+        if source is None or not qualified.startswith(ev.EVENT_TYPE_PACKAGES):
+            return False
+        self.add(source, f"uses the `{name}` event type")
+        return True
+
+    def _reads(self, model: ModuleModel, function: FunctionInfo) -> None:
+        for node in own_nodes(function):
+            read = key_read(node)
+            if read is not None:
+                key, base = read
+                if _is_records(self.records, model, function, base):
+                    self.record_keys.add(key)
+                    source = ev.RECORD_FIELDS.get(key)
+                    if source is not None:
+                        self.add(source, f"reads `{key}` from its records")
+                elif EVENT in model.labels_of(base, function):
+                    self.event_keys.add(key)
+                    if key in ev.API_REQUEST_KEYS:
+                        self.add(ev.API, f"reads `{key}` from the event")
+            elif isinstance(node, cst.Attribute):
+                source = ev.RECORD_ATTRIBUTES.get(node.attr.value)
+                if source is not None and _is_records(self.records, model, function, node.value) \
+                        and _is_element_holder(node.value):
+                    self.add(source, f"reads `.{node.attr.value}` from its records")
+            elif isinstance(node, cst.Comparison):
+                self._source_comparison(model, function, node)
+
+    def _source_comparison(self, model: ModuleModel, function: FunctionInfo, node: cst.Comparison) -> None:
+        """`record["eventSource"] == "aws:sqs"`."""
+        sides = [node.left, *(target.comparator for target in node.comparisons)]
+        literals = [s.evaluated_value for s in sides if isinstance(s, cst.SimpleString)]
+        others = [s for s in sides if not isinstance(s, cst.SimpleString)]
+        for literal in literals:
+            source = ev.EVENT_SOURCE_IDS.get(literal) if isinstance(literal, str) else None
+            if source is not None and any(EVENT in model.labels_of(o, function) for o in others):
+                self.add(source, f'compares its event source with "{literal}"')
+
+    def _calls(self, model: ModuleModel, function: FunctionInfo) -> None:
+        for call in function.calls:
+            self._batch_call(model, function, call)
+            gives_event = any(EVENT in model.labels_of(arg.value, function) for arg in call.args)
+            if gives_event:
+                if not self._data_class(model, function, call.func):
+                    for arg in call.args:
+                        if arg.keyword is not None and arg.keyword.value in ev.DATA_CLASS_KEYWORDS:
+                            self._data_class(model, function, arg.value)
+                func = call.func
+                if isinstance(func, cst.Attribute) and func.attr.value == "resolve":
+                    owner = model.qualify(func.value, function) or ""
+                    if owner.endswith("()") and owner[:-2].rsplit(".", 1)[-1] in ev.API_RESOLVERS:
+                        self.add(ev.API, "answers through a Powertools HTTP resolver")
+
+    def _batch_call(self, model: ModuleModel, function: FunctionInfo | None, call: cst.Call) -> None:
+        """Powertools batch processing, and the event type its processor declares."""
+        func = call.func
+        last = func.attr.value if isinstance(func, cst.Attribute) else dotted_name(func)
+        qualified = model.qualify(func, function) or ""
+        processor: cst.BaseExpression | None = None
+        if last in ev.POWERTOOLS_BATCH_CALLS:
+            for index, arg in enumerate(call.args):
+                if (arg.keyword is not None and arg.keyword.value == "processor") or \
+                        (arg.keyword is None and index == 2 and last.endswith("process_partial_response")):
+                    processor = arg.value
+            if processor is None and not qualified.startswith(POWERTOOLS_PACKAGE):
+                return
+            self.powertools_batch = True
+        elif _processor_class(qualified.removesuffix(".process").removesuffix(".response")):
+            # `processor(records, handler)` / `processor.process()` of a processor instance.
+            self.powertools_batch = True
+            processor = func.value if isinstance(func, cst.Attribute) else func
+        if processor is not None:
+            source = _processor_source(model, function, processor)
+            if source is not None:
+                self.add(source, "uses a Powertools batch processor for it")
+
+    def _responses(self, model: ModuleModel, function: FunctionInfo) -> None:
+        for node in own_nodes(function):
+            if isinstance(node, cst.SimpleString) and node.evaluated_value == ev.BATCH_ITEM_FAILURES:
+                self.reports_batch_failures = True
+        returned: list[cst.BaseExpression] = list(function.returns)
+        names = {n for value in function.returns if isinstance(value, cst.Name) for n in [value.value]}
+        returned += [value for targets, value in function.assignments if names.intersection(targets)]
+        if any(isinstance(value, cst.Dict) and dict_key(value, ev.STATUS_CODE_KEY) is not None
+               for value in returned):
+            self.add(ev.API, "returns a `statusCode` response")
+
+    def _loops(self, model: ModuleModel, function: FunctionInfo) -> Iterator[RecordLoop]:
+        for node in own_nodes(function):
+            if isinstance(node, cst.For):
+                if _is_records(self.records, model, function, node.iter):
+                    targets = frozenset(target_names(node.target))
+                    yield RecordLoop(node, model, function, targets,
+                                     self._fields(model, function, [node.body], targets))
+            elif isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+                comp = node.for_in
+                if _is_records(self.records, model, function, comp.iter):
+                    targets = frozenset(target_names(comp.target))
+                    body: list[cst.CSTNode] = [node]
+                    yield RecordLoop(node, model, function, targets,
+                                     self._fields(model, function, body, targets))
+
+    def _fields(self, model: ModuleModel, function: FunctionInfo, body: list[cst.CSTNode],
+                targets: frozenset[str]) -> frozenset[str]:
+        """Sources named by the fields read on the loop variables, here or one call deep."""
+        found: set[str] = set()
+        calls: list[cst.Call] = []
+        for node in _walk(body):
+            read = key_read(node)
+            if read is not None and _root_name(read[1]) in targets:
+                source = ev.RECORD_FIELDS.get(read[0]) if isinstance(read[1], cst.Name) else None
+                if source is not None:
+                    found.add(source)
+            elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+                    and node.value.value in targets:
+                source = ev.RECORD_ATTRIBUTES.get(node.attr.value)
+                if source is not None:
+                    found.add(source)
+            elif isinstance(node, cst.Comparison):
+                sides = [node.left, *(t.comparator for t in node.comparisons)]
+                if any(_root_name(s) in targets for s in sides):
+                    for side in sides:
+                        if isinstance(side, cst.SimpleString) and side.evaluated_value in ev.EVENT_SOURCE_IDS:
+                            found.add(ev.EVENT_SOURCE_IDS[side.evaluated_value])
+            if isinstance(node, cst.Call):
+                calls.append(node)
+        if self.project is None:
+            return frozenset(found)
+        for call in calls:
+            if not any(isinstance(a.value, cst.Name) and a.value.value in targets for a in call.args):
+                continue
+            for target_model, target, bound in self.project.call_targets(model, call, function):
+                params = frozenset(
+                    param for param, arg in bind_arguments(target, call, bound)
+                    if isinstance(arg, cst.Name) and arg.value in targets
+                )
+                if params:
+                    found |= self._fields_in_callee(target, params)
+        return frozenset(found)
+
+    @staticmethod
+    def _fields_in_callee(function: FunctionInfo, params: frozenset[str]) -> set[str]:
+        found: set[str] = set()
+        for node in own_nodes(function):
+            read = key_read(node)
+            if read is not None and isinstance(read[1], cst.Name) and read[1].value in params:
+                source = ev.RECORD_FIELDS.get(read[0])
+                if source is not None:
+                    found.add(source)
+            elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+                    and node.value.value in params:
+                source = ev.RECORD_ATTRIBUTES.get(node.attr.value)
+                if source is not None:
+                    found.add(source)
+        return found
+
+
+# -- syntax helpers (shared with the LAM5xx/LAM6xx rules) -------------------------------------
+
+
+def own_nodes(function: FunctionInfo) -> Iterator[cst.CSTNode]:
+    """Every node of a function's body, not descending into nested `def`s and classes."""
+    return _walk([function.node.body])
+
+
+def _walk(roots: list[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in node.children:
+            if not isinstance(child, (cst.FunctionDef, cst.ClassDef)):
+                stack.append(child)
+
+
+def string_index(node: cst.Subscript) -> str | None:
+    """The key of `x["key"]`, else None."""
+    if len(node.slice) != 1:
+        return None
+    index = node.slice[0].slice
+    if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+        value = index.value.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def key_read(node: cst.CSTNode) -> tuple[str, cst.BaseExpression] | None:
+    """(key, mapping) for `m["key"]`, `m.get("key", ...)` and `"key" in m`."""
+    if isinstance(node, cst.Subscript):
+        key = string_index(node)
+        return (key, node.value) if key is not None else None
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args \
+                and node.args[0].keyword is None and isinstance(node.args[0].value, cst.SimpleString):
+            key = node.args[0].value.evaluated_value
+            return (key, func.value) if isinstance(key, str) else None
+        return None
+    if isinstance(node, cst.Comparison) and len(node.comparisons) == 1 \
+            and isinstance(node.comparisons[0].operator, (cst.In, cst.NotIn)) \
+            and isinstance(node.left, cst.SimpleString):
+        key = node.left.evaluated_value
+        return (key, node.comparisons[0].comparator) if isinstance(key, str) else None
+    return None
+
+
+def dict_key(node: cst.Dict, key: str) -> cst.DictElement | None:
+    """The element of a dict display with the literal key ``key``."""
+    for element in node.elements:
+        if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) \
+                and element.key.evaluated_value == key:
+            return element
+    return None
+
+
+def _root_name(expr: cst.BaseExpression) -> str | None:
+    """`r` for `r`, `r["a"]["b"]`, `r.get("a")`, `r.a`."""
+    while True:
+        if isinstance(expr, cst.Name):
+            return expr.value
+        if isinstance(expr, cst.Subscript):
+            expr = expr.value
+        elif isinstance(expr, cst.Attribute):
+            expr = expr.value
+        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get":
+            expr = expr.func.value
+        else:
+            return None
+
+
+def _returned_calls(function: FunctionInfo) -> set[int]:
+    """Calls whose result the function returns (directly or through a returned name)."""
+    values = list(function.returns)
+    names = {value.value for value in function.returns if isinstance(value, cst.Name)}
+    values += [value for targets, value in function.assignments if names.intersection(targets)]
+    found: set[int] = set()
+    for value in values:
+        for node in _walk([value]):
+            if isinstance(node, cst.Call):
+                found.add(id(node))
+    return found
+
+
+def _is_records(records: dict[int, set[str]], model: ModuleModel, function: FunctionInfo | None,
+                expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.Name):
+        current = function
+        while current is not None:
+            if expr.value in records.get(id(current), ()):
+                return True
+            if expr.value in current.scope.bindings:
+                return False
+            current = current.parent
+        return False
+    if isinstance(expr, cst.Subscript):
+        key = string_index(expr)
+        if key == ev.RECORDS_KEY:
+            return EVENT in model.labels_of(expr.value, function)
+        if key is None:
+            return _is_records(records, model, function, expr.value)
+        return False
+    if isinstance(expr, cst.Call):
+        func = expr.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "get" and expr.args \
+                and isinstance(expr.args[0].value, cst.SimpleString) \
+                and expr.args[0].value.evaluated_value == ev.RECORDS_KEY:
+            return EVENT in model.labels_of(func.value, function)
+        if expr.args and model.qualify(func, function) in ev.RECORD_PASS_THROUGH:
+            return _is_records(records, model, function, expr.args[0].value)
+        return False
+    if isinstance(expr, cst.Attribute) and expr.attr.value in ev.RECORDS_ATTRIBUTES:
+        return EVENT in model.labels_of(expr.value, function)
+    return False
+
+
+def _is_element_holder(expr: cst.BaseExpression) -> bool:
+    """`record.body` reads a record, `event.records.body` does not exist: only names
+    and indexed elements carry record attributes."""
+    return isinstance(expr, (cst.Name, cst.Subscript))
+
+
+def _processor_class(qualified: str) -> str | None:
+    """The Powertools processor class of an instance (`...BatchProcessor()`), else None."""
+    if not qualified.endswith("()"):
+        return None
+    name = qualified[:-2].rsplit(".", 1)[-1]
+    return name if name in ev.POWERTOOLS_PROCESSORS else None
+
+
+def _processor_source(model: ModuleModel, function: FunctionInfo | None, expr: cst.BaseExpression) -> str | None:
+    """The source a batch processor handles: `BatchProcessor(event_type=EventType.SQS)`."""
+    for _ in range(4):
+        if isinstance(expr, cst.Name):
+            binding = _binding(model, function, expr.value)
+            if not isinstance(binding, cst.BaseExpression):
+                return None
+            expr = binding
+            continue
+        break
+    if not isinstance(expr, cst.Call):
+        return None
+    name = (model.qualify(expr.func, function) or dotted_name(expr.func) or "").rsplit(".", 1)[-1]
+    if name not in ev.POWERTOOLS_PROCESSORS:
+        return None
+    fixed = ev.POWERTOOLS_PROCESSORS[name]
+    if fixed is not None:
+        return fixed
+    for index, arg in enumerate(expr.args):
+        if (arg.keyword is not None and arg.keyword.value == "event_type") or (arg.keyword is None and index == 0):
+            if isinstance(arg.value, cst.Attribute):
+                return ev.POWERTOOLS_EVENT_TYPES.get(arg.value.attr.value)
+    return None
+
+
+def _binding(model: ModuleModel, function: FunctionInfo | None, name: str) -> object:
+    scope = function.scope if function is not None else model.summary.module_scope
+    while scope is not None:
+        if name in scope.bindings:
+            return scope.bindings[name]
+        scope = scope.parent
+    return None
+
+
+def _record_handler_registration(
+    model: ModuleModel, function: FunctionInfo
+) -> tuple[FunctionInfo | None, cst.Call] | None:
+    """The call that registers a Powertools record handler (`process_partial_response(...,
+    record_handler=f, processor=p)`), with the function it is in."""
+    wanted = f"{model.module_name}.{function.qualname}"
+    places: list[tuple[FunctionInfo | None, list[cst.Call]]] = [(None, model.summary.module_calls)]
+    places += [(f, f.calls) for f in model.functions.values()]
+    for owner, calls in places:
+        for call in calls:
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value == "record_handler" \
+                        and model.qualify(arg.value, owner) == wanted:
+                    return owner, call
+    return None

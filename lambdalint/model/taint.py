@@ -1,0 +1,1656 @@
+"""Event taint: which sinks untrusted event data reaches, and from which line.
+
+The LAM7xx rules ask one question of a call: does event data reach its
+dangerous argument (the SQL text, the shell command, the path...)? This module
+answers it for a whole run at once, the first time a rule asks, and keeps the
+answer per sink node.
+
+How it works (see docs/taint.md for the user-facing account):
+
+- Every function in invocation scope is analysed once, on its own, into a
+  **summary**: its parameters (and the variables it reads from enclosing
+  functions) are placeholders, and the summary says which of them reach its
+  return value, which reach a sink, and which end up inside a parameter's
+  object (`parts.append(...)`). A call site substitutes its own argument
+  taint into the callee's summary, so a helper is analysed once however often
+  it is called, and a clean call does not inherit another call's taint.
+- Within a function the analysis follows statements in order (flow-sensitive):
+  `x = int(x)` cleans `x` from there on; an `if x in ALLOWED:` branch sees a
+  clean `x`, and so does the code after `if x not in ALLOWED: return`.
+  Branches are joined by union; loops are iterated until nothing changes
+  (at most ``_LOOP_ROUNDS`` times).
+- Entry points are the call sites Lambda provides: the handler's (or record
+  handler's) first parameter and the path parameters of Powertools routes are
+  event data. `app.current_event` is event data wherever it is read.
+- A tainted value is a set of ``Origin`` objects: where the data was read
+  (for the message), and for which sink kinds it has been made safe
+  (`shlex.quote` is enough for a shell, not for SQL).
+
+Cost: each in-scope function is analysed once, in time linear in its size
+times the loop nesting it has (each loop at most ``_LOOP_ROUNDS`` rounds); a
+call costs one substitution into the callee's summary. Modules with no
+function in invocation scope are never looked at. Positions (for the source
+line in messages) are resolved only for modules that have a finding.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Optional
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from lambdalint.catalog import taint as tc
+from lambdalint.model.labels import _bind_arguments
+from lambdalint.model.summary import FunctionInfo
+
+if TYPE_CHECKING:
+    from lambdalint.model.module import EntryPoint, ModuleModel
+    from lambdalint.model.project import Project
+
+_LOOP_ROUNDS = 4  # rounds of a loop body before its state is taken as stable
+_MAX_CALL_DEPTH = 24  # nested summary computations (deeper calls count as clean)
+_CYCLE_ROUNDS = 4  # rounds over a group of mutually recursive functions
+_BINDING_HOPS = 3  # name -> assigned expression hops when judging a value's shape
+
+# Origin kinds: real event data, and the placeholders of a summary.
+EVENT = "event"
+PARAM = "param"
+FREE = "free"
+
+
+class Origin:
+    """Where a tainted value comes from.
+
+    ``kind`` is EVENT for real event data, PARAM/FREE for a summary's
+    placeholders (a parameter, or a variable of an enclosing function, named
+    ``name`` and belonging to the function with id ``owner``). ``root`` is
+    True for the whole event (or a placeholder not read from yet): the first
+    subscript, attribute or `.get` on it moves the origin to that expression,
+    so messages name `event["body"]`, not the handler's parameter.
+    ``cleared`` holds the sink kinds the value has been made safe for.
+    """
+
+    __slots__ = ("kind", "node", "model", "root", "cleared", "owner", "name", "label", "_key")
+
+    def __init__(self, kind: str, node: cst.CSTNode | None, model: ModuleModel | None, root: bool,
+                 cleared: frozenset[str] = frozenset(), owner: int = 0, name: str = "",
+                 label: str | None = None) -> None:
+        self.kind = kind
+        self.node = node
+        self.model = model
+        self.root = root
+        self.cleared = cleared
+        self.owner = owner
+        self.name = name
+        self.label = label
+        self._key = (kind, id(node), root, cleared, owner, name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Origin) and self._key == other._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __repr__(self) -> str:
+        return f"Origin({self.kind}, {self.name or type(self.node).__name__}, root={self.root}, cleared={sorted(self.cleared)})"
+
+    def moved(self, node: cst.CSTNode | None, model: ModuleModel | None) -> Origin:
+        """The same data, read at ``node``."""
+        return Origin(self.kind, node, model, False, self.cleared, self.owner, self.name)
+
+    def with_cleared(self, cleared: frozenset[str]) -> Origin:
+        if cleared == self.cleared:
+            return self
+        return Origin(self.kind, self.node, self.model, self.root, cleared, self.owner, self.name, self.label)
+
+
+Taint = frozenset  # frozenset[Origin]
+EMPTY: frozenset[Origin] = frozenset()
+State = dict  # dict[str, frozenset[Origin]]: names and dotted attributes (`self.sql`)
+
+
+def _union(taints: Iterable[frozenset[Origin]]) -> frozenset[Origin]:
+    result: frozenset[Origin] = EMPTY
+    for taint in taints:
+        if taint:
+            result = result | taint if result else taint
+    return result
+
+
+def _clear(taint: frozenset[Origin], kinds: frozenset[str] | None,
+           require: str | None = None) -> frozenset[Origin]:
+    """Make a value safe for ``kinds`` (None: for every sink, i.e. clean).
+
+    With ``require``, only origins already carrying that mark are affected
+    (a prefix check makes only a normalised path safe).
+    """
+    if not taint:
+        return taint
+    result = set()
+    for origin in taint:
+        if require is not None and require not in origin.cleared:
+            result.add(origin)
+        elif kinds is not None:
+            result.add(origin.with_cleared(origin.cleared | kinds))
+    return frozenset(result)
+
+
+def dangerous(taint: frozenset[Origin], kind: str) -> frozenset[Origin]:
+    """The origins of a value that a sink of ``kind`` must not receive."""
+    return frozenset(o for o in taint if kind not in o.cleared)
+
+
+def _through(placeholder: Origin, actual: Origin) -> Origin:
+    """``actual`` arriving where a summary had ``placeholder``."""
+    cleared = actual.cleared | placeholder.cleared
+    if actual.root and not placeholder.root:
+        # The callee read from the whole event: its read is the better origin.
+        return Origin(actual.kind, placeholder.node, placeholder.model, False, cleared,
+                      actual.owner, actual.name)
+    return actual.with_cleared(cleared)
+
+
+def _substitute(taint: frozenset[Origin], callee: int, bindings: Mapping[str, frozenset[Origin]],
+                caller: int, free: Callable[[str], frozenset[Origin]]) -> frozenset[Origin]:
+    """A callee's summary taint seen from a call site: its parameters become the
+    call's arguments, the caller's own variables (read by a nested callee) their
+    current taint."""
+    if not taint:
+        return EMPTY
+    result: set[Origin] = set()
+    for origin in taint:
+        if origin.kind == PARAM and origin.owner == callee:
+            result.update(_through(origin, actual) for actual in bindings.get(origin.name, EMPTY))
+        elif origin.kind == FREE and origin.owner == caller:
+            result.update(_through(origin, actual) for actual in free(origin.name))
+        else:
+            result.add(origin)
+    return frozenset(result)
+
+
+# -- summaries and findings -------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    """A sink reached by a summary's placeholders: reported once a call supplies event data."""
+
+    kind: str
+    node: cst.CSTNode
+    model: ModuleModel
+    template: str  # "the SQL text of `{call}`"
+    written: cst.CSTNode | None  # what `{call}` shows
+    taint: frozenset[Origin]
+
+
+@dataclass
+class Summary:
+    returns: frozenset[Origin] = EMPTY
+    hits: dict[tuple[int, str], Hit] = field(default_factory=dict)
+    # parameter -> taint put into the object it names (`parts.append(x)`).
+    mutations: dict[str, frozenset[Origin]] = field(default_factory=dict)
+
+
+_NO_SUMMARY = Summary()
+
+
+def _same_summary(new: Summary, old: Summary) -> bool:
+    return (
+        new.returns == old.returns
+        and new.mutations == old.mutations
+        and new.hits.keys() == old.hits.keys()
+        and all(hit.taint == old.hits[key].taint for key, hit in new.hits.items())
+    )
+
+
+@dataclass(eq=False)
+class TaintFinding:
+    """Event data reaching one sink: what the LAM7xx rules report."""
+
+    kind: str
+    node: cst.CSTNode
+    model: ModuleModel
+    template: str
+    written: cst.CSTNode | None
+    origins: set[Origin]
+    engine: TaintEngine = field(repr=False)
+
+    @property
+    def sink(self) -> str:
+        """The sink as the message names it: "the SQL text of `cursor.execute(...)`"."""
+        call = _code(self.written) + "(...)" if self.written is not None else ""
+        return self.template.format(call=call)
+
+    def origin(self) -> Origin:
+        """The origin the message shows: the earliest one in the sink's own file."""
+        return min(self.origins, key=self._origin_key)
+
+    def _origin_key(self, origin: Origin) -> tuple[bool, str, int]:
+        model = origin.model or self.model
+        return (model is not self.model, model.rel_path, self.engine.line(model, origin.node))
+
+    @property
+    def source(self) -> str:
+        """Where the event data was read: "line 12 (`event["body"]`)"."""
+        origin = self.origin()
+        model = origin.model or self.model
+        line = self.engine.line(model, origin.node)
+        where = f"line {line}" if model is self.model else f"{model.rel_path} line {line}"
+        return f"{where} ({origin.label or '`' + _shown(origin.node) + '`'})"
+
+    @property
+    def source_line(self) -> int:
+        origin = self.origin()
+        return self.engine.line(origin.model or self.model, origin.node)
+
+
+class TaintReport:
+    """The findings of one module, by sink node."""
+
+    def __init__(self, by_node: Mapping[int, list[TaintFinding]] | None = None) -> None:
+        self._by_node = by_node or {}
+
+    def at(self, node: cst.CSTNode, kind: str | None = None) -> list[TaintFinding]:
+        found = self._by_node.get(id(node), [])
+        return [f for f in found if kind is None or f.kind == kind]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for findings in self._by_node.values():
+            yield from findings
+
+    def __len__(self) -> int:
+        return sum(len(f) for f in self._by_node.values())
+
+
+_EMPTY_REPORT = TaintReport()
+_ENGINES: weakref.WeakKeyDictionary[Project, TaintEngine] = weakref.WeakKeyDictionary()
+
+
+def report_for(model: ModuleModel) -> TaintReport:
+    """Event-taint findings whose sink is in ``model`` (the analysis runs once per project)."""
+    project = model.project
+    if project is None or not model.scope_chains:
+        return _EMPTY_REPORT
+    engine = _ENGINES.get(project)
+    if engine is None:
+        engine = TaintEngine(project)
+        _ENGINES[project] = engine
+        engine.run()
+    return engine.report(model)
+
+
+class TaintEngine:
+    """Summaries and findings for one project."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.summaries: dict[int, Summary] = {}
+        self._running: list[int] = []
+        self._findings: dict[int, dict[tuple[int, str], TaintFinding]] = {}
+        self._reports: dict[int, TaintReport] = {}
+        self._positions: dict[int, Mapping[cst.CSTNode, CodeRange]] = {}
+
+    def run(self) -> None:
+        roots = [
+            (model, function)
+            for model in self.project.models if model.scope_chains
+            for function in model.functions.values() if model.in_invocation_scope(function)
+        ]
+        for component in self._components(roots):
+            self._guarded(lambda: self._solve(component))
+        for model in self.project.models:
+            for entry in model.entry_points:
+                self._guarded(lambda: self._enter(model, entry))
+
+    def _guarded(self, work: Callable[[], object]) -> None:
+        try:
+            work()
+        except RecursionError:
+            # Too deep to analyse: the function contributes nothing, the run goes on.
+            self._running.clear()
+
+    def _edges(self, model: ModuleModel, function: FunctionInfo) -> list[tuple[ModuleModel, FunctionInfo]]:
+        """What a function's summary depends on: its callees and its nested functions."""
+        edges = [(model, nested) for nested in function.nested]
+        for call in function.calls:
+            edges.extend((m, f) for m, f, _bound in self.project.call_targets(model, call, function))
+        return edges
+
+    def _components(self, roots: list[tuple[ModuleModel, FunctionInfo]]) -> list[list[tuple[ModuleModel, FunctionInfo]]]:
+        """Strongly connected components of the call graph below ``roots``, callees
+        first (Tarjan's algorithm, without recursion)."""
+        index: dict[int, int] = {}
+        low: dict[int, int] = {}
+        on_stack: set[int] = set()
+        stack: list[tuple[ModuleModel, FunctionInfo]] = []
+        components: list[list[tuple[ModuleModel, FunctionInfo]]] = []
+        for root in roots:
+            if id(root[1]) in index or id(root[1]) in self.summaries:
+                continue
+            index[id(root[1])] = low[id(root[1])] = len(index)
+            stack.append(root)
+            on_stack.add(id(root[1]))
+            work = [(root, iter(self._edges(*root)))]
+            while work:
+                node, edges = work[-1]
+                key = id(node[1])
+                for child in edges:
+                    child_key = id(child[1])
+                    if child_key in self.summaries:
+                        continue
+                    if child_key not in index:
+                        index[child_key] = low[child_key] = len(index)
+                        stack.append(child)
+                        on_stack.add(child_key)
+                        work.append((child, iter(self._edges(*child))))
+                        break
+                    if child_key in on_stack:
+                        low[key] = min(low[key], index[child_key])
+                else:
+                    work.pop()
+                    if work:
+                        parent = id(work[-1][0][1])
+                        low[parent] = min(low[parent], low[key])
+                    if low[key] == index[key]:
+                        component = []
+                        while True:
+                            member = stack.pop()
+                            on_stack.discard(id(member[1]))
+                            component.append(member)
+                            if id(member[1]) == key:
+                                break
+                        components.append(component)
+        return components
+
+    def _solve(self, component: list[tuple[ModuleModel, FunctionInfo]]) -> None:
+        """Summaries of one component; (mutually) recursive functions are iterated
+        until their summaries stop growing."""
+        model, function = component[0]
+        if len(component) == 1 and not any(f is function for _, f in self._edges(model, function)):
+            self.summary(model, function)
+            return
+        for _model, member in component:
+            self.summaries.setdefault(id(member), Summary())
+        for _ in range(_CYCLE_ROUNDS):
+            changed = False
+            for member_model, member in component:
+                summary = _FunctionAnalysis(self, member_model, member).run()
+                if not _same_summary(summary, self.summaries[id(member)]):
+                    changed = True
+                self.summaries[id(member)] = summary
+            if not changed:
+                break
+
+    def summary(self, model: ModuleModel, function: FunctionInfo) -> Summary:
+        key = id(function)
+        found = self.summaries.get(key)
+        if found is not None:
+            return found
+        if key in self._running or len(self._running) >= _MAX_CALL_DEPTH:
+            return _NO_SUMMARY  # recursion: the cycle adds nothing
+        self._running.append(key)
+        try:
+            summary = _FunctionAnalysis(self, model, function).run()
+        finally:
+            self._running.pop()
+        self.summaries[key] = summary
+        return summary
+
+    def _enter(self, model: ModuleModel, entry: EntryPoint) -> None:
+        """Lambda's call of an entry point: its event parameters carry event data."""
+        function = entry.function
+        seeds: dict[str, frozenset[Origin]] = {}
+        params = {p.name: p for p in function.params}
+        positional = function.positional_params()
+        if entry.kind in ("handler", "record-handler") and positional:
+            param = positional[0]
+            seeds[param.name] = frozenset({Origin(EVENT, param.node, model, True)})
+        for name in entry.event_params:
+            if name in params:
+                seeds[name] = frozenset({Origin(EVENT, params[name].node, model, False,
+                                                label=f"route parameter `{name}`")})
+        if not seeds:
+            return
+        summary = self.summary(model, function)
+        for hit in summary.hits.values():
+            taint = _substitute(hit.taint, id(function), seeds, 0, lambda _name: EMPTY)
+            self.add(hit.kind, hit.node, hit.model, hit.template, hit.written, taint)
+
+    def add(self, kind: str, node: cst.CSTNode, model: ModuleModel, template: str,
+            written: cst.CSTNode | None, taint: Iterable[Origin]) -> None:
+        real = {o for o in taint if o.kind == EVENT and kind not in o.cleared}
+        if not real:
+            return
+        table = self._findings.setdefault(id(model), {})
+        finding = table.get((id(node), kind))
+        if finding is None:
+            table[(id(node), kind)] = TaintFinding(kind, node, model, template, written, real, self)
+        else:
+            finding.origins |= real
+
+    def report(self, model: ModuleModel) -> TaintReport:
+        report = self._reports.get(id(model))
+        if report is None:
+            by_node: dict[int, list[TaintFinding]] = {}
+            for (node_id, _kind), finding in self._findings.get(id(model), {}).items():
+                by_node.setdefault(node_id, []).append(finding)
+            report = TaintReport(by_node)
+            self._reports[id(model)] = report
+        return report
+
+    def line(self, model: ModuleModel, node: cst.CSTNode | None) -> int:
+        if node is None:
+            return 0
+        positions = self._positions.get(id(model))
+        if positions is None:
+            positions = MetadataWrapper(model.module, unsafe_skip_copy=True).resolve(PositionProvider)
+            self._positions[id(model)] = positions
+        span = positions.get(node)
+        return span.start.line if span is not None else 0
+
+
+def _code(node: cst.CSTNode | None) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, cst.Param):
+        return node.name.value
+    return cst.Module([]).code_for_node(node)
+
+
+def _shown(node: cst.CSTNode | None, limit: int = 48) -> str:
+    """An expression as a message quotes it: whole when short, else abridged."""
+    text = " ".join(_code(node).split())
+    if len(text) <= limit:
+        return text
+    if isinstance(node, cst.Call):
+        func = " ".join(_code(node.func).split())
+        if len(func) <= limit - 5:
+            return func + "(...)"
+    return text[: limit - 3] + "..."
+
+
+# -- the analysis of one function -------------------------------------------------------
+
+_URL_SCHEME = re.compile(r"^[^/?#]*://")
+_KIND_NAMES = {tc.SQL, tc.SHELL, tc.CODE, tc.PATH, tc.URL, tc.DYNAMODB}
+_PATH_ONLY = frozenset({tc.PATH})
+_URL_ONLY = frozenset({tc.URL})
+_NORMALISED = frozenset({tc.NORMALISED})
+_LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary)
+
+Action = tuple[str, Optional[frozenset], Optional[str]]  # (key, kinds or None for all, required mark)
+
+
+def _fixed_host(prefix: str) -> bool:
+    """Whether a URL that starts with ``prefix`` (clean parts shown as "X") has its
+    scheme and host fixed: something before a `/`, `?` or `#` that ends the host."""
+    rest = _URL_SCHEME.sub("", prefix, count=1)
+    if rest.startswith("//") or not rest:
+        return False
+    return any(c in rest for c in "/?#")
+
+
+def _string_literal(node: cst.CSTNode) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        try:
+            value = node.evaluated_value
+        except Exception:  # noqa: BLE001 - f-strings in a concatenation
+            return None
+        return value if isinstance(value, str) else None
+    return None
+
+
+class _FunctionAnalysis:
+    def __init__(self, engine: TaintEngine, model: ModuleModel, function: FunctionInfo) -> None:
+        self.engine = engine
+        self.model = model
+        self.function = function
+        self.project = model.project
+        self.owner = id(function)
+        self.summary = Summary()
+        self.params = {p.name for p in function.params}
+        self.loops: list[tuple[list[State], list[State]]] = []  # (continues, breaks)
+        self._free_cache: dict[str, frozenset[Origin]] = {}
+
+    def run(self) -> Summary:
+        state: State = {}
+        for param in self.function.params:
+            state[param.name] = frozenset({Origin(PARAM, param.node, self.model, True,
+                                                  owner=self.owner, name=param.name)})
+        self._suite(self.function.node.body, state)
+        return self.summary
+
+    # -- recording ------------------------------------------------------------------
+
+    def _record(self, kind: str, node: cst.CSTNode, model: ModuleModel, template: str,
+                written: cst.CSTNode | None, taint: frozenset[Origin]) -> None:
+        taint = dangerous(taint, kind)
+        if not taint:
+            return
+        self.engine.add(kind, node, model, template, written, taint)
+        placeholders = frozenset(o for o in taint if o.kind != EVENT)
+        if not placeholders:
+            return
+        key = (id(node), kind)
+        hit = self.summary.hits.get(key)
+        if hit is None:
+            self.summary.hits[key] = Hit(kind, node, model, template, written, placeholders)
+        elif not placeholders <= hit.taint:
+            hit.taint = hit.taint | placeholders
+
+    def _read(self, taint: frozenset[Origin], node: cst.CSTNode,
+              base: cst.CSTNode | None = None) -> frozenset[Origin]:
+        """A part of a tainted value, read at ``node`` (from ``base``, the expression
+        it is read from: a chain of reads, `event["a"]["b"]`, shows as one origin)."""
+        if not taint or not any(o.root or (base is not None and o.node is base) for o in taint):
+            return taint
+        return frozenset(
+            o.moved(node, self.model) if o.root or (base is not None and o.node is base) else o
+            for o in taint
+        )
+
+    # -- statements ---------------------------------------------------------------------
+
+    def _suite(self, suite: cst.BaseSuite, state: State | None) -> State | None:
+        for statement in suite.body:
+            if state is None:
+                return None
+            if isinstance(statement, cst.BaseSmallStatement):
+                state = self._small(statement, state)
+            else:
+                state = self._statement(statement, state)
+        return state
+
+    def _statement(self, node: cst.CSTNode, state: State) -> State | None:
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                result = self._small(small, state)
+                if result is None:
+                    return None
+                state = result
+            return state
+        if isinstance(node, cst.If):
+            return self._if(node, state)
+        if isinstance(node, cst.For):
+            return self._for(node, state)
+        if isinstance(node, cst.While):
+            return self._while(node, state)
+        if isinstance(node, (cst.Try, cst.TryStar)):
+            return self._try(node, state)
+        if isinstance(node, cst.With):
+            for item in node.items:
+                taint = self._eval(item.item, state)
+                if item.asname is not None:
+                    self._assign_target(item.asname.name, taint, state)
+            return self._suite(node.body, state)
+        if isinstance(node, cst.Match):
+            return self._match(node, state)
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            state[node.name.value] = EMPTY
+        return state
+
+    def _small(self, node: cst.BaseSmallStatement, state: State) -> State | None:
+        if isinstance(node, cst.Expr):
+            self._eval(node.value, state)
+        elif isinstance(node, cst.Assign):
+            self._assign(node, state)
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self._assign_target(node.target, self._eval(node.value, state), state)
+        elif isinstance(node, cst.AugAssign):
+            taint = self._eval(node.value, state)
+            target = node.target
+            key = _path(target)
+            if key is not None:
+                state[key] = self._lookup(key, state) | taint
+            if not isinstance(target, cst.Name):
+                self._eval(target, state)
+                self._weak(target, taint, state)
+        elif isinstance(node, cst.Return):
+            if node.value is not None:
+                self.summary.returns |= self._eval(node.value, state)
+            return None
+        elif isinstance(node, cst.Raise):
+            if node.exc is not None:
+                self._eval(node.exc, state)
+            return None
+        elif isinstance(node, cst.Assert):
+            self._eval(node.test, state)
+            self._apply(state, self._guards(node.test)[0])
+        elif isinstance(node, cst.Del):
+            for name in _target_keys(node.target):
+                state[name] = EMPTY
+        elif isinstance(node, cst.Break):
+            if self.loops:
+                self.loops[-1][1].append(state)
+            return None
+        elif isinstance(node, cst.Continue):
+            if self.loops:
+                self.loops[-1][0].append(state)
+            return None
+        return state
+
+    def _assign(self, node: cst.Assign, state: State) -> None:
+        value = node.value
+        targets = [t.target for t in node.targets]
+        if (len(targets) == 1 and isinstance(targets[0], (cst.Tuple, cst.List))
+                and isinstance(value, (cst.Tuple, cst.List))
+                and len(targets[0].elements) == len(value.elements)
+                and not any(isinstance(e, cst.StarredElement) for e in (*targets[0].elements, *value.elements))):
+            taints = [self._eval(e.value, state) for e in value.elements]
+            for element, taint in zip(targets[0].elements, taints):
+                self._assign_target(element.value, taint, state)
+            return
+        taint = self._eval(value, state)
+        for target in targets:
+            self._assign_target(target, taint, state)
+
+    def _assign_target(self, target: cst.BaseExpression, taint: frozenset[Origin], state: State) -> None:
+        if isinstance(target, cst.Name):
+            _set(state, target.value, taint)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._assign_target(element.value, taint, state)
+        elif isinstance(target, cst.StarredElement):
+            self._assign_target(target.value, taint, state)
+        elif isinstance(target, cst.Attribute):
+            key = _path(target)
+            if key is not None:
+                _set(state, key, taint)
+            else:
+                self._eval(target.value, state)
+        elif isinstance(target, cst.Subscript):
+            for element in target.slice:
+                self._eval_slice(element, state)
+            self._weak(target.value, taint, state)
+            key = _path(target)
+            if key is not None:
+                _set(state, key, taint)
+
+    def _weak(self, expr: cst.BaseExpression, taint: frozenset[Origin], state: State) -> None:
+        """Data put into the object ``expr`` names (`d[k] = v`, `parts.append(v)`): the
+        object and the objects it is part of (`d` for `d["k"].append(v)`) now hold it."""
+        if not taint:
+            return
+        chain: list[str] = []
+        node: cst.CSTNode = expr
+        while True:
+            key = _path(node)
+            if key is not None and (not chain or key in state or isinstance(node, cst.Name)):
+                chain.append(key)
+            if isinstance(node, (cst.Subscript, cst.Attribute)):
+                node = node.value
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                node = node.func.value
+            else:
+                break
+        for key in chain:
+            state[key] = self._lookup(key, state) | taint
+        if chain and chain[-1] in self.params:
+            root = chain[-1]
+            self.summary.mutations[root] = self.summary.mutations.get(root, EMPTY) | taint
+
+    def _lookup(self, key: str, state: State) -> frozenset[Origin]:
+        found = state.get(key)
+        if found is not None:
+            return found
+        return self._free(key) if key.isidentifier() else EMPTY
+
+    def _if(self, node: cst.If, state: State) -> State | None:
+        self._eval(node.test, state)
+        when_true, when_false = self._guards(node.test)
+        body = self._suite(node.body, self._apply(dict(state), when_true))
+        other = self._apply(dict(state), when_false)
+        if isinstance(node.orelse, cst.If):
+            other = self._if(node.orelse, other)
+        elif isinstance(node.orelse, cst.Else):
+            other = self._suite(node.orelse.body, other)
+        return _join(body, other)
+
+    def _for(self, node: cst.For, state: State) -> State | None:
+        items = self._read(self._eval(node.iter, state), node.iter)
+        head = state
+        breaks: list[State] = []
+        for _ in range(_LOOP_ROUNDS):
+            body_state = dict(head)
+            self._assign_target(node.target, items, body_state)
+            self.loops.append(([], []))
+            out = self._suite(node.body, body_state)
+            continues, breaks = self.loops.pop()
+            new_head = _join(head, out, *continues) or head
+            if new_head == head:
+                break
+            head = new_head
+        after: State | None = head
+        if node.orelse is not None:
+            after = self._suite(node.orelse.body, dict(head))
+        return _join(after, *breaks)
+
+    def _while(self, node: cst.While, state: State) -> State | None:
+        head = state
+        breaks: list[State] = []
+        when_false: list[Action] = []
+        for _ in range(_LOOP_ROUNDS):
+            test_state = dict(head)
+            self._eval(node.test, test_state)
+            when_true, when_false = self._guards(node.test)
+            self.loops.append(([], []))
+            out = self._suite(node.body, self._apply(dict(test_state), when_true))
+            continues, breaks = self.loops.pop()
+            new_head = _join(test_state, out, *continues) or head
+            if new_head == head:
+                break
+            head = new_head
+        after: State | None = self._apply(dict(head), when_false)
+        if node.orelse is not None:
+            after = self._suite(node.orelse.body, after)
+        return _join(after, *breaks)
+
+    def _try(self, node: cst.Try | cst.TryStar, state: State) -> State | None:
+        body = self._suite(node.body, dict(state))
+        # An exception can come from anywhere in the body: handlers start from both ends.
+        handler_in = _join(state, body) or state
+        outs: list[State | None] = []
+        if node.orelse is not None and body is not None:
+            outs.append(self._suite(node.orelse.body, body))
+        else:
+            outs.append(body)
+        for handler in node.handlers:
+            handler_state = dict(handler_in)
+            if handler.type is not None:
+                self._eval(handler.type, handler_state)
+            if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                handler_state[handler.name.name.value] = EMPTY
+            outs.append(self._suite(handler.body, handler_state))
+        result = _join(*outs)
+        if node.finalbody is not None:
+            final = self._suite(node.finalbody.body, dict(result if result is not None else handler_in))
+            return final if result is not None else None
+        return result
+
+    def _match(self, node: cst.Match, state: State) -> State | None:
+        subject = self._eval(node.subject, state)
+        key = _path(node.subject)
+        outs: list[State | None] = []
+        exhaustive = False
+        for case in node.cases:
+            case_state = dict(state)
+            for name in _capture_names(case.pattern):
+                case_state[name] = self._read(subject, node.subject)
+            if key is not None and _literal_pattern(case.pattern):
+                case_state[key] = EMPTY
+            if case.guard is not None:
+                self._eval(case.guard, case_state)
+                self._apply(case_state, self._guards(case.guard)[0])
+            elif isinstance(case.pattern, cst.MatchAs) and case.pattern.pattern is None:
+                exhaustive = True
+            outs.append(self._suite(case.body, case_state))
+        if not exhaustive:
+            outs.append(state)
+        return _join(*outs)
+
+    # -- guards (sanitising conditions) ------------------------------------------------
+
+    def _apply(self, state: State, actions: list[Action]) -> State:
+        for key, kinds, require in actions:
+            state[key] = _clear(self._lookup(key, state), kinds, require)
+        return state
+
+    def _guards(self, test: cst.BaseExpression) -> tuple[list[Action], list[Action]]:
+        """What a condition proves about a variable when it is true, and when false."""
+        if isinstance(test, cst.NamedExpr):
+            return self._guards(test.value)
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            when_true, when_false = self._guards(test.expression)
+            return when_false, when_true
+        if isinstance(test, cst.BooleanOperation):
+            left_true, left_false = self._guards(test.left)
+            right_true, right_false = self._guards(test.right)
+            if isinstance(test.operator, cst.And):
+                return left_true + right_true, []
+            return [], left_false + right_false
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            return self._comparison_guards(test.left, test.comparisons[0])
+        if isinstance(test, cst.Call):
+            return self._call_guards(test), []
+        return [], []
+
+    def _comparison_guards(self, left: cst.BaseExpression,
+                           target: cst.ComparisonTarget) -> tuple[list[Action], list[Action]]:
+        operator, right = target.operator, target.comparator
+        if isinstance(operator, (cst.In, cst.NotIn)):
+            positive = isinstance(operator, cst.In)
+            literal = _string_literal(left)
+            if literal is not None and ".." in literal:
+                # `".." in name`: the branch where it is not rejects traversal.
+                subject = self._subject(right)
+                actions = [(subject[0], _PATH_ONLY, None)] if subject else []
+                return ([], actions) if positive else (actions, [])
+            if self._is_allow_list(right):
+                subject = self._subject(left)
+                actions = [(subject[0], subject[1], None)] if subject else []
+                return (actions, []) if positive else ([], actions)
+            return [], []
+        if isinstance(operator, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)):
+            positive = isinstance(operator, (cst.Equal, cst.Is))
+            actions: list[Action] = []
+            if _is_literal(right) and not _is_none(right):
+                subject = self._subject(left)
+                actions = [(subject[0], subject[1], None)] if subject else []
+            elif _is_literal(left) and not _is_none(left):
+                subject = self._subject(right)
+                actions = [(subject[0], subject[1], None)] if subject else []
+            elif isinstance(left, cst.Call) and self.model.qualify(left.func, self.function) in tc.PATH_COMMON_PREFIX:
+                actions = [(key, _PATH_ONLY, tc.NORMALISED) for key in _names_in_args(left)]
+            return (actions, []) if positive else ([], actions)
+        return [], []
+
+    def _call_guards(self, call: cst.Call) -> list[Action]:
+        func = call.func
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        qualified = self.model.qualify(func, self.function)
+        args = [a for a in call.args if a.keyword is None and not a.star]
+        if isinstance(func, cst.Attribute) and method in tc.VALIDATING_METHODS:
+            subject = self._subject(func.value)
+            return [(subject[0], subject[1], None)] if subject else []
+        if isinstance(func, cst.Attribute) and method in tc.PATH_PREFIX_CHECKS:
+            subject = self._subject(func.value)
+            return [(subject[0], _PATH_ONLY, tc.NORMALISED)] if subject else []
+        checked: cst.BaseExpression | None = None
+        if qualified in tc.REGEX_FULL_MATCH and len(args) >= 2:
+            checked = args[1].value
+        elif qualified in tc.REGEX_MATCH and len(args) >= 2:
+            pattern = _string_literal(args[0].value)
+            if pattern is not None and (pattern.endswith("$") or pattern.endswith("\\Z")) \
+                    and (qualified == "re.match" or pattern.startswith("^")):
+                checked = args[1].value
+        elif method in tc.REGEX_FULL_MATCH_METHODS and args:
+            checked = args[0].value
+        elif qualified == "builtins.isinstance" and len(args) == 2:
+            types = args[1].value
+            names = [e.value for e in types.elements] if isinstance(types, cst.Tuple) else [types]
+            if all(self.model.qualify(n, self.function) in tc.SAFE_TYPES for n in names):
+                checked = args[0].value
+        if checked is None:
+            return []
+        subject = self._subject(checked)
+        return [(subject[0], subject[1], None)] if subject else []
+
+    def _subject(self, expr: cst.BaseExpression) -> tuple[str, frozenset[str] | None] | None:
+        """The variable a check vouches for, and for which sinks (None: all)."""
+        if isinstance(expr, cst.Name):
+            return expr.value, None
+        if isinstance(expr, cst.Attribute):
+            if expr.attr.value in tc.URL_HOST_ATTRIBUTES and isinstance(expr.value, cst.Call) \
+                    and self.model.qualify(expr.value.func, self.function) in tc.URL_PARSERS \
+                    and expr.value.args:
+                inner = self._subject(expr.value.args[0].value)
+                return (inner[0], _URL_ONLY) if inner else None
+            key = _path(expr)
+            return (key, None) if key else None
+        if isinstance(expr, (cst.Subscript, cst.Call)) and _path(expr) is not None:
+            return _path(expr), None
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
+                and expr.func.attr.value in tc.CASE_METHODS:
+            return self._subject(expr.func.value)
+        if isinstance(expr, cst.Call) and self.model.qualify(expr.func, self.function) == "builtins.str" \
+                and len(expr.args) == 1:
+            return self._subject(expr.args[0].value)
+        return None
+
+    def _is_allow_list(self, expr: cst.BaseExpression, hops: int = 0) -> bool:
+        """A collection of literals, written here or bound to a name (`ALLOWED = {...}`)."""
+        if isinstance(expr, (cst.Set, cst.List, cst.Tuple)):
+            return bool(expr.elements) and all(
+                isinstance(e, cst.Element) and _is_literal(e.value) for e in expr.elements
+            )
+        if isinstance(expr, cst.Dict):
+            return bool(expr.elements) and all(
+                isinstance(e, cst.DictElement) and _is_literal(e.key) for e in expr.elements
+            )
+        if hops >= _BINDING_HOPS:
+            return False
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "keys" and not expr.args:
+                return self._is_allow_list(func.value, hops + 1)
+            if self.model.qualify(func, self.function) in tc.LITERAL_COLLECTION_CALLS and len(expr.args) == 1:
+                return self._is_allow_list(expr.args[0].value, hops + 1)
+            return False
+        if isinstance(expr, cst.Name):
+            binding = self._binding(expr.value)
+            return isinstance(binding, cst.BaseExpression) and self._is_allow_list(binding, hops + 1)
+        return False
+
+    def _binding(self, name: str) -> object:
+        scope = self.function.scope
+        while scope is not None:
+            if name in scope.bindings:
+                return scope.bindings[name]
+            scope = scope.parent
+        return None
+
+    # -- expressions ---------------------------------------------------------------------
+
+    def _eval(self, node: cst.CSTNode, state: State) -> frozenset[Origin]:
+        method = _DISPATCH.get(type(node))
+        if method is None:
+            return EMPTY
+        return method(self, node, state)
+
+    def _eval_slice(self, element: cst.SubscriptElement, state: State) -> None:
+        inner = element.slice
+        if isinstance(inner, cst.Index):
+            self._eval(inner.value, state)
+        elif isinstance(inner, cst.Slice):
+            for part in (inner.lower, inner.upper, inner.step):
+                if part is not None:
+                    self._eval(part, state)
+
+    def _name(self, node: cst.Name, state: State) -> frozenset[Origin]:
+        found = state.get(node.value)
+        if found is not None:
+            return found
+        return self._free(node.value)
+
+    def _free(self, name: str) -> frozenset[Origin]:
+        """A name this function does not bind: a variable of an enclosing function
+        becomes a placeholder the enclosing function fills in when it calls us."""
+        cached = self._free_cache.get(name)
+        if cached is not None:
+            return cached
+        result = EMPTY
+        scope = self.function.scope
+        if name not in scope.bindings or name in scope.nonlocal_names:
+            parent = self.function.parent
+            while parent is not None:
+                if name in parent.scope.bindings and name not in parent.scope.global_names:
+                    result = frozenset({Origin(FREE, None, self.model, True, owner=id(parent), name=name)})
+                    break
+                parent = parent.parent
+        self._free_cache[name] = result
+        return result
+
+    def _attribute(self, node: cst.Attribute, state: State) -> frozenset[Origin]:
+        key = _path(node)
+        if key is not None and key in state:
+            return state[key]
+        attr = node.attr.value
+        if attr in tc.CURRENT_EVENT_ATTRIBUTES:
+            return frozenset({Origin(EVENT, node, self.model, True)})
+        base = self._eval(node.value, state)
+        if not base:
+            return EMPTY
+        if attr in tc.PATH_NAME_ATTRIBUTES and self._is_path_object(node.value):
+            return _clear(self._read(base, node, node.value), _PATH_ONLY)
+        return self._read(base, node, node.value)
+
+    def _subscript(self, node: cst.Subscript, state: State) -> frozenset[Origin]:
+        key = _path(node)
+        if key is not None and key in state:
+            return state[key]
+        base = self._eval(node.value, state)
+        for element in node.slice:
+            self._eval_slice(element, state)
+        return self._read(base, node, node.value) if base else EMPTY
+
+    def _binary(self, node: cst.BinaryOperation, state: State) -> frozenset[Origin]:
+        operator = type(node.operator).__name__
+        if operator == "Add":
+            leaves = _add_leaves(node)
+            taints = [self._eval(leaf, state) for leaf in leaves]
+            result = _union(taints)
+            if result and self._url_prefix_fixed(zip(leaves, taints)):
+                result = _clear(result, _URL_ONLY)
+            return result
+        left = self._eval(node.left, state)
+        right = self._eval(node.right, state)
+        if operator in tc.NUMERIC_OPERATORS:
+            return EMPTY
+        result = left | right
+        if operator == "Modulo" and result and not left:
+            text = _string_literal(node.left)
+            if text is not None and _fixed_host(text.split("%", 1)[0]):
+                result = _clear(result, _URL_ONLY)
+        return result
+
+    def _url_prefix_fixed(self, parts: Iterable[tuple[cst.CSTNode, frozenset[Origin]]]) -> bool:
+        """Whether the clean text before the first tainted part fixes a URL's host."""
+        prefix = ""
+        for part, taint in parts:
+            if taint:
+                return _fixed_host(prefix)
+            text = _string_literal(part) if isinstance(part, cst.BaseExpression) else None
+            if isinstance(part, cst.FormattedStringText):
+                text = part.value
+            prefix += text if text is not None else "X"
+        return False
+
+    def _formatted(self, node: cst.FormattedString, state: State) -> frozenset[Origin]:
+        parts: list[tuple[cst.CSTNode, frozenset[Origin]]] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                taint = self._eval(part.expression, state)
+                if part.format_spec:
+                    for spec in part.format_spec:
+                        if isinstance(spec, cst.FormattedStringExpression):
+                            taint |= self._eval(spec.expression, state)
+                parts.append((part, taint))
+            else:
+                parts.append((part, EMPTY))
+        result = _union(t for _, t in parts)
+        if result and self._url_prefix_fixed(parts):
+            result = _clear(result, _URL_ONLY)
+        return result
+
+    def _concatenated(self, node: cst.ConcatenatedString, state: State) -> frozenset[Origin]:
+        parts: list[tuple[cst.CSTNode, frozenset[Origin]]] = []
+        for side in _string_pieces(node):
+            if isinstance(side, cst.FormattedString):
+                for part in side.parts:
+                    if isinstance(part, cst.FormattedStringExpression):
+                        parts.append((part, self._eval(part.expression, state)))
+                    else:
+                        parts.append((part, EMPTY))
+            else:
+                parts.append((side, EMPTY))
+        result = _union(t for _, t in parts)
+        if result and self._url_prefix_fixed(parts):
+            result = _clear(result, _URL_ONLY)
+        return result
+
+    def _unary(self, node: cst.UnaryOperation, state: State) -> frozenset[Origin]:
+        self._eval(node.expression, state)
+        return EMPTY
+
+    def _boolean(self, node: cst.BooleanOperation, state: State) -> frozenset[Origin]:
+        return self._eval(node.left, state) | self._eval(node.right, state)
+
+    def _comparison(self, node: cst.Comparison, state: State) -> frozenset[Origin]:
+        self._eval(node.left, state)
+        for target in node.comparisons:
+            self._eval(target.comparator, state)
+        return EMPTY
+
+    def _ifexp(self, node: cst.IfExp, state: State) -> frozenset[Origin]:
+        self._eval(node.test, state)
+        when_true, when_false = self._guards(node.test)
+        body = self._eval(node.body, self._apply(dict(state), when_true))
+        other = self._eval(node.orelse, self._apply(dict(state), when_false))
+        return body | other
+
+    def _sequence(self, node: cst.List | cst.Tuple | cst.Set, state: State) -> frozenset[Origin]:
+        return _union(self._eval(e.value, state) for e in node.elements)
+
+    def _dict(self, node: cst.Dict, state: State) -> frozenset[Origin]:
+        taints = []
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                taints.append(self._eval(element.key, state))
+                value = self._eval(element.value, state)
+                taints.append(value)
+                key = _string_literal(element.key)
+                if key in tc.DYNAMODB_EXPRESSION_KEYS:
+                    self._record(tc.DYNAMODB, element, self.model, f"the `{key}` of a DynamoDB request",
+                                 None, value)
+            else:
+                taints.append(self._eval(element.value, state))
+        return _union(taints)
+
+    def _comprehension(self, node: cst.BaseComp | cst.DictComp, state: State) -> frozenset[Origin]:
+        inner = dict(state)
+        for_in: cst.CompFor | None = node.for_in
+        while for_in is not None:
+            items = self._read(self._eval(for_in.iter, inner), for_in.iter)
+            self._assign_target(for_in.target, items, inner)
+            for condition in for_in.ifs:
+                self._eval(condition.test, inner)
+                self._apply(inner, self._guards(condition.test)[0])
+            for_in = for_in.inner_for_in
+        if isinstance(node, cst.DictComp):
+            return self._eval(node.key, inner) | self._eval(node.value, inner)
+        return self._eval(node.elt, inner)
+
+    def _await(self, node: cst.Await, state: State) -> frozenset[Origin]:
+        return self._eval(node.expression, state)
+
+    def _yield(self, node: cst.Yield, state: State) -> frozenset[Origin]:
+        value = node.value
+        if isinstance(value, cst.From):
+            value = value.item
+        if value is not None:
+            self.summary.returns |= self._eval(value, state)
+        return EMPTY
+
+    def _named(self, node: cst.NamedExpr, state: State) -> frozenset[Origin]:
+        taint = self._eval(node.value, state)
+        self._assign_target(node.target, taint, state)
+        return taint
+
+    def _starred(self, node: cst.StarredElement, state: State) -> frozenset[Origin]:
+        return self._eval(node.value, state)
+
+    # -- calls ------------------------------------------------------------------------------
+
+    def _call(self, node: cst.Call, state: State) -> frozenset[Origin]:
+        key = _path(node)
+        if key is not None and key in state:
+            return state[key]  # `body.get("order")` after a check of it
+        func = node.func
+        method: str | None = None
+        receiver = EMPTY
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            receiver = self._eval(func.value, state)
+        elif not isinstance(func, cst.Name):
+            self._eval(func, state)
+        args = [self._eval(arg.value, state) for arg in node.args]
+        qualified = self.model.qualify(func, self.function)
+        self._sinks(node, qualified, method, receiver, args, state)
+        result: frozenset[Origin] | None = None
+        if self.project is not None:
+            targets = self.project.call_targets(self.model, node, self.function)
+            if targets:
+                result = EMPTY
+                for target_model, target, bound in targets:
+                    result |= self._apply_summary(node, target_model, target, bound, receiver, args, state)
+                    if target.name == "__init__":
+                        result |= self._read(_union(args), node)  # the object holds the data
+        if result is None:
+            if qualified and self._is_local_class(qualified):
+                result = self._read(_union(args), node)
+            else:
+                result = self._library(node, qualified, method, receiver, args)
+        if method in tc.MUTATING_METHODS and isinstance(func, cst.Attribute):
+            self._weak(func.value, _union(args), state)
+        return result
+
+    def _is_local_class(self, qualified: str) -> bool:
+        prefix = self.model.module_name + "."
+        return qualified.startswith(prefix) and qualified[len(prefix):] in self.model.summary.classes
+
+    def _apply_summary(self, node: cst.Call, target_model: ModuleModel, target: FunctionInfo, bound: bool,
+                       receiver: frozenset[Origin], args: list[frozenset[Origin]], state: State) -> frozenset[Origin]:
+        summary = self.engine.summary(target_model, target)
+        if summary is _NO_SUMMARY or not (summary.returns or summary.hits or summary.mutations):
+            return EMPTY
+        by_expr = {id(arg.value): taint for arg, taint in zip(node.args, args)}
+        bindings: dict[str, frozenset[Origin]] = {}
+        exprs: dict[str, cst.BaseExpression] = {}
+        for param, expr in _bind_arguments(target, node, bound):
+            exprs.setdefault(param, expr)
+            taint = by_expr.get(id(expr), EMPTY)
+            if taint:
+                bindings[param] = bindings.get(param, EMPTY) | taint
+        positional = target.positional_params()
+        if bound and receiver and isinstance(node.func, cst.Attribute) and positional and target.name != "__init__":
+            first = positional[0].name
+            bindings[first] = bindings.get(first, EMPTY) | receiver
+
+        def free(name: str) -> frozenset[Origin]:
+            return self._lookup(name, state)
+
+        def substitute(taint: frozenset[Origin]) -> frozenset[Origin]:
+            return _substitute(taint, id(target), bindings, self.owner, free)
+
+        for hit in list(summary.hits.values()):
+            self._record(hit.kind, hit.node, hit.model, hit.template, hit.written, substitute(hit.taint))
+        for param, taint in summary.mutations.items():
+            expr = exprs.get(param)
+            if expr is not None:
+                self._weak(expr, substitute(taint), state)
+        return substitute(summary.returns)
+
+    def _library(self, node: cst.Call, qualified: str | None, method: str | None,
+                 receiver: frozenset[Origin], args: list[frozenset[Origin]]) -> frozenset[Origin]:
+        """What a call outside the checked tree returns, from the catalog; unknown calls
+        return clean data."""
+        data = _union(args)
+        if qualified is not None:
+            if qualified in tc.CLEANING_CALLS:
+                return EMPTY
+            kinds = tc.PARTIAL_SANITISERS.get(qualified)
+            if kinds is not None:
+                return _clear(self._read(data, node), kinds)
+            if qualified in tc.PATH_NORMALISERS:
+                return _clear(self._read(data, node), _NORMALISED)
+            if qualified in tc.PROPAGATING_CALLS or qualified.startswith(tc.EVENT_WRAPPER_PREFIXES):
+                return self._read(data | receiver, node)
+        if method is None:
+            return EMPTY
+        if receiver:
+            if method in tc.NON_PROPAGATING_METHODS:
+                return EMPTY
+            result = self._read(receiver | data, node, node.func.value if method.startswith("get") else None)
+            if method in tc.PATH_NORMALISING_METHODS and isinstance(node.func, cst.Attribute) \
+                    and self._is_path_object(node.func.value):
+                result = _clear(result, _NORMALISED)
+            if method == "format" and isinstance(node.func, cst.Attribute):
+                result = self._format_url(node.func.value, result)
+            return result
+        if method in tc.ARG_PROPAGATING_METHODS and data:
+            result = self._read(data, node)
+            if method == "format" and isinstance(node.func, cst.Attribute):
+                result = self._format_url(node.func.value, result)
+            return result
+        return EMPTY
+
+    def _format_url(self, template: cst.BaseExpression, taint: frozenset[Origin]) -> frozenset[Origin]:
+        text = _string_literal(template)
+        if text is not None and _fixed_host(text.split("{", 1)[0]):
+            return _clear(taint, _URL_ONLY)
+        return taint
+
+    # -- shapes of values ------------------------------------------------------------------
+
+    def _resolve_name(self, expr: cst.BaseExpression, hops: int) -> cst.BaseExpression | None:
+        """The expression a local name was assigned (when all its assignments agree)."""
+        if isinstance(expr, cst.Name) and hops < _BINDING_HOPS:
+            binding = self._binding(expr.value)
+            return binding if isinstance(binding, cst.BaseExpression) else None
+        return None
+
+    def _is_path_object(self, expr: cst.BaseExpression, hops: int = 0) -> bool:
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+            return self._is_path_object(expr.left, hops + 1)
+        qualified = self.model.qualify(expr, self.function) or ""
+        if any(qualified.startswith(t + "()") for t in tc.PATH_TYPES):
+            return True
+        bound = self._resolve_name(expr, hops)
+        return bound is not None and self._is_path_object(bound, hops + 1)
+
+    def _is_http_client(self, expr: cst.BaseExpression) -> bool:
+        qualified = self.model.qualify(expr, self.function) or ""
+        return qualified.endswith("()") and qualified[:-2] in tc.URL_CLIENT_TYPES
+
+    def _is_string(self, expr: cst.BaseExpression, hops: int = 0) -> bool:
+        """Whether an expression certainly builds a string (a command line, not a list)."""
+        if isinstance(expr, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
+            return True
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Modulo)):
+            return self._is_string(expr.left, hops + 1) or self._is_string(expr.right, hops + 1)
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            if isinstance(func, cst.Attribute) and func.attr.value in ("format", "join", "replace", "strip"):
+                return True
+            return self.model.qualify(func, self.function) in ("builtins.str", "shlex.join")
+        bound = self._resolve_name(expr, hops)
+        return bound is not None and self._is_string(bound, hops + 1)
+
+    def _is_read(self, expr: cst.BaseExpression, hops: int = 0) -> bool:
+        """Whether an expression is a value read as it is (`event["argv"]`, `body.get("cmd")`),
+        not one the code built (`shlex.split(...)`, `base + [name]`)."""
+        if isinstance(expr, (cst.Subscript, cst.Attribute)):
+            return True
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+            return expr.func.attr.value in ("get", "pop")
+        bound = self._resolve_name(expr, hops)
+        return bound is not None and self._is_read(bound, hops + 1)
+
+    def _splits_read(self, expr: cst.BaseExpression, hops: int = 0) -> bool:
+        """`name.split()`/`shlex.split(name)` of a value read as it is: its first word,
+        the program, is the event's (a split of `f"convert {name}"` is not)."""
+        bound = self._resolve_name(expr, hops)
+        if bound is not None:
+            return self._splits_read(bound, hops + 1)
+        if not isinstance(expr, cst.Call):
+            return False
+        func = expr.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "split":
+            return self._is_read(func.value)
+        if self.model.qualify(func, self.function) == "shlex.split" and expr.args:
+            return self._is_read(expr.args[0].value)
+        return False
+
+    def _sequence_literal(self, expr: cst.BaseExpression, hops: int = 0) -> cst.List | cst.Tuple | None:
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            return expr
+        bound = self._resolve_name(expr, hops)
+        return self._sequence_literal(bound, hops + 1) if bound is not None else None
+
+    # -- sinks ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _args(node: cst.Call, args: list[frozenset[Origin]], spec: tc.ArgSpec) -> list[tuple[cst.Arg, frozenset[Origin]]]:
+        found = []
+        position = 0
+        positional = True
+        for arg, taint in zip(node.args, args):
+            if arg.keyword is not None:
+                if arg.keyword.value in spec.keywords:
+                    found.append((arg, taint))
+            elif arg.star:
+                positional = False  # `*args`: positions after it are unknown
+            elif positional:
+                if position in spec.positions:
+                    found.append((arg, taint))
+                position += 1
+        return found
+
+    def _sink(self, kind: str, node: cst.Call, template: str, taint: frozenset[Origin],
+              written: cst.CSTNode | None = None) -> None:
+        if taint:
+            self._record(kind, node, self.model, template, node.func if written is None else written, taint)
+
+    def _sinks(self, node: cst.Call, qualified: str | None, method: str | None,
+               receiver: frozenset[Origin], args: list[frozenset[Origin]], state: State) -> None:
+        if not receiver and not any(args):
+            return
+        self._sql_sinks(node, qualified, method, args, state)
+        self._shell_sinks(node, qualified, args, state)
+        self._code_sinks(node, qualified, args)
+        self._path_sinks(node, qualified, method, receiver, args)
+        self._url_sinks(node, qualified, method, args)
+        for arg, taint in zip(node.args, args):
+            if arg.keyword is not None and arg.keyword.value in tc.DYNAMODB_EXPRESSION_KEYS:
+                self._sink(tc.DYNAMODB, node, f"the `{arg.keyword.value}` of `{{call}}`", taint)
+
+    def _sql_sinks(self, node: cst.Call, qualified: str | None, method: str | None,
+                   args: list[frozenset[Origin]], state: State) -> None:
+        spec = tc.SQL_TEXT_FUNCTIONS.get(qualified or "")
+        if spec is None and method is not None:
+            spec = tc.SQL_TEXT_METHODS.get(method)
+        if spec is not None:
+            taint = _union(t for _, t in self._args(node, args, spec))
+            self._sink(tc.SQL, node, "the SQL text of `{call}`", taint)
+        if method in tc.SQL_AWS_OPERATIONS:
+            keywords = tc.SQL_AWS_OPERATIONS[method]
+            taint = _union(t for a, t in zip(node.args, args) if a.keyword is not None and a.keyword.value in keywords)
+            self._sink(tc.SQL, node, "the SQL text of `{call}`", taint)
+        if method in tc.SQL_AWS_NESTED:
+            outer, key = tc.SQL_AWS_NESTED[method]
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value == outer:
+                    taint = _union(self._eval(value, state) for value in _dict_values(arg.value, key))
+                    self._sink(tc.SQL, node, "the SQL text of `{call}`", taint)
+
+    def _shell_sinks(self, node: cst.Call, qualified: str | None, args: list[frozenset[Origin]],
+                     state: State) -> None:
+        if qualified is None:
+            return
+        spec = tc.SHELL_COMMAND_CALLS.get(qualified)
+        if spec is not None:
+            taint = _union(t for _, t in self._args(node, args, spec))
+            self._sink(tc.SHELL, node, "the shell command of `{call}`", taint)
+            return
+        if qualified in tc.SUBPROCESS_CALLS:
+            found = self._args(node, args, tc.SUBPROCESS_ARGS)
+            if not found:
+                return
+            arg, taint = found[0]
+            if self._shell_true(node):
+                self._sink(tc.SHELL, node, "the shell command of `{call}` (`shell=True`)", taint)
+            else:
+                self._program_sink(node, arg.value, taint, state)
+            return
+        spec = tc.PROGRAM_CALLS.get(qualified)
+        if spec is not None:
+            taint = _union(t for _, t in self._args(node, args, spec))
+            self._sink(tc.SHELL, node, "the program `{call}` runs", taint)
+            return
+        spec = tc.ARGV_CALLS.get(qualified)
+        if spec is not None:
+            for arg, taint in self._args(node, args, spec):
+                self._program_sink(node, arg.value, taint, state)
+
+    @staticmethod
+    def _shell_true(node: cst.Call) -> bool:
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == tc.SHELL_KEYWORD:
+                return isinstance(arg.value, cst.Name) and arg.value.value == "True"
+        return False
+
+    def _program_sink(self, node: cst.Call, expr: cst.BaseExpression, taint: frozenset[Origin],
+                      state: State) -> None:
+        """Event data that decides what runs: the first item of an argument list, a
+        shell's `-c` script, or a whole command string (run as a program name)."""
+        sequence = self._sequence_literal(expr)
+        if sequence is None:
+            if self._is_string(expr) or self._is_read(expr) or self._splits_read(expr):
+                self._sink(tc.SHELL, node, "the command of `{call}`", taint)
+            return
+        elements = sequence.elements
+        if not elements or isinstance(elements[0], cst.StarredElement):
+            return
+        self._sink(tc.SHELL, node, "the program `{call}` runs", self._eval(elements[0].value, state))
+        program = _string_literal(elements[0].value)
+        if program is not None and program.rsplit("/", 1)[-1] in tc.SHELL_PROGRAMS:
+            flags = [_string_literal(e.value) for e in elements]
+            script = next((i for i, f in enumerate(flags) if f in tc.SHELL_SCRIPT_FLAGS), None)
+            if script is not None:
+                taint = _union(self._eval(e.value, state) for e in elements[script + 1:])
+                self._sink(tc.SHELL, node, f"the `{program} -c` script of `{{call}}`", taint)
+
+    def _code_sinks(self, node: cst.Call, qualified: str | None, args: list[frozenset[Origin]]) -> None:
+        if qualified is None:
+            return
+        spec = tc.CODE_CALLS.get(qualified)
+        if spec is not None:
+            taint = _union(t for _, t in self._args(node, args, spec))
+            self._sink(tc.CODE, node, "`{call}`", taint)
+        elif qualified in tc.YAML_LOAD_CALLS:
+            loader = self._args(node, args, tc.YAML_LOADER)
+            if loader and self.model.qualify(loader[0][0].value, self.function) in tc.YAML_SAFE_LOADERS:
+                return
+            taint = _union(t for _, t in self._args(node, args, tc.YAML_STREAM))
+            self._sink(tc.CODE, node, "`{call}` without a safe loader", taint)
+
+    def _path_sinks(self, node: cst.Call, qualified: str | None, method: str | None,
+                    receiver: frozenset[Origin], args: list[frozenset[Origin]]) -> None:
+        spec = tc.PATH_CALLS.get(qualified or "")
+        if spec is not None:
+            taint = _union(t for _, t in self._args(node, args, spec))
+            self._sink(tc.PATH, node, "the path of `{call}`", taint)
+            return
+        func = node.func
+        if method in tc.PATH_OBJECT_METHODS and receiver and isinstance(func, cst.Attribute) \
+                and self._is_path_object(func.value):
+            self._sink(tc.PATH, node, "the path of `{call}`", receiver)
+            return
+        if method in tc.S3_FILE_TRANSFERS:
+            named = [t for a, t in zip(node.args, args) if a.keyword is not None
+                     and a.keyword.value == tc.S3_FILENAME_KEYWORD]
+            positional = [t for a, t in zip(node.args, args) if a.keyword is None and not a.star]
+            if named:
+                taint = named[0]
+            elif not positional or len(positional) > 3:
+                taint = EMPTY
+            elif tc.S3_FILE_TRANSFERS[method] == "upload":
+                taint = positional[0]
+            else:
+                taint = positional[-1]
+            self._sink(tc.PATH, node, "the local file of `{call}`", taint)
+
+    def _url_sinks(self, node: cst.Call, qualified: str | None, method: str | None,
+                   args: list[frozenset[Origin]]) -> None:
+        spec = tc.URL_CALLS.get(qualified or "")
+        if spec is None and method in tc.URL_CLIENT_METHODS and isinstance(node.func, cst.Attribute) \
+                and self._is_http_client(node.func.value):
+            spec = tc.URL_CLIENT_METHODS[method]
+        if spec is not None:
+            taint = _union(t for _, t in self._args(node, args, spec))
+            self._sink(tc.URL, node, "the URL of `{call}`", taint)
+
+
+_DISPATCH: dict[type, Callable[[_FunctionAnalysis, cst.CSTNode, State], frozenset[Origin]]] = {
+    cst.Name: _FunctionAnalysis._name,
+    cst.Attribute: _FunctionAnalysis._attribute,
+    cst.Subscript: _FunctionAnalysis._subscript,
+    cst.Call: _FunctionAnalysis._call,
+    cst.BinaryOperation: _FunctionAnalysis._binary,
+    cst.UnaryOperation: _FunctionAnalysis._unary,
+    cst.BooleanOperation: _FunctionAnalysis._boolean,
+    cst.Comparison: _FunctionAnalysis._comparison,
+    cst.IfExp: _FunctionAnalysis._ifexp,
+    cst.FormattedString: _FunctionAnalysis._formatted,
+    cst.ConcatenatedString: _FunctionAnalysis._concatenated,
+    cst.List: _FunctionAnalysis._sequence,
+    cst.Tuple: _FunctionAnalysis._sequence,
+    cst.Set: _FunctionAnalysis._sequence,
+    cst.Dict: _FunctionAnalysis._dict,
+    cst.ListComp: _FunctionAnalysis._comprehension,
+    cst.SetComp: _FunctionAnalysis._comprehension,
+    cst.GeneratorExp: _FunctionAnalysis._comprehension,
+    cst.DictComp: _FunctionAnalysis._comprehension,
+    cst.Await: _FunctionAnalysis._await,
+    cst.Yield: _FunctionAnalysis._yield,
+    cst.NamedExpr: _FunctionAnalysis._named,
+    cst.StarredElement: _FunctionAnalysis._starred,
+}  # type: ignore[dict-item]
+
+
+# -- small helpers -------------------------------------------------------------------------
+
+
+def _join(*states: State | None) -> State | None:
+    live = [s for s in states if s is not None]
+    if not live:
+        return None
+    if len(live) == 1:
+        return dict(live[0])
+    result: State = dict(live[0])
+    for state in live[1:]:
+        for key, taint in state.items():
+            old = result.get(key)
+            if old is None:
+                result[key] = taint
+            elif taint and not taint <= old:
+                result[key] = old | taint
+    return result
+
+
+def _path(node: cst.CSTNode) -> str | None:
+    """The state key of an expression that names a value: `x`, `self.sql`,
+    `body["order"]`, and `body.get("order")` (the same value), else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _path(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        index = node.slice[0].slice.value
+        literal = _string_literal(index) if not isinstance(index, cst.Integer) else int(index.value, 0)
+        base = _path(node.value)
+        return f"{base}[{literal!r}]" if base and literal is not None else None
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get" \
+            and len(node.args) == 1 and node.args[0].keyword is None and not node.args[0].star:
+        literal = _string_literal(node.args[0].value)
+        base = _path(node.func.value)
+        return f"{base}[{literal!r}]" if base and literal is not None else None
+    return None
+
+
+def _set(state: State, key: str, taint: frozenset[Origin]) -> None:
+    """A strong update of ``key``; paths below it (`key.x`, `key["y"]`) are stale now."""
+    if any(k.startswith(key) and k[len(key):len(key) + 1] in (".", "[") for k in state):
+        for stale in [k for k in state if k.startswith(key) and k[len(key):len(key) + 1] in (".", "[")]:
+            del state[stale]
+    state[key] = taint
+
+
+def _target_keys(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, (cst.Name, cst.Attribute, cst.Subscript)):
+        key = _path(target)
+        return [key] if key else []
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [k for e in target.elements for k in _target_keys(e.value)]
+    return []
+
+
+def _add_leaves(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    leaves: list[cst.BaseExpression] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.BinaryOperation) and isinstance(current.operator, cst.Add):
+            stack.append(current.right)
+            stack.append(current.left)
+        else:
+            leaves.append(current)
+    return leaves
+
+
+def _string_pieces(node: cst.ConcatenatedString) -> list[cst.CSTNode]:
+    pieces: list[cst.CSTNode] = []
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.ConcatenatedString):
+            stack.append(current.right)
+            stack.append(current.left)
+        else:
+            pieces.append(current)
+    return pieces
+
+
+def _is_literal(node: cst.CSTNode) -> bool:
+    if isinstance(node, _LITERALS):
+        return True
+    if isinstance(node, cst.ConcatenatedString):
+        return _string_literal(node) is not None
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False", "None")
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return isinstance(node.expression, (cst.Integer, cst.Float))
+    return False
+
+
+def _is_none(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _names_in_args(call: cst.Call) -> list[str]:
+    names: list[str] = []
+    stack: list[cst.CSTNode] = [a.value for a in call.args]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            names.append(current.value)
+        elif isinstance(current, (cst.List, cst.Tuple)):
+            stack.extend(e.value for e in current.elements)
+    return names
+
+
+def _dict_values(expr: cst.CSTNode, key: str) -> list[cst.BaseExpression]:
+    """Values under ``key`` in the dict literals of a (nested) literal."""
+    found: list[cst.BaseExpression] = []
+    stack: list[cst.CSTNode] = [expr]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Dict):
+            for element in current.elements:
+                if isinstance(element, cst.DictElement):
+                    if _string_literal(element.key) == key:
+                        found.append(element.value)
+                    else:
+                        stack.append(element.value)
+        elif isinstance(current, (cst.List, cst.Tuple)):
+            stack.extend(e.value for e in current.elements)
+    return found
+
+
+def _capture_names(pattern: cst.MatchPattern) -> list[str]:
+    names: list[str] = []
+    stack: list[cst.CSTNode] = [pattern]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.MatchAs, cst.MatchStar)) and isinstance(current.name, cst.Name):
+            names.append(current.name.value)
+        elif isinstance(current, cst.MatchMapping) and isinstance(current.rest, cst.Name):
+            names.append(current.rest.value)
+        stack.extend(current.children)
+    return names
+
+
+def _literal_pattern(pattern: cst.MatchPattern) -> bool:
+    if isinstance(pattern, cst.MatchValue):
+        return _is_literal(pattern.value) or isinstance(pattern.value, cst.Attribute)
+    if isinstance(pattern, cst.MatchSingleton):
+        return True
+    if isinstance(pattern, cst.MatchOr):
+        return all(_literal_pattern(p.pattern) for p in pattern.patterns)
+    return False

@@ -1,0 +1,64 @@
+"""A text-only look at every file before anything is parsed.
+
+Two questions decide how much work a file needs. Could it hold a Lambda entry
+point (then it and everything it imports form a unit that needs the full
+execution model)? And could any rule that works outside invocation scope fire
+in it (then it is parsed on its own)? A file that answers no to both is only
+syntax-checked with CPython's much cheaper parser. The answers over-approximate:
+a hint that is not really a handler costs time, never a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lambdalint import catalog
+from lambdalint.model.module import module_name_for
+
+_DECORATOR_WORDS = sorted(catalog.LAMBDA_DECORATORS_ANYWHERE | catalog.LAMBDA_DECORATORS_POWERTOOLS)
+_HANDLER_NAMES = sorted(catalog.HANDLER_FUNCTION_NAMES)
+_EVENT, _CONTEXT = (sorted(group) for group in catalog.HANDLER_PARAM_NAMES)
+# Each alternative is a necessary condition of one way the model finds entry points.
+ENTRY_HINT = re.compile(
+    r"def\s+(?:" + "|".join(_HANDLER_NAMES) + r")\s*\("
+    r"|def\s+\w+\s*\(\s*(?:" + "|".join(_EVENT) + r")\b[^,)]*,\s*(?:" + "|".join(_CONTEXT) + r")\b"
+    r"|@[\w.]*\b(?:" + "|".join(_DECORATOR_WORDS) + r")\b"
+    r"|@\w+\.(?:" + "|".join(sorted(catalog.ROUTE_METHODS)) + r")\s*\("
+    r"|\b(?:" + "|".join(sorted(catalog.RECORD_HANDLER_KEYWORDS)) + r")\s*="
+)
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.M)
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.M)
+_NAME = re.compile(r"[A-Za-z_][\w.]*")
+
+
+@dataclass(frozen=True)
+class Prescan:
+    rel_path: str
+    module_name: str
+    may_have_entry: bool
+    imports: tuple[str, ...]  # dotted names that may be modules of the checked tree
+
+
+def scan(rel_path: str, text: str) -> Prescan:
+    module_name, is_package = module_name_for(rel_path)
+    package = module_name if is_package else module_name.rpartition(".")[0]
+    imports: list[str] = []
+    for match in _FROM_IMPORT.finditer(text):
+        dots, module, names = match.groups()
+        if dots:
+            parts = package.split(".") if package else []
+            keep = len(parts) - (len(dots) - 1)
+            base = ".".join(parts[:max(keep, 0)])
+            module = ".".join(p for p in (base, module) if p)
+        if not module:
+            continue
+        imports.append(module)
+        for name in _NAME.findall(names.replace(" as ", " , ")):
+            imports.append(f"{module}.{name}")
+    for match in _IMPORT.finditer(text):
+        for item in match.group(1).split(","):
+            name = item.strip().split(" ")[0]
+            if name:
+                imports.append(name)
+    return Prescan(rel_path, module_name, bool(ENTRY_HINT.search(text)), tuple(dict.fromkeys(imports)))

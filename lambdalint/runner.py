@@ -1,0 +1,329 @@
+"""A whole run: plan units of work from a text pre-scan, run them (in parallel
+and from the cache where possible), merge the results.
+
+A unit is a set of files whose findings can depend on each other: the files
+that may hold an entry point plus everything they import (transitively) form
+units that get the full execution model, one per connected group. Every other
+file is independent: it is parsed on its own when some rule that works
+outside invocation scope could fire in it, and otherwise only syntax-checked
+with CPython's parser (a syntax error is still a LAM000 finding).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from lambdalint.autofix import FixPolicy, run_fixes
+from lambdalint.cache import (ResultCache, diagnostic_from_data, diagnostic_to_data, freeze, settings_key,
+                              unit_key)
+from lambdalint.config import Config
+from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
+from lambdalint.discovery import discover, relative
+from lambdalint.engine import Engine
+from lambdalint.prescan import Prescan, scan
+from lambdalint.rule import Rule
+from lambdalint.source import DecodeError, decode, parse_source
+
+# Below this many files a process pool costs more than it saves.
+MIN_FILES_FOR_POOL = 24
+SYNTAX_BATCH = 64
+
+
+@dataclass
+class FileFixed:
+    path: Path
+    rel_path: str
+    before: bytes
+    after: bytes
+    applied: Counter[str]
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+@dataclass
+class UnitResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    internal_error: bool = False
+    fixed: list[FileFixed] = field(default_factory=list)
+    fix_failed: bool = False
+
+
+@dataclass
+class Outcome:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    internal_error: bool = False
+    files_checked: int = 0
+    nothing_checked: bool = False
+    fixed: list[FileFixed] = field(default_factory=list)
+    fix_failed: bool = False
+
+    @property
+    def changed(self) -> list[FileFixed]:
+        return [f for f in self.fixed if f.changed]
+
+    @property
+    def fixed_count(self) -> int:
+        return sum(sum(f.applied.values()) for f in self.fixed)
+
+
+@dataclass
+class Unit:
+    kind: str  # "model" (full execution model), "file" (one file), "syntax" (syntax check only)
+    files: list[tuple[Path, str, bytes]]
+
+    @property
+    def size(self) -> int:
+        return sum(len(data) for _, _, data in self.files)
+
+
+# -- planning ----------------------------------------------------------------------------
+
+
+def _global_words(engine: Engine) -> tuple[list[tuple[str, ...]], bool]:
+    """Pre-scan words of the rules that can fire outside invocation scope."""
+    words = []
+    for rule in engine.rules:
+        if not rule.scope_only:
+            scanned = engine.words_of(rule)
+            if not scanned:
+                return [], True  # a rule that always runs: parse everything
+            words.append(scanned)
+    return words, False
+
+
+def plan(engine: Engine, files: list[tuple[Path, str, bytes]]) -> list[Unit]:
+    config = engine.config
+    texts: dict[str, str | None] = {}
+    scans: dict[str, Prescan] = {}
+    for path, rel, data in files:
+        try:
+            text = decode(data)[0]
+        except DecodeError:
+            text = None
+        texts[rel] = text
+        scans[rel] = scan(rel, text or "")
+    by_suffix: dict[str, list[str]] = defaultdict(list)
+    for rel, found in scans.items():
+        parts = found.module_name.split(".")
+        for i in range(len(parts)):
+            by_suffix[".".join(parts[i:])].append(rel)
+
+    def resolve(name: str, importer: str) -> str | None:
+        candidates = by_suffix.get(name)
+        if not candidates:
+            return None
+        importer_parts = importer.split("/")
+        return max(candidates, key=lambda rel: sum(
+            1 for _ in _common_prefix(importer_parts, rel.split("/"))))
+
+    entries = {
+        rel for rel, found in scans.items()
+        if found.may_have_entry or any(spec.matches_file(rel, found.module_name) for spec in config.handlers)
+    }
+    edges: dict[str, set[str]] = defaultdict(set)
+    closure: set[str] = set()
+    frontier = list(entries)
+    while frontier:
+        rel = frontier.pop()
+        if rel in closure:
+            continue
+        closure.add(rel)
+        for name in scans[rel].imports:
+            target = resolve(name, rel)
+            if target is not None and target != rel:
+                edges[rel].add(target)
+                edges[target].add(rel)
+                frontier.append(target)
+    by_rel = {rel: (path, rel, data) for path, rel, data in files}
+    units: list[Unit] = []
+    seen: set[str] = set()
+    for rel in sorted(closure):
+        if rel in seen:
+            continue
+        group, stack = [], [rel]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            group.append(current)
+            stack.extend(edges[current] & closure)
+        units.append(Unit("model", [by_rel[r] for r in sorted(group)]))
+    words, parse_all = _global_words(engine)
+    light: list[tuple[Path, str, bytes]] = []
+    for path, rel, data in files:
+        if rel in closure:
+            continue
+        text = texts[rel]
+        if text is None or parse_all or any(any(w in text for w in group) for group in words):
+            units.append(Unit("file", [by_rel[rel]]))
+        else:
+            light.append(by_rel[rel])
+    for start in range(0, len(light), SYNTAX_BATCH):
+        units.append(Unit("syntax", light[start:start + SYNTAX_BATCH]))
+    return units
+
+
+def _common_prefix(a: list[str], b: list[str]):  # type: ignore[no-untyped-def]
+    for x, y in zip(a, b):
+        if x != y:
+            return
+        yield x
+
+
+# -- running one unit ----------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(config: Config, codes: list[str]) -> None:
+    from lambdalint.registry import load_registry
+
+    registry = load_registry()
+    _WORKER["engine"] = Engine(config, [registry.rules[c] for c in codes if c in registry.rules])
+
+
+def _syntax_check(files: list[tuple[Path, str, bytes]]) -> list[Diagnostic]:
+    found = []
+    for path, rel, data in files:
+        try:
+            ast.parse(data, filename=rel)
+        except SyntaxError as error:
+            row = error.lineno or 1
+            found.append(Diagnostic(SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, f"invalid syntax: {error.msg}",
+                                    Severity.ERROR, path, Location(row, (error.offset or 1)),
+                                    Location(row, (error.offset or 1))))
+        except (ValueError, RecursionError, MemoryError):
+            # NUL bytes, absurd nesting: let the full reader explain it.
+            source = parse_source(path, rel, data)
+            if source.failure is not None:
+                failure = source.failure
+                found.append(Diagnostic(SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, failure.message, Severity.ERROR,
+                                        path, Location(failure.row, failure.column),
+                                        Location(failure.row, failure.column)))
+    return found
+
+
+def run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine | None = None) -> UnitResult:
+    engine = engine or _WORKER["engine"]
+    if unit.kind == "syntax":
+        return UnitResult(diagnostics=_syntax_check(unit.files))
+    sources = [parse_source(path, rel, data) for path, rel, data in unit.files]
+    if policy is None:
+        result = engine.check_sources(sources, warn_unmatched=False)
+        return UnitResult([freeze(d) for d in result.diagnostics], result.messages, result.internal_error)
+    run = run_fixes(engine, sources, policy)
+    fixed = [FileFixed(f.source.path, f.source.rel_path, f.source.data, f.fixed.data, f.applied)
+             for f in run.files if f.changed]
+    return UnitResult([freeze(d) for d in run.result.diagnostics], run.messages + run.result.messages,
+                      run.result.internal_error, fixed, run.failed)
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+
+class Runner:
+    def __init__(self, config: Config, rules: list[type[Rule]], jobs: int | None = None,
+                 cache_dir: Path | None = None) -> None:
+        self.config = config
+        self.rule_classes = rules
+        self.engine = Engine(config, rules)
+        self.jobs = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
+        self.cache = ResultCache(cache_dir, settings_key(config, [r.code for r in rules])) if cache_dir else None
+
+    def run(self, paths: list[Path], policy: FixPolicy | None = None) -> Outcome:
+        found = discover(paths, self.config.excludes, self.config.root)
+        outcome = Outcome(messages=list(found.problems))
+        files: list[tuple[Path, str, bytes]] = []
+        for path in found.files:
+            try:
+                files.append((path, relative(path), path.read_bytes()))
+            except OSError as error:
+                outcome.messages.append(f"{path}: cannot read file ({error.strerror or error})")
+        outcome.files_checked = len(files)
+        outcome.nothing_checked = not files and bool(outcome.messages)
+        outcome.messages += self._unmatched_specs(files)
+        use_cache = self.cache is not None and policy is None
+        whole_key = unit_key("run", [(rel, data) for _, rel, data in files]) if use_cache else ""
+        if use_cache:
+            cached = self.cache.get(whole_key)
+            if cached is not None:
+                outcome.diagnostics = [diagnostic_from_data(d) for d in cached["diagnostics"]]
+                outcome.messages += cached["messages"]
+                return outcome
+        units = plan(self.engine, files)
+        results = self._execute(units, policy, use_cache)
+        for result in results:
+            outcome.diagnostics += result.diagnostics
+            outcome.messages += result.messages
+            outcome.internal_error |= result.internal_error
+            outcome.fixed += result.fixed
+            outcome.fix_failed |= result.fix_failed
+        outcome.diagnostics.sort(key=Diagnostic.sort_key)
+        if use_cache and not outcome.internal_error:
+            self.cache.put(whole_key, {"diagnostics": [diagnostic_to_data(d) for d in outcome.diagnostics],
+                                       "messages": [m for r in results for m in r.messages]})
+        return outcome
+
+    def _unmatched_specs(self, files: list[tuple[Path, str, bytes]]) -> list[str]:
+        from lambdalint.model.module import module_name_for
+
+        messages = []
+        for spec in self.config.handlers:
+            needle = f"def {spec.function}".encode()
+            if not any(spec.matches_file(rel, module_name_for(rel)[0]) and needle in data
+                       for _, rel, data in files):
+                messages.append(f"warning: handler '{spec.module}:{spec.function}' from {spec.source} "
+                                "matches no function")
+        return messages
+
+    def _execute(self, units: list[Unit], policy: FixPolicy | None, use_cache: bool) -> list[UnitResult]:
+        results: list[UnitResult | None] = [None] * len(units)
+        pending: list[int] = []
+        keys: dict[int, str] = {}
+        for index, unit in enumerate(units):
+            if use_cache:
+                keys[index] = unit_key(unit.kind, [(rel, data) for _, rel, data in unit.files])
+                cached = self.cache.get(keys[index])
+                if cached is not None:
+                    results[index] = UnitResult([diagnostic_from_data(d) for d in cached["diagnostics"]],
+                                                cached["messages"])
+                    continue
+            pending.append(index)
+        pending.sort(key=lambda i: -units[i].size)
+        files = sum(len(units[i].files) for i in pending)
+        if self.jobs > 1 and len(pending) > 1 and files >= MIN_FILES_FOR_POOL:
+            codes = [r.code for r in self.rule_classes]
+            with ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(),
+                                     initializer=_worker_init, initargs=(self.config, codes)) as pool:
+                futures = {i: pool.submit(run_unit, units[i], policy) for i in pending}
+                for index, future in futures.items():
+                    results[index] = future.result()
+        else:
+            for index in pending:
+                results[index] = run_unit(units[index], policy, self.engine)
+        if use_cache:
+            for index in pending:
+                result = results[index]
+                if result is not None and not result.internal_error:
+                    self.cache.put(keys[index], {"diagnostics": [diagnostic_to_data(d) for d in result.diagnostics],
+                                                 "messages": result.messages})
+        return [r for r in results if r is not None]
+
+
+def _context():  # type: ignore[no-untyped-def]
+    try:
+        return get_context("fork")
+    except ValueError:  # pragma: no cover - platforms without fork
+        return get_context("spawn")

@@ -1,0 +1,251 @@
+"""The functions a run's templates deploy, their handlers resolved to files and functions."""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+from lambdalint.catalog import templates as facts
+from lambdalint.templates import cdk, cloudformation, serverless
+from lambdalint.templates.loader import Mapping, TemplateError, load_text
+from lambdalint.templates.model import (
+    CDK,
+    SERVERLESS,
+    Template,
+    TemplateFunction,
+    TemplateHandlerSpec,
+    join,
+)
+
+if TYPE_CHECKING:
+    from lambdalint.config import Config
+    from lambdalint.model import ModuleModel, Project
+    from lambdalint.source import SourceFile
+
+
+@dataclass
+class Deployment:
+    """Everything the templates of one run say, for the engine and the LAM0xx rules."""
+
+    templates: list[Template]
+    config: Config | None = None
+    project: Project | None = None
+    specs: list[TemplateHandlerSpec] = field(default_factory=list)
+    # Per-run results rules share (computed by the first rule that needs them).
+    cache: dict[str, Any] = field(default_factory=dict)
+    # One line per template lambdalint failed to read because of a bug of its own.
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def functions(self) -> list[TemplateFunction]:
+        return [f for t in self.templates for f in t.functions]
+
+    @property
+    def broken(self) -> list[Template]:
+        return [t for t in self.templates if t.problem is not None]
+
+    def attach(self, project: Project) -> None:
+        """Link each resolved handler to its function in the execution model."""
+        self.project = project
+        by_path = {model.rel_path: model for model in project.models}
+        for function in self.functions:
+            model = by_path.get(function.module_file or "")
+            info = model.functions.get(function.function_name or "") if model is not None else None
+            if model is not None and info is not None and info.is_module_level:
+                function.target = (model, info)
+
+    def functions_of(self, model: ModuleModel, qualname: str) -> list[TemplateFunction]:
+        """The template functions whose handler is this function."""
+        return [f for f in self.functions
+                if f.target is not None and f.target[0] is model and f.target[1].qualname == qualname]
+
+
+def build(templates: list[Template], sources: Iterable[SourceFile], models: Iterable[ModuleModel],
+          config: Config | None = None) -> Deployment:
+    """Read every template and resolve every handler against the checked files (then the disk)."""
+    unique: list[Template] = []
+    seen: set[str] = set()
+    for template in templates:
+        key = posixpath.normpath(template.rel_path)
+        if key not in seen:
+            seen.add(key)
+            unique.append(template)
+    messages: list[str] = []
+    read = [t for t in unique if _read(t)]
+    messages.extend(t.bug for t in unique if t.bug)
+    deployment = Deployment(read, config, messages=messages)
+    files = _Files(sources, models)
+    for function in deployment.functions:
+        function.reset()
+        try:
+            _resolve(function, files)
+        except Exception as error:  # noqa: BLE001 - one function's bug must not stop the run
+            messages.append(_bug(function.template, error))
+        if function.module_file and function.function_name:
+            deployment.specs.append(TemplateHandlerSpec(
+                module=function.module_file, function=function.function_name, source=function.source_label(),
+            ))
+    return deployment
+
+
+def _read(template: Template) -> bool:
+    """Fill in the template's functions (or its problem); False when it is not a template at all.
+
+    A template is read once per run, however many times the fix loop re-checks the code.
+    """
+    if template.read is None:
+        try:
+            template.read = _parse(template)
+        except Exception as error:  # noqa: BLE001 - a reader bug must not stop the run
+            template.functions = []
+            template.read = False
+            template.bug = _bug(template, error)
+    return template.read
+
+
+def _bug(template: Template, error: BaseException) -> str:
+    frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    origin = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    return (f"error: reading the deployment template {template.rel_path} crashed: {type(error).__name__}: "
+            f"{error}{origin}; its functions are left out. Please report this bug with the template.")
+
+
+def _parse(template: Template) -> bool:
+    if template.kind == CDK:
+        template.functions = cdk.read(template)
+        return True
+    text = template.text
+    if not template.explicit and not any(word in text for word in facts.TEMPLATE_WORDS):
+        return False  # a file of another tool that happens to be called template.yaml
+    try:
+        data = load_text(text, is_json=template.rel_path.endswith(".json"))
+    except TemplateError as error:
+        template.problem = error
+        return True
+    if cloudformation.is_cloudformation(data):
+        assert isinstance(data, Mapping)
+        template.functions = cloudformation.read(template, data)
+    elif serverless.is_serverless(data):
+        assert isinstance(data, Mapping)
+        template.kind = SERVERLESS
+        template.functions = serverless.read(template, data)
+    elif template.explicit:
+        template.problem = TemplateError(
+            "not a deployment template: no CloudFormation `Resources` and no serverless.yml `functions`"
+        )
+    else:
+        return False
+    return True
+
+
+# -- handler resolution -------------------------------------------------------------------
+
+
+class _Files:
+    """The checked files (by relative path), then the disk when a template lives there."""
+
+    def __init__(self, sources: Iterable[SourceFile], models: Iterable[ModuleModel]) -> None:
+        self.models = {model.rel_path: model for model in models}
+        self.texts = {source.rel_path: source for source in sources}
+        self.dirs = {posixpath.dirname(rel) for rel in self.texts}
+        self._names: dict[str, set[str] | None] = {}
+
+    def exists(self, rel_path: str, on_disk: bool) -> bool:
+        return rel_path in self.texts or (on_disk and Path(rel_path or ".").is_file())
+
+    def dir_exists(self, rel_path: str, on_disk: bool) -> bool:
+        prefix = rel_path.rstrip("/") + "/" if rel_path else ""
+        if any(d == rel_path or (d + "/").startswith(prefix) for d in self.dirs):
+            return True
+        return on_disk and Path(rel_path or ".").is_dir()
+
+    def module_names(self, rel_path: str) -> set[str] | None:
+        """Names bound at a module's top level; None when they cannot be known
+        (`from x import *`, a module `__getattr__`, or a file that does not parse)."""
+        if rel_path in self._names:
+            return self._names[rel_path]
+        names = self._compute_names(rel_path)
+        self._names[rel_path] = names
+        return names
+
+    def _compute_names(self, rel_path: str) -> set[str] | None:
+        model = self.models.get(rel_path)
+        source = self.texts.get(rel_path)
+        if source is not None:
+            text = source.text
+        else:
+            try:
+                text = Path(rel_path).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                return None
+        if "import *" in text or "__getattr__" in text or "globals()" in text:
+            return None
+        if model is not None:
+            return set(model.summary.module_scope.bindings)
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        return _top_level_names(tree.body)
+
+
+def _top_level_names(body: list[ast.stmt]) -> set[str]:
+    names: set[str] = set()
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                names.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+            for block in ("body", "orelse", "finalbody"):
+                names |= _top_level_names(getattr(node, block, []) or [])
+            for handler in getattr(node, "handlers", []) or []:
+                names |= _top_level_names(handler.body)
+    return names
+
+
+def _resolve(function: TemplateFunction, files: _Files) -> None:
+    handler = function.handler
+    if function.code_dir is None or handler is None or not isinstance(handler.value, str):
+        return  # code not in the project, or a handler the template computes
+    on_disk = function.template.on_disk
+    text = handler.value.strip()
+    module, dot, name = text.rpartition(".")
+    # The Python runtime accepts `folder/module.function` as well as `pkg.module.function`.
+    module = module.replace("/", ".").strip(".")
+    if not dot or not module or not name.isidentifier() or not all(p.isidentifier() for p in module.split(".")):
+        if function.is_python:
+            function.not_found = (f"handler `{text}` of {function.label} is not `module.function` "
+                                  "(for example `app.lambda_handler`): Lambda cannot load it")
+        return
+    code_dir = function.code_dir
+    shown = (code_dir or ".") + "/"
+    relative_module = module.replace(".", "/")
+    candidates = [join(code_dir, relative_module + ".py"), join(code_dir, relative_module, "__init__.py")]
+    found = next((c for c in candidates if files.exists(c, on_disk)), None)
+    if found is None:
+        if not function.is_python:
+            return
+        if files.dir_exists(code_dir, on_disk):
+            function.not_found = (f"handler `{text}` of {function.label} names module `{module}`, but `{shown}` "
+                                  f"has neither `{candidates[0]}` nor `{candidates[1]}`: every invocation "
+                                  "would fail with Runtime.ImportModuleError")
+        else:
+            function.not_found = (f"handler `{text}` of {function.label}: its code folder `{shown}` does not "
+                                  "exist")
+        return
+    function.module_file = found
+    function.function_name = name
+    names = files.module_names(found)
+    if names is not None and name not in names and function.is_python:
+        function.not_found = (f"handler `{text}` of {function.label} names function `{name}`, but `{found}` "
+                              f"defines no `{name}`: every invocation would fail with Runtime.HandlerNotFound")

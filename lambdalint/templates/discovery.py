@@ -1,0 +1,201 @@
+"""Which deployment templates a run reads.
+
+Without configuration: `template.yaml`/`.yml`/`.json`, `serverless.yml` and
+CDK apps (a folder with `cdk.json`) in the folder of each checked file and
+in the folders above it, up to the top of the repository (a folder with
+`.git`, `.hg` or `.svn`), the folder of the configuration file, or the home
+folder, whichever comes first. `exclude`/`extend-exclude` apply to them as to
+Python files. With `templates = [...]` in the configuration, exactly those
+are read instead.
+
+A run without templates pays a few `stat` calls per folder, nothing more.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Iterable
+
+from lambdalint import catalog
+from lambdalint.catalog import templates as facts
+from lambdalint.discovery import discover, is_excluded, relative
+from lambdalint.templates.model import CDK, Template
+
+if TYPE_CHECKING:
+    from lambdalint.config import Config
+    from lambdalint.source import SourceFile
+
+
+def is_template_name(path: str) -> bool:
+    """Whether a file given to the engine is a template rather than Python code."""
+    name = PurePosixPath(path).name
+    return name in facts.TEMPLATE_FILE_NAMES or name == facts.CDK_APP_MARKER
+
+
+def _decode(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return _decode(path.read_bytes())
+    except OSError:
+        return None
+
+
+# -- on disk ------------------------------------------------------------------------------
+
+
+def find_templates(files: Iterable[Path], config: Config) -> tuple[list[Template], list[str]]:
+    """Templates for a run over ``files`` (the Python files found), and one-line messages."""
+    if config.templates:
+        return _explicit(config)
+    found: list[Template] = []
+    seen_files: set[Path] = set()
+    seen_dirs: set[Path] = set()
+    stops = _stops(config)
+    excludes = config.excludes
+    root = config.root
+    for directory in {path.parent for path in files}:
+        current = Path(os.path.abspath(directory))
+        while current not in seen_dirs:
+            seen_dirs.add(current)
+            for name in facts.TEMPLATE_FILE_NAMES:
+                candidate = current / name
+                if candidate.is_file() and candidate not in seen_files \
+                        and not is_excluded(relative(candidate, root), excludes):
+                    seen_files.add(candidate)
+                    template = _template_file(candidate, explicit=False)
+                    if template is not None:
+                        found.append(template)
+            marker = current / facts.CDK_APP_MARKER
+            if marker.is_file() and not is_excluded(relative(marker, root), excludes):
+                found.extend(_cdk_app(current, config, seen_files, explicit=False))
+            if current in stops or any((current / m).exists() for m in facts.REPOSITORY_MARKERS):
+                break
+            if current.parent == current:
+                break
+            current = current.parent
+    return found, []
+
+
+def _stops(config: Config) -> set[Path]:
+    stops = set()
+    if config.path is not None:
+        stops.add(Path(os.path.abspath(config.path.parent)))
+    try:
+        stops.add(Path.home().resolve())
+    except (RuntimeError, OSError):
+        pass
+    return stops
+
+
+def _explicit(config: Config) -> tuple[list[Template], list[str]]:
+    found: list[Template] = []
+    messages: list[str] = []
+    seen: set[Path] = set()
+    for path in config.templates:
+        where = f"{relative(path)} (named in `templates` in {config.source})"
+        if path.is_dir():
+            found.extend(_cdk_app(path, config, seen, explicit=True))
+        elif not path.is_file():
+            messages.append(f"warning: template {where} does not exist")
+        elif path.name == facts.CDK_APP_MARKER:
+            found.extend(_cdk_app(path.parent, config, seen, explicit=True))
+        elif path.suffix == ".py":
+            app_root = next((d for d in path.resolve().parents if (d / facts.CDK_APP_MARKER).is_file()), path.parent)
+            template = _cdk_file(path, app_root, explicit=True)
+            if template is not None and path.resolve() not in seen:
+                seen.add(path.resolve())
+                found.append(template)
+        else:
+            template = _template_file(path, explicit=True)
+            if template is not None:
+                found.append(template)
+    return found, messages
+
+
+def _template_file(path: Path, explicit: bool) -> Template | None:
+    text = _read(path)
+    if text is None:
+        text = ""
+    rel = relative(path)
+    return Template(path=Path(rel), rel_path=rel, text=text, base_dir=_parent(rel), on_disk=True, explicit=explicit)
+
+
+def _cdk_app(root: Path, config: Config, seen: set[Path], explicit: bool) -> list[Template]:
+    templates = []
+    for path in discover([root], config.excludes, config.root).files:
+        key = Path(os.path.abspath(path))
+        if key in seen or path.suffix != ".py":
+            continue
+        seen.add(key)
+        template = _cdk_file(path, root, explicit)
+        if template is not None:
+            templates.append(template)
+    return templates
+
+
+def _is_test_file(rel_path: str) -> bool:
+    """Tests of a CDK app build constructs with made-up handlers: not part of the app."""
+    path = PurePosixPath(rel_path)
+    return any(part in catalog.TEST_DIRECTORIES for part in path.parts[:-1]) or any(
+        fnmatch.fnmatch(path.name, pattern) for pattern in catalog.TEST_FILE_PATTERNS)
+
+
+def _cdk_file(path: Path, app_root: Path, explicit: bool) -> Template | None:
+    if not explicit and _is_test_file(relative(path, app_root)):
+        return None
+    text = _read(path)
+    if text is None or facts.CDK_IMPORT_WORD not in text:
+        return None
+    base = relative(app_root)
+    rel = relative(path)
+    return Template(path=Path(rel), rel_path=rel, text=text, kind=CDK,
+                    base_dir="" if base == "." else base, on_disk=True, explicit=explicit)
+
+
+def _parent(rel_path: str) -> str:
+    parent = str(PurePosixPath(rel_path).parent)
+    return "" if parent == "." else parent
+
+
+# -- given to the engine as files ------------------------------------------------------------
+
+
+def templates_from_sources(sources: Iterable[SourceFile]) -> tuple[list[Template], list[SourceFile]]:
+    """Templates among the files given to the engine (named on the command line, or
+    the in-memory files of a test), and the Python files that remain."""
+    sources = list(sources)
+    templates: list[Template] = []
+    python: list[SourceFile] = []
+    app_roots: list[str] = []
+    for source in sources:
+        if not is_template_name(source.rel_path):
+            python.append(source)
+            continue
+        if PurePosixPath(source.rel_path).name == facts.CDK_APP_MARKER:
+            app_roots.append(_parent(source.rel_path))
+            continue
+        templates.append(Template(
+            path=source.path, rel_path=source.rel_path, text=_decode(source.data) or "",
+            base_dir=_parent(source.rel_path), on_disk=source.path.is_file(), explicit=True,
+        ))
+    for root in app_roots:
+        for source in python:
+            if not _under(source.rel_path, root) or facts.CDK_IMPORT_WORD not in source.text:
+                continue
+            if _is_test_file(source.rel_path[len(root) + 1:] if root else source.rel_path):
+                continue
+            templates.append(Template(path=source.path, rel_path=source.rel_path, text=source.text, kind=CDK,
+                                      base_dir=root, on_disk=source.path.is_file(), explicit=True))
+    return templates, python
+
+
+def _under(rel_path: str, root: str) -> bool:
+    return not root or rel_path.startswith(root.rstrip("/") + "/")

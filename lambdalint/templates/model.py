@@ -1,0 +1,178 @@
+"""What a deployment template says about each function, with where it says it."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lambdalint.discovery import relative
+from lambdalint.model import HandlerSpec
+from lambdalint.templates.loader import NO_MARK, Mark, TemplateError
+
+if TYPE_CHECKING:
+    from lambdalint.model import FunctionInfo, ModuleModel
+
+# Template kinds.
+CLOUDFORMATION = "cloudformation"  # SAM and plain CloudFormation, YAML or JSON
+SERVERLESS = "serverless"  # serverless.yml (Serverless Framework)
+CDK = "cdk"  # a Python CDK app file
+
+
+@dataclass(eq=False)
+class Template:
+    """One deployment file: a SAM/CloudFormation template, a serverless.yml, or a
+    Python file of a CDK app."""
+
+    path: Path
+    rel_path: str  # POSIX, relative to the working directory (like SourceFile.rel_path)
+    text: str
+    kind: str = CLOUDFORMATION
+    # Relative paths in the template (CodeUri, Code.from_asset) start here.
+    base_dir: str = ""
+    on_disk: bool = True
+    explicit: bool = False  # named in config `templates` or on the command line
+    problem: TemplateError | None = None
+    functions: list[TemplateFunction] = field(default_factory=list)
+    read: bool | None = None  # None until read; False when it turned out not to be a template
+    bug: str = ""  # set when reading it crashed (a lambdalint bug, reported on stderr)
+
+    def at(self, mark: Mark) -> Where:
+        return Where(self, mark)
+
+
+@dataclass(frozen=True, eq=False)
+class Where:
+    """A place in a template: the line findings are reported at."""
+
+    template: Template
+    mark: Mark = NO_MARK
+
+    @property
+    def line(self) -> int:
+        return self.mark.line
+
+    def describe(self) -> str:
+        return f"{self.template.rel_path}:{self.mark.line}"
+
+
+@dataclass
+class Setting:
+    """A function setting as deployed: its value (None when the template computes
+    it, e.g. `!If`), where it is written, and where it comes from when inherited."""
+
+    value: Any
+    where: Where
+    origin: str = ""  # "Globals", "provider", "parameter Runtime's default", ...
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+    def describe(self) -> str:
+        return f" (from {self.origin})" if self.origin else ""
+
+
+# Event sources whose mappings can report partial batch failures.
+SQS, KINESIS, DYNAMODB = "SQS", "Kinesis", "DynamoDB"
+
+
+@dataclass
+class EventSource:
+    kind: str  # SQS, Kinesis, DynamoDB
+    name: str  # for messages: "SQS event `Orders`", "`SqsEventSource(...)`"
+    where: Where
+    # Whether FunctionResponseTypes holds ReportBatchItemFailures; None when the
+    # template computes it (`!If`, a variable) and lambdalint cannot tell.
+    partial_batch: bool | None
+
+
+@dataclass(eq=False)
+class TemplateFunction:
+    """One Lambda function a template deploys."""
+
+    template: Template
+    name: str  # logical id, serverless function key, or CDK construct id
+    where: Where  # the resource / function / construct
+    handler: Setting | None = None
+    runtime: Setting | None = None
+    timeout: Setting | None = None  # seconds
+    memory: Setting | None = None  # MB
+    default_timeout: int = 3
+    default_memory: int = 128
+    # The folder the handler module is looked up in (POSIX, relative to the
+    # working directory), or None with the reason in `code_note`.
+    code_dir: str | None = None
+    code_where: Where | None = None
+    code_note: str = ""
+    events: list[EventSource] = field(default_factory=list)
+    python_implied: bool = False  # CDK PythonFunction: Python whatever `runtime` says
+
+    # Filled in by handler resolution.
+    module_file: str | None = None  # the handler's file, when it exists
+    function_name: str | None = None
+    not_found: str | None = None  # why the handler names nothing (LAM001)
+    target: tuple[ModuleModel, FunctionInfo] | None = None
+
+    def reset(self) -> None:
+        """Forget the handler resolution (the fix loop resolves again against new code)."""
+        self.module_file = self.function_name = self.not_found = None
+        self.target = None
+
+    @property
+    def label(self) -> str:
+        return f"`{self.name}`"
+
+    @property
+    def is_python(self) -> bool:
+        if self.python_implied:
+            return True
+        value = self.runtime.value if self.runtime is not None else None
+        return isinstance(value, str) and value.startswith("python")
+
+    @property
+    def timeout_seconds(self) -> float | None:
+        """The configured timeout, the default when none is set, None when it is computed."""
+        if self.timeout is None:
+            return float(self.default_timeout)
+        return self.timeout.value if isinstance(self.timeout.value, (int, float)) else None
+
+    @property
+    def memory_mb(self) -> int | None:
+        if self.memory is None:
+            return self.default_memory
+        return self.memory.value if isinstance(self.memory.value, int) else None
+
+    def source_label(self) -> str:
+        """How `lambdalint handlers` and LAM104 name where the handler comes from."""
+        return f"{self.template.rel_path} ({self.name})"
+
+
+@dataclass(frozen=True)
+class TemplateHandlerSpec(HandlerSpec):
+    """A handler named by a template: matches exactly one file, by its path."""
+
+    def matches(self, model: ModuleModel) -> bool:
+        return model.rel_path == self.module
+
+
+@dataclass
+class TemplateFinding:
+    """What a deployment rule reports: a message at a place in a template.
+
+    A `# noqa` comment on the reported line or on any line in ``also`` (the
+    function's own line, for settings inherited from `Globals`) suppresses it.
+    """
+
+    where: Where
+    message: str
+    also: tuple[Where, ...] = ()
+
+
+def join(base: str, *parts: str) -> str:
+    """A path relative to the working directory, spelled the way checked files are
+    (`SourceFile.rel_path`), from a base folder and relative parts ('' is the working
+    directory): `../src` seen from `project/src` is ``''``."""
+    path = relative(Path(posixpath.join(base or ".", *parts)))
+    return "" if path == "." else path

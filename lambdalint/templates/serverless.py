@@ -1,0 +1,123 @@
+"""serverless.yml (Serverless Framework): `functions.*` with `provider` defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lambdalint.catalog import templates as facts
+from lambdalint.templates.cloudformation import as_number, reports_failures
+from lambdalint.templates.loader import Mapping, Sequence
+from lambdalint.templates.model import EventSource, Setting, Template, TemplateFunction
+
+
+def is_serverless(data: Any) -> bool:
+    return isinstance(data, Mapping) and "service" in data and isinstance(data.get("functions"), (Mapping, Sequence))
+
+
+def _variable(value: Any) -> bool:
+    """`${self:custom.x}`, `${env:X}`: resolved by the framework at deploy time."""
+    return isinstance(value, str) and "${" in value
+
+
+def read(template: Template, data: Mapping) -> list[TemplateFunction]:
+    provider = data.get("provider")
+    provider = provider if isinstance(provider, Mapping) else Mapping()
+    sections = data["functions"]
+    # `functions:` is a map, or a list of maps (one per included file).
+    groups = [sections] if isinstance(sections, Mapping) else [s for s in sections if isinstance(s, Mapping)]
+    package = provider.get("package")
+    provider_artifact = isinstance(package, Mapping) and "artifact" in package
+    functions = []
+    for group in groups:
+        for name, spec in group.items():
+            if isinstance(spec, Mapping):
+                functions.append(_function(template, str(name), spec, group, provider, provider_artifact))
+    return functions
+
+
+def _setting(template: Template, spec: Mapping, provider: Mapping, key: str) -> Setting | None:
+    for owner, origin in ((spec, ""), (provider, "provider")):
+        if key in owner:
+            value = owner[key]
+            if _variable(value) or isinstance(value, (Mapping, Sequence)):
+                value = None
+            return Setting(value, template.at(owner.mark_of(key)), origin)
+    return None
+
+
+def _function(template: Template, name: str, spec: Mapping, group: Mapping, provider: Mapping,
+              provider_artifact: bool) -> TemplateFunction:
+    timeout = _setting(template, spec, provider, "timeout")
+    if timeout is not None and timeout.value is not None:
+        timeout.value = as_number(timeout.value)
+    memory = _setting(template, spec, provider, "memorySize")
+    if memory is not None and memory.value is not None:
+        number = as_number(memory.value)
+        memory.value = number if isinstance(number, int) else None
+    function = TemplateFunction(
+        template=template,
+        name=name,
+        where=template.at(group.mark_of(name)),
+        handler=_setting(template, spec, Mapping(), "handler"),
+        runtime=_setting(template, spec, provider, "runtime"),
+        timeout=timeout,
+        memory=memory,
+        default_timeout=facts.SERVERLESS_DEFAULT_TIMEOUT,
+        default_memory=facts.SERVERLESS_DEFAULT_MEMORY,
+    )
+    package = spec.get("package")
+    if "image" in spec:
+        function.code_note = "a container image"
+    elif provider_artifact or (isinstance(package, Mapping) and "artifact" in package):
+        function.code_note = "a packaged artifact"
+    else:
+        # Handlers are paths from the service folder (`src/handlers/orders.handle`).
+        function.code_dir = template.base_dir
+        function.code_where = function.handler.where if function.handler else function.where
+    events = spec.get("events")
+    if isinstance(events, Sequence):
+        for index, event in enumerate(events):
+            source = _event(template, event, events.mark_of(index))
+            if source is not None:
+                function.events.append(source)
+    return function
+
+
+def _event(template: Template, event: Any, mark: Any) -> EventSource | None:
+    if not isinstance(event, Mapping) or len(event) != 1:
+        return None
+    (key, value), = event.items()
+    if key == "sqs":
+        kind = facts.SAM_EVENT_KINDS["SQS"]
+    elif key == "stream":
+        kind = _stream_kind(value)
+        if kind is None:
+            return None
+    else:
+        return None
+    if isinstance(value, Mapping):
+        response = value.get(facts.SERVERLESS_RESPONSE_TYPE_KEY)
+        partial = None if _variable(response) else reports_failures(response)
+    else:
+        partial = False
+    label = "`sqs` event" if key == "sqs" else f"`stream` event ({kind})"
+    return EventSource(kind, label, template.at(mark), partial)
+
+
+def _stream_kind(value: Any) -> str | None:
+    if isinstance(value, Mapping):
+        declared = value.get("type")
+        if isinstance(declared, str) and declared.lower() in facts.SERVERLESS_STREAM_TYPES:
+            return facts.SERVERLESS_STREAM_TYPES[declared.lower()]
+        arn = value.get("arn")
+        if isinstance(arn, Mapping) and "Fn::GetAtt" in arn:
+            parts = arn["Fn::GetAtt"]
+            if isinstance(parts, Sequence) and len(parts) == 2 and parts[1] == "StreamArn":
+                return facts.SAM_EVENT_KINDS["DynamoDB"]
+            return None
+        value = arn
+    if isinstance(value, str):
+        for marker, kind in facts.ARN_EVENT_KINDS:
+            if marker in value and kind != "SQS":
+                return kind
+    return None

@@ -1,0 +1,412 @@
+"""What the LAM5xx/LAM6xx rules share: reading AWS calls, results and event paths.
+
+- which service an SDK receiver talks to (`boto3.client("s3")` two assignments away);
+- how a call's result is used afterwards (read at a key, handed on, dropped);
+- values read from the event at a key path (`record["s3"]["bucket"]["name"]`),
+  followed through assignments and into the project functions they are passed to.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Iterator
+
+import libcst as cst
+
+from lambdalint.catalog import events as ev
+from lambdalint.context import FileContext
+from lambdalint.model import EVENT, FunctionInfo, ModuleModel, Project
+from lambdalint.model.event_sources import bind_arguments, key_read, string_index
+
+MISSING = object()
+_AWS_PACKAGES = ("boto3.", "aioboto3.", "botocore.", "aiobotocore.")
+_MAX_HOPS = 4
+
+
+def code_of(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def call_shown(call: cst.Call) -> str:
+    """`s3.put_object(...)`: a call as written, without its arguments."""
+    return f"{shorten(code_of(call.func))}(...)"
+
+
+# -- names and bindings -----------------------------------------------------------------
+
+
+def lookup(model: ModuleModel, function: FunctionInfo | None, name: str) -> object:
+    """What a name visible in ``function`` is bound to, or MISSING when nothing binds it."""
+    scope = function.scope if function is not None else model.summary.module_scope
+    while scope is not None:
+        if name in scope.bindings:
+            return scope.bindings[name]
+        scope = scope.parent
+    return MISSING
+
+
+def resolve_name(model: ModuleModel, function: FunctionInfo | None, expr: cst.BaseExpression,
+                 hops: int = _MAX_HOPS) -> cst.BaseExpression:
+    """Follow a name to the expression assigned to it (a few hops), else the expression."""
+    for _ in range(hops):
+        if not isinstance(expr, cst.Name):
+            break
+        bound = lookup(model, function, expr.value)
+        if not isinstance(bound, cst.BaseExpression):
+            break
+        expr = bound
+    return expr
+
+
+def keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def argument(call: cst.Call, name: str, position: int | None) -> cst.BaseExpression | None:
+    """The argument passed as ``name=`` or at ``position``."""
+    found = keyword(call, name)
+    if found is not None or position is None:
+        return found
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    return positional[position].value if position < len(positional) else None
+
+
+def has_star_kwargs(call: cst.Call) -> bool:
+    return any(arg.star == "**" for arg in call.args)
+
+
+def literal_int(expr: cst.BaseExpression | None) -> int | None:
+    if isinstance(expr, cst.Integer):
+        return int(expr.evaluated_value)
+    return None
+
+
+def string_value(expr: cst.BaseExpression | None) -> str | None:
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def walk_with_parents(root: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, cst.CSTNode | None]]:
+    stack: list[tuple[cst.CSTNode, cst.CSTNode | None]] = [(root, None)]
+    while stack:
+        node, parent = stack.pop()
+        yield node, parent
+        stack.extend((child, node) for child in node.children)
+
+
+def body_root(ctx: FileContext) -> cst.CSTNode:
+    """The function body being visited, or the module at module scope."""
+    function = ctx.function
+    return function.node.body if function is not None else ctx.model.module
+
+
+# -- which AWS service ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """What an SDK call's receiver is: `kind` is "service" (known service name),
+    "aws" (an SDK object of unknown service), "unknown" or "other" (not the SDK)."""
+
+    kind: str
+    service: str | None = None
+    qualified: str = ""
+
+    def may_be(self, services: frozenset[str] | set[str], distinctive: bool) -> bool:
+        """Could this receiver be a client of one of ``services``?"""
+        if self.kind == "service":
+            return self.service in services
+        if self.kind == "aws":
+            return True
+        return self.kind == "unknown" and distinctive
+
+
+def receiver_of(ctx: FileContext, receiver: cst.BaseExpression) -> Receiver:
+    model, function = ctx.model, ctx.function
+    qualified = model.qualify(receiver, function) or ""
+    expr = resolve_name(model, function, receiver)
+    # `boto3.resource("dynamodb").Table("t")`: the service of the object the chain starts from.
+    for _ in range(_MAX_HOPS):
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
+                and (model.qualify(expr.func, function) or "") not in ev.SERVICE_CONSTRUCTORS:
+            expr = resolve_name(model, function, expr.func.value)
+        elif isinstance(expr, cst.Attribute) and expr.attr.value in ("client", "meta"):
+            expr = resolve_name(model, function, expr.value)
+        else:
+            break
+    if isinstance(expr, cst.Call) and (model.qualify(expr.func, function) or "") in ev.SERVICE_CONSTRUCTORS:
+        service = string_value(argument(expr, ev.SERVICE_KEYWORD, 0))
+        if service is not None:
+            return Receiver("service", service, qualified)
+        return Receiver("aws", None, qualified)
+    if qualified.startswith(_AWS_PACKAGES):
+        return Receiver("aws", None, qualified)
+    if qualified.endswith("()"):
+        # The result of calling something that is not the SDK (`Repo()`, `sessionmaker()()`).
+        return Receiver("other", None, qualified)
+    # A parameter, an attribute of an object, a name imported from elsewhere: could be anything.
+    return Receiver("unknown", None, qualified)
+
+
+def is_dynamodb_table(ctx: FileContext, receiver: cst.BaseExpression) -> bool:
+    """A `Table` of the DynamoDB resource API (`boto3.resource("dynamodb").Table(...)`)."""
+    qualified = ctx.qualify(receiver) or ""
+    return qualified.endswith(ev.DYNAMODB_TABLE_SUFFIX) and "resource()" in qualified \
+        and qualified.startswith(_AWS_PACKAGES)
+
+
+# -- how a result is used ----------------------------------------------------------------------
+
+
+@dataclass
+class ResultUse:
+    """How a call's result is used: "dropped", "keys" (only read at literal keys:
+    ``keys`` holds them), or "escapes" (returned, passed on, stored...)."""
+
+    kind: str
+    keys: set[str]
+
+
+def result_use(ctx: FileContext, call: cst.Call) -> ResultUse:
+    ancestors = ctx.ancestors
+    index = len(ancestors) - 1
+    while index > 0 and ancestors[index] is not call:
+        index -= 1
+    value: cst.CSTNode = call
+    parent = ancestors[index - 1] if index > 0 else None
+    if isinstance(parent, cst.Await):
+        value, parent = parent, ancestors[index - 2] if index > 1 else None
+    if isinstance(parent, cst.Expr):
+        return ResultUse("dropped", set())
+    read = _read_at(parent, value, ancestors[index - 2] if index > 1 else None)
+    if read is not None:
+        return ResultUse("keys", {read})
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+        return name_use(ctx, parent.targets[0].target.value)
+    if isinstance(parent, (cst.AnnAssign,)) and isinstance(parent.target, cst.Name):
+        return name_use(ctx, parent.target.value)
+    return ResultUse("escapes", set())
+
+
+def _read_at(parent: cst.CSTNode | None, value: cst.CSTNode, grandparent: cst.CSTNode | None) -> str | None:
+    if isinstance(parent, cst.Subscript) and parent.value is value:
+        return string_index(parent)
+    if isinstance(parent, cst.Attribute) and parent.value is value and parent.attr.value == "get" \
+            and isinstance(grandparent, cst.Call) and grandparent.func is parent:
+        return string_value(grandparent.args[0].value) if grandparent.args else None
+    return None
+
+
+def name_use(ctx: FileContext, name: str) -> ResultUse:
+    """How a local name holding a result is used in the current function."""
+    keys: set[str] = set()
+    root = body_root(ctx)
+    nodes = list(walk_with_parents(root))
+    parents = {id(node): parent for node, parent in nodes}
+    for node, parent in nodes:
+        if not isinstance(node, cst.Name) or node.value != name:
+            continue
+        if _is_binding_target(node, parent):
+            continue
+        grandparent = parents.get(id(parent)) if parent is not None else None
+        read = _read_at(parent, node, grandparent)
+        if read is not None:
+            keys.add(read)
+            continue
+        if isinstance(parent, cst.Comparison) and _membership_key(parent, node) is not None:
+            keys.add(_membership_key(parent, node) or "")
+            continue
+        return ResultUse("escapes", keys)
+    return ResultUse("keys", keys)
+
+
+def _membership_key(comparison: cst.Comparison, node: cst.CSTNode) -> str | None:
+    read = key_read(comparison)
+    return read[0] if read is not None and read[1] is node else None
+
+
+def _is_binding_target(node: cst.Name, parent: cst.CSTNode | None) -> bool:
+    if isinstance(parent, cst.AssignTarget) and parent.target is node:
+        return True
+    if isinstance(parent, (cst.AnnAssign, cst.AugAssign)) and parent.target is node:
+        return isinstance(parent, cst.AnnAssign)
+    if isinstance(parent, (cst.For, cst.CompFor)) and parent.target is node:
+        return True
+    if isinstance(parent, cst.NamedExpr) and parent.target is node:
+        return True
+    if isinstance(parent, cst.AsName):
+        return True
+    return isinstance(parent, cst.Param)
+
+
+# -- values read from the event at a key path ------------------------------------------------
+
+
+def key_path(model: ModuleModel, function: FunctionInfo | None, expr: cst.BaseExpression,
+             table: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...] | None:
+    """The keys read from event data to get ``expr`` (`record["s3"]["bucket"]` ->
+    ("s3", "bucket")); integer indexes are transparent; None when not event data."""
+    read = key_read(expr) if isinstance(expr, (cst.Subscript, cst.Call)) else None
+    if read is not None:
+        base = key_path(model, function, read[1], table)
+        return None if base is None else base + (read[0],)
+    if isinstance(expr, cst.Subscript):
+        return key_path(model, function, expr.value, table)
+    if isinstance(expr, cst.Name) and table is not None and expr.value in table:
+        return table[expr.value]
+    if EVENT in model.labels_of(expr, function):
+        return ()
+    return None
+
+
+def ends_with(path: tuple[str, ...] | None, suffix: tuple[str, ...]) -> bool:
+    return path is not None and len(path) >= len(suffix) and path[len(path) - len(suffix):] == suffix
+
+
+class EventPath:
+    """Names, per function in invocation scope, holding the value read from the event
+    at ``path`` (`bucket = record["s3"]["bucket"]["name"]`), or part of the way there
+    (`s3 = record["s3"]`), followed into project functions they are passed to.
+
+    ``loose``: also names computed from such a value (`unquote_plus(key)`, f-strings).
+    """
+
+    def __init__(self, project: Project, path: tuple[str, ...], loose: bool) -> None:
+        self.path = path
+        self.loose = loose
+        self.tables: dict[int, dict[str, tuple[str, ...]]] = {}
+        self._run(project)
+
+    def _interesting(self, found: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        """``found`` if it is part of the way to the path (it ends with a prefix of it)."""
+        if found is None:
+            return None
+        for cut in range(len(self.path), 0, -1):
+            if len(found) >= cut and found[len(found) - cut:] == self.path[:cut]:
+                return found
+        return None
+
+    def path_of(self, model: ModuleModel, function: FunctionInfo | None,
+                expr: cst.BaseExpression) -> tuple[str, ...] | None:
+        table = self.table(function)
+        found = key_path(model, function, expr, table)
+        if ends_with(found, self.path):
+            return found
+        if isinstance(expr, cst.Call) and expr.args and (model.qualify(expr.func, function) or "") == "builtins.str":
+            return self.path_of(model, function, expr.args[0].value)
+        if self.loose and any(self.holds(model, function, n) for n in _expressions_in(expr)):
+            return self.path
+        return self._interesting(found)
+
+    def holds(self, model: ModuleModel, function: FunctionInfo | None, expr: cst.BaseExpression) -> bool:
+        """True when ``expr`` is (loose: is computed from) the value at the path."""
+        if isinstance(expr, cst.Name):
+            return ends_with(self.table(function).get(expr.value), self.path)
+        found = key_path(model, function, expr, self.table(function))
+        return ends_with(found, self.path)
+
+    def table(self, function: FunctionInfo | None) -> dict[str, tuple[str, ...]]:
+        """Names visible in ``function`` and the key paths they hold."""
+        merged: dict[str, tuple[str, ...]] = {}
+        current = function
+        chain = []
+        while current is not None:
+            chain.append(current)
+            current = current.parent
+        for item in reversed(chain):
+            merged.update(self.tables.get(id(item), {}))
+        return merged
+
+    def _run(self, project: Project) -> None:
+        functions = [(m, f) for m, f, _ in project.in_scope_functions()]
+        for _, function in functions:
+            self.tables.setdefault(id(function), {})
+        # Strict mode: a name also assigned something else (`bucket = OUTPUT` later) is
+        # not known to hold the value, so it is dropped (flow-insensitively, like bindings).
+        conflicted: dict[int, set[str]] = {id(f): set() for _, f in functions}
+        for _ in range(6):
+            changed = False
+            for model, function in functions:
+                table = self.tables[id(function)]
+                skip = conflicted[id(function)]
+                for names, value in function.assignments:
+                    if len(names) != 1 or names[0] in skip:
+                        continue
+                    found = self.path_of(model, function, value)
+                    if found is None and not self.loose:
+                        skip.add(names[0])
+                        if table.pop(names[0], None) is not None:
+                            changed = True
+                        continue
+                    if found is not None and table.get(names[0]) != found:
+                        if names[0] in table and ends_with(table[names[0]], self.path):
+                            continue
+                        table[names[0]] = found
+                        changed = True
+                for call in function.calls:
+                    for _, target, bound in project.call_targets(model, call, function):
+                        target_table = self.tables.get(id(target))
+                        if target_table is None:
+                            continue
+                        for param, arg in bind_arguments(target, call, bound):
+                            found = self.path_of(model, function, arg)
+                            if found is not None and param not in target_table:
+                                target_table[param] = found
+                                changed = True
+            if not changed:
+                return
+
+
+def _expressions_in(expr: cst.CSTNode) -> Iterator[cst.BaseExpression]:
+    stack: list[cst.CSTNode] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Name, cst.Subscript)):
+            yield node  # type: ignore[misc]
+        if isinstance(node, (cst.Lambda, cst.FunctionDef)):
+            continue
+        stack.extend(node.children)
+
+
+_PATHS: weakref.WeakKeyDictionary[Project, dict[tuple[tuple[str, ...], bool], EventPath]] = \
+    weakref.WeakKeyDictionary()
+
+
+def event_path(ctx: FileContext, path: tuple[str, ...], loose: bool = False) -> EventPath | None:
+    """The shared (per run) EventPath analysis for ``path``."""
+    project = ctx.model.project
+    if project is None:
+        return None
+    per_project = _PATHS.setdefault(project, {})
+    key = (path, loose)
+    if key not in per_project:
+        per_project[key] = EventPath(project, path, loose)
+    return per_project[key]
+
+
+# -- guards and exits ----------------------------------------------------------------------------
+
+
+def exits(block: cst.BaseSuite) -> bool:
+    """The block ends in `return`, `continue`, `break` or `raise`."""
+    body = getattr(block, "body", ())
+    if isinstance(body, (list, tuple)) and body:
+        last = body[-1]
+        if isinstance(last, cst.SimpleStatementLine):
+            return any(isinstance(s, (cst.Return, cst.Continue, cst.Break, cst.Raise)) for s in last.body)
+        if isinstance(last, cst.SimpleStatementSuite):
+            return any(isinstance(s, (cst.Return, cst.Continue, cst.Break, cst.Raise)) for s in last.body)
+    if isinstance(block, cst.SimpleStatementSuite):
+        return any(isinstance(s, (cst.Return, cst.Continue, cst.Break, cst.Raise)) for s in block.body)
+    return False

@@ -1,0 +1,280 @@
+"""LAM201 http-call-without-timeout."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from lambdalint import Bad, FixAvailability, Fixed, Good, Rule, Severity
+from lambdalint.catalog.network import REQUESTS_TIMEOUT_CALLS, SESSION_ADAPTER_METHODS, SESSION_PATCHED_METHODS
+from lambdalint.model import dotted_name
+
+from ._network import add_timeout_fix, checked_here, has_star_args, is_none, shown_call, timeout_argument, where
+
+
+class HttpCallWithoutTimeout(Rule):
+    """
+    ## What it does
+    Flags `requests` calls that can wait forever: `requests.get`, `post`, `put`,
+    `patch`, `delete`, `head`, `options` and `request`, and the same methods on a
+    `requests.Session` object (however it is named, including a module-level session
+    used inside the handler, a `with requests.Session() as s:` block or
+    `requests.session()`), called without `timeout=` or with `timeout=None`.
+
+    ## Why is this bad?
+    `requests` has no default timeout: a server that accepts the connection and never
+    answers keeps the call waiting until Lambda kills the invocation at the function's
+    timeout. You pay for the whole wait, the caller gets a timeout instead of an error
+    it can handle, the retry (SQS, async invoke) probably hangs the same way, and a
+    slow dependency ties up your concurrency. A call at module scope is no better: it
+    hangs the init phase, and the environment never starts serving.
+
+    Calls are checked wherever they are: at module scope, in the handler, and in
+    helpers (the message says when the call runs on every invocation), in every
+    module except test files, and outside a script's `if __name__ == "__main__":`
+    block, which Lambda never runs; exclude other scripts with `per-file-ignores`.
+    Not flagged: calls that pass `**kwargs` (the timeout may be
+    inside), calls on a session that may have a default timeout (one with a
+    transport adapter mounted, `session.mount(...)`, or whose `request` method is
+    replaced, `session.request = functools.partial(session.request, timeout=5)`),
+    and other HTTP clients, which LAM202 and LAM203 cover. A session created in
+    another module and imported is not recognised.
+
+    ## Fix safety
+    The fix adds `timeout=<default-timeout>` (10 seconds unless the `default-timeout`
+    key in `[tool.lambdalint]` says otherwise), or replaces `timeout=None` with it. It
+    is unsafe: a request that used to succeed after a long wait now raises
+    `requests.exceptions.Timeout`, and the right value depends on the service and on
+    the function's own timeout (keep it below the function timeout, minus time for
+    the rest of the work). Review each one.
+
+    ## References
+    - [requests: Timeouts](https://requests.readthedocs.io/en/latest/user/advanced/#timeouts)
+    - [Configure Lambda function timeout](https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html)
+    - [Bandit B113: request_without_timeout](https://bandit.readthedocs.io/en/latest/plugins/b113_request_without_timeout.html)
+    """
+
+    code = "LAM201"
+    name = "http-call-without-timeout"
+    severity = Severity.WARNING
+    fix = FixAvailability.UNSAFE
+    # Every way to reach requests imports it by name (`from requests import get as fetch` too).
+    words = ("requests",)
+    tags = ("reliability", "network", "timeouts")
+
+    def begin_file(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().begin_file(ctx)
+        self._adapted: set[str] | None = None
+
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        qualified = ctx.qualify(node.func)
+        parameter = REQUESTS_TIMEOUT_CALLS.get(qualified or "")
+        if parameter is None or not checked_here(ctx) or has_star_args(node):
+            return
+        assert qualified is not None
+        passed, arg = timeout_argument(node, parameter)
+        if passed and not (arg is not None and is_none(arg.value)):
+            return
+        if self._has_adapter(node):
+            return
+        seconds = ctx.config.default_timeout
+        shown = shown_call(ctx, node, qualified)
+        if passed:
+            problem = f"{shown} passes `timeout=None`, so it can wait forever"
+        else:
+            problem = f"{shown} has no timeout, so it can wait forever"
+        self.report(
+            node,
+            f"{problem}{where(ctx)}; pass `timeout=` (seconds, below the function's own timeout)",
+            fix=add_timeout_fix(node, parameter.keyword, seconds, arg if passed else None),
+        )
+
+    def _has_adapter(self, call: cst.Call) -> bool:
+        """`session.mount(...)` somewhere in the module (the adapter may set a timeout),
+        or `session.request = functools.partial(session.request, timeout=5)`."""
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return False
+        receiver = dotted_name(func.value)
+        if receiver is None:
+            return False
+        if self._adapted is None:
+            self._adapted = {
+                dotted_name(c.func.value) or ""
+                for c in _all_calls(self.ctx)
+                if isinstance(c.func, cst.Attribute) and c.func.attr.value in SESSION_ADAPTER_METHODS
+            } | _patched_sessions(self.ctx.model.module)
+        return receiver in self._adapted
+
+    examples = [
+        Bad('''
+            import requests
+
+            def lambda_handler(event, context):
+                response = requests.get("https://api.example.com/rates")  # expect
+                return response.json()
+        '''),
+        Good('''
+            import requests
+
+            def lambda_handler(event, context):
+                response = requests.get("https://api.example.com/rates", timeout=5)
+                return response.json()
+        '''),
+        Bad('''
+            import requests
+            import requests as r
+            from requests import post as send
+
+            http = requests.Session()
+
+            def notify(payload):
+                return http.post("https://hooks.example.com", json=payload)  # expect
+
+            def lambda_handler(event, context):
+                r.request("GET", "https://api.example.com", timeout=None)  # expect
+                send("https://audit.example.com", data=b"x")  # expect
+                notify(event)
+        '''),
+        Bad('''
+            import requests
+
+            CATALOG = requests.get("https://config.example.com/catalog.json").json()  # expect
+
+            def lambda_handler(event, context):
+                with requests.Session() as session:
+                    return session.get(event["url"]).status_code  # expect
+        '''),
+        Bad('''
+            import requests
+
+            def fetch(url):
+                s = requests.session()
+                return s.get(url).text  # expect
+        '''),
+        Good('''
+            import requests
+
+            DEFAULTS = {"timeout": 5}
+
+            def call(url, **kwargs):
+                return requests.get(url, **kwargs)
+
+            def lambda_handler(event, context):
+                return call("https://api.example.com", timeout=3), requests.post(
+                    "https://api.example.com", **DEFAULTS
+                )
+        '''),
+        Good('''
+            import requests
+            from requests.adapters import HTTPAdapter
+
+            class TimeoutAdapter(HTTPAdapter):
+                def send(self, request, **kwargs):
+                    kwargs.setdefault("timeout", 5)
+                    return super().send(request, **kwargs)
+
+            session = requests.Session()
+            session.mount("https://", TimeoutAdapter())
+
+            def lambda_handler(event, context):
+                return session.get("https://api.example.com").json()
+        '''),
+        Good('''
+            import functools
+            import requests
+
+            http = requests.Session()
+            http.request = functools.partial(http.request, timeout=5)
+
+            def lambda_handler(event, context):
+                return http.get("https://api.example.com").json()
+        '''),
+        Good('''
+            import httpx
+            import requests
+
+            TIMEOUT = (3.05, 10)
+
+            def lambda_handler(event, context):
+                a = requests.get("https://a.example.com", timeout=TIMEOUT)
+                b = httpx.get("https://b.example.com")  # httpx has a 5 s default
+                cache = {}
+                c = cache.get("https://c.example.com")
+                return a, b, c
+        '''),
+        Good('''
+            import requests
+
+            def test_rates_endpoint(requests_mock):
+                requests_mock.get("https://api.example.com/rates", json={})
+                assert requests.get("https://api.example.com/rates").json() == {}
+        ''', path="tests/test_rates.py"),
+        Fixed(
+            before='''
+            import requests
+
+            def lambda_handler(event, context):
+                a = requests.get("https://a.example.com")
+                b = requests.post("https://b.example.com", json=event, timeout=None)
+                return a, b
+            ''',
+            after='''
+            import requests
+
+            def lambda_handler(event, context):
+                a = requests.get("https://a.example.com", timeout=10)
+                b = requests.post("https://b.example.com", json=event, timeout=10)
+                return a, b
+            ''',
+            unsafe=True,
+        ),
+        Fixed(
+            before='''
+            import requests
+
+            session = requests.Session()
+
+            def lambda_handler(event, context):
+                return session.post(
+                    "https://api.example.com/orders",
+                    json=event,
+                )
+            ''',
+            after='''
+            import requests
+
+            session = requests.Session()
+
+            def lambda_handler(event, context):
+                return session.post(
+                    "https://api.example.com/orders",
+                    json=event,
+                    timeout=2.5,
+                )
+            ''',
+            unsafe=True,
+            config={"default-timeout": 2.5},
+        ),
+    ]
+
+
+def _all_calls(ctx) -> list[cst.Call]:  # type: ignore[no-untyped-def]
+    summary = ctx.model.summary
+    calls = list(summary.module_calls)
+    for function in summary.functions.values():
+        calls.extend(function.calls)
+    return calls
+
+
+def _patched_sessions(module: cst.Module) -> set[str]:
+    """Receivers whose request method is replaced: `s.request = partial(s.request, timeout=5)`."""
+    found: set[str] = set()
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Attribute) \
+                and node.target.attr.value in SESSION_PATCHED_METHODS:
+            found.add(dotted_name(node.target.value) or "")
+        stack.extend(node.children)
+    return found

@@ -1,0 +1,238 @@
+"""LAM405 secret-logged."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from lambdalint import Bad, FixAvailability, Good, Rule, Severity
+from lambdalint.catalog.secrets import (
+    LOGGER_FACTORIES,
+    LOGGER_METHODS,
+    LOGGING_FUNCTIONS,
+    LOGGING_NON_OUTPUT_KWARGS,
+    PRINT_FUNCTIONS,
+    PRINT_NON_OUTPUT_KWARGS,
+)
+from lambdalint.context import FileContext
+
+from ._secrets import SecretFlow, code, short
+
+# Facts by how directly they say "secret", for the message.
+_ORDER = {"secret": 0, "environ": 1}
+
+
+class SecretLogged(Rule):
+    """
+    ## What it does
+    Flags a secret passed to `print` or a logging call: a value from Secrets
+    Manager (`get_secret_value`), a decrypted SSM parameter
+    (`get_parameter(s)(..., WithDecryption=True)`, Powertools `get_secret` or
+    `get_parameter(..., decrypt=True)`), temporary credentials from STS
+    (`assume_role`...), a password-like environment variable
+    (`os.environ["DB_PASSWORD"]`, `os.getenv("API_TOKEN")`), or the whole
+    `os.environ`. Log calls are the `logging` module's functions and the methods of
+    loggers from `logging.getLogger(...)` or Powertools `Logger()` (`info`,
+    `error`, `exception`, ..., and Powertools `append_keys`). Anywhere in the file:
+    what module scope logs at init reaches CloudWatch too.
+
+    The secret is followed through assignments, subscripts and `.get(...)`,
+    `json.loads`/`json.dumps`, `str`/`repr`, f-strings, `.format`, `%` and `+`,
+    containers (`extra={"token": token}`), module-level constants, constants
+    imported from project modules, and the return values of project functions
+    (`def db_password(): return secret["SecretString"]`).
+
+    ## Why is this bad?
+    Lambda sends everything a function prints or logs to CloudWatch Logs, where it
+    is kept (by default forever), copied to subscriptions and log archives, and
+    readable by everyone with access to the log group, a much larger audience than
+    the secret's own. A logged secret must be treated as leaked and rotated. Log
+    that a secret was loaded, its name or version, or a masked form, never the
+    value. `print(os.environ)` is especially costly on Lambda: the environment holds
+    the execution role's credentials (`AWS_SECRET_ACCESS_KEY`,
+    `AWS_SESSION_TOKEN`).
+
+    Not flagged: a secret's identifiers and metadata (`SecretId`, `ARN`, `Name`,
+    `VersionId`, the `username`, `host`, `port` and `dbname` of a database
+    secret), values that only describe a secret (`len(token)`, `token[:4]`,
+    `token is None`, `bool(token)`, `hash(...)`), secrets passed through a project
+    or library function that is not known to keep them (`mask(token)`), and the
+    keys of `os.environ`.
+
+    Not seen: secrets passed into a function's parameters and logged there,
+    secrets stored on objects (`self.token`), and loggers the analysis cannot
+    resolve (`self.logger`, a logger passed in).
+
+    ## Fix safety
+    No automatic fix: what is safe to log instead is the author's decision.
+
+    ## References
+    - [Powertools for AWS Lambda (Python): Logger](https://docs.powertools.aws.dev/lambda/python/latest/core/logger/)
+    - [Working with Lambda function logs](https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html)
+    - [OWASP Logging Cheat Sheet: data to exclude](https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html#data-to-exclude)
+    """
+
+    code = "LAM405"
+    name = "secret-logged"
+    severity = Severity.ERROR
+    fix = FixAvailability.NONE
+    words = ("print", "log", "Log", "LOG")
+    tags = ("security", "secrets", "observability")
+
+    examples = [
+        Bad('''
+            import json
+            import logging
+            import boto3
+
+            logger = logging.getLogger()
+            secrets = boto3.client("secretsmanager")
+
+            def lambda_handler(event, context):
+                response = secrets.get_secret_value(SecretId="prod/db")
+                creds = json.loads(response["SecretString"])
+                logger.info("connecting with %s", creds["password"])  # expect
+                return creds["username"]
+        '''),
+        Good('''
+            import json
+            import logging
+            import boto3
+
+            logger = logging.getLogger()
+            secrets = boto3.client("secretsmanager")
+
+            def lambda_handler(event, context):
+                response = secrets.get_secret_value(SecretId="prod/db")
+                creds = json.loads(response["SecretString"])
+                logger.info("loaded secret %s version %s", response["Name"], response["VersionId"])
+                logger.info("connecting as %s to %s", creds["username"], creds["host"])
+                logger.debug("password has %d characters", len(creds["password"]))
+                return creds["username"]
+        '''),
+        Bad('''
+            import os
+            import boto3
+            from aws_lambda_powertools import Logger
+
+            logger = Logger(service="orders")
+            API_TOKEN = os.environ["API_TOKEN"]
+            ssm = boto3.client("ssm")
+
+            def signing_key():
+                param = ssm.get_parameter(Name="/orders/signing-key", WithDecryption=True)
+                return param["Parameter"]["Value"]
+
+            def lambda_handler(event, context):
+                print(f"calling the API with token {API_TOKEN}")  # expect
+                key = signing_key()
+                logger.append_keys(signing_key=key)  # expect
+                logger.debug("environment: " + str(os.environ))  # expect
+                return {"ok": True}
+        '''),
+        Good('''
+            import os
+            import logging
+            import boto3
+
+            log = logging.getLogger(__name__)
+            ssm = boto3.client("ssm")
+
+            def lambda_handler(event, context):
+                table = ssm.get_parameter(Name="/orders/table")["Parameter"]["Value"]
+                token = os.environ["API_TOKEN"]
+                log.info("table %s, token set: %s, ends with %s", table, token is not None, token[-4:])
+                log.info("variables: %s", sorted(os.environ.keys()))
+                for name in os.environ:
+                    print(name)
+                print("secret ARN:", os.environ["DB_SECRET_ARN"], "token url:", os.getenv("TOKEN_URL"))
+                return table
+        '''),
+        Bad('''
+            import logging
+            from myapp.secrets import db_password
+
+            def lambda_handler(event, context):
+                password = db_password()
+                logging.warning("login failed for password=%r", password)  # expect
+        ''', files={"myapp/secrets.py": '''
+            import boto3
+
+            _client = boto3.client("secretsmanager")
+
+            def db_password():
+                return _client.get_secret_value(SecretId="prod/db")["SecretString"]
+        '''}),
+        Bad('''
+            import boto3
+
+            sts = boto3.client("sts")
+
+            def lambda_handler(event, context):
+                creds = sts.assume_role(RoleArn=event["role"], RoleSessionName="x")["Credentials"]
+                print("assumed role:", creds)  # expect
+                print("key id:", creds["AccessKeyId"], "expires:", creds["Expiration"])
+                return creds["AccessKeyId"]
+        '''),
+        Good('''
+            import logging
+            import boto3
+
+            logger = logging.getLogger()
+            secrets = boto3.client("secretsmanager")
+
+            def mask(value):
+                return value[:2] + "***"
+
+            def lambda_handler(event, context):
+                secret = secrets.get_secret_value(SecretId=event["secret_id"])["SecretString"]
+                logger.info("fetched %s: %s", event["secret_id"], mask(secret))
+                print(f"secret id {event['secret_id']} loaded")
+                return {"length": len(secret)}
+        '''),
+    ]
+
+    def begin_file(self, ctx: FileContext) -> None:
+        super().begin_file(ctx)
+        self._flow: SecretFlow | None = None
+
+    def visit_Call(self, node: cst.Call) -> None:
+        sink = self._sink(node)
+        if sink is None:
+            return
+        kind, excluded = sink
+        if self._flow is None:
+            self._flow = SecretFlow(self.ctx)
+        flow = self._flow
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in excluded:
+                continue
+            facts = flow.facts(arg.value, self.ctx.function)
+            if not facts:
+                continue
+            _kind, source = min(facts, key=lambda fact: (_ORDER.get(fact[0], 9), fact[1]))
+            written = code(node.func)
+            shown = short(arg.value)
+            self.report(
+                arg.value,
+                f"`{written}(...)` {kind} {source} (in `{shown}`): everything a function "
+                f"{'prints' if kind == 'prints' else 'logs'} lands in CloudWatch Logs, readable by "
+                "everyone with access to the log group; log that the secret was loaded, its name "
+                "or a masked form, never its value",
+            )
+            return
+
+    def _sink(self, node: cst.Call) -> tuple[str, frozenset[str]] | None:
+        qualified = self.ctx.qualify(node.func)
+        if qualified is None:
+            return None
+        if qualified in PRINT_FUNCTIONS:
+            return "prints", PRINT_NON_OUTPUT_KWARGS
+        if qualified in LOGGING_FUNCTIONS:
+            return "logs", LOGGING_NON_OUTPUT_KWARGS
+        owner, _, method = qualified.rpartition(".")
+        if method in LOGGER_METHODS and any(
+            owner == factory or owner.startswith((factory + "()", factory + "."))
+            for factory in LOGGER_FACTORIES
+        ):
+            return "logs", LOGGING_NON_OUTPUT_KWARGS
+        return None

@@ -1,0 +1,244 @@
+"""LAM503 api-body-not-string."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from lambdalint import Bad, FixAvailability, Fixed, Good, Rule, Severity
+from lambdalint.catalog import events as ev
+from lambdalint.fix import Applicability, Fix, ImportSpec
+from lambdalint.model.event_sources import dict_key
+
+from ._events import MISSING, code_of, lookup, shorten
+
+_JSON = "json"
+
+
+class ApiBodyNotString(Rule):
+    """
+    ## What it does
+    Flags a handler that returns an API Gateway/function URL response (a dict with
+    `statusCode`) whose `body` is not a string: a dict, list, tuple, set, number or
+    boolean literal (or comprehension), or a name bound to one.
+
+    ## Why is this bad?
+    With a Lambda proxy integration, API Gateway (REST and HTTP APIs), Application
+    Load Balancers and function URLs pass `body` to the client as the response
+    text, and it must be a string. A dict there makes the integration fail: API
+    Gateway answers `502 Bad Gateway` ("Malformed Lambda proxy response") although
+    the function succeeded, and the error shows up in API Gateway's logs rather than
+    the function's. Serialise the body with `json.dumps(...)` (and set a
+    `Content-Type` header).
+
+    The response counts when the handler, or a function it calls, returns the dict
+    directly or through a name. Not flagged: bodies that are
+    strings or calls (`json.dumps(...)`, `str(...)`), parameters of a response
+    helper (the caller decides what they hold), and Powertools event-handler routes,
+    whose return values Powertools serialises itself.
+
+    ## Fix safety
+    The fix wraps the body in `json.dumps(...)` and adds `import json` when the
+    module does not import it. It is safe: the response was unusable before, and
+    `json.dumps` produces exactly the JSON text a client expects from that value.
+    It is not offered when the name `json` is bound to something other than the
+    `json` module (another library imported as `json`, a parameter), or for set
+    bodies, which `json.dumps` cannot encode.
+
+    ## References
+    - [API Gateway: output format of a Lambda function for proxy integration](https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html#api-gateway-simple-proxy-for-lambda-output-format)
+    - [Lambda function URLs: response payload format](https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-response-payload)
+    """
+
+    code = "LAM503"
+    name = "api-body-not-string"
+    severity = Severity.ERROR
+    fix = FixAvailability.SAFE
+    words = (ev.STATUS_CODE_KEY,)
+    tags = ("api-gateway", "responses")
+
+    examples = [
+        Bad('''
+            def lambda_handler(event, context):
+                order = {"id": event["pathParameters"]["id"], "status": "shipped"}
+                return {"statusCode": 200, "body": order}  # expect
+        '''),
+        Good('''
+            import json
+
+            def lambda_handler(event, context):
+                order = {"id": event["pathParameters"]["id"], "status": "shipped"}
+                return {"statusCode": 200, "body": json.dumps(order)}
+        '''),
+        Bad('''
+            import json
+
+            def lambda_handler(event, context):
+                if "id" not in event["queryStringParameters"]:
+                    return {"statusCode": 400, "body": ["id is required"]}  # expect
+                response = {
+                    "statusCode": 200,
+                    "headers": {"Content-Type": "application/json"},
+                    "body": 42,  # expect
+                }
+                return response
+        '''),
+        Bad('''
+            def build(items):
+                payload = {"items": [i for i in items]}
+                return {"statusCode": 200, "body": payload}  # expect
+
+            def handler(event, context):
+                return build(event["items"])
+        '''),
+        Good('''
+            def lambda_handler(event, context):
+                return {"statusCode": 204, "body": ""}
+        '''),
+        Good('''
+            import json
+
+            def respond(status, body):
+                return {"statusCode": status, "body": body}
+
+            def lambda_handler(event, context):
+                return respond(200, json.dumps({"ok": True}))
+        '''),
+        Good('''
+            from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+            app = APIGatewayRestResolver()
+
+            @app.get("/orders")
+            def list_orders():
+                return {"statusCode": 200, "body": {"orders": []}}
+
+            def lambda_handler(event, context):
+                return app.resolve(event, context)
+        '''),
+        Good('''
+            def report_row(row):
+                return {"statusCode": row["code"], "body": {"count": row["n"]}}
+
+            ROWS = [report_row(r) for r in [{"code": 1, "n": 2}]]
+        '''),
+        Fixed(
+            before='''
+            def lambda_handler(event, context):
+                return {"statusCode": 200, "body": {"message": "hello"}}
+            ''',
+            after='''
+            import json
+            def lambda_handler(event, context):
+                return {"statusCode": 200, "body": json.dumps({"message": "hello"})}
+            ''',
+        ),
+        Fixed(
+            before='''
+            """Orders API."""
+            import json
+            import boto3
+
+            def lambda_handler(event, context):
+                result = [1, 2, 3]
+                return {"statusCode": 200, "body": result}
+            ''',
+            after='''
+            """Orders API."""
+            import json
+            import boto3
+
+            def lambda_handler(event, context):
+                result = [1, 2, 3]
+                return {"statusCode": 200, "body": json.dumps(result)}
+            ''',
+        ),
+        Bad('''
+            import simplejson as json
+
+            def lambda_handler(event, context):
+                return {"statusCode": 200, "body": {"ok": True}}  # expect
+        '''),
+    ]
+
+    def visit_Return(self, node: cst.Return) -> None:
+        ctx = self.ctx
+        if node.value is None or ctx.function is None:
+            return
+        profile = ctx.event_sources()
+        if profile is None or profile.entry.kind != "handler":
+            return
+        for response in self._responses(node.value):
+            element = dict_key(response, ev.BODY_KEY)
+            if element is None:
+                continue
+            what = self._non_string(element.value)
+            if what is None:
+                continue
+            self.report(
+                element.value,
+                f"the response `body` is {what}: API Gateway and function URLs need a string and "
+                f"answer 502 otherwise; serialise it with `json.dumps(...)`",
+                fix=self._fix(element.value, what),
+            )
+
+    def _responses(self, value: cst.BaseExpression) -> list[cst.Dict]:
+        if isinstance(value, cst.Name):
+            function = self.ctx.function
+            assert function is not None
+            values = [v for targets, v in function.assignments if targets == [value.value]]
+        else:
+            values = [value]
+        return [v for v in values if isinstance(v, cst.Dict) and dict_key(v, ev.STATUS_CODE_KEY) is not None]
+
+    def _non_string(self, value: cst.BaseExpression) -> str | None:
+        shown = _kind(value)
+        if shown is not None:
+            return shown
+        if isinstance(value, cst.Name):
+            bound = lookup(self.ctx.model, self.ctx.function, value.value)
+            if isinstance(bound, cst.BaseExpression):
+                kind = _kind(bound)
+                if kind is not None:
+                    return f"{kind} (`{value.value} = {shorten(code_of(bound), 30)}`)"
+        return None
+
+    def _fix(self, value: cst.BaseExpression, what: str) -> Fix | None:
+        if what.startswith(("a set", "a set comprehension")):
+            return None
+        bound = lookup(self.ctx.model, self.ctx.function, _JSON)
+        if bound is MISSING:
+            imports = [ImportSpec(_JSON)]
+        elif bound == _JSON:
+            imports = []
+        else:
+            return None  # `json` is something else here
+        wrapped = cst.Call(
+            func=cst.Attribute(value=cst.Name(_JSON), attr=cst.Name("dumps")),
+            args=[cst.Arg(value=value)],
+        )
+        return Fix("Serialise the body with `json.dumps(...)`", Applicability.SAFE,
+                   replacements=[(value, wrapped)], imports=imports)
+
+
+def _kind(value: cst.BaseExpression) -> str | None:
+    if isinstance(value, cst.Dict):
+        return "a dict"
+    if isinstance(value, cst.DictComp):
+        return "a dict comprehension"
+    if isinstance(value, cst.List):
+        return "a list"
+    if isinstance(value, cst.ListComp):
+        return "a list comprehension"
+    if isinstance(value, cst.Tuple):
+        return "a tuple"
+    if isinstance(value, cst.Set):
+        return "a set"
+    if isinstance(value, cst.SetComp):
+        return "a set comprehension"
+    if isinstance(value, (cst.Integer, cst.Float)):
+        return "a number"
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.expression, (cst.Integer, cst.Float)):
+        return "a number"
+    if isinstance(value, cst.Name) and value.value in ("True", "False"):
+        return "a boolean"
+    return None

@@ -1,0 +1,595 @@
+"""Traps of the error, response and event-source rules (LAM5xx, LAM6xx) beyond their examples."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import pytest
+
+from lambdalint.catalog import events as ev
+from lambdalint.registry import load_registry
+from lambdalint.testing import fix_source, run_rule
+
+RULES = load_registry(include_plugins=False).rules
+
+
+def findings(code: str, source: str, extra: dict[str, str] | None = None) -> list[tuple[str, int, str]]:
+    files = {"app.py": textwrap.dedent(source)}
+    files.update({path: textwrap.dedent(text) for path, text in (extra or {}).items()})
+    result = run_rule(RULES[code], files)
+    assert not result.internal_error, result.messages
+    return [(str(d.path), d.location.row, d.message) for d in result.diagnostics if d.code == code]
+
+
+def rows(code: str, source: str, extra: dict[str, str] | None = None) -> list[int]:
+    return [row for _, row, _ in findings(code, source, extra)]
+
+
+def fixed(code: str, source: str) -> str:
+    text, remaining = fix_source(RULES[code], textwrap.dedent(source))
+    return text
+
+
+# -- LAM501 -----------------------------------------------------------------------------
+
+
+def test_lam501_helper_whose_result_is_used_is_not_a_record_processor():
+    assert rows("LAM501", """
+        import json
+
+        def parse(text):
+            try:
+                return json.loads(text)
+            except Exception:
+                return None
+
+        def lambda_handler(event, context):
+            for record in event["Records"]:
+                order = parse(record["body"])
+                if order is None:
+                    raise ValueError("bad message")
+    """) == []
+
+
+def test_lam501_not_in_handlers_without_records():
+    assert rows("LAM501", """
+        def lambda_handler(event, context):
+            try:
+                return {"statusCode": 200, "body": do(event["body"])}
+            except Exception:
+                return {"statusCode": 500, "body": "error"}
+    """) == []
+
+
+def test_lam501_http_error_response_in_a_dispatcher_is_left_alone():
+    assert rows("LAM501", """
+        def lambda_handler(event, context):
+            if "Records" in event:
+                for record in event["Records"]:
+                    work(record["body"])
+                return None
+            try:
+                return {"statusCode": 200, "body": run(event["body"])}
+            except Exception:
+                return {"statusCode": 500, "body": "error"}
+    """) == []
+
+
+def test_lam501_named_exception_and_narrow_excepts():
+    assert rows("LAM501", """
+        import builtins
+
+        def lambda_handler(event, context):
+            for record in event["Records"]:
+                try:
+                    work(record["body"])
+                except KeyError:
+                    pass
+                except builtins.Exception:
+                    pass
+    """) == [10]
+
+
+# -- LAM502 -----------------------------------------------------------------------------
+
+
+def test_lam502_except_star_and_other_names_are_left_alone():
+    assert rows("LAM502", """
+        def f():
+            try:
+                g()
+            except* ValueError as e:
+                raise e
+            try:
+                g()
+            except ValueError as e:
+                raise err
+    """) == []
+
+
+@pytest.mark.parametrize("rebinding", [
+    "for e in errors: pass",
+    "with open('x') as e: pass",
+    "(e := other)",
+    "del e",
+    "import e",
+    "e += 1",
+])
+def test_lam502_rebound_names_are_left_alone(rebinding):
+    assert rows("LAM502", f"""
+        def f(errors, other):
+            try:
+                g()
+            except ValueError as e:
+                {rebinding}
+                raise e
+    """) == []
+
+
+def test_lam502_fix_is_bare_raise_everywhere_in_the_block():
+    assert fixed("LAM502", """
+        def f():
+            try:
+                g()
+            except (KeyError, ValueError) as e:
+                if e.args:
+                    raise e
+                with lock:
+                    raise e
+    """) == textwrap.dedent("""
+        def f():
+            try:
+                g()
+            except (KeyError, ValueError) as e:
+                if e.args:
+                    raise
+                with lock:
+                    raise
+    """)
+
+
+# -- LAM503 -----------------------------------------------------------------------------
+
+
+def test_lam503_no_fix_when_json_is_a_parameter():
+    source = """
+        def lambda_handler(event, context, json=None):
+            return {"statusCode": 200, "body": {"a": 1}}
+    """
+    assert rows("LAM503", source) == [3]
+    assert fixed("LAM503", source) == textwrap.dedent(source)
+
+
+def test_lam503_local_import_of_json_is_used_without_adding_one():
+    assert fixed("LAM503", """
+        def lambda_handler(event, context):
+            import json
+            return {"statusCode": 200, "body": [1, 2]}
+    """) == textwrap.dedent("""
+        def lambda_handler(event, context):
+            import json
+            return {"statusCode": 200, "body": json.dumps([1, 2])}
+    """)
+
+
+def test_lam503_set_bodies_are_reported_without_a_fix():
+    source = """
+        def lambda_handler(event, context):
+            return {"statusCode": 200, "body": {1, 2}}
+    """
+    assert rows("LAM503", source) == [3]
+    assert fixed("LAM503", source) == textwrap.dedent(source)
+
+
+def test_lam503_only_returned_responses_of_handlers():
+    assert rows("LAM503", """
+        import json
+
+        def lambda_handler(event, context):
+            log = {"statusCode": 200, "body": {"a": 1}}
+            print(json.dumps(log))
+            return {"statusCode": 200, "body": "ok", "extra": {"a": 1}}
+    """) == []
+
+
+# -- LAM504 -----------------------------------------------------------------------------
+
+
+def test_lam504_resource_batch_write_and_async_clients():
+    assert rows("LAM504", """
+        import aioboto3
+        import boto3
+
+        dynamodb = boto3.resource("dynamodb")
+
+        async def send(entries):
+            async with aioboto3.Session().client("events") as events:
+                await events.put_events(Entries=entries)
+
+        def lambda_handler(event, context):
+            dynamodb.batch_write_item(RequestItems={"t": []})
+    """) == [9, 12]
+
+
+def test_lam504_results_handed_on_or_checked_by_membership():
+    assert rows("LAM504", """
+        import boto3
+
+        sqs = boto3.client("sqs")
+
+        def delete(entries):
+            response = sqs.delete_message_batch(QueueUrl="q", Entries=entries)
+            if "Failed" in response:
+                raise RuntimeError(response["Failed"])
+
+        def send(entries):
+            return sqs.send_message_batch(QueueUrl="q", Entries=entries)
+
+        def record(entries, log):
+            log.append(sqs.send_message_batch(QueueUrl="q", Entries=entries))
+    """) == []
+
+
+def test_lam504_non_distinctive_names_need_a_visible_client():
+    assert rows("LAM504", """
+        def publish(stream, rows, bus):
+            stream.put_records(Records=rows)
+            bus.put_events(Entries=rows)
+    """) == []
+
+
+# -- LAM505 -----------------------------------------------------------------------------
+
+
+def test_lam505_runtime_accepts_decimal_and_bytes_in_returns():
+    assert rows("LAM505", """
+        from decimal import Decimal
+        import boto3
+
+        table = boto3.resource("dynamodb").Table("t")
+
+        def lambda_handler(event, context):
+            item = table.get_item(Key={"id": "1"})["Item"]
+            return {"item": item, "price": Decimal("1.5"), "raw": b"x"}
+    """) == []
+
+
+def test_lam505_json_dumps_of_dynamodb_items_through_a_response_name():
+    assert rows("LAM505", """
+        import json
+        import boto3
+
+        table = boto3.session.Session().resource("dynamodb").Table("t")
+
+        def lambda_handler(event, context):
+            response = table.query(KeyConditionExpression="pk = :p")
+            return json.dumps(response["Items"])
+    """) == [9]
+
+
+def test_lam505_returns_of_helpers_and_routes_are_not_the_handlers_result():
+    assert rows("LAM505", """
+        import datetime
+
+        def stamp():
+            return datetime.datetime.now()
+
+        def lambda_handler(event, context):
+            return {"at": stamp().isoformat()}
+    """) == []
+
+
+# -- LAM601 -----------------------------------------------------------------------------
+
+
+def test_lam601_bucket_from_somewhere_else_or_derived():
+    assert rows("LAM601", """
+        import boto3
+
+        s3 = boto3.client("s3")
+
+        def lambda_handler(event, context):
+            for record in event["Records"]:
+                bucket = record["s3"]["bucket"]["name"]
+                s3.put_object(Bucket=f"{bucket}-thumbnails", Key="k", Body=b"")
+                s3.download_file(bucket, "k", "/tmp/k")
+    """) == []
+
+
+def test_lam601_not_outside_invocation_scope():
+    assert rows("LAM601", """
+        import boto3
+
+        s3 = boto3.client("s3")
+
+        def replay(record):
+            s3.put_object(Bucket=record["s3"]["bucket"]["name"], Key="k", Body=b"")
+    """) == []
+
+
+# -- LAM602 -----------------------------------------------------------------------------
+
+
+def test_lam602_no_fix_when_unquote_plus_is_something_else():
+    source = """
+        from mylib import unquote_plus
+
+        def lambda_handler(event, context):
+            return event["Records"][0]["s3"]["object"]["key"]
+    """
+    assert rows("LAM602", source) == [5]
+    assert fixed("LAM602", source) == textwrap.dedent(source)
+
+
+def test_lam602_decoded_in_a_helper_of_another_module():
+    assert rows("LAM602", """
+        from shared.keys import decoded
+
+        def lambda_handler(event, context):
+            key = event["Records"][0]["s3"]["object"]["key"]
+            return decoded(key)
+    """, {"shared/keys.py": """
+        import urllib.parse
+
+        def decoded(raw):
+            return urllib.parse.unquote_plus(raw)
+    """}) == []
+
+
+def test_lam602_other_s3_fields_and_non_event_data():
+    assert rows("LAM602", """
+        def lambda_handler(event, context):
+            record = event["Records"][0]
+            size = record["s3"]["object"]["size"]
+            tag = event["detail"]["object"]["key"]
+            return size, tag
+    """) == []
+
+
+# -- LAM603 -----------------------------------------------------------------------------
+
+
+def test_lam603_reported_once_per_function():
+    assert rows("LAM603", """
+        def lambda_handler(event, context):
+            bucket = event["Records"][0]["s3"]["bucket"]["name"]
+            key = event["Records"][0]["s3"]["object"]["key"]
+            return bucket, key
+    """) == [3]
+
+
+def test_lam603_iteration_in_the_handler_covers_a_helper():
+    assert rows("LAM603", """
+        def first(records):
+            return records[0]
+
+        def lambda_handler(event, context):
+            head = event["Records"][0]
+            for record in event["Records"]:
+                print(record["body"])
+            return head
+    """) == []
+
+
+# -- LAM604 -----------------------------------------------------------------------------
+
+
+def test_lam604_record_handlers_and_unknown_records_are_left_alone():
+    assert rows("LAM604", """
+        def lambda_handler(event, context):
+            for record in event["Records"]:
+                print(record["eventName"])
+    """) == []
+
+
+def test_lam604_powertools_decorator_counts_as_batch_processing():
+    assert rows("LAM604", """
+        from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, batch_processor
+
+        processor = BatchProcessor(event_type=EventType.SQS)
+
+        def record_handler(record):
+            return record.body
+
+        @batch_processor(record_handler=record_handler, processor=processor)
+        def lambda_handler(event, context):
+            for record in event["Records"]:
+                print(record["body"])
+            return processor.response()
+    """) == []
+
+
+# -- LAM605 -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def without_botocore(monkeypatch):
+    """Make `botocore` unimportable and the pageable-operation cache start empty."""
+    monkeypatch.setitem(sys.modules, "botocore", None)
+    monkeypatch.setitem(sys.modules, "botocore.loaders", None)
+    ev.pageable_operations.cache_clear()
+    ev.pageable_operation_names.cache_clear()
+    yield
+    ev.pageable_operations.cache_clear()
+    ev.pageable_operation_names.cache_clear()
+
+
+_ECS = """
+    import boto3
+
+    ecs = boto3.client("ecs")
+    s3 = boto3.client("s3")
+
+    def lambda_handler(event, context):
+        clusters = ecs.list_clusters()["clusterArns"]
+        keys = s3.list_objects_v2(Bucket="b")["Contents"]
+        return clusters, keys
+"""
+
+
+def test_lam605_pageable_operations_come_from_botocore():
+    pytest.importorskip("botocore")
+    ev.pageable_operations.cache_clear()
+    ev.pageable_operation_names.cache_clear()
+    operations = ev.pageable_operations()
+    assert operations is not ev.FALLBACK_PAGEABLE
+    assert len(operations) > len(ev.FALLBACK_PAGEABLE)
+    paging = operations["s3"]["list_objects_v2"]
+    assert "ContinuationToken" in paging.input_tokens
+    assert {"NextContinuationToken", "IsTruncated"} <= paging.output_tokens
+    assert "MaxKeys" in paging.limit_keys
+    assert ev.pageable_operations() is operations  # read once
+    # ecs.list_clusters is only in botocore's data.
+    assert rows("LAM605", _ECS) == [8, 9]
+
+
+def test_lam605_falls_back_to_the_builtin_list_without_botocore(without_botocore):
+    assert ev._botocore_paginators() is None
+    assert ev.pageable_operations() is ev.FALLBACK_PAGEABLE
+    assert rows("LAM605", _ECS) == [9]
+
+
+def test_lam605_existence_checks_and_continuation_kwargs():
+    assert rows("LAM605", """
+        import boto3
+
+        dynamodb = boto3.client("dynamodb")
+        table = boto3.resource("dynamodb").Table("t")
+
+        def exists(pk):
+            return bool(dynamodb.query(TableName="t", KeyConditionExpression="pk = :p", Limit=1)["Items"])
+
+        def page(start):
+            return table.query(KeyConditionExpression="pk = :p", ExclusiveStartKey=start)
+
+        def probe():
+            dynamodb.scan(TableName="t")
+    """) == []
+
+
+def test_lam605_limits_turn_on_paging_where_results_are_otherwise_complete():
+    assert rows("LAM605", """
+        import boto3
+
+        ec2 = boto3.client("ec2")
+
+        def instances():
+            everything = ec2.describe_instances()["Reservations"]
+            some = ec2.describe_instances(MaxResults=5)["Reservations"]
+            return everything, some
+    """) == [8]
+
+
+# -- LAM606 -----------------------------------------------------------------------------
+
+
+def test_lam606_near_misses_only_in_returned_responses_of_batch_handlers():
+    assert rows("LAM606", """
+        def lambda_handler(event, context):
+            stats = {"BatchItemFailures": 0}
+            print(stats)
+            return {"batchItemFailures": []}
+
+        def api(event, context):
+            return {"BatchItemFailures": 1, "statusCode": 200}
+    """) == []
+
+
+def test_lam606_extend_and_plus_equals_are_followed():
+    assert rows("LAM606", """
+        def lambda_handler(event, context):
+            failures = [{"id": "x"}]
+            failures.extend([{"itemIdentifier": r["md5OfBody"]} for r in event["Records"]])
+            return {"batchItemFailures": failures}
+    """) == [3, 4]
+
+
+# -- LAM607 -----------------------------------------------------------------------------
+
+
+def test_lam607_other_services_and_module_scope_are_left_alone():
+    assert rows("LAM607", """
+        import os
+        import boto3
+
+        sfn = boto3.client("stepfunctions")
+        lam = boto3.client("lambda")
+        lam.invoke(FunctionName=os.environ["AWS_LAMBDA_FUNCTION_NAME"])
+
+        def lambda_handler(event, context):
+            sfn.invoke(FunctionName=context.function_name)
+    """) == []
+
+
+def test_lam607_guard_in_the_handler_covers_a_helper():
+    assert rows("LAM607", """
+        import boto3
+
+        lam = boto3.client("lambda")
+
+        def again(context, payload):
+            lam.invoke(FunctionName=context.invoked_function_arn, Payload=payload)
+
+        def lambda_handler(event, context):
+            if event.get("attempt", 0) > 3:
+                return
+            again(context, b"{}")
+    """) == []
+
+
+def test_lam601_a_bucket_name_reassigned_elsewhere_is_not_trusted():
+    assert rows("LAM601", """
+        import os
+        import boto3
+
+        s3 = boto3.client("s3")
+
+        def lambda_handler(event, context):
+            bucket = event["Records"][0]["s3"]["bucket"]["name"]
+            data = s3.get_object(Bucket=bucket, Key="in")["Body"].read(100)
+            bucket = os.environ["OUTPUT_BUCKET"]
+            s3.put_object(Bucket=bucket, Key="out", Body=data)
+    """) == []
+
+
+def test_lam605_lookups_only_when_the_keyword_names_the_listed_resource():
+    assert rows("LAM605", """
+        import boto3
+
+        logs = boto3.client("logs")
+
+        def streams(group):
+            return logs.describe_log_streams(logGroupName=group)["logStreams"]
+    """) == [7]
+
+
+def test_lam505_self_referencing_assignments_do_not_loop():
+    assert rows("LAM505", """
+        import json
+
+        def lambda_handler(event, context):
+            total = total + 1
+            items = items
+            return json.dumps({"total": total, "items": items})
+    """) == []
+
+
+def test_lam602_helpers_that_decode_and_callees_lambdalint_cannot_see():
+    assert rows("LAM602", """
+        from urllib.parse import unquote_plus
+
+        def decode_key(raw):
+            return unquote_plus(raw)
+
+        def lambda_handler(event, context):
+            return decode_key(event["Records"][0]["s3"]["object"]["key"])
+    """) == []
+    source = """
+        from thirdparty import normalise_key
+
+        def lambda_handler(event, context):
+            return normalise_key(event["Records"][0]["s3"]["object"]["key"])
+    """
+    assert rows("LAM602", source) == [5]
+    assert fixed("LAM602", source) == textwrap.dedent(source)

@@ -1,0 +1,297 @@
+"""LAM701-LAM706 as users meet them: each sink through several hops (assignment ->
+format -> helper -> sink), each sanitiser quiet, messages that name the source line."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from lambdalint.registry import load_registry
+from lambdalint.rule import Bad, Good
+from lambdalint.testing import check_example, expected_findings, run_rule
+
+RULES = {rule.code: rule for rule in load_registry(include_plugins=False).sorted()}
+
+
+def findings(code: str, example: Bad) -> list[tuple[str, int]]:
+    return sorted((str(d.path), d.location.row) for d in check_example(RULES[code], example))
+
+
+def messages(code: str, example: Bad) -> list[str]:
+    return [d.message for d in check_example(RULES[code], example)]
+
+
+# -- every sink through several hops ------------------------------------------------------
+
+MULTI_HOP = {
+    "LAM701": '''
+        import pymysql
+
+        conn = pymysql.connect(host="db", user="app")
+
+        def fetch(sql):
+            with conn.cursor() as cursor:
+                cursor.execute(sql)  # expect
+                return cursor.fetchall()
+
+        def lambda_handler(event, context):
+            params = event["queryStringParameters"]
+            status = params["status"]
+            query = "SELECT * FROM orders WHERE status = '%s'" % status
+            return fetch(query)
+    ''',
+    "LAM702": '''
+        import subprocess
+
+        def archive(command):
+            return subprocess.check_output(command, shell=True)  # expect
+
+        def lambda_handler(event, context):
+            params = event["queryStringParameters"]
+            name = params["name"]
+            command = "tar czf /tmp/out.tgz /tmp/{}".format(name)
+            return archive(command)
+    ''',
+    "LAM703": '''
+        import pickle
+
+        def restore(blob):
+            return pickle.loads(blob)  # expect
+
+        def lambda_handler(event, context):
+            params = event["queryStringParameters"]
+            data = params["state"]
+            blob = bytes.fromhex(data + "00")
+            return restore(blob)
+    ''',
+    "LAM704": '''
+        import os
+
+        def load(path):
+            with open(path) as handle:  # expect
+                return handle.read()
+
+        def lambda_handler(event, context):
+            params = event["queryStringParameters"]
+            name = params["report"]
+            path = os.path.join("/mnt/reports", f"{name}.csv")
+            return load(path)
+    ''',
+    "LAM705": '''
+        import requests
+
+        def call(url):
+            return requests.get(url, timeout=5).json()  # expect
+
+        def lambda_handler(event, context):
+            params = event["queryStringParameters"]
+            host = params["host"]
+            url = "https://" + host + "/status"
+            return call(url)
+    ''',
+    "LAM706": '''
+        import boto3
+
+        table = boto3.resource("dynamodb").Table("orders")
+
+        def search(expression):
+            return table.scan(FilterExpression=expression)["Items"]  # expect
+
+        def lambda_handler(event, context):
+            params = event["queryStringParameters"]
+            status = params["status"]
+            expression = f"order_status = {status}"
+            return search(expression)
+    ''',
+}
+
+
+@pytest.mark.parametrize("code", MULTI_HOP, ids=MULTI_HOP.keys())
+def test_each_sink_through_several_hops(code):
+    example = Bad(MULTI_HOP[code])
+    assert findings(code, example) == expected_findings(example)
+    source = next(n for n, line in enumerate(example.code.splitlines(), 1) if "= event[" in line)
+    (message,) = messages(code, example)
+    assert message.startswith(f'event value from line {source} (`event["queryStringParameters"]`) reaches ')
+
+
+# -- each sanitiser keeps its rule quiet ---------------------------------------------------
+
+SANITISED = [
+    ("LAM701", "parameters", '''
+        cursor.execute("SELECT * FROM orders WHERE status = %s", (status,))
+    '''),
+    ("LAM701", "int", '''
+        cursor.execute(f"SELECT * FROM orders LIMIT {int(status)}")
+    '''),
+    ("LAM701", "allow-list", '''
+        if status not in ("open", "closed"):
+            return None
+        cursor.execute(f"SELECT * FROM orders WHERE status = '{status}'")
+    '''),
+    ("LAM702", "shlex.quote", '''
+        subprocess.run(f"grep {shlex.quote(status)} /tmp/log", shell=True)
+    '''),
+    ("LAM702", "argument list", '''
+        subprocess.run(["grep", status, "/tmp/log"])
+    '''),
+    ("LAM702", "float", '''
+        os.system(f"sleep {float(status)}")
+    '''),
+    ("LAM703", "yaml.safe_load", '''
+        return yaml.safe_load(status)
+    '''),
+    ("LAM703", "safe loader", '''
+        return yaml.load(status, Loader=yaml.SafeLoader)
+    '''),
+    ("LAM704", "basename", '''
+        return open("/tmp/" + os.path.basename(status)).read()
+    '''),
+    ("LAM704", "uuid", '''
+        return open(f"/tmp/{uuid.UUID(status)}.json").read()
+    '''),
+    ("LAM705", "fixed host", '''
+        return requests.get(f"https://api.example.com/orders/{status}", timeout=5).json()
+    '''),
+    ("LAM705", "host allow-list", '''
+        if status in ("https://a.example.com/", "https://b.example.com/"):
+            return requests.get(status, timeout=5).json()
+    '''),
+    ("LAM706", "attribute values", '''
+        return table.scan(FilterExpression="s = :s", ExpressionAttributeValues={":s": status})
+    '''),
+    ("LAM706", "conditions", '''
+        return table.scan(FilterExpression=Attr("status").eq(status))
+    '''),
+]
+
+PRELUDE = '''
+import os
+import shlex
+import subprocess
+import uuid
+
+import boto3
+import pymysql
+import requests
+import yaml
+from boto3.dynamodb.conditions import Attr
+
+cursor = pymysql.connect(host="db").cursor()
+table = boto3.resource("dynamodb").Table("orders")
+
+
+def lambda_handler(event, context):
+    status = event["queryStringParameters"]["status"]
+'''
+
+
+@pytest.mark.parametrize(("code", "body"), [(c, b) for c, _, b in SANITISED],
+                         ids=[f"{c}-{name}" for c, name, _ in SANITISED])
+def test_sanitisers(code, body):
+    source = PRELUDE + textwrap.indent(textwrap.dedent(body).strip("\n"), "    ") + "\n"
+    assert findings(code, Bad(source)) == []
+
+
+@pytest.mark.parametrize("code", sorted({c for c, _, _ in SANITISED}))
+def test_the_unsanitised_twin_fires(code):
+    unsafe = {
+        "LAM701": 'cursor.execute(f"SELECT * FROM orders WHERE status = \'{status}\'")',
+        "LAM702": 'subprocess.run(f"grep {status} /tmp/log", shell=True)',
+        "LAM703": "return yaml.load(status, Loader=yaml.Loader)",
+        "LAM704": 'return open("/tmp/" + status).read()',
+        "LAM705": "return requests.get(status, timeout=5).json()",
+        "LAM706": 'return table.scan(FilterExpression="s = " + status)',
+    }[code]
+    example = Bad(PRELUDE + "    " + unsafe + "  # expect\n")
+    assert findings(code, example) == expected_findings(example) != []
+
+
+# -- messages, reporting place and traps ------------------------------------------------------
+
+
+def test_message_for_a_helper_in_another_module():
+    example = Bad('''
+        from repo import find
+
+        def lambda_handler(event, context):
+            return find(event["pathParameters"]["id"])
+    ''', files={"repo.py": '''
+        import sqlite3
+
+        db = sqlite3.connect("/tmp/db")
+
+        def find(order_id):
+            return db.execute(f"SELECT * FROM orders WHERE id = {order_id}").fetchall()  # expect
+    '''})
+    assert findings("LAM701", example) == expected_findings(example)
+    (message,) = messages("LAM701", example)
+    assert message.startswith(
+        'event value from app.py line 4 (`event["pathParameters"]["id"]`) reaches the SQL text of '
+        "`db.execute(...)`; pass event values as query parameters"
+    )
+
+
+def test_aliases_still_pass_the_word_prescan():
+    example = Bad('''
+        from os import popen as run_shell
+        from sqlalchemy import text as q
+
+        def lambda_handler(event, context):
+            run_shell(event["cmd"])  # expect
+            return q(event["sql"])
+    ''')
+    assert findings("LAM702", example) == expected_findings(example)
+    assert findings("LAM701", example) == [("app.py", 6)]
+
+
+def test_noqa_suppresses_a_taint_finding():
+    result = run_rule(RULES["LAM702"], {"app.py": (
+        "import os\n\ndef lambda_handler(event, context):\n"
+        "    os.system(event['cmd'])  # noqa: LAM702\n"
+    )})
+    assert [d for d in result.diagnostics if d.code == "LAM702"] == []
+
+
+def test_code_outside_invocation_scope_is_not_flagged():
+    example = Good('''
+        import os
+        import sys
+
+        def main(argv):
+            os.system("ls " + argv[1])
+
+        if __name__ == "__main__":
+            main(sys.argv)
+    ''')
+    assert findings("LAM702", example) == []
+
+
+def test_event_data_that_never_reaches_the_sink_argument():
+    example = Good('''
+        import subprocess
+
+        def lambda_handler(event, context):
+            result = subprocess.run(["/opt/bin/report"], input=event["body"].encode(), capture_output=True)
+            return {"statusCode": 200, "body": result.stdout.decode(), "request": event["requestContext"]}
+    ''')
+    assert findings("LAM702", example) == []
+
+
+def test_lam706_reports_request_dicts_on_their_entry():
+    example = Bad('''
+        import boto3
+
+        client = boto3.client("dynamodb")
+
+        def lambda_handler(event, context):
+            kwargs = {
+                "TableName": "orders",
+                "FilterExpression": "order_status = " + event["status"],  # expect
+            }
+            return client.scan(**kwargs)
+    ''')
+    assert findings("LAM706", example) == expected_findings(example)
+    (message,) = messages("LAM706", example)
+    assert "reaches the `FilterExpression` of a DynamoDB request" in message
