@@ -32,7 +32,7 @@ from lambdalint.catalog.observability import (
     WHOLE_VALUE_SERIALIZERS,
 )
 from lambdalint.context import FileContext
-from lambdalint.model import FunctionInfo, ModuleModel, Project, display_name, dotted_name
+from lambdalint.model import FunctionInfo, ModuleModel, Project, dotted_name
 
 _MAX_HOPS = 4
 _MAX_DEPTH = 10
@@ -329,25 +329,24 @@ def whole_event(ctx: FileContext) -> WholeEvent | None:
 def owning_handlers(ctx: FileContext) -> list[tuple[ModuleModel, FunctionInfo]]:
     """The handlers the current invocation-scope code runs for.
 
-    The model's call chain names one entry point: a handler is returned as is;
-    for a Powertools route or record handler, the handlers of its module (the ones
+    Every entry point that reaches this code counts: a handler as is; for a
+    Powertools route or record handler, the handlers of its module (the ones
     that call `app.resolve(...)` or `process_partial_response(...)`), or, for a
     `Router` in a module without a handler, the handlers of the modules importing it.
     """
-    chain = ctx.scope_chain()
     project = ctx.model.project
-    if not chain or project is None:
+    function = ctx.function
+    if project is None or function is None:
         return []
-    head = chain[0]
-    for model in project.models:
-        for entry in model.entry_points:
-            if display_name(model, entry.function) != head:
-                continue
-            if entry.kind == "handler":
-                return [(model, entry.function)]
-            own = [(model, handler.function) for handler in model.handlers()]
-            return own or _importing_handlers(project, model)
-    return []
+    found: list[tuple[ModuleModel, FunctionInfo]] = []
+    for model, entry in project.entries_reaching(ctx.model, function):
+        if entry.kind == "handler":
+            owners = [(model, entry.function)]
+        else:
+            owners = [(model, handler.function) for handler in model.handlers()]
+            owners = owners or _importing_handlers(project, model)
+        found += [owner for owner in owners if all(owner[1] is not f for _, f in found)]
+    return found
 
 
 def _importing_handlers(project: Project, routes: ModuleModel) -> list[tuple[ModuleModel, FunctionInfo]]:

@@ -96,11 +96,12 @@ class LoggerKeysPersist(Rule):
         handlers = owning_handlers(ctx)
         if not handlers:
             return
-        if any(_clears_state(function) for _model, function in handlers):
-            return
         if ctx.function is not None and _takes_keys_off(ctx.function):
             return
-        if any(_takes_keys_off(function) for _model, function in handlers):
+        # Every handler that runs this code must clear the keys; one that does not leaks them.
+        handlers = [(model, function) for model, function in handlers
+                    if not _clears_state(function) and not _takes_keys_off(function)]
+        if not handlers:
             return
         names = ", ".join(f"`{function.name}`" for _model, function in handlers)
         self.report(

@@ -445,3 +445,31 @@ def test_def_header_runs_where_the_def_runs():
     """)
     found = run_rule(rule, {"app.py": code}).diagnostics
     assert [d.location.row for d in found] == [5]
+
+
+def test_entries_reaching_lists_every_handler_that_runs_a_function():
+    models = build({
+        "app.py": """
+            from shared import save
+
+            def api(event, context):
+                return save(event)
+
+            def worker(event, context):
+                for record in event["Records"]:
+                    save(record)
+
+            def other(event, context):
+                pass
+        """,
+        "shared.py": "def save(item):\n    def inner():\n        pass\n    return inner()\n",
+    })
+    shared = models["shared.py"]
+    project = shared.project
+    save = shared.functions["save"]
+    inner = shared.functions["save.<locals>.inner"]
+    names = [entry.function.name for _, entry in project.entries_reaching(shared, save)]
+    assert names == ["api", "worker"]
+    assert [e.function.name for _, e in project.entries_reaching(shared, inner)] == ["api", "worker"]
+    app = models["app.py"]
+    assert [e.function.name for _, e in project.entries_reaching(app, app.functions["other"])] == ["other"]

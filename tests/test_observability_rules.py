@@ -564,3 +564,30 @@ def test_lam803_lam804_router_in_its_own_module_runs_for_the_importing_handler()
         decorators="@metrics.log_metrics\n    @logger.inject_lambda_context(clear_state=True)")
     assert rows("LAM803", decorated, ROUTER_FILES) == []
     assert rows("LAM804", decorated, ROUTER_FILES) == []
+
+
+def test_lam803_every_handler_that_runs_the_code_must_clear_state():
+    from lambdalint.registry import load_registry
+    from lambdalint.testing import run_rule
+
+    rule = load_registry(include_plugins=False).rules["LAM803"]
+    code = '''
+from aws_lambda_powertools import Logger
+
+logger = Logger()
+
+def tag(event):
+    logger.append_keys(order_id=event["order_id"])
+
+@logger.inject_lambda_context(clear_state=True)
+def cleared(event, context):
+    tag(event)
+
+def leaky(event, context):
+    tag(event)
+'''
+    found = run_rule(rule, {"app.py": code}).diagnostics
+    assert [d.location.row for d in found] == [7]
+    assert "`leaky`" in found[0].message and "`cleared`" not in found[0].message.split("decorate")[1]
+    cleared_only = code.replace("def leaky(event, context):\n    tag(event)\n", "")
+    assert not run_rule(rule, {"app.py": cleared_only}).diagnostics

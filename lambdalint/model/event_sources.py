@@ -142,17 +142,10 @@ def _root_entry(model: ModuleModel, function: FunctionInfo) -> tuple[ModuleModel
         entry = model.entry_point_for(current)
         if entry is not None:
             return model, entry
-    chain = model.scope_chain(function)
-    if not chain:
+    if model.project is None:
         return None
-    from lambdalint.model.project import display_name
-
-    models = model.project.models if model.project is not None else [model]
-    for candidate in models:
-        for entry in candidate.entry_points:
-            if display_name(candidate, entry.function) == chain[0]:
-                return candidate, entry
-    return None
+    reaching = model.project.entries_reaching(model, function)
+    return reaching[0] if reaching else None
 
 
 def _entry_profile(model: ModuleModel, entry: EntryPoint) -> EventProfile:

@@ -10,7 +10,7 @@ import libcst as cst
 from lambdalint import catalog
 from lambdalint.model.entrypoints import HandlerSpec, discover
 from lambdalint.model.labels import propagate_labels, seed_labels
-from lambdalint.model.module import ModuleModel
+from lambdalint.model.module import EntryPoint, ModuleModel
 from lambdalint.model.summary import FunctionInfo
 
 Target = tuple[ModuleModel, FunctionInfo, bool]  # (module, function, called bound to an instance)
@@ -36,6 +36,7 @@ class Project:
             for i in range(len(parts)):
                 self._by_suffix[".".join(parts[i:])].append(model)
         self._targets_cache: dict[int, list[Target]] = {}
+        self._reached_by: dict[int, list[tuple[ModuleModel, EntryPoint]]] | None = None
         self.unmatched_specs = [
             spec for spec in self.specs
             if not any(spec.matches(m) and spec.function in m.functions for m in self.models)
@@ -181,6 +182,23 @@ class Project:
                     order.append((target_model, target))
                     queue.append((target_model, target))
         return order
+
+    def entries_reaching(self, model: ModuleModel, function: FunctionInfo) -> list[tuple[ModuleModel, EntryPoint]]:
+        """Every entry point whose invocation runs ``function`` (or a def it is nested in),
+        in discovery order; ``scope_chains`` records only the first."""
+        if self._reached_by is None:
+            self._reached_by = defaultdict(list)
+            for entry_model in self.models:
+                for entry in entry_model.entry_points:
+                    for _, reached in self.reachable_from(entry_model, entry.function):
+                        self._reached_by[id(reached)].append((entry_model, entry))
+        current: FunctionInfo | None = function
+        while current is not None:
+            found = self._reached_by.get(id(current))
+            if found:
+                return list(found)
+            current = current.parent
+        return []
 
     def in_scope_functions(self) -> Iterator[tuple[ModuleModel, FunctionInfo, tuple[str, ...]]]:
         for model in self.models:
