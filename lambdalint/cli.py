@@ -451,13 +451,7 @@ def _shown(deployed: dict, key: str, unit: str) -> str:
 
 
 def _line_of(model, function) -> int:  # type: ignore[no-untyped-def]
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
-    cache = getattr(model, "_positions", None)
-    if cache is None:
-        cache = MetadataWrapper(model.module, unsafe_skip_copy=True).resolve(PositionProvider)
-        model._positions = cache
-    return cache[function.node.name].start.line
+    return model.line_of(function.node.name)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from lambdalint.config import Config
 from lambdalint.context import FileContext, RuleFailure
@@ -282,7 +281,7 @@ class Engine:
         reports = [r for r in ctx.reports if r.rule not in failures]
         positions = None
         if reports or failures:
-            positions = MetadataWrapper(source.module, unsafe_skip_copy=True).resolve(PositionProvider)
+            positions = model.positions()
             source.positions = positions
         for failure in failures.values():
             result.internal_error = True

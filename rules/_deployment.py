@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Iterator, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from lambdalint.catalog import CONNECTION_CONSTRUCTORS
 from lambdalint.catalog import templates as facts
@@ -43,11 +42,7 @@ def deployed_handlers(
 
 def line_of(model: ModuleModel, node: cst.CSTNode) -> int:
     """The line of a node, resolving positions once per module and only when asked."""
-    positions = getattr(model, "_positions", None)
-    if positions is None:
-        positions = MetadataWrapper(model.module, unsafe_skip_copy=True).resolve(PositionProvider)
-        model._positions = positions  # type: ignore[attr-defined]  # shared with `lambdalint handlers`
-    return positions[node].start.line if node in positions else 0
+    return model.line_of(node)
 
 
 def code_of(model: ModuleModel, node: cst.CSTNode, limit: int = 40) -> str:

@@ -18,6 +18,9 @@ from lambdalint.model import TaintFinding
 
 
 class EventTaintRule(Rule):
+    # Event data only flows in code that runs per invocation: files no entry point
+    # reaches have no findings (the model never analyses them).
+    scope_only = True
     # The sink kind of `lambdalint.catalog.taint` this rule reports.
     kind: ClassVar[str]
     # What to do instead, appended to every message.

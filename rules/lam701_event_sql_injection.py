@@ -57,8 +57,9 @@ class EventSqlInjection(EventTaintRule):
     severity = Severity.ERROR
     fix = FixAvailability.NONE
     # Sink names as written at the call site (`execute` covers `executemany` and
-    # `execute_statement`); aliases still import the original name.
-    words = ("execute", "execution", "text", "read_sql", "SQL", "mogrify")
+    # `execute_statement`, `sql` covers `read_sql` and `exec_driver_sql`); aliases
+    # still import the original name.
+    words = ("execute", "execution", "text", "sql", "SQL", "mogrify")
     tags = ("security", "injection")
     kind = catalog.SQL
     advice = (

@@ -473,3 +473,13 @@ def test_entries_reaching_lists_every_handler_that_runs_a_function():
     assert [e.function.name for _, e in project.entries_reaching(shared, inner)] == ["api", "worker"]
     app = models["app.py"]
     assert [e.function.name for _, e in project.entries_reaching(app, app.functions["other"])] == ["other"]
+
+
+def test_bind_arguments_follows_python_binding():
+    from lambdalint.model.labels import bind_arguments
+
+    model = build({"app.py": "def run(c, *extra, **options):\n    pass\nrun(x, y, extra=z, c2=w)\n"})["app.py"]
+    call = model.summary.module_calls[0]
+    pairs = [(param, cst.Module([]).code_for_node(arg)) for param, arg in
+             bind_arguments(model.functions["run"], call, bound=False)]
+    assert pairs == [("c", "x"), ("extra", "y"), ("options", "z"), ("options", "w")]

@@ -506,6 +506,27 @@ def test_branches_join_and_terminating_branches_drop_out():
     """)
 
 
+def test_a_check_of_an_item_holds_only_in_its_branch():
+    check("""
+        import os
+
+        ALLOWED = ("ls", "df")
+
+        def lambda_handler(event, context):
+            body = event["body"]
+            if body["cmd"] in ALLOWED:
+                os.system(body["cmd"])
+                os.system(body.get("cmd"))
+            else:
+                print("unknown command")
+            os.system(body["cmd"])  # taint: shell
+            if event.get("tool") not in ALLOWED:
+                return None
+            os.system(event.get("tool"))
+            os.system(event["tool"])
+    """)
+
+
 def test_loop_state_reaches_the_next_iteration():
     check("""
         import os
@@ -739,7 +760,7 @@ SINK_CASES = {
         def lambda_handler(event, context):
             status = event["status"]
             table.scan(FilterExpression="s = " + status)  # taint: dynamodb
-            table.put_item(Item={"id": status}, ConditionExpression=f"attribute_not_exists({status})")  # taint: dynamodb
+            table.put_item(Item={}, ConditionExpression=f"attribute_not_exists({status})")  # taint: dynamodb
             request = {
                 "KeyConditionExpression": "pk = %s" % status,  # taint: dynamodb
                 "ExpressionAttributeValues": {":s": status},
@@ -772,6 +793,16 @@ PATH_SANITISED = {
         other = os.path.abspath(event["c"])
         if os.path.commonpath([BASE, other]) == BASE:
             open(other)
+    """,
+    "last component": """
+        key = event["Records"][0]["s3"]["object"]["key"]
+        open("/tmp/" + key.split("/")[-1])
+        open("/tmp/" + key.rsplit("/", 1)[-1])
+        open("/tmp/" + key.rpartition("/")[2])
+        open("/tmp/" + os.path.split(key)[1])
+        open("/tmp/{}{}".format(context.aws_request_id, key.replace("/", "")))
+        open("/tmp/" + key.split("/")[0])  # taint: path
+        open("/tmp/" + key.replace("/", "/x"))  # taint: path
     """,
     "dot-dot rejected": """
         name = event["a"]

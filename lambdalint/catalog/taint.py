@@ -147,6 +147,8 @@ PATH_NORMALISERS = frozenset(
      "posixpath.realpath", "posixpath.abspath"}
 )
 PATH_NORMALISING_METHODS = frozenset({"resolve", "absolute"})
+# `os.path.split(p)[1]` keeps only the last component, like `basename`.
+PATH_SPLITTERS = frozenset({"os.path.split", "posixpath.split"})
 # Attributes of a path object that keep only the last component (`Path(x).name`).
 PATH_NAME_ATTRIBUTES = frozenset({"name", "stem"})
 # Guards on a normalised path that keep it under a base directory.

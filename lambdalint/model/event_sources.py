@@ -27,7 +27,7 @@ import libcst as cst
 from lambdalint.catalog import POWERTOOLS_PACKAGE
 from lambdalint.catalog import events as ev
 from lambdalint.model.labels import EVENT
-from lambdalint.model.labels import _bind_arguments as bind_arguments
+from lambdalint.model.labels import bind_arguments
 from lambdalint.model.summary import FunctionInfo, dotted_name, target_names
 
 if TYPE_CHECKING:

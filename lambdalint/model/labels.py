@@ -109,7 +109,7 @@ def propagate_labels(project: Project) -> None:
                     target_table = target_model.labels.get(id(target))
                     if target_table is None:
                         continue
-                    for param, arg in _bind_arguments(target, call, bound):
+                    for param, arg in bind_arguments(target, call, bound):
                         labels = expression_labels(model, arg, function)
                         if not labels <= target_table[param]:
                             target_table[param] |= labels
@@ -125,11 +125,13 @@ def propagate_labels(project: Project) -> None:
             break
 
 
-def _bind_arguments(target: FunctionInfo, call: cst.Call, bound: bool) -> list[tuple[str, cst.BaseExpression]]:
+def bind_arguments(target: FunctionInfo, call: cst.Call, bound: bool) -> list[tuple[str, cst.BaseExpression]]:
+    """Which parameter of ``target`` each argument of ``call`` lands in, the way Python
+    binds them (``bound``: the call goes through an instance, so `self` is taken)."""
     positional = target.positional_params()
     if bound and positional:
         positional = positional[1:]
-    names = {p.name for p in target.params}
+    names = {p.name for p in target.params if p.kind in ("positional", "keyword-only")}
     varargs = next((p.name for p in target.params if p.kind == "varargs"), None)
     varkw = next((p.name for p in target.params if p.kind == "varkw"), None)
     pairs: list[tuple[str, cst.BaseExpression]] = []

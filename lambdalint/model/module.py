@@ -5,9 +5,10 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from lambdalint import catalog
 from lambdalint.model.resolve import Resolver
@@ -62,6 +63,7 @@ class ModuleModel:
     # id(FunctionInfo) -> labels its return value carries.
     return_labels: dict[int, set[str]] = field(default_factory=dict)
     project: Project | None = None
+    _positions: Mapping[cst.CSTNode, CodeRange] | None = field(default=None, repr=False)
     # Event-source profiles computed on first use (see model.event_sources).
     event_profiles: dict[tuple[str, int], EventProfile | None] = field(default_factory=dict, repr=False)
 
@@ -88,6 +90,17 @@ class ModuleModel:
             if entry.function is function:
                 return entry
         return None
+
+    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        """Source positions of every node, resolved once per module and only when asked
+        (it costs about as much as a parse, so files without findings never pay it)."""
+        if self._positions is None:
+            self._positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return self._positions
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        span = self.positions().get(node)
+        return span.start.line if span is not None else 0
 
     def in_invocation_scope(self, function: FunctionInfo | None) -> bool:
         """True when the function (or one it is nested in) runs per invocation."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import libcst as cst
 
@@ -26,15 +26,24 @@ class Project:
     ``TemplateHandlerSpec`` per function it deploys, named after its template).
     """
 
-    def __init__(self, models: Iterable[ModuleModel], specs: Iterable[HandlerSpec] = ()) -> None:
+    def __init__(self, models: Iterable[ModuleModel], specs: Iterable[HandlerSpec] = (),
+                 loader: Callable[[str], ModuleModel | None] | None = None,
+                 lazy: Iterable[tuple[str, str]] = ()) -> None:
+        """``models`` are built up front; ``lazy`` names more modules (relative path,
+        module name) that ``loader`` builds only when a call resolves into them, so a
+        module no handler reaches is never parsed for the model."""
         self.models = list(models)
         self.specs = list(specs)
-        self._by_suffix: dict[str, list[ModuleModel]] = defaultdict(list)
+        self._loader = loader
+        self._by_rel: dict[str, ModuleModel | None] = {}
+        self._by_suffix: dict[str, list[str]] = defaultdict(list)
         for model in self.models:
             model.project = self
-            parts = model.module_name.split(".")
-            for i in range(len(parts)):
-                self._by_suffix[".".join(parts[i:])].append(model)
+            self._by_rel[model.rel_path] = model
+            self._index(model.rel_path, model.module_name)
+        for rel_path, module_name in lazy:
+            if rel_path not in self._by_rel:
+                self._index(rel_path, module_name)
         self._targets_cache: dict[int, list[Target]] = {}
         self._reached_by: dict[int, list[tuple[ModuleModel, EntryPoint]]] | None = None
         self.unmatched_specs = [
@@ -49,23 +58,38 @@ class Project:
 
     # -- module and call resolution ---------------------------------------------
 
+    def _index(self, rel_path: str, module_name: str) -> None:
+        parts = module_name.split(".")
+        for i in range(len(parts)):
+            self._by_suffix[".".join(parts[i:])].append(rel_path)
+
     def find_module(self, dotted: str, importer: ModuleModel) -> ModuleModel | None:
         candidates = self._by_suffix.get(dotted)
         if not candidates:
             return None
         if len(candidates) == 1:
-            return candidates[0]
+            return self._get(candidates[0])
         importer_parts = importer.rel_path.split("/")
 
-        def closeness(model: ModuleModel) -> int:
+        def closeness(rel_path: str) -> int:
             shared = 0
-            for a, b in zip(importer_parts, model.rel_path.split("/")):
+            for a, b in zip(importer_parts, rel_path.split("/")):
                 if a != b:
                     break
                 shared += 1
             return shared
 
-        return max(candidates, key=closeness)
+        return self._get(max(candidates, key=closeness))
+
+    def _get(self, rel_path: str) -> ModuleModel | None:
+        if rel_path in self._by_rel:
+            return self._by_rel[rel_path]
+        model = self._loader(rel_path) if self._loader is not None else None
+        self._by_rel[rel_path] = model
+        if model is not None:
+            model.project = self
+            self.models.append(model)
+        return model
 
     def resolve(self, importer: ModuleModel, qualified: str) -> list[Target]:
         """Functions a qualified name denotes when called (a class means its `__init__`)."""

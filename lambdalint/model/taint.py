@@ -26,25 +26,33 @@ How it works (see docs/taint.md for the user-facing account):
   (for the message), and for which sink kinds it has been made safe
   (`shlex.quote` is enough for a shell, not for SQL).
 
-Cost: each in-scope function is analysed once, in time linear in its size
-times the loop nesting it has (each loop at most ``_LOOP_ROUNDS`` rounds); a
-call costs one substitution into the callee's summary. Modules with no
-function in invocation scope are never looked at. Positions (for the source
-line in messages) are resolved only for modules that have a finding.
+- Summaries are computed callees first (strongly connected components of
+  the call graph, Tarjan's algorithm without recursion); a group of mutually
+  recursive functions is re-analysed until its summaries stop growing (each
+  member at most ``_CYCLE_ROUNDS`` times).
+
+Cost: each in-scope function is analysed once (recursive ones up to
+``_CYCLE_ROUNDS`` times), in time linear in its size times ``_LOOP_ROUNDS``
+per level of loop nesting; a call adds one substitution per distinct taint in
+the callee's summary, plus one step per sink below the callee that its
+parameters reach. Modules with no function in invocation scope are never
+looked at. Positions (for the source line in messages) are resolved only for
+modules that have a finding.
 """
 
 from __future__ import annotations
 
 import re
 import weakref
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Optional
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from lambdalint.catalog import taint as tc
-from lambdalint.model.labels import _bind_arguments
+from lambdalint.model.labels import bind_arguments
 from lambdalint.model.summary import FunctionInfo
 
 if TYPE_CHECKING:
@@ -78,7 +86,7 @@ class Origin:
 
     def __init__(self, kind: str, node: cst.CSTNode | None, model: ModuleModel | None, root: bool,
                  cleared: frozenset[str] = frozenset(), owner: int = 0, name: str = "",
-                 label: str | None = None) -> None:
+                 label: str | None = None, distinct: bool = True) -> None:
         self.kind = kind
         self.node = node
         self.model = model
@@ -87,7 +95,10 @@ class Origin:
         self.owner = owner
         self.name = name
         self.label = label
-        self._key = (kind, id(node), root, cleared, owner, name)
+        # Reads at different places are different origins (the message shows the
+        # earliest), except a caller's placeholder read in a callee: one such read is
+        # enough, and keeping one per call path would grow with the call graph.
+        self._key = (kind, id(node) if distinct else 0, root, cleared, owner, name)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Origin) and self._key == other._key
@@ -96,7 +107,8 @@ class Origin:
         return hash(self._key)
 
     def __repr__(self) -> str:
-        return f"Origin({self.kind}, {self.name or type(self.node).__name__}, root={self.root}, cleared={sorted(self.cleared)})"
+        what = self.name or type(self.node).__name__
+        return f"Origin({self.kind}, {what}, root={self.root}, cleared={sorted(self.cleared)})"
 
     def moved(self, node: cst.CSTNode | None, model: ModuleModel | None) -> Origin:
         """The same data, read at ``node``."""
@@ -105,12 +117,14 @@ class Origin:
     def with_cleared(self, cleared: frozenset[str]) -> Origin:
         if cleared == self.cleared:
             return self
-        return Origin(self.kind, self.node, self.model, self.root, cleared, self.owner, self.name, self.label)
+        return Origin(self.kind, self.node, self.model, self.root, cleared, self.owner, self.name,
+                      self.label, distinct=self._key[1] != 0)
 
 
 Taint = frozenset  # frozenset[Origin]
 EMPTY: frozenset[Origin] = frozenset()
 State = dict  # dict[str, frozenset[Origin]]: names and dotted attributes (`self.sql`)
+Node = tuple  # tuple[ModuleModel, FunctionInfo]: a function of the call graph
 
 
 def _union(taints: Iterable[frozenset[Origin]]) -> frozenset[Origin]:
@@ -144,13 +158,23 @@ def dangerous(taint: frozenset[Origin], kind: str) -> frozenset[Origin]:
     return frozenset(o for o in taint if kind not in o.cleared)
 
 
+def _split(taint: frozenset[Origin], kind: str) -> tuple[frozenset[Origin], frozenset[Origin]]:
+    """The event origins and the placeholders of ``taint`` that a ``kind`` sink must not get."""
+    real: list[Origin] = []
+    placeholders: list[Origin] = []
+    for origin in taint:
+        if kind not in origin.cleared:
+            (real if origin.kind == EVENT else placeholders).append(origin)
+    return frozenset(real), frozenset(placeholders)
+
+
 def _through(placeholder: Origin, actual: Origin) -> Origin:
     """``actual`` arriving where a summary had ``placeholder``."""
     cleared = actual.cleared | placeholder.cleared
     if actual.root and not placeholder.root:
         # The callee read from the whole event: its read is the better origin.
         return Origin(actual.kind, placeholder.node, placeholder.model, False, cleared,
-                      actual.owner, actual.name)
+                      actual.owner, actual.name, distinct=actual.kind == EVENT)
     return actual.with_cleared(cleared)
 
 
@@ -193,6 +217,16 @@ class Summary:
     hits: dict[tuple[int, str], Hit] = field(default_factory=dict)
     # parameter -> taint put into the object it names (`parts.append(x)`).
     mutations: dict[str, frozenset[Origin]] = field(default_factory=dict)
+    _groups: list[tuple[frozenset[Origin], list[Hit]]] | None = field(default=None, repr=False)
+
+    def grouped_hits(self) -> list[tuple[frozenset[Origin], list[Hit]]]:
+        """Hits by their taint: a call substitutes each distinct taint once."""
+        if self._groups is None:
+            groups: dict[frozenset[Origin], list[Hit]] = {}
+            for hit in self.hits.values():
+                groups.setdefault(hit.taint, []).append(hit)
+            self._groups = list(groups.items())
+        return self._groups
 
 
 _NO_SUMMARY = Summary()
@@ -278,8 +312,8 @@ def report_for(model: ModuleModel) -> TaintReport:
     engine = _ENGINES.get(project)
     if engine is None:
         engine = TaintEngine(project)
-        _ENGINES[project] = engine
         engine.run()
+        _ENGINES[project] = engine
     return engine.report(model)
 
 
@@ -292,7 +326,6 @@ class TaintEngine:
         self._running: list[int] = []
         self._findings: dict[int, dict[tuple[int, str], TaintFinding]] = {}
         self._reports: dict[int, TaintReport] = {}
-        self._positions: dict[int, Mapping[cst.CSTNode, CodeRange]] = {}
 
     def run(self) -> None:
         roots = [
@@ -320,7 +353,7 @@ class TaintEngine:
             edges.extend((m, f) for m, f, _bound in self.project.call_targets(model, call, function))
         return edges
 
-    def _components(self, roots: list[tuple[ModuleModel, FunctionInfo]]) -> list[list[tuple[ModuleModel, FunctionInfo]]]:
+    def _components(self, roots: list[Node]) -> list[list[Node]]:
         """Strongly connected components of the call graph below ``roots``, callees
         first (Tarjan's algorithm, without recursion)."""
         index: dict[int, int] = {}
@@ -373,17 +406,31 @@ class TaintEngine:
         if len(component) == 1 and not any(f is function for _, f in self._edges(model, function)):
             self.summary(model, function)
             return
-        for _model, member in component:
-            self.summaries.setdefault(id(member), Summary())
-        for _ in range(_CYCLE_ROUNDS):
-            changed = False
-            for member_model, member in component:
-                summary = _FunctionAnalysis(self, member_model, member).run()
-                if not _same_summary(summary, self.summaries[id(member)]):
-                    changed = True
-                self.summaries[id(member)] = summary
-            if not changed:
-                break
+        members = {id(member): (member_model, member) for member_model, member in component}
+        callers: dict[int, list[int]] = {key: [] for key in members}
+        for key, (member_model, member) in members.items():
+            self.summaries.setdefault(key, Summary())
+            for _model, callee in self._edges(member_model, member):
+                if id(callee) in callers:
+                    callers[id(callee)].append(key)
+        # A worklist: a member is analysed again only when a callee's summary grew.
+        runs = {key: 0 for key in members}
+        pending = deque(members)
+        queued = set(pending)
+        while pending:
+            key = pending.popleft()
+            queued.discard(key)
+            if runs[key] >= _CYCLE_ROUNDS:
+                continue
+            runs[key] += 1
+            member_model, member = members[key]
+            summary = _FunctionAnalysis(self, member_model, member).run()
+            if not _same_summary(summary, self.summaries[key]):
+                self.summaries[key] = summary
+                for caller in callers[key]:
+                    if caller not in queued:
+                        pending.append(caller)
+                        queued.add(caller)
 
     def summary(self, model: ModuleModel, function: FunctionInfo) -> Summary:
         key = id(function)
@@ -418,13 +465,13 @@ class TaintEngine:
         summary = self.summary(model, function)
         for hit in summary.hits.values():
             taint = _substitute(hit.taint, id(function), seeds, 0, lambda _name: EMPTY)
-            self.add(hit.kind, hit.node, hit.model, hit.template, hit.written, taint)
+            real = frozenset(o for o in taint if o.kind == EVENT and hit.kind not in o.cleared)
+            if real:
+                self.add(hit.kind, hit.node, hit.model, hit.template, hit.written, real)
 
     def add(self, kind: str, node: cst.CSTNode, model: ModuleModel, template: str,
-            written: cst.CSTNode | None, taint: Iterable[Origin]) -> None:
-        real = {o for o in taint if o.kind == EVENT and kind not in o.cleared}
-        if not real:
-            return
+            written: cst.CSTNode | None, real: frozenset[Origin]) -> None:
+        """A finding: event data (``real``, not safe for ``kind``) reaches ``node``."""
         table = self._findings.setdefault(id(model), {})
         finding = table.get((id(node), kind))
         if finding is None:
@@ -445,12 +492,7 @@ class TaintEngine:
     def line(self, model: ModuleModel, node: cst.CSTNode | None) -> int:
         if node is None:
             return 0
-        positions = self._positions.get(id(model))
-        if positions is None:
-            positions = MetadataWrapper(model.module, unsafe_skip_copy=True).resolve(PositionProvider)
-            self._positions[id(model)] = positions
-        span = positions.get(node)
-        return span.start.line if span is not None else 0
+        return model.line_of(node)
 
 
 def _code(node: cst.CSTNode | None) -> str:
@@ -476,7 +518,6 @@ def _shown(node: cst.CSTNode | None, limit: int = 48) -> str:
 # -- the analysis of one function -------------------------------------------------------
 
 _URL_SCHEME = re.compile(r"^[^/?#]*://")
-_KIND_NAMES = {tc.SQL, tc.SHELL, tc.CODE, tc.PATH, tc.URL, tc.DYNAMODB}
 _PATH_ONLY = frozenset({tc.PATH})
 _URL_ONLY = frozenset({tc.URL})
 _NORMALISED = frozenset({tc.NORMALISED})
@@ -515,6 +556,11 @@ class _FunctionAnalysis:
         self.params = {p.name for p in function.params}
         self.loops: list[tuple[list[State], list[State]]] = []  # (continues, breaks)
         self._free_cache: dict[str, frozenset[Origin]] = {}
+        # State keys of attributes and items (`self.sql`, `body["order"]`) -> an
+        # expression that reads them, to re-read where a branch did not set them.
+        self._key_nodes: dict[str, cst.BaseExpression] = {}
+        # (taint, sink kind) -> (event origins, placeholders) a sink of that kind must not get.
+        self._splits: dict[tuple[frozenset[Origin], str], tuple[frozenset[Origin], frozenset[Origin]]] = {}
 
     def run(self) -> Summary:
         state: State = {}
@@ -524,22 +570,56 @@ class _FunctionAnalysis:
         self._suite(self.function.node.body, state)
         return self.summary
 
+    # -- state ------------------------------------------------------------------------
+
+    def _key_of(self, node: cst.CSTNode) -> str | None:
+        key = _path(node)
+        if key is not None and not key.isidentifier() and isinstance(node, cst.BaseExpression):
+            self._key_nodes.setdefault(key, node)
+        return key
+
+    def _join(self, *states: State | None) -> State | None:
+        """The state after branches meet: what any of them left in each variable.
+        A branch that did not set an attribute or item key reads it from its object."""
+        live = [s for s in states if s is not None]
+        if not live:
+            return None
+        if len(live) == 1:
+            return dict(live[0])
+        result: State = {}
+        for key in set().union(*live):
+            taints = []
+            for state in live:
+                taint = state.get(key)
+                if taint is None:
+                    node = self._key_nodes.get(key)
+                    taint = self._eval(node, state) if node is not None else self._lookup(key, state)
+                taints.append(taint)
+            result[key] = _union(taints)
+        return result
+
     # -- recording ------------------------------------------------------------------
 
     def _record(self, kind: str, node: cst.CSTNode, model: ModuleModel, template: str,
                 written: cst.CSTNode | None, taint: frozenset[Origin]) -> None:
-        taint = dangerous(taint, kind)
         if not taint:
             return
-        self.engine.add(kind, node, model, template, written, taint)
-        placeholders = frozenset(o for o in taint if o.kind != EVENT)
+        split = self._splits.get((taint, kind))
+        if split is None:
+            split = self._splits[(taint, kind)] = _split(taint, kind)
+        self._add_hit(kind, node, model, template, written, *split)
+
+    def _add_hit(self, kind: str, node: cst.CSTNode, model: ModuleModel, template: str,
+                 written: cst.CSTNode | None, real: frozenset[Origin], placeholders: frozenset[Origin]) -> None:
+        if real:
+            self.engine.add(kind, node, model, template, written, real)
         if not placeholders:
             return
         key = (id(node), kind)
         hit = self.summary.hits.get(key)
         if hit is None:
             self.summary.hits[key] = Hit(kind, node, model, template, written, placeholders)
-        elif not placeholders <= hit.taint:
+        elif hit.taint is not placeholders and not placeholders <= hit.taint:
             hit.taint = hit.taint | placeholders
 
     def _read(self, taint: frozenset[Origin], node: cst.CSTNode,
@@ -590,7 +670,7 @@ class _FunctionAnalysis:
         if isinstance(node, cst.Match):
             return self._match(node, state)
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            state[node.name.value] = EMPTY
+            _set(state, node.name.value, EMPTY)
         return state
 
     def _small(self, node: cst.BaseSmallStatement, state: State) -> State | None:
@@ -604,7 +684,7 @@ class _FunctionAnalysis:
         elif isinstance(node, cst.AugAssign):
             taint = self._eval(node.value, state)
             target = node.target
-            key = _path(target)
+            key = self._key_of(target)
             if key is not None:
                 state[key] = self._lookup(key, state) | taint
             if not isinstance(target, cst.Name):
@@ -658,7 +738,7 @@ class _FunctionAnalysis:
         elif isinstance(target, cst.StarredElement):
             self._assign_target(target.value, taint, state)
         elif isinstance(target, cst.Attribute):
-            key = _path(target)
+            key = self._key_of(target)
             if key is not None:
                 _set(state, key, taint)
             else:
@@ -667,7 +747,7 @@ class _FunctionAnalysis:
             for element in target.slice:
                 self._eval_slice(element, state)
             self._weak(target.value, taint, state)
-            key = _path(target)
+            key = self._key_of(target)
             if key is not None:
                 _set(state, key, taint)
 
@@ -679,7 +759,7 @@ class _FunctionAnalysis:
         chain: list[str] = []
         node: cst.CSTNode = expr
         while True:
-            key = _path(node)
+            key = self._key_of(node)
             if key is not None and (not chain or key in state or isinstance(node, cst.Name)):
                 chain.append(key)
             if isinstance(node, (cst.Subscript, cst.Attribute)):
@@ -709,7 +789,7 @@ class _FunctionAnalysis:
             other = self._if(node.orelse, other)
         elif isinstance(node.orelse, cst.Else):
             other = self._suite(node.orelse.body, other)
-        return _join(body, other)
+        return self._join(body, other)
 
     def _for(self, node: cst.For, state: State) -> State | None:
         items = self._read(self._eval(node.iter, state), node.iter)
@@ -721,14 +801,14 @@ class _FunctionAnalysis:
             self.loops.append(([], []))
             out = self._suite(node.body, body_state)
             continues, breaks = self.loops.pop()
-            new_head = _join(head, out, *continues) or head
+            new_head = self._join(head, out, *continues) or head
             if new_head == head:
                 break
             head = new_head
         after: State | None = head
         if node.orelse is not None:
             after = self._suite(node.orelse.body, dict(head))
-        return _join(after, *breaks)
+        return self._join(after, *breaks)
 
     def _while(self, node: cst.While, state: State) -> State | None:
         head = state
@@ -741,19 +821,19 @@ class _FunctionAnalysis:
             self.loops.append(([], []))
             out = self._suite(node.body, self._apply(dict(test_state), when_true))
             continues, breaks = self.loops.pop()
-            new_head = _join(test_state, out, *continues) or head
+            new_head = self._join(test_state, out, *continues) or head
             if new_head == head:
                 break
             head = new_head
         after: State | None = self._apply(dict(head), when_false)
         if node.orelse is not None:
             after = self._suite(node.orelse.body, after)
-        return _join(after, *breaks)
+        return self._join(after, *breaks)
 
     def _try(self, node: cst.Try | cst.TryStar, state: State) -> State | None:
         body = self._suite(node.body, dict(state))
         # An exception can come from anywhere in the body: handlers start from both ends.
-        handler_in = _join(state, body) or state
+        handler_in = self._join(state, body) or state
         outs: list[State | None] = []
         if node.orelse is not None and body is not None:
             outs.append(self._suite(node.orelse.body, body))
@@ -766,7 +846,7 @@ class _FunctionAnalysis:
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 handler_state[handler.name.name.value] = EMPTY
             outs.append(self._suite(handler.body, handler_state))
-        result = _join(*outs)
+        result = self._join(*outs)
         if node.finalbody is not None:
             final = self._suite(node.finalbody.body, dict(result if result is not None else handler_in))
             return final if result is not None else None
@@ -774,7 +854,7 @@ class _FunctionAnalysis:
 
     def _match(self, node: cst.Match, state: State) -> State | None:
         subject = self._eval(node.subject, state)
-        key = _path(node.subject)
+        key = self._key_of(node.subject)
         outs: list[State | None] = []
         exhaustive = False
         for case in node.cases:
@@ -791,7 +871,7 @@ class _FunctionAnalysis:
             outs.append(self._suite(case.body, case_state))
         if not exhaustive:
             outs.append(state)
-        return _join(*outs)
+        return self._join(*outs)
 
     # -- guards (sanitising conditions) ------------------------------------------------
 
@@ -890,10 +970,10 @@ class _FunctionAnalysis:
                     and expr.value.args:
                 inner = self._subject(expr.value.args[0].value)
                 return (inner[0], _URL_ONLY) if inner else None
-            key = _path(expr)
+            key = self._key_of(expr)
             return (key, None) if key else None
-        if isinstance(expr, (cst.Subscript, cst.Call)) and _path(expr) is not None:
-            return _path(expr), None
+        if isinstance(expr, (cst.Subscript, cst.Call)) and self._key_of(expr) is not None:
+            return self._key_of(expr), None
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
                 and expr.func.attr.value in tc.CASE_METHODS:
             return self._subject(expr.func.value)
@@ -976,7 +1056,7 @@ class _FunctionAnalysis:
         return result
 
     def _attribute(self, node: cst.Attribute, state: State) -> frozenset[Origin]:
-        key = _path(node)
+        key = self._key_of(node)
         if key is not None and key in state:
             return state[key]
         attr = node.attr.value
@@ -990,13 +1070,34 @@ class _FunctionAnalysis:
         return self._read(base, node, node.value)
 
     def _subscript(self, node: cst.Subscript, state: State) -> frozenset[Origin]:
-        key = _path(node)
+        key = self._key_of(node)
         if key is not None and key in state:
             return state[key]
         base = self._eval(node.value, state)
         for element in node.slice:
             self._eval_slice(element, state)
-        return self._read(base, node, node.value) if base else EMPTY
+        if not base:
+            return EMPTY
+        result = self._read(base, node, node.value)
+        if self._last_path_component(node):
+            result = _clear(result, _PATH_ONLY)
+        return result
+
+    def _last_path_component(self, node: cst.Subscript) -> bool:
+        """`key.split("/")[-1]`, `key.rpartition("/")[2]`, `os.path.split(p)[1]`: no directories."""
+        call = node.value
+        if not isinstance(call, cst.Call) or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return False
+        index = node.slice[0].slice.value
+        position = int(index.value, 0) if isinstance(index, cst.Integer) else (
+            -int(index.expression.value, 0) if isinstance(index, cst.UnaryOperation)
+            and isinstance(index.operator, cst.Minus) and isinstance(index.expression, cst.Integer) else None)
+        func = call.func
+        if isinstance(func, cst.Attribute) and call.args and _string_literal(call.args[0].value) == "/":
+            method = func.attr.value
+            return (method in ("split", "rsplit") and position == -1) or (
+                method == "rpartition" and position in (2, -1))
+        return position in (1, -1) and self.model.qualify(func, self.function) in tc.PATH_SPLITTERS
 
     def _binary(self, node: cst.BinaryOperation, state: State) -> frozenset[Origin]:
         operator = type(node.operator).__name__
@@ -1137,7 +1238,7 @@ class _FunctionAnalysis:
     # -- calls ------------------------------------------------------------------------------
 
     def _call(self, node: cst.Call, state: State) -> frozenset[Origin]:
-        key = _path(node)
+        key = self._key_of(node)
         if key is not None and key in state:
             return state[key]  # `body.get("order")` after a check of it
         func = node.func
@@ -1181,7 +1282,7 @@ class _FunctionAnalysis:
         by_expr = {id(arg.value): taint for arg, taint in zip(node.args, args)}
         bindings: dict[str, frozenset[Origin]] = {}
         exprs: dict[str, cst.BaseExpression] = {}
-        for param, expr in _bind_arguments(target, node, bound):
+        for param, expr in bind_arguments(target, node, bound):
             exprs.setdefault(param, expr)
             taint = by_expr.get(id(expr), EMPTY)
             if taint:
@@ -1194,11 +1295,24 @@ class _FunctionAnalysis:
         def free(name: str) -> frozenset[Origin]:
             return self._lookup(name, state)
 
-        def substitute(taint: frozenset[Origin]) -> frozenset[Origin]:
-            return _substitute(taint, id(target), bindings, self.owner, free)
+        seen: dict[frozenset[Origin], frozenset[Origin]] = {}
 
-        for hit in list(summary.hits.values()):
-            self._record(hit.kind, hit.node, hit.model, hit.template, hit.written, substitute(hit.taint))
+        def substitute(taint: frozenset[Origin]) -> frozenset[Origin]:
+            result = seen.get(taint)
+            if result is None:
+                result = seen[taint] = _substitute(taint, id(target), bindings, self.owner, free)
+            return result
+
+        for taint, hits in summary.grouped_hits():
+            actual = substitute(taint)
+            if not actual:
+                continue
+            splits: dict[str, tuple[frozenset[Origin], frozenset[Origin]]] = {}
+            for hit in hits:
+                split = splits.get(hit.kind)
+                if split is None:
+                    split = splits[hit.kind] = _split(actual, hit.kind)
+                self._add_hit(hit.kind, hit.node, hit.model, hit.template, hit.written, *split)
         for param, taint in summary.mutations.items():
             expr = exprs.get(param)
             if expr is not None:
@@ -1231,6 +1345,10 @@ class _FunctionAnalysis:
                 result = _clear(result, _NORMALISED)
             if method == "format" and isinstance(node.func, cst.Attribute):
                 result = self._format_url(node.func.value, result)
+            if method == "replace" and len(node.args) >= 2:
+                old, new = (_string_literal(a.value) for a in node.args[:2])
+                if old == "/" and new is not None and "/" not in new:
+                    result = _clear(result, _PATH_ONLY)  # `key.replace("/", "")`: no directories
             return result
         if method in tc.ARG_PROPAGATING_METHODS and data:
             result = self._read(data, node)
@@ -1315,7 +1433,8 @@ class _FunctionAnalysis:
     # -- sinks ---------------------------------------------------------------------------
 
     @staticmethod
-    def _args(node: cst.Call, args: list[frozenset[Origin]], spec: tc.ArgSpec) -> list[tuple[cst.Arg, frozenset[Origin]]]:
+    def _args(node: cst.Call, args: list[frozenset[Origin]],
+              spec: tc.ArgSpec) -> list[tuple[cst.Arg, frozenset[Origin]]]:
         found = []
         position = 0
         positional = True
@@ -1423,7 +1542,8 @@ class _FunctionAnalysis:
             script = next((i for i, f in enumerate(flags) if f in tc.SHELL_SCRIPT_FLAGS), None)
             if script is not None:
                 taint = _union(self._eval(e.value, state) for e in elements[script + 1:])
-                self._sink(tc.SHELL, node, f"the `{program} -c` script of `{{call}}`", taint)
+                shown = program.replace("{", "{{").replace("}", "}}")
+                self._sink(tc.SHELL, node, f"the `{shown} -c` script of `{{call}}`", taint)
 
     def _code_sinks(self, node: cst.Call, qualified: str | None, args: list[frozenset[Origin]]) -> None:
         if qualified is None:
@@ -1504,23 +1624,6 @@ _DISPATCH: dict[type, Callable[[_FunctionAnalysis, cst.CSTNode, State], frozense
 
 
 # -- small helpers -------------------------------------------------------------------------
-
-
-def _join(*states: State | None) -> State | None:
-    live = [s for s in states if s is not None]
-    if not live:
-        return None
-    if len(live) == 1:
-        return dict(live[0])
-    result: State = dict(live[0])
-    for state in live[1:]:
-        for key, taint in state.items():
-            old = result.get(key)
-            if old is None:
-                result[key] = taint
-            elif taint and not taint <= old:
-                result[key] = old | taint
-    return result
 
 
 def _path(node: cst.CSTNode) -> str | None:
