@@ -49,7 +49,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Optional
 
 import libcst as cst
-from libcst.metadata import CodeRange
 
 from lambdalint.catalog import taint as tc
 from lambdalint.model.labels import bind_arguments
