@@ -18,10 +18,11 @@ from typing import Iterator, TextIO
 import click
 
 from lambdalint import __version__
-from lambdalint.autofix import FixPolicy, FixRun, run_fixes, write_atomically
+from lambdalint.autofix import FixPolicy, write_atomically
 from lambdalint.baseline import Baseline, BaselineError, SourceLines
 from lambdalint.baseline import build as build_baseline
 from lambdalint.baseline import dumps as dump_baseline
+from lambdalint.cache import CACHE_DIR_NAME
 from lambdalint.config import OUTPUT_FORMATS, Config, ConfigError, find_config, load_config, validate_codes
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, Diagnostic, Severity
 from lambdalint.fix import Applicability
@@ -32,6 +33,8 @@ from lambdalint.model import display_name
 from lambdalint.output import WRITERS
 from lambdalint.output.sarif import SarifRun, write_sarif
 from lambdalint.registry import Registry, load_registry
+from lambdalint.runner import Outcome, Runner
+from lambdalint.source import decode
 from lambdalint.rule import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -112,12 +115,16 @@ config_option = click.option(
 @click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False), help="Report only findings not recorded in this baseline file (see `lambdalint baseline`).")
 @click.option("--no-baseline", is_flag=True, help="Ignore the configured baseline and report every finding.")
 @click.option("--force-exclude", is_flag=True, help="Apply exclude patterns to files named on the command line too (for pre-commit).")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Processes to check with (default: the number of cores; 0 means the same).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Where the results cache lives (default: .lambdalint_cache next to the config).")
 @config_option
 def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
           ignore: tuple[str, ...], fix: bool | None, unsafe_fixes: bool | None, diff: bool,
           show_fixes: bool, output_format: str | None, output_file: Path | None,
           statistics: bool, exit_zero: bool, fail_on: str | None, quiet: bool,
           baseline_file: Path | None, no_baseline: bool, force_exclude: bool,
+          jobs: int | None, no_cache: bool, cache_dir: Path | None,
           config_path: Path | None) -> None:
     """Check PATHS (default: the current folder) for Lambda problems."""
     targets = list(paths) or [Path(".")]
@@ -142,34 +149,25 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
     if unsafe_fixes is not None:
         config.unsafe_fixes = unsafe_fixes
     rules = registry.select(config.select, config.extend_select, config.ignore)
-    engine = Engine(config, rules)
     policy = FixPolicy(
         unsafe=config.unsafe_fixes, fixable=config.fixable, unfixable=config.unfixable,
         extend_safe=config.extend_safe_fixes, extend_unsafe=config.extend_unsafe_fixes,
     )
-    sources, load_messages = engine.load(targets)
-    for message in load_messages:
+    fixing = config.fix or diff
+    cache = None if (no_cache or fixing) else (cache_dir or config.cache_dir or config.root / CACHE_DIR_NAME)
+    runner = Runner(config, rules, jobs=jobs if jobs is not None else config.jobs, cache_dir=cache)
+    result = runner.run(targets, policy if fixing else None)
+    nothing_checked = result.nothing_checked
+    for message in [*result.problems, *result.messages]:
         click.echo(f"lambdalint: {message}", err=True)
-    nothing_checked = not sources and bool(load_messages)
-    fixed = None
-    if config.fix or diff:
-        fixed = run_fixes(engine, sources, policy)
-        result = fixed.result
-        for message in fixed.messages:
-            click.echo(f"lambdalint: {message}", err=True)
-    else:
-        result = engine.check_sources(sources)
-    result.nothing_checked = nothing_checked
-    for message in result.messages:
-        click.echo(f"lambdalint: {message}", err=True)
+    fixed = result if fixing else None
     if diff:
-        assert fixed is not None
-        _write_diff(fixed)
-        code = EXIT_ERROR if (fixed.failed or result.internal_error or nothing_checked) else (
-            EXIT_FINDINGS if fixed.changed else EXIT_CLEAN)
+        _write_diff(result)
+        code = EXIT_ERROR if (result.fix_failed or result.internal_error or nothing_checked) else (
+            EXIT_FINDINGS if result.changed else EXIT_CLEAN)
         sys.exit(code)
     if fixed is not None:
-        _write_fixed_files(fixed)
+        _write_fixed_files(result)
     baseline_path = None if no_baseline else (baseline_file or config.baseline)
     hidden = _apply_baseline(baseline_path, result, rules) if baseline_path is not None else 0
     for diagnostic in result.diagnostics:
@@ -179,8 +177,8 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
         if statistics:
             _write_statistics(result.diagnostics, stream)
         elif fmt == "sarif":
-            sarif = SarifRun(rules=list(rules), path_problems=load_messages,
-                             notifications=[*(fixed.messages if fixed else []), *result.messages],
+            sarif = SarifRun(rules=list(rules), path_problems=result.problems,
+                             notifications=list(result.messages),
                              successful=not (result.internal_error or nothing_checked),
                              sources=result.sources, baseline=baseline_path is not None)
             write_sarif(result.diagnostics, stream, sarif)
@@ -193,41 +191,41 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
                 _write_fix_list(fixed, stream)
             _write_summary(result, stream, fixed, policy, hidden)
     code = _exit_code(result, config, exit_zero)
-    if fixed is not None and fixed.failed:
+    if fixed is not None and result.fix_failed:
         code = EXIT_ERROR
     sys.exit(code)
 
 
-def _write_diff(fixed: FixRun) -> None:
+def _write_diff(fixed: Outcome) -> None:
     for record in fixed.changed:
-        before = record.source.text.splitlines(keepends=True)
-        after = record.fixed.text.splitlines(keepends=True)
-        name = record.source.rel_path
+        before = decode(record.before)[0].splitlines(keepends=True)
+        after = decode(record.after)[0].splitlines(keepends=True)
+        name = record.rel_path
         sys.stdout.writelines(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"))
     count = fixed.fixed_count
     click.echo(f"Would fix {_plural(count, 'finding')} in {_plural(len(fixed.changed), 'file')}.", err=True)
 
 
-def _write_fixed_files(fixed: FixRun) -> None:
+def _write_fixed_files(fixed: Outcome) -> None:
     for record in fixed.changed:
-        path = record.source.path
+        path = record.path
         if path.is_symlink():
             click.echo(f"lambdalint: {path}: is a symlink; not writing fixes through it", err=True)
             continue
         try:
-            write_atomically(path, record.fixed.data)
+            write_atomically(path, record.after)
         except OSError as error:
             click.echo(f"lambdalint: error: cannot write {path}: {error.strerror or error}", err=True)
-            fixed.failed = True
+            fixed.fix_failed = True
 
 
-def _write_fix_list(fixed: FixRun, stream: TextIO) -> None:
-    for record in fixed.files:
+def _write_fix_list(fixed: Outcome, stream: TextIO) -> None:
+    for record in sorted(fixed.fixed, key=lambda r: r.rel_path):
         for code, count in sorted(record.applied.items()):
-            stream.write(f"Fixed {record.source.rel_path}: {count} x {code}\n")
+            stream.write(f"Fixed {record.rel_path}: {count} x {code}\n")
 
 
-def _exit_code(result: RunResult, config: Config, exit_zero: bool) -> int:
+def _exit_code(result: RunResult | Outcome, config: Config, exit_zero: bool) -> int:
     if result.internal_error or result.nothing_checked:
         return EXIT_ERROR
     failing = [d for d in result.diagnostics if d.severity.rank >= config.fail_on.rank]
@@ -236,7 +234,7 @@ def _exit_code(result: RunResult, config: Config, exit_zero: bool) -> int:
     return EXIT_CLEAN
 
 
-def _write_summary(result: RunResult, stream: TextIO, fixed: FixRun | None, policy: FixPolicy,
+def _write_summary(result: RunResult | Outcome, stream: TextIO, fixed: Outcome | None, policy: FixPolicy,
                    hidden: int = 0) -> None:
     count = len(result.diagnostics)
     done = fixed.fixed_count if fixed is not None else 0
@@ -279,7 +277,7 @@ def _force_exclude(targets: list[Path], config: Config) -> list[Path]:
             if not (path.is_file() and is_excluded(relative(path.resolve(), root), config.excludes))]
 
 
-def _apply_baseline(path: Path, result: RunResult, rules: list[type[Rule]]) -> int:
+def _apply_baseline(path: Path, result: RunResult | Outcome, rules: list[type[Rule]]) -> int:
     """Keep only the findings the baseline does not know; report stale entries; return how many were hidden."""
     try:
         baseline = Baseline.load(path)

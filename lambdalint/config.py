@@ -28,13 +28,6 @@ DEFAULT_EXCLUDES = (
     "site-packages",
 )
 
-# Keys the design names that belong to features this version does not have yet:
-# refusing them beats silently ignoring a setting the user relies on.
-NOT_YET_SUPPORTED = {
-    "jobs": "parallel checking",
-    "cache-dir": "the result cache",
-}
-
 
 class ConfigError(Exception):
     """A problem with configuration or options; the message is user-facing."""
@@ -64,6 +57,8 @@ class Config:
     default_timeout: float = 10.0  # seconds, for fixes that add a timeout
     templates: list[Path] = field(default_factory=list)  # explicit deployment templates
     baseline: Path | None = None  # findings file to subtract
+    jobs: int | None = None  # processes; None or 0: the number of cores
+    cache_dir: Path | None = None  # results cache (default: .lambdalint_cache beside the config)
 
     @property
     def root(self) -> Path:
@@ -135,11 +130,6 @@ def parse_table(table: dict[str, Any], path: Path | None) -> Config:
     where = str(path) if path else "configuration"
     config = Config(path=path)
     for key, value in table.items():
-        if key in NOT_YET_SUPPORTED:
-            raise ConfigError(
-                f"{where}: '{key}' is not supported yet by this version of lambdalint "
-                f"({NOT_YET_SUPPORTED[key]} are not released)"
-            )
         if key == "select":
             config.select = _strings(value, key, where)
         elif key == "extend-select":
@@ -194,6 +184,14 @@ def parse_table(table: dict[str, Any], path: Path | None) -> Config:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 900:
                 raise ConfigError(f"{where}: 'default-timeout' must be a number of seconds above 0 and at most 900")
             config.default_timeout = float(value)
+        elif key == "jobs":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"{where}: 'jobs' must be a whole number, 0 for one process per core")
+            config.jobs = value
+        elif key == "cache-dir":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{where}: 'cache-dir' must be a folder path")
+            config.cache_dir = config.root / value
         elif key == "templates":
             config.templates = [config.root / p for p in _strings(value, key, where)]
         elif key == "baseline":

@@ -27,11 +27,12 @@ from lambdalint.context import FileContext, RuleFailure
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
 from lambdalint.discovery import discover, glob_match, relative
 from lambdalint.model import ModuleModel, Project
+from lambdalint.model.module import module_name_for
 from lambdalint.rule import Rule
 from lambdalint.source import SourceFile, parse_source
 from lambdalint.suppression import Suppressions
 from lambdalint import templates as deploy
-from lambdalint.walk import TRIVIA_TYPES, walk
+from lambdalint.walk import NODE_TYPES, TRIVIA_TYPES, walk
 
 Method = Callable[[cst.CSTNode], None]
 
@@ -46,6 +47,8 @@ class RunResult:
     nothing_checked: bool = False
     project: Project | None = None
     sources: list[SourceFile] = field(default_factory=list)
+    # Files given to check_sources lazily that no handler's calls reached.
+    unloaded: list[tuple[Path, str, bytes]] = field(default_factory=list)
 
 
 class _Dispatcher(cst.CSTVisitor):
@@ -62,36 +65,50 @@ class _Dispatcher(cst.CSTVisitor):
     def on_visit(self, node: cst.CSTNode) -> bool:
         ctx = self.ctx
         ancestors = ctx.ancestors
+        kind = type(node)
         # A def's decorators, defaults and annotations run where the `def` runs;
         # only its body belongs to the function.
-        if isinstance(node, cst.BaseSuite) and ancestors and isinstance(ancestors[-1], cst.FunctionDef) \
+        if kind in _SUITES and ancestors and type(ancestors[-1]) is cst.FunctionDef \
                 and ancestors[-1].body is node:
             ctx.functions.append(ctx.model.function_for(ancestors[-1]))
         ancestors.append(node)
-        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        if kind in _STATEMENTS:
             ctx.statements.append(node)
-        for rule, method in self.visits.get(type(node), ()):
-            if rule not in self.failures:
-                try:
-                    method(node)
-                except Exception as error:  # noqa: BLE001 - isolate the rule
-                    self.failures[rule] = RuleFailure(rule, node, error)
+        methods = self.visits.get(kind)
+        if methods:
+            for rule, method in methods:
+                if rule not in self.failures:
+                    try:
+                        method(node)
+                    except Exception as error:  # noqa: BLE001 - isolate the rule
+                        self.failures[rule] = RuleFailure(rule, node, error)
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         ctx = self.ctx
-        for rule, method in self.leaves.get(type(original_node), ()):
-            if rule not in self.failures:
-                try:
-                    method(original_node)
-                except Exception as error:  # noqa: BLE001 - isolate the rule
-                    self.failures[rule] = RuleFailure(rule, original_node, error)
-        if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        kind = type(original_node)
+        methods = self.leaves.get(kind)
+        if methods:
+            for rule, method in methods:
+                if rule not in self.failures:
+                    try:
+                        method(original_node)
+                    except Exception as error:  # noqa: BLE001 - isolate the rule
+                        self.failures[rule] = RuleFailure(rule, original_node, error)
+        if kind in _STATEMENTS:
             ctx.statements.pop()
-        ctx.ancestors.pop()
-        if isinstance(original_node, cst.BaseSuite) and ctx.ancestors \
-                and isinstance(ctx.ancestors[-1], cst.FunctionDef) and ctx.ancestors[-1].body is original_node:
+        ancestors = ctx.ancestors
+        ancestors.pop()
+        if kind in _SUITES and ancestors and type(ancestors[-1]) is cst.FunctionDef \
+                and ancestors[-1].body is original_node:
             ctx.functions.pop()
+
+
+# Concrete node classes of the abstract bases the dispatcher asks about: a set
+# lookup of `type(node)` is far cheaper than isinstance against an ABC.
+_SUITES = frozenset(t for t in NODE_TYPES if issubclass(t, cst.BaseSuite))
+_STATEMENTS = frozenset(
+    t for t in NODE_TYPES if issubclass(t, (cst.SimpleStatementLine, cst.BaseCompoundStatement)))
 
 
 def _tables(rules: Iterable[Rule]) -> tuple[dict[type, list[tuple[Rule, Method]]], dict[type, list[tuple[Rule, Method]]]]:
@@ -149,31 +166,41 @@ class Engine:
     def words_of(self, rule: Rule) -> tuple[str, ...]:
         return self._words[id(rule)]
 
-    def check_sources(self, sources: list[SourceFile], warn_unmatched: bool = True) -> RunResult:
+    def check_sources(self, sources: list[SourceFile], warn_unmatched: bool = True,
+                      lazy: dict[str, tuple[Path, bytes]] | None = None, templates: bool = True) -> RunResult:
+        """Check files as one project.
+
+        ``lazy`` holds more files of the project (relative path -> (path, bytes))
+        that are parsed and checked only if a call from invocation scope resolves
+        into them; the others come back in ``RunResult.unloaded``.
+        """
         result = RunResult(sources=sources)
-        templates = self.templates
+        # ``templates=False``: a unit of a larger run whose template checks run elsewhere.
+        templates = self.templates if templates else []
         if any(deploy.is_template_name(source.rel_path) for source in sources):
             given, sources = deploy.templates_from_sources(sources)
             templates = [*templates, *given]
             result.files_checked += len(given)
         models: dict[int, ModuleModel] = {}
+        sources = list(sources)
         for source in sources:
-            if source.module is None:
-                continue
-            try:
-                models[id(source)] = ModuleModel.build(source.module, source.rel_path)
-            except RecursionError:
-                source.failure = _too_deep()
-            except Exception:  # noqa: BLE001 - a model bug must not hide other files
-                result.internal_error = True
-                result.messages.append(_bug_message("the execution model", source.rel_path, None))
-                source.module = None
+            self._build_model(source, models, result)
+        pending = dict(lazy or {})
+
+        def load(rel_path: str) -> ModuleModel | None:
+            item = pending.pop(rel_path, None)
+            if item is None:
+                return None
+            source = parse_source(item[0], rel_path, item[1])
+            sources.append(source)
+            return self._build_model(source, models, result)
         specs = list(self.config.handlers)
         if templates:
             result.deployment = deploy.build(templates, sources, models.values(), self.config)
             specs[:0] = result.deployment.specs
         try:
-            project = Project(models.values(), specs)
+            project = Project(models.values(), specs, loader=load,
+                              lazy=[(rel, module_name_for(rel)[0]) for rel in pending])
         except RecursionError:
             project = Project([], self.config.handlers)
             models = {}
@@ -196,8 +223,26 @@ class Engine:
             self._check_file(source, models[id(source)], result)
         if result.deployment is not None:
             self._check_deployment(result.deployment, result)
+        result.unloaded = [(path, rel, data) for rel, (path, data) in pending.items()]
+        result.sources = sources
         result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
+
+    def _build_model(self, source: SourceFile, models: dict[int, ModuleModel], result: RunResult) -> ModuleModel | None:
+        if source.module is None:
+            return None
+        try:
+            model = ModuleModel.build(source.module, source.rel_path)
+        except RecursionError:
+            source.failure = _too_deep()
+            return None
+        except Exception:  # noqa: BLE001 - a model bug must not hide other files
+            result.internal_error = True
+            result.messages.append(_bug_message("the execution model", source.rel_path, None))
+            source.module = None
+            return None
+        models[id(source)] = model
+        return model
 
     def _check_deployment(self, deployment: deploy.Deployment, result: RunResult) -> None:
         """Broken templates (LAM000), then the rules that compare templates with code."""

@@ -195,5 +195,8 @@ def text_edits(before: str, after: str) -> list[Edit]:
         if tag == "equal":
             continue
         content = "".join(new[j1:j2])
-        edits.append(Edit(content, (i1 + 1, 1), (i2 + 1, 1)))
+        end = (i2 + 1, 1)
+        if i2 == len(old) and old and not old[-1].endswith(("\n", "\r")):
+            end = (len(old), len(old[-1]) + 1)  # to the end of a last line without a newline
+        edits.append(Edit(content, (i1 + 1, 1), end))
     return edits

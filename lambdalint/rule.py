@@ -122,6 +122,9 @@ class Rule:
     # True when the rule can only fire in invocation scope (or on entry points):
     # files no handler reaches then skip it, and often skip parsing altogether.
     scope_only: ClassVar[bool] = False
+    # Words for the part of a rule that can fire outside invocation scope, when
+    # that part is narrower than the rule (None: the same as `words`).
+    free_words: ClassVar[tuple[str, ...] | None] = None
     tags: ClassVar[tuple[str, ...]] = ()
     examples: ClassVar[list[Bad | Good | Fixed]] = []
 

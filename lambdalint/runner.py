@@ -12,6 +12,7 @@ with CPython's parser (a syntax error is still a LAM000 finding).
 from __future__ import annotations
 
 import ast
+import gc
 import os
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -29,7 +30,9 @@ from lambdalint.discovery import discover, relative
 from lambdalint.engine import Engine
 from lambdalint.prescan import Prescan, scan
 from lambdalint.rule import Rule
-from lambdalint.source import DecodeError, decode, parse_source
+from lambdalint import templates as deploy
+from lambdalint.model import HandlerSpec
+from lambdalint.source import DecodeError, ParseFailure, SourceFile, decode, parse_source
 
 # Below this many files a process pool costs more than it saves.
 MIN_FILES_FOR_POOL = 24
@@ -57,11 +60,20 @@ class UnitResult:
     fixed: list[FileFixed] = field(default_factory=list)
     fix_failed: bool = False
 
+    def merge(self, other: UnitResult) -> None:
+        self.diagnostics += other.diagnostics
+        self.messages += other.messages
+        self.internal_error |= other.internal_error
+        self.fixed += other.fixed
+        self.fix_failed |= other.fix_failed
+
 
 @dataclass
 class Outcome:
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # paths that could not be read
     messages: list[str] = field(default_factory=list)
+    sources: list[SourceFile] = field(default_factory=list)  # every file read (bytes only)
     internal_error: bool = False
     files_checked: int = 0
     nothing_checked: bool = False
@@ -81,6 +93,10 @@ class Outcome:
 class Unit:
     kind: str  # "model" (full execution model), "file" (one file), "syntax" (syntax check only)
     files: list[tuple[Path, str, bytes]]
+    # For model units: the files that may hold entry points (parsed up front; the
+    # others only when a call from invocation scope reaches them).
+    entries: frozenset[str] = frozenset()
+    deployment: bool = False  # the unit also runs the template checks
 
     @property
     def size(self) -> int:
@@ -94,15 +110,21 @@ def _global_words(engine: Engine) -> tuple[list[tuple[str, ...]], bool]:
     """Pre-scan words of the rules that can fire outside invocation scope."""
     words = []
     for rule in engine.rules:
-        if not rule.scope_only:
-            scanned = engine.words_of(rule)
+        if not rule.scope_only and getattr(rule, "per_file", True):
+            scanned = rule.free_words if rule.free_words is not None else engine.words_of(rule)
             if not scanned:
                 return [], True  # a rule that always runs: parse everything
             words.append(scanned)
     return words, False
 
 
-def plan(engine: Engine, files: list[tuple[Path, str, bytes]]) -> list[Unit]:
+def plan(engine: Engine, files: list[tuple[Path, str, bytes]], extra_specs: list[HandlerSpec] | None = None,
+         deployment: bool = False) -> list[Unit]:
+    """Split the files into units; ``extra_specs`` are the handlers templates name.
+
+    With deployment templates, all files that may run per invocation form one unit,
+    because the template checks look at every deployed function at once.
+    """
     config = engine.config
     texts: dict[str, str | None] = {}
     scans: dict[str, Prescan] = {}
@@ -127,9 +149,10 @@ def plan(engine: Engine, files: list[tuple[Path, str, bytes]]) -> list[Unit]:
         return max(candidates, key=lambda rel: sum(
             1 for _ in _common_prefix(importer_parts, rel.split("/"))))
 
+    specs = [*config.handlers, *(extra_specs or [])]
     entries = {
         rel for rel, found in scans.items()
-        if found.may_have_entry or any(spec.matches_file(rel, found.module_name) for spec in config.handlers)
+        if found.may_have_entry or any(spec.matches_file(rel, found.module_name) for spec in specs)
     }
     edges: dict[str, set[str]] = defaultdict(set)
     closure: set[str] = set()
@@ -159,7 +182,10 @@ def plan(engine: Engine, files: list[tuple[Path, str, bytes]]) -> list[Unit]:
             seen.add(current)
             group.append(current)
             stack.extend(edges[current] & closure)
-        units.append(Unit("model", [by_rel[r] for r in sorted(group)]))
+        units.append(Unit("model", [by_rel[r] for r in sorted(group)], frozenset(entries & set(group))))
+    if deployment:
+        merged = [f for unit in units for f in unit.files]
+        units = [Unit("model", merged, frozenset(entries), deployment=True)]
     words, parse_all = _global_words(engine)
     light: list[tuple[Path, str, bytes]] = []
     for path, rel, data in files:
@@ -190,6 +216,7 @@ _WORKER: dict[str, Any] = {}
 def _worker_init(config: Config, codes: list[str]) -> None:
     from lambdalint.registry import load_registry
 
+    gc.disable()
     registry = load_registry()
     _WORKER["engine"] = Engine(config, [registry.rules[c] for c in codes if c in registry.rules])
 
@@ -197,6 +224,9 @@ def _worker_init(config: Config, codes: list[str]) -> None:
 def _syntax_check(files: list[tuple[Path, str, bytes]]) -> list[Diagnostic]:
     found = []
     for path, rel, data in files:
+        if b"\0" in data:
+            found += _failure(path, rel, data)
+            continue
         try:
             ast.parse(data, filename=rel)
         except SyntaxError as error:
@@ -205,25 +235,81 @@ def _syntax_check(files: list[tuple[Path, str, bytes]]) -> list[Diagnostic]:
                                     Severity.ERROR, path, Location(row, (error.offset or 1)),
                                     Location(row, (error.offset or 1))))
         except (ValueError, RecursionError, MemoryError):
-            # NUL bytes, absurd nesting: let the full reader explain it.
-            source = parse_source(path, rel, data)
-            if source.failure is not None:
-                failure = source.failure
-                found.append(Diagnostic(SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, failure.message, Severity.ERROR,
-                                        path, Location(failure.row, failure.column),
-                                        Location(failure.row, failure.column)))
+            found += _failure(path, rel, data)  # absurd nesting and the like: the full reader explains
     return found
 
 
+def _failure(path: Path, rel: str, data: bytes) -> list[Diagnostic]:
+    failure = parse_source(path, rel, data).failure
+    if failure is None:
+        return []
+    where = Location(failure.row, failure.column)
+    return [Diagnostic(SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, failure.message, Severity.ERROR, path, where, where)]
+
+
+# Python's cyclic garbage collector re-scans every live object; with a few
+# hundred syntax trees alive it costs as much as parsing them. Checking makes
+# few cycles, so the run turns automatic collection off and collects after
+# every few megabytes of source instead.
+_COLLECT_EVERY = 2 << 20
+_since_collect = 0
+
+
+def _collect_now_and_then(size: int) -> None:
+    global _since_collect
+    _since_collect += size
+    if _since_collect >= _COLLECT_EVERY:
+        _since_collect = 0
+        gc.collect()
+
+
 def run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine | None = None) -> UnitResult:
-    engine = engine or _WORKER["engine"]
+    try:
+        return _run_unit(unit, policy, engine or _WORKER["engine"])
+    finally:
+        _collect_now_and_then(unit.size)
+
+
+def _run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine) -> UnitResult:
     if unit.kind == "syntax":
         return UnitResult(diagnostics=_syntax_check(unit.files))
-    sources = [parse_source(path, rel, data) for path, rel, data in unit.files]
-    if policy is None:
-        result = engine.check_sources(sources, warn_unmatched=False)
-        return UnitResult([freeze(d) for d in result.diagnostics], result.messages, result.internal_error)
-    run = run_fixes(engine, sources, policy)
+    if policy is not None:
+        return _fix_unit(unit, policy, engine)
+    if unit.kind == "file":
+        return _check(engine, unit.files)
+    eager = [f for f in unit.files if f[1] in unit.entries]
+    lazy = {rel: (path, data) for path, rel, data in unit.files if rel not in unit.entries}
+    result = engine.check_sources([parse_source(*f) for f in eager], warn_unmatched=False, lazy=lazy,
+                                  templates=unit.deployment)
+    outcome = UnitResult([freeze(d) for d in result.diagnostics], result.messages, result.internal_error)
+    # What no handler reaches is independent: checked alone, or only syntax-checked.
+    words, parse_all = _global_words(engine)
+    for path, rel, data in result.unloaded:
+        try:
+            text = decode(data)[0]
+        except DecodeError:
+            text = None
+        if text is None or parse_all or any(any(w in text for w in group) for group in words):
+            outcome.merge(_check(engine, [(path, rel, data)]))
+        else:
+            outcome.diagnostics += _syntax_check([(path, rel, data)])
+    return outcome
+
+
+def _check(engine: Engine, files: list[tuple[Path, str, bytes]]) -> UnitResult:
+    result = engine.check_sources([parse_source(*f) for f in files], warn_unmatched=False, templates=False)
+    return UnitResult([freeze(d) for d in result.diagnostics], result.messages, result.internal_error)
+
+
+def _fix_unit(unit: Unit, policy: FixPolicy, engine: Engine) -> UnitResult:
+    """--fix checks the whole unit eagerly: fixes are rare and passes re-check it anyway."""
+    saved = engine.templates
+    if not unit.deployment:
+        engine.templates = []
+    try:
+        run = run_fixes(engine, [parse_source(*f) for f in unit.files], policy)
+    finally:
+        engine.templates = saved
     fixed = [FileFixed(f.source.path, f.source.rel_path, f.source.data, f.fixed.data, f.applied)
              for f in run.files if f.changed]
     return UnitResult([freeze(d) for d in run.result.diagnostics], run.messages + run.result.messages,
@@ -243,27 +329,46 @@ class Runner:
         self.cache = ResultCache(cache_dir, settings_key(config, [r.code for r in rules])) if cache_dir else None
 
     def run(self, paths: list[Path], policy: FixPolicy | None = None) -> Outcome:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run(paths, policy)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _run(self, paths: list[Path], policy: FixPolicy | None) -> Outcome:
         found = discover(paths, self.config.excludes, self.config.root)
-        outcome = Outcome(messages=list(found.problems))
+        outcome = Outcome(problems=list(found.problems))
         files: list[tuple[Path, str, bytes]] = []
         for path in found.files:
             try:
                 files.append((path, relative(path), path.read_bytes()))
             except OSError as error:
-                outcome.messages.append(f"{path}: cannot read file ({error.strerror or error})")
+                outcome.problems.append(f"{path}: cannot read file ({error.strerror or error})")
         outcome.files_checked = len(files)
-        outcome.nothing_checked = not files and bool(outcome.messages)
+        outcome.nothing_checked = not files and bool(outcome.problems)
+        outcome.sources = [SourceFile(path, rel, data) for path, rel, data in files]
+        templates, template_messages = deploy.find_templates(found.files, self.config)
+        self.engine.templates = templates
+        outcome.messages += template_messages
         outcome.messages += self._unmatched_specs(files)
+        template_specs: list[HandlerSpec] = []
+        if templates:
+            probe = [SourceFile(path, rel, data, text=_text(data)) for path, rel, data in files]
+            template_specs = list(deploy.build(templates, probe, [], self.config).specs)
         use_cache = self.cache is not None and policy is None
-        whole_key = unit_key("run", [(rel, data) for _, rel, data in files]) if use_cache else ""
+        template_bytes = [(t.rel_path, t.text.encode()) for t in templates]
+        whole_key = unit_key("run", [(rel, data) for _, rel, data in files] + template_bytes) if use_cache else ""
         if use_cache:
             cached = self.cache.get(whole_key)
             if cached is not None:
                 outcome.diagnostics = [diagnostic_from_data(d) for d in cached["diagnostics"]]
                 outcome.messages += cached["messages"]
+                _mark_unparsable(outcome)
                 return outcome
-        units = plan(self.engine, files)
-        results = self._execute(units, policy, use_cache)
+        units = plan(self.engine, files, template_specs, deployment=bool(templates))
+        results = self._execute(units, policy, use_cache, template_bytes)
         for result in results:
             outcome.diagnostics += result.diagnostics
             outcome.messages += result.messages
@@ -271,6 +376,7 @@ class Runner:
             outcome.fixed += result.fixed
             outcome.fix_failed |= result.fix_failed
         outcome.diagnostics.sort(key=Diagnostic.sort_key)
+        _mark_unparsable(outcome)
         if use_cache and not outcome.internal_error:
             self.cache.put(whole_key, {"diagnostics": [diagnostic_to_data(d) for d in outcome.diagnostics],
                                        "messages": [m for r in results for m in r.messages]})
@@ -288,13 +394,15 @@ class Runner:
                                 "matches no function")
         return messages
 
-    def _execute(self, units: list[Unit], policy: FixPolicy | None, use_cache: bool) -> list[UnitResult]:
+    def _execute(self, units: list[Unit], policy: FixPolicy | None, use_cache: bool,
+                 template_bytes: list[tuple[str, bytes]]) -> list[UnitResult]:
         results: list[UnitResult | None] = [None] * len(units)
         pending: list[int] = []
         keys: dict[int, str] = {}
         for index, unit in enumerate(units):
             if use_cache:
-                keys[index] = unit_key(unit.kind, [(rel, data) for _, rel, data in unit.files])
+                extra = template_bytes if unit.deployment else []
+                keys[index] = unit_key(unit.kind, [(rel, data) for _, rel, data in unit.files] + extra)
                 cached = self.cache.get(keys[index])
                 if cached is not None:
                     results[index] = UnitResult([diagnostic_from_data(d) for d in cached["diagnostics"]],
@@ -302,16 +410,21 @@ class Runner:
                     continue
             pending.append(index)
         pending.sort(key=lambda i: -units[i].size)
-        files = sum(len(units[i].files) for i in pending)
-        if self.jobs > 1 and len(pending) > 1 and files >= MIN_FILES_FOR_POOL:
+        # The template checks need this process's engine (it holds the templates).
+        local = [i for i in pending if units[i].deployment]
+        remote = [i for i in pending if not units[i].deployment]
+        files = sum(len(units[i].files) for i in remote)
+        if self.jobs > 1 and len(remote) > 1 and files >= MIN_FILES_FOR_POOL:
             codes = [r.code for r in self.rule_classes]
             with ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(),
                                      initializer=_worker_init, initargs=(self.config, codes)) as pool:
-                futures = {i: pool.submit(run_unit, units[i], policy) for i in pending}
+                futures = {i: pool.submit(run_unit, units[i], policy) for i in remote}
+                for index in local:
+                    results[index] = run_unit(units[index], policy, self.engine)
                 for index, future in futures.items():
                     results[index] = future.result()
         else:
-            for index in pending:
+            for index in local + remote:
                 results[index] = run_unit(units[index], policy, self.engine)
         if use_cache:
             for index in pending:
@@ -320,6 +433,21 @@ class Runner:
                     self.cache.put(keys[index], {"diagnostics": [diagnostic_to_data(d) for d in result.diagnostics],
                                                  "messages": result.messages})
         return [r for r in results if r is not None]
+
+
+def _mark_unparsable(outcome: Outcome) -> None:
+    """Files with a LAM000 finding were not really checked (baselines need to know)."""
+    broken = {str(d.path) for d in outcome.diagnostics if d.code == SYNTAX_ERROR_CODE}
+    for source in outcome.sources:
+        if str(source.path) in broken:
+            source.failure = ParseFailure("does not parse")
+
+
+def _text(data: bytes) -> str:
+    try:
+        return decode(data)[0]
+    except DecodeError:
+        return ""
 
 
 def _context():  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import operator
 import re
 from typing import Any, Callable
 
@@ -56,28 +57,85 @@ def child_fields(node_type: type, with_trivia: bool) -> tuple[str, ...]:
     return result
 
 
+def _node_types() -> frozenset[type]:
+    found: set[type] = set()
+    stack = [cst.CSTNode]
+    while stack:
+        current = stack.pop()
+        for sub in current.__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                stack.append(sub)
+    return frozenset(t for t in found if not inspect.isabstract(t))
+
+
+# Concrete node classes: `type(x) in NODE_TYPES` avoids the slow ABC isinstance.
+NODE_TYPES = _node_types()
+_SEQUENCES = (list, tuple)
+
+
+_GETTERS: dict[tuple[type, bool], Callable[[cst.CSTNode], tuple[Any, ...]]] = {}
+
+
+def _getter(node_type: type, with_trivia: bool) -> Callable[[cst.CSTNode], tuple[Any, ...]]:
+    names = child_fields(node_type, with_trivia)
+    if not names:
+        getter: Callable[[cst.CSTNode], tuple[Any, ...]] = lambda node: ()  # noqa: E731
+    elif len(names) == 1:
+        single = operator.attrgetter(names[0])
+        getter = lambda node: (single(node),)  # noqa: E731
+    else:
+        getter = operator.attrgetter(*names)
+    _GETTERS[(node_type, with_trivia)] = getter
+    return getter
+
+
+def _children_of(node: cst.CSTNode, with_trivia: bool) -> list[cst.CSTNode]:
+    out: list[cst.CSTNode] = []
+    node_types = NODE_TYPES
+    key = (type(node), with_trivia)
+    for value in (_GETTERS.get(key) or _getter(*key))(node):
+        kind = type(value)
+        if kind in node_types:
+            out.append(value)
+        elif kind in _SEQUENCES:
+            out.extend(item for item in value if type(item) in node_types)
+    return out
+
+
 def walk(root: cst.CSTNode, on_visit: Callable[[cst.CSTNode], Any],
          on_leave: Callable[[cst.CSTNode], Any], with_trivia: bool = False) -> None:
     """Call on_visit on entering and on_leave on leaving every node, in source order."""
     stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
     push = stack.append
-    node_base = cst.CSTNode
+    pop = stack.pop
     while stack:
-        node, leaving = stack.pop()
+        node, leaving = pop()
         if leaving:
             on_leave(node)
             continue
         on_visit(node)
         push((node, True))
-        children: list[cst.CSTNode] = []
-        for name in _ORDER.get((type(node), with_trivia)) or child_fields(type(node), with_trivia):
-            value = getattr(node, name)
-            if isinstance(value, node_base):
-                children.append(value)
-            elif type(value) is list or type(value) is tuple:
-                children.extend(item for item in value if isinstance(item, node_base))
-        for child in reversed(children):
+        for child in reversed(_children_of(node, with_trivia)):
             push((child, False))
+
+
+_VISITOR_TYPES: dict[type, tuple[dict[type, str], dict[type, str], bool]] = {}
+
+
+def _visitor_methods(visitor_type: type) -> tuple[dict[type, str], dict[type, str], bool]:
+    cached = _VISITOR_TYPES.get(visitor_type)
+    if cached is None:
+        visits: dict[type, str] = {}
+        leaves: dict[type, str] = {}
+        for attr in dir(visitor_type):
+            if attr.startswith(("visit_", "leave_")):
+                node_type = getattr(cst, attr.partition("_")[2], None)
+                if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
+                    (visits if attr.startswith("visit_") else leaves)[node_type] = attr
+        trivia = any(t in TRIVIA_TYPES for t in (*visits, *leaves))
+        cached = _VISITOR_TYPES[visitor_type] = (visits, leaves, trivia)
+    return cached
 
 
 def walk_visitor(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
@@ -86,42 +144,27 @@ def walk_visitor(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     Unlike LibCST's traversal, returning False from a visit method does not skip
     the children; visitors used here never rely on that.
     """
-    visits: dict[type, Callable] = {}
-    leaves: dict[type, Callable] = {}
-    wanted: set[type] = set()
-
-    def methods(node_type: type) -> tuple[Callable | None, Callable | None]:
-        if node_type not in visits:
-            visits[node_type] = getattr(visitor, f"visit_{node_type.__name__}", None)
-            leaves[node_type] = getattr(visitor, f"leave_{node_type.__name__}", None)
-        return visits[node_type], leaves[node_type]
-
-    for attr in dir(type(visitor)):
-        if attr.startswith(("visit_", "leave_")):
-            node_type = getattr(cst, attr.partition("_")[2], None)
-            if isinstance(node_type, type):
-                wanted.add(node_type)
-
-    def on_visit(node: cst.CSTNode) -> None:
-        method = methods(type(node))[0]
+    visit_names, leave_names, with_trivia = _visitor_methods(type(visitor))
+    visits = {t: getattr(visitor, name) for t, name in visit_names.items()}
+    leaves = {t: getattr(visitor, name) for t, name in leave_names.items()}
+    stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    push = stack.append
+    pop = stack.pop
+    while stack:
+        node, leaving = pop()
+        node_type = type(node)
+        if leaving:
+            leaves[node_type](node)
+            continue
+        method = visits.get(node_type)
         if method is not None:
             method(node)
-
-    def on_leave(node: cst.CSTNode) -> None:
-        method = methods(type(node))[1]
-        if method is not None:
-            method(node)
-
-    walk(root, on_visit, on_leave, with_trivia=bool(wanted & TRIVIA_TYPES))
+        if node_type in leaves:
+            push((node, True))
+        for child in reversed(_children_of(node, with_trivia)):
+            push((child, False))
 
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """A node's non-trivia children in source order: `node.children` without its cost."""
-    found: list[cst.CSTNode] = []
-    for name in _ORDER.get((type(node), False)) or child_fields(type(node), False):
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            found.append(value)
-        elif type(value) is list or type(value) is tuple:
-            found.extend(item for item in value if isinstance(item, cst.CSTNode))
-    return found
+    return _children_of(node, False)

@@ -52,6 +52,7 @@ class SwallowedExceptionInEventHandler(Rule):
 
     code = "LAM501"
     name = "swallowed-exception-in-event-handler"
+    scope_only = True
     severity = Severity.WARNING
     fix = FixAvailability.NONE
     words = ("except",)

@@ -51,6 +51,7 @@ class ApiBodyNotString(Rule):
 
     code = "LAM503"
     name = "api-body-not-string"
+    scope_only = True
     severity = Severity.ERROR
     fix = FixAvailability.SAFE
     words = (ev.STATUS_CODE_KEY,)

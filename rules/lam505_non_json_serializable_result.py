@@ -55,6 +55,8 @@ class NonJsonSerializableResult(Rule):
     severity = Severity.ERROR
     fix = FixAvailability.NONE
     words = ("dump", "return")
+    # Outside invocation scope only the `json.dumps` check applies.
+    free_words = ("dumps",)
     tags = ("errors", "responses")
 
     examples = [

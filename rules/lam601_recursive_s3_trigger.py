@@ -59,6 +59,7 @@ class RecursiveS3Trigger(Rule):
 
     code = "LAM601"
     name = "recursive-s3-trigger"
+    scope_only = True
     severity = Severity.ERROR
     fix = FixAvailability.NONE
     words = ("bucket",)

@@ -55,6 +55,7 @@ class S3KeyNotUnquoted(Rule):
 
     code = "LAM602"
     name = "s3-key-not-unquoted"
+    scope_only = True
     severity = Severity.ERROR
     fix = FixAvailability.SAFE
     words = ("key",)

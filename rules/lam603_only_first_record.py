@@ -47,6 +47,7 @@ class OnlyFirstRecord(Rule):
 
     code = "LAM603"
     name = "only-first-record"
+    scope_only = True
     severity = Severity.WARNING
     fix = FixAvailability.NONE
     words = ("Records", "records")

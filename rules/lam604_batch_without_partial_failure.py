@@ -45,6 +45,7 @@ class BatchWithoutPartialFailure(Rule):
 
     code = "LAM604"
     name = "batch-without-partial-failure"
+    scope_only = True
     severity = Severity.INFO
     fix = FixAvailability.NONE
     words = ("Records", "records")

@@ -71,6 +71,9 @@ class MissingPagination(Rule):
     severity = Severity.WARNING
     fix = FixAvailability.NONE
     words = ("list_", "scan", "query")
+    # It needs a client it can identify (built with boto3/aioboto3/botocore in view), a
+    # DynamoDB `Table`, or an operation name only one service has.
+    free_words = ("boto", "Table", *ev.UNAMBIGUOUS_PAGEABLE)
     tags = ("aws-sdk", "data-loss")
 
     def scan_words(self, config: Config) -> tuple[str, ...]:

@@ -47,6 +47,7 @@ class BatchItemFailuresShape(Rule):
 
     code = "LAM606"
     name = "batch-item-failures-shape"
+    scope_only = True
     severity = Severity.ERROR
     fix = FixAvailability.NONE
     # Every spelling of the key, right or wrong, contains this.

@@ -54,6 +54,7 @@ class SelfInvocation(Rule):
 
     code = "LAM607"
     name = "self-invocation"
+    scope_only = True
     severity = Severity.WARNING
     fix = FixAvailability.NONE
     words = tuple(sorted(ev.LAMBDA_INVOKE_OPERATIONS))

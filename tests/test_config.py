@@ -15,7 +15,7 @@ from cli_helpers import (
     write,
 )
 from lambdalint import Bad, Good, Rule, Severity
-from lambdalint.config import NOT_YET_SUPPORTED, Config, ConfigError, find_config, load_config, parse_table
+from lambdalint.config import Config, ConfigError, find_config, load_config, parse_table
 from lambdalint.registry import Registry
 
 
@@ -66,12 +66,6 @@ def test_bad_value_names_key_and_file(workdir, body, key):
 def test_unknown_key_is_an_error(workdir):
     config, line = config_error(workdir, 'colour = "always"\n')
     assert line == f"lambdalint: error: {config}: unknown key 'colour' in [tool.lambdalint]"
-
-
-@pytest.mark.parametrize("key", sorted(NOT_YET_SUPPORTED))
-def test_keys_of_unreleased_features_are_refused_not_ignored(workdir, key):
-    config, line = config_error(workdir, f'{key} = "x"\n')
-    assert f"'{key}'" in line and "not supported yet" in line and str(config) in line
 
 
 @pytest.mark.parametrize(

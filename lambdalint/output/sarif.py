@@ -240,19 +240,14 @@ def _location(diagnostic: Diagnostic) -> dict[str, Any]:
 
 def _fix(diagnostic: Diagnostic) -> dict[str, Any] | None:
     fix = diagnostic.fix
-    if fix is None or fix.origin is None:
+    if fix is None:
         return None
     edits = fix.edits
     if not edits:
         return None
-    text = fix.origin.code
-    lines = text.splitlines(keepends=True)
     replacements = []
     for edit in edits:
         end_row, end_col = edit.end
-        if end_row > len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
-            # The edit runs to the end of a file without a final newline.
-            end_row, end_col = len(lines), len(lines[-1]) + 1
         replacement: dict[str, Any] = {
             "deletedRegion": {"startLine": edit.start[0], "startColumn": edit.start[1],
                               "endLine": end_row, "endColumn": end_col},

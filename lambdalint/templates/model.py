@@ -156,6 +156,9 @@ class TemplateHandlerSpec(HandlerSpec):
     def matches(self, model: ModuleModel) -> bool:
         return model.rel_path == self.module
 
+    def matches_file(self, rel_path: str, module_name: str) -> bool:
+        return rel_path == self.module
+
 
 @dataclass
 class TemplateFinding:

@@ -1,0 +1,105 @@
+"""Planning units, parallel checking and the results cache give the same findings
+as checking everything in one process, only faster."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lambdalint.config import Config
+from lambdalint.engine import Engine
+from lambdalint.registry import load_registry
+from lambdalint.runner import Runner, plan
+
+REPO = Path(__file__).resolve().parent.parent
+RULES = load_registry(include_plugins=False).select(None)
+
+
+def project(tmp_path: Path, copies: int = 12) -> Path:
+    """Several copies of the example project, plus files no handler reaches."""
+    root = tmp_path / "proj"
+    for index in range(copies):
+        shutil.copytree(REPO / "examples" / "src", root / f"svc{index}" / "src")
+    (root / "lib").mkdir()
+    (root / "lib" / "plain.py").write_text("def add(a, b):\n    return a + b\n")
+    (root / "lib" / "secrets.py").write_text('password = "hunter2-but-longer"\n')
+    (root / "lib" / "broken.py").write_text("def broken(:\n")
+    return root
+
+
+def findings(outcome) -> list[tuple[str, int, str]]:
+    return sorted((str(d.path), d.location.row, d.code) for d in outcome.diagnostics)
+
+
+def test_plan_groups_handlers_with_what_they_import_and_leaves_the_rest_alone(tmp_path: Path):
+    root = project(tmp_path, copies=1)
+    files = [(p, p.relative_to(tmp_path).as_posix(), p.read_bytes()) for p in sorted(root.rglob("*.py"))]
+    units = plan(Engine(Config(), RULES), files)
+    kinds = {rel: unit.kind for unit in units for _, rel, _ in unit.files}
+    assert kinds["proj/svc0/src/api/app.py"] == "model"
+    assert kinds["proj/svc0/src/shared/aws.py"] == "model"  # imported by the handlers
+    assert kinds["proj/lib/secrets.py"] == "file"  # a rule that works anywhere may fire
+    assert kinds["proj/lib/plain.py"] == "syntax"  # nothing can fire: only syntax-checked
+    model = next(unit for unit in units if unit.kind == "model")
+    assert "proj/svc0/src/shared/aws.py" not in model.entries  # parsed only when a call reaches it
+
+
+def test_parallel_and_serial_runs_agree(tmp_path: Path):
+    root = project(tmp_path)
+    serial = Runner(Config(), RULES, jobs=1).run([root])
+    parallel = Runner(Config(), RULES, jobs=2).run([root])
+    assert findings(serial) == findings(parallel)
+    codes = {code for _, _, code in findings(serial)}
+    assert {"LAM101", "LAM102", "LAM000", "LAM402"} <= codes
+    assert serial.files_checked == parallel.files_checked == len(list(root.rglob("*.py")))
+
+
+def test_cache_replays_results_and_notices_changes(tmp_path: Path):
+    root = project(tmp_path, copies=2)
+    cache = tmp_path / "cache"
+    cold = Runner(Config(), RULES, jobs=1, cache_dir=cache).run([root])
+    assert any(cache.rglob("*.json")) and (cache / "CACHEDIR.TAG").is_file()
+    warm = Runner(Config(), RULES, jobs=1, cache_dir=cache).run([root])
+    assert findings(warm) == findings(cold)
+    handler = root / "svc0" / "src" / "api" / "app.py"
+    handler.write_text(handler.read_text().replace('boto3.client("dynamodb")', "TABLE_CLIENT"))
+    changed = Runner(Config(), RULES, jobs=1, cache_dir=cache).run([root])
+    fresh = Runner(Config(), RULES, jobs=1).run([root])
+    assert findings(changed) == findings(fresh) != findings(cold)
+
+
+def test_cache_is_keyed_by_configuration(tmp_path: Path):
+    root = project(tmp_path, copies=1)
+    cache = tmp_path / "cache"
+    Runner(Config(), RULES, jobs=1, cache_dir=cache).run([root])
+    only_lam101 = load_registry(include_plugins=False).select(["LAM101"])
+    narrowed = Runner(Config(), only_lam101, jobs=1, cache_dir=cache).run([root])
+    assert {code for _, _, code in findings(narrowed)} <= {"LAM101", "LAM000"}
+
+
+def test_cli_jobs_cache_and_no_cache(tmp_path: Path):
+    root = project(tmp_path, copies=3)
+
+    def run(*args: str) -> list:
+        proc = subprocess.run([sys.executable, "-m", "lambdalint", "check", "--output-format", "json", *args,
+                               str(root)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 1, proc.stderr
+        return json.loads(proc.stdout)
+
+    cold = run("--jobs", "2", "--cache-dir", str(tmp_path / "c"))
+    assert run("--jobs", "1", "--cache-dir", str(tmp_path / "c")) == cold
+    assert run("--no-cache", "-j", "1") == cold
+    assert not (tmp_path / ".lambdalint_cache").exists()  # --no-cache wrote nothing
+
+
+@pytest.mark.parametrize("value", [-1, "two", True])
+def test_bad_jobs_value(value):
+    from lambdalint.config import ConfigError, parse_table
+
+    with pytest.raises(ConfigError, match="jobs"):
+        parse_table({"jobs": value}, None)
