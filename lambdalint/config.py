@@ -59,6 +59,7 @@ class Config:
     baseline: Path | None = None  # findings file to subtract
     jobs: int | None = None  # processes; None or 0: the number of cores
     cache_dir: Path | None = None  # results cache (default: .lambdalint_cache beside the config)
+    extra_timeout_calls: list[str] = field(default_factory=list)  # more calls that need `timeout=`
 
     @property
     def root(self) -> Path:
@@ -103,6 +104,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except UnicodeDecodeError as error:  # TOML is UTF-8 only; tomllib lets this through
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({error.reason} at byte {error.start})") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
 
@@ -202,6 +205,8 @@ def parse_table(table: dict[str, Any], path: Path | None) -> Config:
             config.extra_clients = _dotted(value, key, where)
         elif key == "extra-connections":
             config.extra_connections = _dotted(value, key, where)
+        elif key == "extra-timeout-calls":
+            config.extra_timeout_calls = _dotted(value, key, where)
         else:
             raise ConfigError(f"{where}: unknown key '{key}' in [tool.lambdalint]")
     return config
@@ -210,7 +215,8 @@ def parse_table(table: dict[str, Any], path: Path | None) -> Config:
 def _dotted(value: Any, key: str, where: str) -> list[str]:
     names = _strings(value, key, where)
     for name in names:
-        if not all(part.isidentifier() for part in name.split(".")):
+        # A part may end in `()`: `mycorp.http.Client().get` is the `get` method of a Client.
+        if not all(part.removesuffix("()").isidentifier() for part in name.split(".")):
             raise ConfigError(f"{where}: '{key}': {name!r} is not a dotted name like 'mycorp.db.connect'")
     return names
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import libcst as cst
 
 from lambdalint import Bad, FixAvailability, Fixed, Good, Rule, Severity
-from lambdalint.catalog.network import REQUESTS_TIMEOUT_CALLS, SESSION_ADAPTER_METHODS, SESSION_PATCHED_METHODS
+from lambdalint.catalog.network import (
+    REQUESTS_TIMEOUT_CALLS,
+    SESSION_ADAPTER_METHODS,
+    SESSION_PATCHED_METHODS,
+    TimeoutParameter,
+)
+from lambdalint.config import Config
 from lambdalint.model import dotted_name
 
 from ._network import add_timeout_fix, checked_here, has_star_args, is_none, shown_call, timeout_argument, where
@@ -61,14 +67,20 @@ class HttpCallWithoutTimeout(Rule):
     words = ("requests",)
     tags = ("reliability", "network", "timeouts")
 
+    def scan_words(self, config: Config) -> tuple[str, ...]:
+        # Calls named in `extra-timeout-calls` are reached by their own last name.
+        return (*self.words, *(name.rsplit(".", 1)[-1] for name in config.extra_timeout_calls))
+
     def begin_file(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().begin_file(ctx)
         self._adapted: set[str] | None = None
+        self._calls = {**REQUESTS_TIMEOUT_CALLS,
+                       **{name: TimeoutParameter() for name in ctx.config.extra_timeout_calls}}
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
         qualified = ctx.qualify(node.func)
-        parameter = REQUESTS_TIMEOUT_CALLS.get(qualified or "")
+        parameter = self._calls.get(qualified or "")
         if parameter is None or not checked_here(ctx) or has_star_args(node):
             return
         assert qualified is not None
@@ -107,6 +119,12 @@ class HttpCallWithoutTimeout(Rule):
         return receiver in self._adapted
 
     examples = [
+        Bad('''
+            from mycorp.http import fetch
+
+            def lambda_handler(event, context):
+                return fetch("https://inventory.internal/items")  # expect
+        ''', config={"extra-timeout-calls": ["mycorp.http.fetch"]}),
         Bad('''
             import requests
 

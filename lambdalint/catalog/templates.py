@@ -9,6 +9,8 @@ spells them: a call result ends in ``()``.
 
 from __future__ import annotations
 
+from lambdalint.catalog import network
+
 # -- Files ----------------------------------------------------------------------
 
 # SAM/CloudFormation templates and serverless.yml, found next to or above the code.
@@ -108,26 +110,13 @@ RECOMMENDED_RUNTIME = "python3.13"
 # -- Network calls and their literal timeouts (LAM003, LAM004) ---------------------
 
 # Calls that wait on the network, whose timeout is the keyword `timeout` (and,
-# for a few, a positional argument at the index given).
-HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
-_REQUESTS_SESSIONS = ("requests.Session()", "requests.session()", "requests.sessions.Session()")
-_HTTPX_CLIENTS = ("httpx.Client()",)
+# for some, a positional argument at the index given): the LAM2xx network
+# catalog's tables, so both families agree on where a timeout goes.
 TIMEOUT_CALLS: dict[str, int | None] = {
-    **{f"requests.{m}": None for m in HTTP_METHODS if m != "stream"},
-    **{f"{s}.{m}": None for s in _REQUESTS_SESSIONS for m in HTTP_METHODS if m != "stream"},
-    **{f"httpx.{m}": None for m in HTTP_METHODS},
-    **{f"{c}.{m}": None for c in _HTTPX_CLIENTS for m in HTTP_METHODS},
-    "urllib.request.urlopen": 2,
-    "socket.create_connection": 1,
-    "urllib3.request": None,
-    "urllib3.PoolManager().request": None,
-    "urllib3.PoolManager().urlopen": None,
-    "smtplib.SMTP": None,
-    "smtplib.SMTP_SSL": None,
-    "ftplib.FTP": None,
-    "imaplib.IMAP4": None,
-    "imaplib.IMAP4_SSL": None,
-    "poplib.POP3": None,
+    **{name: parameter.position for name, parameter in network.REQUESTS_TIMEOUT_CALLS.items()},
+    **{name: parameter.position for name, parameter in network.STDLIB_TIMEOUT_CALLS.items()},
+    **{name: None for name in network.HTTPX_FUNCTIONS | network.HTTPX_CLIENT_METHODS},
+    **{name: None for name in network.URLLIB3_CALLS if "()." in name or name == "urllib3.request"},
 }
 # Timeout objects whose total is their first argument or `total=`/`timeout=`.
 TIMEOUT_OBJECTS = frozenset({"httpx.Timeout", "aiohttp.ClientTimeout", "urllib3.Timeout",
