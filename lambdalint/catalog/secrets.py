@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from lambdalint.catalog import observability
+
 # -- AWS credential arguments (LAM401, LAM406) ---------------------------------------
 
 # Keyword arguments of boto3/botocore/aioboto3 clients, resources and sessions.
@@ -410,26 +412,18 @@ SECRET_PRESERVING_METHODS = frozenset(
 
 # -- Where logs go (LAM405) ---------------------------------------------------------------
 
-PRINT_FUNCTIONS = frozenset({"builtins.print"})
+# The observability catalog (LAM801) knows where output goes; this only adds
+# what matters for secrets: keys appended to a logger are logged too.
+PRINT_FUNCTIONS = observability.PRINT_CALLS
 # print's keywords that do not reach the output.
 PRINT_NON_OUTPUT_KWARGS = frozenset({"sep", "end", "file", "flush"})
-LOGGING_FUNCTIONS = frozenset(
-    {"logging.debug", "logging.info", "logging.warning", "logging.warn", "logging.error",
-     "logging.exception", "logging.critical", "logging.fatal", "logging.log"}
-)
-# Calls that return a logger; their results' LOGGER_METHODS write log records.
-LOGGER_FACTORIES = frozenset(
-    {"logging.getLogger", "logging.Logger", "logging.LoggerAdapter", "logging.root",
-     "aws_lambda_powertools.Logger", "aws_lambda_powertools.logging.Logger",
-     "aws_lambda_powertools.logging.logger.Logger", "structlog.get_logger",
-     "structlog.getLogger"}
-)
-LOGGER_METHODS = frozenset(
-    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
-     "msg", "append_keys", "structure_logs"}
-)
+LOGGING_FUNCTIONS = frozenset(f"{module}.{method}" for module in observability.LOGGING_MODULES
+                              for method in observability.LOG_METHODS)
+# Objects whose LOGGER_METHODS write log records (qualified without the trailing call).
+LOGGER_FACTORIES = frozenset(name.removesuffix("()") for name in observability.LOGGER_OBJECTS)
+LOGGER_METHODS = observability.LOG_METHODS | {"msg", "append_keys", "structure_logs"}
 # Logging keywords that carry no data.
-LOGGING_NON_OUTPUT_KWARGS = frozenset({"exc_info", "stack_info", "stacklevel", "level"})
+LOGGING_NON_OUTPUT_KWARGS = (observability.LOG_CONTROL_KEYWORDS - PRINT_NON_OUTPUT_KWARGS) | {"level"}
 
 # -- Regions (LAM407) ----------------------------------------------------------------
 
