@@ -205,30 +205,11 @@ def module_names(project: Project, model: ModuleModel,
 
 def _module_variable(project: Project, model: ModuleModel, function: FunctionInfo,
                      node: cst.Name | cst.Attribute) -> tuple[ModuleModel, str] | None:
-    if isinstance(node, cst.Name):
-        current: FunctionInfo | None = function
-        while current is not None:
-            scope = current.scope
-            if node.value in scope.global_names:
-                break
-            if node.value in scope.bindings:
-                return None  # a local (or a parameter) of some enclosing function
-            current = current.parent
-        binding = model.summary.module_scope.bindings.get(node.value)
-        if isinstance(binding, cst.BaseExpression):
-            return model, node.value
-        if not isinstance(binding, str):
-            return None
-        qualified = binding
-    else:
-        qualified = model.qualify(node, function) or ""
-        if "()" in qualified:
-            return None
-    head, _, name = qualified.rpartition(".")
-    if not head:
+    site = model.origin(node, function)  # locals are None; imports and re-exports followed
+    if site is None or site[2]:
         return None
-    target = project.find_module(head, model)
-    if target is None or not isinstance(target.summary.module_scope.bindings.get(name), cst.BaseExpression):
+    target, name, _ = site
+    if not isinstance(target.summary.module_scope.bindings.get(name), cst.BaseExpression):
         return None
     return target, name
 

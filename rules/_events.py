@@ -135,14 +135,14 @@ class Receiver:
 def receiver_of(ctx: FileContext, receiver: cst.BaseExpression) -> Receiver:
     model, function = ctx.model, ctx.function
     qualified = model.qualify(receiver, function) or ""
-    expr = resolve_name(model, function, receiver)
+    model, function, expr = _bound_value(model, function, receiver)
     # `boto3.resource("dynamodb").Table("t")`: the service of the object the chain starts from.
     for _ in range(_MAX_HOPS):
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
                 and (model.qualify(expr.func, function) or "") not in ev.SERVICE_CONSTRUCTORS:
-            expr = resolve_name(model, function, expr.func.value)
+            model, function, expr = _bound_value(model, function, expr.func.value)
         elif isinstance(expr, cst.Attribute) and expr.attr.value in ("client", "meta"):
-            expr = resolve_name(model, function, expr.value)
+            model, function, expr = _bound_value(model, function, expr.value)
         else:
             break
     if isinstance(expr, cst.Call) and (model.qualify(expr.func, function) or "") in ev.SERVICE_CONSTRUCTORS:
@@ -157,6 +157,22 @@ def receiver_of(ctx: FileContext, receiver: cst.BaseExpression) -> Receiver:
         return Receiver("other", None, qualified)
     # A parameter, an attribute of an object, a name imported from elsewhere: could be anything.
     return Receiver("unknown", None, qualified)
+
+
+def _bound_value(model: ModuleModel, function: FunctionInfo | None,
+                 expr: cst.BaseExpression) -> tuple[ModuleModel, FunctionInfo | None, cst.BaseExpression]:
+    """`resolve_name`, continued into the module-level binding of another project module
+    (`from shared.aws import s3`, `shared.aws.s3`): the value, and where to read it."""
+    for _ in range(_MAX_HOPS):
+        expr = resolve_name(model, function, expr)
+        site = model.origin(expr, function) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        if site is None or site[0] is model or site[2]:
+            break
+        bound = site[0].summary.module_scope.bindings.get(site[1])
+        if not isinstance(bound, cst.BaseExpression):
+            break
+        model, function, expr = site[0], None, bound
+    return model, function, expr
 
 
 def is_dynamodb_table(ctx: FileContext, receiver: cst.BaseExpression) -> bool:

@@ -1,8 +1,5 @@
 """What the observability rules (LAM801-LAM804) share.
 
-- `resolve_object`: the qualified name of an object, following module-level
-  bindings into other modules of the checked tree (`from shared.log import
-  logger` is the Powertools Logger that `shared/log.py` builds).
 - `log_call`: whether a call prints or logs, and which of its arguments are
   logged values.
 - `WholeEvent`: which expressions carry the handler's whole event (its first
@@ -44,58 +41,6 @@ def written(node: cst.CSTNode) -> str:
     return " ".join(cst.Module([]).code_for_node(node).split())
 
 
-# -- objects across modules -------------------------------------------------------------
-
-
-def resolve_object(model: ModuleModel, expr: cst.BaseExpression, function: FunctionInfo | None) -> str | None:
-    """`model.qualify`, then through module-level bindings of other project modules.
-
-    `logger` imported from `shared/log.py`, where `logger = Logger()`, qualifies as
-    `shared.log.logger`; this returns `aws_lambda_powertools.Logger()` instead.
-    """
-    qualified = model.qualify(expr, function)
-    project = model.project
-    if qualified is None or project is None:
-        return qualified
-    current = model
-    for _ in range(_MAX_HOPS):
-        split = _split_module(project, current, qualified)
-        if split is None:
-            return qualified
-        target, head, rest = split
-        binding = target.summary.module_scope.bindings.get(head)
-        if isinstance(binding, str):
-            if binding == f"{target.module_name}.{head}":
-                return qualified  # a function or class of that module
-            qualified = binding + rest  # a re-export: follow the import
-        elif isinstance(binding, cst.BaseExpression):
-            base = target.qualify(binding, None)
-            if base is None:
-                return qualified
-            qualified = base + rest
-        else:
-            return qualified
-        current = target
-    return qualified
-
-
-def _split_module(project: Project, importer: ModuleModel, qualified: str) -> tuple[ModuleModel, str, str] | None:
-    """(module, first name after the module, the rest) when the name starts with a project module."""
-    parts = qualified.split(".")
-    for i in range(len(parts) - 1, 0, -1):
-        if any("()" in p for p in parts[:i]):
-            continue
-        module = project.find_module(".".join(parts[:i]), importer)
-        if module is None:
-            continue
-        head = parts[i]
-        if head.endswith("()"):
-            return None
-        rest = "".join("." + p for p in parts[i + 1:])
-        return module, head, rest
-    return None
-
-
 # -- print and logging calls ---------------------------------------------------------
 
 
@@ -111,7 +56,7 @@ def log_call(ctx: FileContext, call: cst.Call) -> bool:
             return True  # logging.info(...), `from logging import info`
     if not isinstance(func, cst.Attribute) or func.attr.value not in LOG_METHODS:
         return False
-    if resolve_object(ctx.model, func.value, ctx.function) in LOGGER_OBJECTS:
+    if ctx.qualify(func.value) in LOGGER_OBJECTS:
         return True
     # A logger the analysis cannot follow (a parameter, `self.logger`, one from a
     # package outside the tree): trust its name.

@@ -292,13 +292,16 @@ class Flow:
         return self.module_name(other, name)
 
     def imported_module(self, model: ModuleModel, qualified: str) -> tuple[ModuleModel, str] | None:
-        if self.project is None or "()" in qualified or "." not in qualified:
-            return None
-        module, _, name = qualified.rpartition(".")
-        other = self.project.find_module(module, model)
-        if other is None or other is model:
-            return None
-        return other, name
+        """The other project module, and its module-level name, that an imported name
+        is bound in (re-exports followed)."""
+        site = self.project.binding_site(model, qualified) if self.project is not None else None
+        return _other_module(model, site)
+
+    @staticmethod
+    def imported_node(model: ModuleModel, node: cst.BaseExpression,
+                      function: FunctionInfo | None) -> tuple[ModuleModel, str] | None:
+        """The same for an expression (`settings.TOKEN`, `shared.settings.TOKEN`)."""
+        return _other_module(model, model.origin(node, function))
 
     def _loops(self, function: FunctionInfo) -> dict[int, cst.BaseExpression]:
         key = id(function)
@@ -313,6 +316,12 @@ class Flow:
                 stack.extend(node.children)
             self._iterations[key] = loops
         return loops
+
+
+def _other_module(model: ModuleModel, site: tuple[ModuleModel, str, str] | None) -> tuple[ModuleModel, str] | None:
+    if site is None or site[2] or site[0] is model:
+        return None
+    return site[0], site[1]
 
 
 def _names(target: cst.BaseExpression) -> list[str]:
@@ -364,10 +373,9 @@ class SecretFlow(Flow):
             if qualified in ENVIRON_MAPPINGS:
                 whole = f"the whole environment `{code(node)}`, which holds the execution role's credentials"
                 return frozenset({("environ", whole)})
-            if qualified:
-                imported = self.imported_module(model, qualified)
-                if imported is not None:
-                    return self.module_name(*imported)
+            imported = self.imported_node(model, node, function)
+            if imported is not None:
+                return self.module_name(*imported)
             return self.expr(model, node.value, function)
         if isinstance(node, cst.Subscript):
             return self._subscript(model, node, function)
@@ -524,11 +532,11 @@ class CredentialFlow(Flow):
         inner = self.expr(model, node.value, function)
         if inner:
             return inner
+        imported = self.imported_node(model, node, function)
+        if imported is not None:
+            return self.module_name(*imported)
         qualified = model.qualify(node, function)
         if qualified and "()" not in qualified and not qualified.startswith("builtins."):
-            imported = self.imported_module(model, qualified)
-            if imported is not None:
-                return self.module_name(*imported)
             return frozenset({("config", f"the setting `{code(node)}`")})
         return EMPTY
 

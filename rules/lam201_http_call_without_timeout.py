@@ -42,8 +42,10 @@ class HttpCallWithoutTimeout(Rule):
     inside), calls on a session that may have a default timeout (one with a
     transport adapter mounted, `session.mount(...)`, or whose `request` method is
     replaced, `session.request = functools.partial(session.request, timeout=5)`),
-    and other HTTP clients, which LAM202 and LAM203 cover. A session created in
-    another module and imported is not recognised.
+    and other HTTP clients, which LAM202 and LAM203 cover. A session imported from
+    another module of the checked tree is recognised (an adapter mounted on it
+    there counts too), but only in files that name `requests` themselves: the
+    rule's pre-scan skips the others.
 
     ## Fix safety
     The fix adds `timeout=<default-timeout>` (10 seconds unless the `default-timeout`
@@ -74,6 +76,7 @@ class HttpCallWithoutTimeout(Rule):
     def begin_file(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().begin_file(ctx)
         self._adapted: set[str] | None = None
+        self._adapted_elsewhere: dict[int, set[str]] = {}
         self._calls = {**REQUESTS_TIMEOUT_CALLS,
                        **{name: TimeoutParameter() for name in ctx.config.extra_timeout_calls}}
 
@@ -103,7 +106,8 @@ class HttpCallWithoutTimeout(Rule):
 
     def _has_adapter(self, call: cst.Call) -> bool:
         """`session.mount(...)` somewhere in the module (the adapter may set a timeout),
-        or `session.request = functools.partial(session.request, timeout=5)`."""
+        or `session.request = functools.partial(session.request, timeout=5)`; for a
+        session imported from another module, in that module too."""
         func = call.func
         if not isinstance(func, cst.Attribute):
             return False
@@ -111,12 +115,16 @@ class HttpCallWithoutTimeout(Rule):
         if receiver is None:
             return False
         if self._adapted is None:
-            self._adapted = {
-                dotted_name(c.func.value) or ""
-                for c in _all_calls(self.ctx)
-                if isinstance(c.func, cst.Attribute) and c.func.attr.value in SESSION_ADAPTER_METHODS
-            } | _patched_sessions(self.ctx.model.module)
-        return receiver in self._adapted
+            self._adapted = _adapted_receivers(self.ctx.model)
+        if receiver in self._adapted:
+            return True
+        site = self.ctx.model.origin(func.value, self.ctx.function)
+        if site is None or site[0] is self.ctx.model:
+            return False
+        adapted = self._adapted_elsewhere.get(id(site[0]))
+        if adapted is None:
+            adapted = self._adapted_elsewhere[id(site[0])] = _adapted_receivers(site[0])
+        return site[1] + site[2] in adapted
 
     examples = [
         Bad('''
@@ -277,8 +285,17 @@ class HttpCallWithoutTimeout(Rule):
     ]
 
 
-def _all_calls(ctx) -> list[cst.Call]:  # type: ignore[no-untyped-def]
-    summary = ctx.model.summary
+def _adapted_receivers(model) -> set[str]:  # type: ignore[no-untyped-def]
+    """Receivers (as written) that a module mounts an adapter on or patches."""
+    return {
+        dotted_name(c.func.value) or ""
+        for c in _all_calls(model)
+        if isinstance(c.func, cst.Attribute) and c.func.attr.value in SESSION_ADAPTER_METHODS
+    } | _patched_sessions(model.module)
+
+
+def _all_calls(model) -> list[cst.Call]:  # type: ignore[no-untyped-def]
+    summary = model.summary
     calls = list(summary.module_calls)
     for function in summary.functions.values():
         calls.extend(function.calls)

@@ -185,13 +185,11 @@ class SdkClientWithoutTimeouts(Rule):
 
 
 def _module_level_binding(model, qualified: str):  # type: ignore[no-untyped-def]
-    """(module, expression) a module-level name of another checked module is bound to."""
-    project = model.project
-    module_name, _, name = qualified.rpartition(".")
-    if project is None or not module_name:
+    """(module, expression) a module-level name of another checked module is bound to
+    (re-exports followed)."""
+    site = model.project.binding_site(model, qualified) if model.project is not None else None
+    if site is None or site[2]:
         return None
-    target = project.find_module(module_name, model)
-    if target is None:
-        return None
+    target, name, _ = site
     bound = target.summary.module_scope.bindings.get(name)
     return (target, bound) if isinstance(bound, cst.BaseExpression) else None

@@ -24,7 +24,6 @@ from ._logging import (
     keyword_arg,
     looks_like_logger,
     owning_handlers,
-    resolve_object,
     written,
 )
 
@@ -114,7 +113,7 @@ class LoggerKeysPersist(Rule):
         )
 
     def _is_powertools_logger(self, receiver: cst.BaseExpression) -> bool:
-        qualified = resolve_object(self.ctx.model, receiver, self.ctx.function)
+        qualified = self.ctx.qualify(receiver)
         if qualified in _POWERTOOLS_LOGGERS:
             return True
         if qualified in LOGGER_OBJECTS:

@@ -23,7 +23,6 @@ from ._logging import (
     decorator_named,
     keyword_arg,
     owning_handlers,
-    resolve_object,
     string_value,
     written,
 )
@@ -91,7 +90,7 @@ class MetricsNeverFlushed(Rule):
         ctx = self.ctx
         if not ctx.in_invocation_scope:
             return
-        if resolve_object(ctx.model, func.value, ctx.function) not in _POWERTOOLS_METRICS:
+        if ctx.qualify(func.value) not in _POWERTOOLS_METRICS:
             return
         handlers = owning_handlers(ctx)
         if not handlers or any(_logs_metrics(model, function) for model, function in handlers):

@@ -22,7 +22,7 @@ from lambdalint.catalog.concurrency import (
 )
 
 from ._async import in_coroutine
-from ._logging import resolve_object, written
+from ._logging import written
 
 _MAX_HOPS = 4
 _SDK_ADVICE = "an async client (aioboto3, aiobotocore) or `await asyncio.to_thread(...)`"
@@ -81,7 +81,7 @@ class BlockingCallInAsync(Rule):
         if coroutine is None or isinstance(ctx.parent, cst.Await) or not ctx.in_invocation_scope:
             return
         func = node.func
-        qualified = resolve_object(ctx.model, func, ctx.function)
+        qualified = ctx.qualify(func)
         advice = None
         if qualified in BLOCKING_CALLS:
             advice = BLOCKING_CALLS[qualified]
@@ -149,7 +149,7 @@ class BlockingCallInAsync(Rule):
         return callable_ is not None and self._is_s3_get(callable_)
 
     def _is_s3_get(self, func: cst.BaseExpression) -> bool:
-        qualified = resolve_object(self.ctx.model, func, self.ctx.function)
+        qualified = self.ctx.qualify(func)
         if qualified is None:
             return False
         method = _sdk_io_method(qualified)

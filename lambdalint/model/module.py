@@ -12,7 +12,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from lambdalint import catalog
 from lambdalint.model.resolve import Resolver
-from lambdalint.model.summary import FunctionInfo, ModuleSummary, summarize
+from lambdalint.model.summary import FunctionInfo, ModuleSummary, dotted_name, summarize
 
 if TYPE_CHECKING:
     from lambdalint.model.event_sources import EventProfile
@@ -122,7 +122,43 @@ class ModuleModel:
         return id(call) in self.summary.lazy_calls
 
     def qualify(self, expr: cst.BaseExpression, function: FunctionInfo | None) -> str | None:
-        return self.resolver.qualify(expr, function)
+        """The dotted name of what ``expr`` refers to (see `model.resolve`); a name that
+        starts with another module of the project is followed into that module's
+        module-level bindings (`Project.follow`): `session.get` after `from shared.http
+        import session` is `requests.Session().get` when `shared/http.py` binds
+        `session = requests.Session()`."""
+        qualified = self.resolver.qualify(expr, function)
+        project = self.project
+        if qualified is None or project is None or qualified.partition(".")[0] not in project.module_heads:
+            return qualified
+        return project.follow(self, qualified)
+
+    def origin(self, expr: cst.BaseExpression, function: FunctionInfo | None) -> tuple[ModuleModel, str, str] | None:
+        """The module-level variable a dotted expression (`x`, `x.y`, `mod.x.y`) reads,
+        as (module, name, the rest): `SEEN` is (this module, "SEEN", "") when this module
+        binds it; after `from shared.state import SEEN` it is (the model of
+        `shared/state.py`, "SEEN", ""), re-exports followed (`Project.binding_site`);
+        `shared.http.session.get` is (that module, "session", ".get"). None for locals,
+        parameters, attributes of other objects and names outside the tree. Unlike
+        `qualify`, this says where a value is kept, not what it is."""
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return None
+        head, dot, tail = dotted.partition(".")
+        scope = function.scope if function is not None else self.summary.module_scope
+        module_scope = self.summary.module_scope
+        while scope is not None and scope is not module_scope:
+            if head in scope.global_names:
+                break
+            if head in scope.bindings:
+                return None  # a local or parameter of an enclosing function
+            scope = scope.parent
+        binding = module_scope.bindings.get(head)
+        if isinstance(binding, cst.BaseExpression):
+            return self, head, dot + tail
+        if not isinstance(binding, str) or self.project is None:
+            return None
+        return self.project.binding_site(self, binding + dot + tail)
 
     def labels_of(self, expr: cst.CSTNode, function: FunctionInfo | None) -> set[str]:
         """Labels ("event", "sts") of the values an expression is computed from."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict, deque
 from typing import Callable, Iterable, Iterator
 
@@ -10,12 +11,23 @@ import libcst as cst
 from lambdalint import catalog
 from lambdalint.model.entrypoints import HandlerSpec, discover
 from lambdalint.model.labels import propagate_labels, seed_labels
-from lambdalint.model.module import EntryPoint, ModuleModel
+from lambdalint.model.module import EntryPoint, ModuleModel, module_name_for
 from lambdalint.model.summary import FunctionInfo
 
 Target = tuple[ModuleModel, FunctionInfo, bool]  # (module, function, called bound to an instance)
 
 _MAX_ALIAS_HOPS = 5
+# Modules whose module-level bindings one name is followed through (`a.x = b.y`,
+# `b.y = c.z`, ...): deeper chains are left as written.
+_MAX_FOLLOW_DEPTH = 8
+_MISSING = object()
+# A suffix match (`shared/json.py` as `json`) never stands for these: `import json`
+# means the standard library unless a top-level module of the tree shadows it.
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
+
+
+class _Unfollowable(Exception):
+    """A name whose binding chain loops or is too deep (see `Project.follow`)."""
 
 
 class Project:
@@ -37,6 +49,13 @@ class Project:
         self._loader = loader
         self._by_rel: dict[str, ModuleModel | None] = {}
         self._by_suffix: dict[str, list[str]] = defaultdict(list)
+        # Every component of every module name: a qualified name whose first
+        # component is not one of them cannot start with a project module.
+        self.module_heads: set[str] = set()
+        # (importer rel_path, qualified) -> (followed name or None when it cannot be
+        # followed, how many modules deep its answer went); see `follow`.
+        self._followed: dict[tuple[str, str], tuple[str | None, int]] = {}
+        self._following: list[list] = []  # [key, depth below it] per `follow` in progress
         for model in self.models:
             model.project = self
             self._by_rel[model.rel_path] = model
@@ -50,7 +69,9 @@ class Project:
             spec for spec in self.specs
             if not any(spec.matches(m) and spec.function in m.functions for m in self.models)
         ]
-        for model in self.models:
+        # Modules loaded while discovering (names followed into them) are not searched
+        # for entry points, like those loaded later: only the modules given up front.
+        for model in list(self.models):
             model.entry_points = discover(model, self.specs)
         self._compute_scope()
         seed_labels(self)
@@ -60,6 +81,7 @@ class Project:
 
     def _index(self, rel_path: str, module_name: str) -> None:
         parts = module_name.split(".")
+        self.module_heads.update(parts)
         for i in range(len(parts)):
             self._by_suffix[".".join(parts[i:])].append(rel_path)
 
@@ -119,6 +141,119 @@ class Project:
             if prefix == importer.module_name:
                 return importer, ".".join(parts[i:])
             model = self.find_module(prefix, importer)
+            if model is not None:
+                return model, ".".join(parts[i:])
+        return None, qualified
+
+    # -- objects imported from other modules -------------------------------------------
+
+    def follow(self, importer: ModuleModel, qualified: str) -> str:
+        """A qualified name of ``importer``, followed into the module-level bindings of
+        the project modules it starts with.
+
+        `shared.http.session.get`, where `shared/http.py` binds `session =
+        requests.Session()`, becomes `requests.Session().get`: a binding to an
+        expression is qualified in its own module (which follows further); a
+        re-export (`from .impl import session`) is followed to where it leads, and
+        a name re-exported from outside the tree takes that name (`boto3.client`).
+        Everything else is returned unchanged: functions and classes of the tree
+        (their own names, whatever re-exports lead to them: `Project.resolve`
+        follows those), names bound to several different values (conditionally),
+        to unknown values (parameters, literals, subscripts) or not at all, and
+        chains that loop or go more than a few modules deep. Answers are cached
+        per (importer, name) and do not depend on the order of questions.
+        """
+        key = (importer.rel_path, qualified)
+        depth = len(self._following)
+        cached = self._followed.get(key)
+        if cached is not None:
+            found, below = cached
+            if depth:
+                if found is None or depth + below >= _MAX_FOLLOW_DEPTH:
+                    raise _Unfollowable
+                self._following[-1][1] = max(self._following[-1][1], below + 1)
+            return qualified if found is None else found
+        if depth >= _MAX_FOLLOW_DEPTH or any(frame[0] == key for frame in self._following):
+            raise _Unfollowable
+        frame: list = [key, 0]
+        self._following.append(frame)
+        try:
+            found = self._follow(importer, qualified)
+        except _Unfollowable:
+            if depth:
+                raise  # the outer names depend on this one: they stay unchanged too
+            found = None
+        finally:
+            self._following.pop()
+        if found is None:
+            self._followed[key] = (None, 0)
+            return qualified
+        self._followed[key] = (found, frame[1])
+        if depth:
+            self._following[-1][1] = max(self._following[-1][1], frame[1] + 1)
+        return found
+
+    def _follow(self, importer: ModuleModel, qualified: str) -> str:
+        model, name, after = self._walk(importer, qualified)
+        if model is None:
+            return name  # not a project name, or re-exported from outside the tree
+        binding = model.summary.module_scope.bindings.get(name, _MISSING)
+        if binding is None or binding is _MISSING or isinstance(binding, str):
+            return qualified  # unknown, ambiguous, or a function or class of the tree
+        if isinstance(binding, cst.Name) and binding.value == "None":
+            return qualified  # a placeholder that something else fills in
+        value = model.qualify(binding, None)
+        return qualified if value is None else value + after
+
+    def binding_site(self, importer: ModuleModel, qualified: str) -> tuple[ModuleModel, str, str] | None:
+        """Where a qualified name of ``importer`` is bound: (project module, module-level
+        name, what follows the name), re-exports followed. `shared.session.get()`, with
+        `from .http import session` in `shared/__init__.py`, is bound in `shared/http.py`
+        as (that module, "session", ".get()"). None when the name does not lead into a
+        module-level name of the tree. The binding itself (``module.summary.module_scope.
+        bindings[name]``) may be an expression, a function or class (its own qualified
+        name) or None (several different values)."""
+        model, name, after = self._walk(importer, qualified)
+        return (model, name, after) if model is not None else None
+
+    def _walk(self, importer: ModuleModel, qualified: str) -> tuple[ModuleModel | None, str, str]:
+        """(module, name, what follows) for the module-level name a qualified name leads
+        to through re-exports; (None, the name it leads to outside the tree, "") otherwise
+        (the name unchanged when it does not start with a project module, or loops)."""
+        model, rest = self._module_of(importer, qualified)
+        for _ in range(_MAX_ALIAS_HOPS):
+            if model is None:
+                return None, rest, ""
+            head, dot, tail = rest.partition(".")
+            cut = head.find("(")
+            name = head if cut < 0 else head[:cut]
+            after = head[len(name):] + dot + tail  # the calls and attributes that follow
+            binding = model.summary.module_scope.bindings.get(name, _MISSING)
+            if not isinstance(binding, str) or binding == f"{model.module_name}.{name}":
+                return (model, name, after) if binding is not _MISSING else (None, qualified, "")
+            model, rest = self._module_of(model, binding + after)  # a re-export
+        return None, qualified, ""
+
+    def _module_of(self, importer: ModuleModel, qualified: str) -> tuple[ModuleModel | None, str]:
+        """The project module a qualified name starts with (longest prefix) and the rest."""
+        parts = qualified.split(".")
+        last = len(parts) - 1
+        for i, part in enumerate(parts):
+            if "(" in part:
+                last = min(last, i)
+                break
+        stdlib = parts[0] in _STDLIB
+        for i in range(last, 0, -1):
+            prefix = ".".join(parts[:i])
+            if prefix == importer.module_name:
+                return importer, ".".join(parts[i:])
+            if prefix not in self._by_suffix:
+                continue
+            if stdlib:
+                exact = [rel for rel in self._by_suffix[prefix] if module_name_for(rel)[0] == prefix]
+                model = self._get(exact[0]) if len(exact) == 1 else None
+            else:
+                model = self.find_module(prefix, importer)
             if model is not None:
                 return model, ".".join(parts[i:])
         return None, qualified

@@ -4,6 +4,11 @@
 so `boto3.Session().client` is "the `client` method of a boto3 session" and
 `s3.get_object` with `s3 = boto3.client("s3")` is `boto3.client().get_object`.
 Rules and the catalog speak this one language.
+
+The resolver sees one module: an imported name comes out as the import names it
+(`shared.aws.s3.get_object`). `ModuleModel.qualify`, which rules call, then
+follows a name that starts with another module of the checked tree into that
+module's module-level bindings (`Project.follow`).
 """
 
 from __future__ import annotations
