@@ -264,8 +264,13 @@ def _collect_now_and_then(size: int) -> None:
 
 
 def run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine | None = None) -> UnitResult:
+    """Check one unit; in a worker process (no engine given) the findings are made
+    picklable, which computes their fixes' text edits."""
     try:
-        return _run_unit(unit, policy, engine or _WORKER["engine"])
+        result = _run_unit(unit, policy, engine or _WORKER["engine"])
+        if engine is None:
+            result.diagnostics = [freeze(d) for d in result.diagnostics]
+        return result
     finally:
         _collect_now_and_then(unit.size)
 
@@ -281,7 +286,7 @@ def _run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine) -> UnitResul
     lazy = {rel: (path, data) for path, rel, data in unit.files if rel not in unit.entries}
     result = engine.check_sources([parse_source(*f) for f in eager], warn_unmatched=False, lazy=lazy,
                                   templates=unit.deployment)
-    outcome = UnitResult([freeze(d) for d in result.diagnostics], result.messages, result.internal_error)
+    outcome = UnitResult(list(result.diagnostics), result.messages, result.internal_error)
     # What no handler reaches is independent: checked alone, or only syntax-checked.
     words, parse_all = _global_words(engine)
     for path, rel, data in result.unloaded:
@@ -298,7 +303,7 @@ def _run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine) -> UnitResul
 
 def _check(engine: Engine, files: list[tuple[Path, str, bytes]]) -> UnitResult:
     result = engine.check_sources([parse_source(*f) for f in files], warn_unmatched=False, templates=False)
-    return UnitResult([freeze(d) for d in result.diagnostics], result.messages, result.internal_error)
+    return UnitResult(list(result.diagnostics), result.messages, result.internal_error)
 
 
 def _fix_unit(unit: Unit, policy: FixPolicy, engine: Engine) -> UnitResult:
@@ -312,7 +317,7 @@ def _fix_unit(unit: Unit, policy: FixPolicy, engine: Engine) -> UnitResult:
         engine.templates = saved
     fixed = [FileFixed(f.source.path, f.source.rel_path, f.source.data, f.fixed.data, f.applied)
              for f in run.files if f.changed]
-    return UnitResult([freeze(d) for d in run.result.diagnostics], run.messages + run.result.messages,
+    return UnitResult(list(run.result.diagnostics), run.messages + run.result.messages,
                       run.result.internal_error, fixed, run.failed)
 
 

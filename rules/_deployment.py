@@ -23,6 +23,7 @@ from lambdalint.catalog import CONNECTION_CONSTRUCTORS
 from lambdalint.catalog import templates as facts
 from lambdalint.model import EntryPoint, FunctionInfo, ModuleModel, Project
 from lambdalint.templates import CDK, CLOUDFORMATION, SERVERLESS, Deployment, TemplateFunction
+from lambdalint.walk import children
 
 # -- the deployed handlers ------------------------------------------------------------
 
@@ -299,7 +300,7 @@ class TimeoutBudget:
             return self._node(model, function, node.subject).then(_longest(cases))
         if isinstance(node, cst.Call):
             return self._call(model, function, node)
-        return self._all(model, function, list(node.children))
+        return self._all(model, function, list(children(node)))
 
     def _call(self, model: ModuleModel, function: FunctionInfo, call: cst.Call) -> Wait:
         qualified = model.qualify(call.func, function) or ""

@@ -18,6 +18,7 @@ from lambdalint.catalog import events as ev
 from lambdalint.context import FileContext
 from lambdalint.model import EVENT, FunctionInfo, ModuleModel, Project
 from lambdalint.model.event_sources import bind_arguments, key_read, string_index
+from lambdalint.walk import children
 
 MISSING = object()
 _AWS_PACKAGES = ("boto3.", "aioboto3.", "botocore.", "aiobotocore.")
@@ -102,7 +103,7 @@ def walk_with_parents(root: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, cst.CSTN
     while stack:
         node, parent = stack.pop()
         yield node, parent
-        stack.extend((child, node) for child in node.children)
+        stack.extend((child, node) for child in children(node))
 
 
 def body_root(ctx: FileContext) -> cst.CSTNode:
@@ -392,7 +393,7 @@ def _expressions_in(expr: cst.CSTNode) -> Iterator[cst.BaseExpression]:
             yield node  # type: ignore[misc]
         if isinstance(node, (cst.Lambda, cst.FunctionDef)):
             continue
-        stack.extend(node.children)
+        stack.extend(children(node))
 
 
 _PATHS: weakref.WeakKeyDictionary[Project, dict[tuple[tuple[str, ...], bool], EventPath]] = \

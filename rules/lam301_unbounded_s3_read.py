@@ -14,6 +14,7 @@ from lambdalint.catalog.resources import (
     S3_RESOURCE_GET_METHODS,
     S3_SIZE_KEYS,
 )
+from lambdalint.walk import children
 
 from ._network import is_none, keyword_arg, literal_seconds, positional_args, written
 from ._resources import string_value, with_binding
@@ -177,7 +178,7 @@ class UnboundedS3Read(Rule):
                     cached = string_value(current) in S3_SIZE_KEYS
                 elif isinstance(current, cst.Attribute):
                     cached = current.attr.value in S3_SIZE_KEYS
-                stack.extend(current.children)
+                stack.extend(children(current))
             self._sized[id(function)] = cached
         return cached
 

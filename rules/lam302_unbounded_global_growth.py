@@ -22,6 +22,7 @@ from lambdalint.catalog.resources import (
     SIZED_CACHE_DECORATORS,
     UNBOUNDED_CACHE_DECORATORS,
 )
+from lambdalint.walk import children
 
 from ._network import argument, is_none, written
 from ._resources import bound_locally
@@ -168,7 +169,7 @@ class UnboundedGlobalGrowth(Rule):
             current = stack.pop()
             if isinstance(current, cst.Name) and current.value in self._containers:
                 self._shrunk.add(current.value)
-            stack.extend(current.children)
+            stack.extend(children(current))
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self._assigned(node.target)
@@ -241,7 +242,7 @@ class UnboundedGlobalGrowth(Rule):
                 return f"keyed by `{written(current)}`"
             if isinstance(current, cst.Call) and ctx.qualify(current.func) in PER_CALL_UNIQUE_CALLS:
                 return f"keyed by `{written(current.func)}()`"
-            stack.extend(current.children)
+            stack.extend(children(current))
         return None
 
     def _grow(self, node: cst.CSTNode, name: str, how: str, note: str) -> None:
@@ -476,7 +477,7 @@ def _mentions(node: cst.CSTNode, name: str) -> bool:
         current = stack.pop()
         if isinstance(current, cst.Name) and current.value == name:
             return True
-        stack.extend(current.children)
+        stack.extend(children(current))
     return False
 
 

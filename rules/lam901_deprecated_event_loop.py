@@ -14,6 +14,7 @@ from lambdalint.catalog.concurrency import (
 )
 from lambdalint.fix import Applicability, Fix, ImportSpec
 from lambdalint.model import ModuleModel
+from lambdalint.walk import children
 
 from ._async import coroutine_targets, in_sync_code, local_binding, module_names, name_uses, reach, scope_body
 from ._logging import written
@@ -368,6 +369,6 @@ def _blocks(root: cst.CSTNode):  # type: ignore[no-untyped-def]
             yield node.body
         elif isinstance(node, cst.IndentedBlock):
             yield node.body
-        for child in node.children:
+        for child in children(node):
             if not isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.SimpleStatementLine)):
                 stack.append(child)

@@ -29,6 +29,7 @@ from lambdalint.catalog import events as ev
 from lambdalint.model.labels import EVENT
 from lambdalint.model.labels import bind_arguments
 from lambdalint.model.summary import FunctionInfo, dotted_name, target_names
+from lambdalint.walk import children
 
 if TYPE_CHECKING:
     from lambdalint.model.module import EntryPoint, ModuleModel
@@ -457,7 +458,7 @@ def _walk(roots: list[cst.CSTNode]) -> Iterator[cst.CSTNode]:
     while stack:
         node = stack.pop()
         yield node
-        for child in node.children:
+        for child in children(node):
             if not isinstance(child, (cst.FunctionDef, cst.ClassDef)):
                 stack.append(child)
 

@@ -53,6 +53,7 @@ import libcst as cst
 from lambdalint.catalog import taint as tc
 from lambdalint.model.labels import bind_arguments
 from lambdalint.model.summary import FunctionInfo
+from lambdalint.walk import children
 
 if TYPE_CHECKING:
     from lambdalint.model.module import EntryPoint, ModuleModel
@@ -1744,7 +1745,7 @@ def _capture_names(pattern: cst.MatchPattern) -> list[str]:
             names.append(current.name.value)
         elif isinstance(current, cst.MatchMapping) and isinstance(current.rest, cst.Name):
             names.append(current.rest.value)
-        stack.extend(current.children)
+        stack.extend(children(current))
     return names
 
 
