@@ -108,7 +108,10 @@ def lambda_corpus(cache: Path) -> Path:
 def peers_venv(cache: Path) -> Path:
     venv = cache / "peers"
     marker = venv / ".installed"
-    if not marker.exists():
+    python = venv / "bin" / "python"
+    if not marker.exists() or not python.exists() or subprocess.run(
+            [str(python), "-c", "pass"], capture_output=True).returncode != 0:
+        shutil.rmtree(venv, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", *PEERS], check=True)
         marker.write_text("\n".join(PEERS))
@@ -132,7 +135,8 @@ def build_tools(corpus: Path, peers: Path | None, only: set[str] | None, cache: 
     ]
     if peers is not None:
         tools += [
-            Tool("fixit", [str(peers / "fixit"), "lint", str(corpus)]),
+            # Fixit skips a folder git ignores (bench/work is), unless it is named itself.
+            Tool("fixit", [str(peers / "fixit"), "lint", *sorted(str(p) for p in corpus.iterdir() if p.is_dir())]),
             Tool("bandit", [str(peers / "bandit"), "-q", "-r", str(corpus)]),
             Tool("flake8 + bugbear", [str(peers / "flake8"), "--exit-zero", str(corpus)]),
             Tool("pylint (2 checks)", [str(peers / "pylint"), "--disable=all",
@@ -172,7 +176,7 @@ def table(tools: list[Tool], files: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--cache", type=Path, default=HERE / ".cache")
+    parser.add_argument("--cache", type=Path, default=HERE / "work")
     parser.add_argument("--only", help="comma-separated words; run the tools whose name contains one")
     parser.add_argument("--no-peers", action="store_true", help="skip installing and running the peers")
     parser.add_argument("--corpus", choices=["pinned", "lambda", "both"], default="both")
