@@ -5,8 +5,20 @@ handler, what runs once per execution environment and what runs per
 invocation. It knows no individual rule; those live in ``lambdalint.rules``.
 """
 
-from lambdalint.diagnostics import Diagnostic, Location, Severity
-from lambdalint.rule import Bad, FixAvailability, Fixed, Good, Rule
+import os as _os
+import sys as _sys
+
+# `python -m lambdalint` puts the current folder first on the import path (Python's
+# rule for -m), so a checked project's `typing.py` or `yaml.py` would be imported,
+# and run, in place of the real module. While -m is still locating this package
+# (sys.argv[0] is "-m" until then), take that entry out again, before anything
+# below imports a module.
+if _sys.argv[:1] == ["-m"] and _sys.path and \
+        _os.path.abspath(_sys.path[0] or _os.curdir) == _os.path.abspath(_os.getcwd()):
+    del _sys.path[0]
+
+from lambdalint.diagnostics import Diagnostic, Location, Severity  # noqa: E402
+from lambdalint.rule import Bad, FixAvailability, Fixed, Good, Rule  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -16,6 +16,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -24,6 +25,7 @@ from lambdalint.diagnostics import Diagnostic
 from lambdalint.engine import Engine, RunResult
 from lambdalint.fix import Applicability, Fix, apply_fixes
 from lambdalint.source import SourceFile, parse_source
+from lambdalint.stack import call_with_deep_stack, is_too_deep
 
 MAX_PASSES = 10
 
@@ -130,12 +132,23 @@ def choose(module: cst.Module, fixes: list[Fix], positions=None) -> list[Fix]:  
     return chosen
 
 
-def run_fixes(engine: Engine, sources: list[SourceFile], policy: FixPolicy) -> FixRun:
+def run_fixes(engine: Engine, sources: list[SourceFile], policy: FixPolicy,
+              writable: Callable[[SourceFile], str | None] | None = None) -> FixRun:
+    """``writable`` says why a file must not be changed (None: it may be); such a
+    file is checked but never fixed, so its findings are still reported. Fixing,
+    like checking, runs on a large stack (lambdalint.stack)."""
+    return call_with_deep_stack(_run_fixes, engine, sources, policy, writable)
+
+
+def _run_fixes(engine: Engine, sources: list[SourceFile], policy: FixPolicy,
+               writable: Callable[[SourceFile], str | None] | None) -> FixRun:
     files = {id(s): FileFix(source=s, fixed=s) for s in sources}
     current = list(sources)
     origin = {id(s): id(s) for s in sources}  # current source -> original source
     messages: list[str] = []
     failed = False
+    refused = {id(s): reason for s in sources if writable is not None and (reason := writable(s))}
+    told: set[int] = set()
     result = engine.check_sources(current)
     for _ in range(MAX_PASSES):
         pending: dict[int, list[Fix]] = {}
@@ -143,7 +156,11 @@ def run_fixes(engine: Engine, sources: list[SourceFile], policy: FixPolicy) -> F
         for diagnostic in result.diagnostics:
             if policy.allows(diagnostic):
                 source = by_path.get(str(diagnostic.path))
-                if source is not None and source.module is not None:
+                if source is not None and id(source) in refused:
+                    if id(source) not in told:
+                        told.add(id(source))
+                        messages.append(f"{source.rel_path}: {refused[id(source)]}; its fixes are not applied")
+                elif source is not None and source.module is not None:
                     pending.setdefault(id(source), []).append(diagnostic.fix)
         if not pending:
             break
@@ -153,9 +170,15 @@ def run_fixes(engine: Engine, sources: list[SourceFile], policy: FixPolicy) -> F
             if not fixes:
                 continue
             assert source.module is not None
-            chosen = choose(source.module, fixes, source.positions)
-            new_module = apply_fixes(source.module, chosen)
-            data = new_module.bytes
+            try:
+                chosen = choose(source.module, fixes, source.positions)
+                data = apply_fixes(source.module, chosen).bytes
+            except Exception as error:  # noqa: BLE001
+                if not is_too_deep(error):
+                    raise
+                messages.append(f"warning: {source.rel_path} is nested too deeply to fix; left unchanged")
+                pending.pop(id(source))
+                continue
             if data == source.data:
                 continue
             reparsed = parse_source(source.path, source.rel_path, data)
@@ -189,7 +212,10 @@ def run_fixes(engine: Engine, sources: list[SourceFile], policy: FixPolicy) -> F
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace a file's bytes so that a crash leaves either the old or the new file."""
     mode = stat.S_IMODE(os.stat(path).st_mode)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".lambdalint")
+    # The folder as the system resolves it: tempfile would otherwise read `link/..`
+    # in the path literally and put the temporary file somewhere else, or nowhere.
+    folder = os.path.realpath(path.parent)
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".lambdalint")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -7,6 +7,7 @@ Option names and exit codes follow ruff's where the concept is the same:
 from __future__ import annotations
 
 import difflib
+import errno
 import json
 import os
 import sys
@@ -38,6 +39,9 @@ from lambdalint.source import decode
 from lambdalint.rule import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# Discovery reports a path it cannot read in one line and checks the rest;
+# click's own check would stop the run with a usage error instead.
+PATHS = click.Path(path_type=Path, readable=False)
 
 
 def _split_codes(values: tuple[str, ...]) -> list[str]:
@@ -85,7 +89,25 @@ def _output(path: Path | None) -> Iterator[TextIO]:
         yield handle
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """The last line of defence: an unexpected error is one line on stderr and exit 2,
+    never a traceback (LAMBDALINT_DEBUG=1 shows it)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:  # noqa: BLE001
+            if os.environ.get("LAMBDALINT_DEBUG") or (isinstance(error, OSError) and error.errno == errno.EPIPE):
+                raise  # click reports a closed pipe itself
+            text = " ".join(str(error).split())[:200]
+            click.echo(f"lambdalint: error: internal error ({type(error).__name__}: {text}); please report this "
+                       "bug, with LAMBDALINT_DEBUG=1 set for the traceback", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="lambdalint", message="%(prog)s %(version)s")
 def main() -> None:
     """A linter for Python code that runs on AWS Lambda."""
@@ -98,7 +120,7 @@ config_option = click.option(
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=PATHS)
 @click.option("--select", multiple=True, metavar="CODES", help="Rules to enable (codes, prefixes like LAM1, or ALL); replaces the config's select.")
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to enable on top of select.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Rules to disable.")
@@ -298,7 +320,7 @@ def _apply_baseline(path: Path, result: RunResult | Outcome, rules: list[type[Ru
 
 
 @main.command("baseline")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=PATHS)
 @click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
               help="The baseline file to write (default: the `baseline` config key).")
 @click.option("--force-exclude", is_flag=True, help="Apply exclude patterns to files named on the command line too.")
@@ -375,7 +397,7 @@ def show_rule(code: str) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=PATHS)
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 @config_option
 def handlers(paths: tuple[Path, ...], output_format: str, config_path: Path | None) -> None:

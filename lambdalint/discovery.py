@@ -106,7 +106,7 @@ def discover(paths: list[Path], excludes: list[str], root: Path) -> Discovery:
             add(path)
             continue
         if not os.access(path, os.R_OK | os.X_OK):
-            found.problems.append(f"{path}: cannot read directory (permission denied)")
+            found.problems.append(f"{path}: cannot read directory (Permission denied)")
             continue
         _walk(path, excludes, root, add, found)
     return found

@@ -30,6 +30,7 @@ from lambdalint.model import ModuleModel, Project
 from lambdalint.model.module import module_name_for
 from lambdalint.rule import Rule
 from lambdalint.source import SourceFile, parse_source
+from lambdalint.stack import call_with_deep_stack, is_too_deep
 from lambdalint.suppression import Suppressions
 from lambdalint import templates as deploy
 from lambdalint.walk import NODE_TYPES, TRIVIA_TYPES, walk
@@ -172,8 +173,13 @@ class Engine:
 
         ``lazy`` holds more files of the project (relative path -> (path, bytes))
         that are parsed and checked only if a call from invocation scope resolves
-        into them; the others come back in ``RunResult.unloaded``.
+        into them; the others come back in ``RunResult.unloaded``. Checking runs
+        on a large stack (lambdalint.stack), whoever calls.
         """
+        return call_with_deep_stack(self._check_sources, sources, warn_unmatched, lazy, templates)
+
+    def _check_sources(self, sources: list[SourceFile], warn_unmatched: bool,
+                       lazy: dict[str, tuple[Path, bytes]] | None, templates: bool) -> RunResult:
         result = RunResult(sources=sources)
         # ``templates=False``: a unit of a larger run whose template checks run elsewhere.
         templates = self.templates if templates else []
@@ -201,10 +207,14 @@ class Engine:
         try:
             project = Project(models.values(), specs, loader=load,
                               lazy=[(rel, module_name_for(rel)[0]) for rel in pending])
-        except RecursionError:
+        except Exception as error:  # noqa: BLE001 - a model bug must not hide the per-file rules
             project = Project([], self.config.handlers)
             models = {}
-            result.messages.append("the project is nested too deeply to model; only per-file rules ran")
+            if is_too_deep(error):
+                result.messages.append("the project is nested too deeply to model; only per-file rules ran")
+            else:
+                result.internal_error = True
+                result.messages.append(_bug_message("the project model", "this run", None, error))
         result.project = project
         if result.deployment is not None:
             result.deployment.attach(project)
@@ -233,12 +243,12 @@ class Engine:
             return None
         try:
             model = ModuleModel.build(source.module, source.rel_path)
-        except RecursionError:
-            source.failure = _too_deep()
-            return None
-        except Exception:  # noqa: BLE001 - a model bug must not hide other files
+        except Exception as error:  # noqa: BLE001 - a model bug must not hide other files
+            if is_too_deep(error):
+                source.failure = _too_deep()
+                return None
             result.internal_error = True
-            result.messages.append(_bug_message("the execution model", source.rel_path, None))
+            result.messages.append(_bug_message("the execution model", source.rel_path, None, error))
             source.module = None
             return None
         models[id(source)] = model
@@ -314,8 +324,12 @@ class Engine:
             dispatcher = _Dispatcher(ctx, visits, leaves, failures)
             walk(source.module, dispatcher.on_visit, dispatcher.on_leave,
                  with_trivia=any(t in TRIVIA_TYPES for t in (*visits, *leaves)))
-        except RecursionError:
-            result.diagnostics.append(_syntax_error(source, _too_deep()))
+        except Exception as error:  # noqa: BLE001 - rules are isolated inside; this is the walk itself
+            if is_too_deep(error):
+                result.diagnostics.append(_syntax_error(source, _too_deep()))
+            else:
+                result.internal_error = True
+                result.messages.append(_bug_message("the engine", source.rel_path, None, error))
             return
         for rule in rules:
             if rule not in failures:
@@ -326,7 +340,13 @@ class Engine:
         reports = [r for r in ctx.reports if r.rule not in failures]
         positions = None
         if reports or failures:
-            positions = model.positions()
+            try:
+                positions = model.positions()
+            except Exception as error:  # noqa: BLE001
+                if not is_too_deep(error):
+                    raise
+                result.diagnostics.append(_syntax_error(source, _too_deep()))
+                return
             source.positions = positions
         for failure in failures.values():
             result.internal_error = True
@@ -394,6 +414,28 @@ def _bug_message(what: str, path: str, line: int | None, error: BaseException | 
     if error is not None:
         frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
         origin = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
-        detail = f": {type(error).__name__}: {error}{origin}"
+        detail = f": {type(error).__name__}: {_describe(error)}{origin}"
     return (f"error: {what} crashed on {where}{detail}; its findings for this file are dropped. "
             "Please report this bug with the file that triggers it.")
+
+
+def _describe(error: BaseException) -> str:
+    """An exception's text on one short line; a syntax tree in it is named, not printed
+    (`KeyError(node)` would print the whole subtree, or overflow the stack doing so)."""
+    if any(isinstance(arg, cst.CSTNode) for arg in error.args):
+        text = ", ".join(f"<{type(arg).__name__} node>" if isinstance(arg, cst.CSTNode) else _short(arg)
+                         for arg in error.args)
+    else:
+        try:
+            text = str(error)
+        except Exception:  # noqa: BLE001
+            text = "<unprintable>"
+    text = " ".join(text.split())
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def _short(value: object) -> str:
+    try:
+        return repr(value)[:100]
+    except Exception:  # noqa: BLE001
+        return "<unprintable>"

@@ -17,6 +17,8 @@ from typing import Any
 
 import libcst as cst
 
+from lambdalint.stack import call_with_deep_stack, is_too_deep
+
 
 class Applicability(str, enum.Enum):
     """Ruff's vocabulary: safe fixes keep behaviour, unsafe ones need a reviewer."""
@@ -71,7 +73,12 @@ class Fix:
         if self._edits is None:
             if self.origin is None:
                 return []
-            self._edits = text_edits(self.origin.code, apply_fixes(self.origin, [self]).code)
+            try:
+                self._edits = call_with_deep_stack(_edits_of, self)
+            except Exception as error:  # noqa: BLE001
+                if not is_too_deep(error):
+                    raise
+                self._edits = []  # nested too deeply to print the file again: no edits to show
         return self._edits
 
     @classmethod
@@ -87,6 +94,11 @@ class Fix:
         }
 
 
+def _edits_of(fix: Fix) -> list[Edit]:
+    assert fix.origin is not None
+    return text_edits(fix.origin.code, apply_fixes(fix.origin, [fix]).code)
+
+
 class _Apply(cst.CSTTransformer):
     def __init__(self, replacements: dict[int, cst.CSTNode | cst.RemovalSentinel]) -> None:
         super().__init__()
@@ -96,7 +108,44 @@ class _Apply(cst.CSTTransformer):
         replacement = self.replacements.get(id(original_node))
         if replacement is not None:
             return replacement
+        if isinstance(updated_node, (cst.Module, cst.IndentedBlock)):
+            return _rehome_comments(original_node, updated_node, self.replacements)  # type: ignore[arg-type]
         return updated_node
+
+
+class _Comments(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[cst.Comment] = []
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.found.append(node)
+
+
+def _rehome_comments(original: cst.Module | cst.IndentedBlock, updated: cst.Module | cst.IndentedBlock,
+                     replacements: dict[int, Any]) -> cst.Module | cst.IndentedBlock:
+    """A fix that removes a statement keeps its comments: they go on the lines just
+    before the next statement of the block (or at the block's end)."""
+    removed = [id(stmt) for stmt in original.body if replacements.get(id(stmt)) is cst.RemovalSentinel.REMOVE]
+    if not removed or len(original.body) - len(removed) != len(updated.body):
+        return updated
+    carried: list[cst.EmptyLine] = []
+    body: list[cst.BaseStatement] = []
+    kept = iter(updated.body)
+    for stmt in original.body:
+        if replacements.get(id(stmt)) is cst.RemovalSentinel.REMOVE:
+            collector = _Comments()
+            stmt.visit(collector)
+            carried += [cst.EmptyLine(indent=True, comment=comment) for comment in collector.found]
+            continue
+        new = next(kept)
+        if carried:
+            new = new.with_changes(leading_lines=[*carried, *new.leading_lines])
+            carried = []
+        body.append(new)
+    if carried:
+        return updated.with_changes(body=body, footer=[*carried, *updated.footer])
+    return updated.with_changes(body=body)
 
 
 def apply_fixes(module: cst.Module, fixes: list[Fix]) -> cst.Module:
@@ -190,10 +239,21 @@ def text_edits(before: str, after: str) -> list[Edit]:
     old = before.splitlines(keepends=True)
     new = after.splitlines(keepends=True)
     edits: list[Edit] = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    # Lines the fix did not touch at either end are skipped first. What is left is
+    # matched with difflib's heuristic for popular lines (blank lines, `return`...)
+    # on, which only matters from 200 lines on: without it the match is quadratic
+    # in those lines (a 500 KB file took 19 s; a 5 MB one, most of an hour).
+    start = 0
+    while start < len(old) and start < len(new) and old[start] == new[start]:
+        start += 1
+    stop = 0
+    while stop < len(old) - start and stop < len(new) - start and old[-1 - stop] == new[-1 - stop]:
+        stop += 1
+    matcher = difflib.SequenceMatcher(a=old[start:len(old) - stop], b=new[start:len(new) - stop])
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
+        i1, i2, j1, j2 = i1 + start, i2 + start, j1 + start, j2 + start
         content = "".join(new[j1:j2])
         end = (i2 + 1, 1)
         if i2 == len(old) and old and not old[-1].endswith(("\n", "\r")):

@@ -11,11 +11,11 @@ with CPython's parser (a syntax error is still a LAM000 finding).
 
 from __future__ import annotations
 
-import ast
 import gc
 import os
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -32,7 +32,8 @@ from lambdalint.prescan import Prescan, scan
 from lambdalint.rule import Rule
 from lambdalint import templates as deploy
 from lambdalint.model import HandlerSpec
-from lambdalint.source import DecodeError, ParseFailure, SourceFile, decode, parse_source
+from lambdalint.source import DecodeError, ParseFailure, SourceFile, decode, parse_source, python_verdict
+from lambdalint.stack import call_with_deep_stack
 
 # Below this many files a process pool costs more than it saves.
 MIN_FILES_FOR_POOL = 24
@@ -213,29 +214,21 @@ def _common_prefix(a: list[str], b: list[str]):  # type: ignore[no-untyped-def]
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_init(config: Config, codes: list[str]) -> None:
-    from lambdalint.registry import load_registry
-
+def _worker_init(config: Config, rules: list[type[Rule]]) -> None:
+    # The rule classes themselves (by reference): a rule given to the Runner that
+    # the registry does not know, or a plugin that fails to load again in a
+    # worker, would otherwise silently check nothing there.
     gc.disable()
-    registry = load_registry()
-    _WORKER["engine"] = Engine(config, [registry.rules[c] for c in codes if c in registry.rules])
+    _WORKER["engine"] = Engine(config, rules)
 
 
 def _syntax_check(files: list[tuple[Path, str, bytes]]) -> list[Diagnostic]:
     found = []
     for path, rel, data in files:
-        if b"\0" in data:
+        if python_verdict(data) is not None:
+            # The full reader words it exactly as for a file checked in full (and
+            # accepts syntax newer than this interpreter's that LibCST knows).
             found += _failure(path, rel, data)
-            continue
-        try:
-            ast.parse(data, filename=rel)
-        except SyntaxError as error:
-            row = error.lineno or 1
-            found.append(Diagnostic(SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, f"invalid syntax: {error.msg}",
-                                    Severity.ERROR, path, Location(row, (error.offset or 1)),
-                                    Location(row, (error.offset or 1))))
-        except (ValueError, RecursionError, MemoryError):
-            found += _failure(path, rel, data)  # absurd nesting and the like: the full reader explains
     return found
 
 
@@ -267,12 +260,16 @@ def run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine | None = None)
     """Check one unit; in a worker process (no engine given) the findings are made
     picklable, which computes their fixes' text edits."""
     try:
-        result = _run_unit(unit, policy, engine or _WORKER["engine"])
-        if engine is None:
-            result.diagnostics = [freeze(d) for d in result.diagnostics]
-        return result
+        return call_with_deep_stack(_run_and_freeze, unit, policy, engine)
     finally:
         _collect_now_and_then(unit.size)
+
+
+def _run_and_freeze(unit: Unit, policy: FixPolicy | None, engine: Engine | None) -> UnitResult:
+    result = _run_unit(unit, policy, engine or _WORKER["engine"])
+    if engine is None:
+        result.diagnostics = [freeze(d) for d in result.diagnostics]
+    return result
 
 
 def _run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine) -> UnitResult:
@@ -306,13 +303,19 @@ def _check(engine: Engine, files: list[tuple[Path, str, bytes]]) -> UnitResult:
     return UnitResult(list(result.diagnostics), result.messages, result.internal_error)
 
 
+def _refuse_to_write(source: SourceFile) -> str | None:
+    """Fixes are written to the checked paths only: never through a symlink, whose
+    target may be anywhere (the file is still checked and its findings reported)."""
+    return "is a symlink" if source.path.is_symlink() else None
+
+
 def _fix_unit(unit: Unit, policy: FixPolicy, engine: Engine) -> UnitResult:
     """--fix checks the whole unit eagerly: fixes are rare and passes re-check it anyway."""
     saved = engine.templates
     if not unit.deployment:
         engine.templates = []
     try:
-        run = run_fixes(engine, [parse_source(*f) for f in unit.files], policy)
+        run = run_fixes(engine, [parse_source(*f) for f in unit.files], policy, writable=_refuse_to_write)
     finally:
         engine.templates = saved
     fixed = [FileFixed(f.source.path, f.source.rel_path, f.source.data, f.fixed.data, f.applied)
@@ -420,14 +423,16 @@ class Runner:
         remote = [i for i in pending if not units[i].deployment]
         files = sum(len(units[i].files) for i in remote)
         if self.jobs > 1 and len(remote) > 1 and files >= MIN_FILES_FOR_POOL:
-            codes = [r.code for r in self.rule_classes]
-            with ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(),
-                                     initializer=_worker_init, initargs=(self.config, codes)) as pool:
+            with ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(), initializer=_worker_init,
+                                     initargs=(self.config, list(self.rule_classes))) as pool:
                 futures = {i: pool.submit(run_unit, units[i], policy) for i in remote}
                 for index in local:
                     results[index] = run_unit(units[index], policy, self.engine)
                 for index, future in futures.items():
-                    results[index] = future.result()
+                    try:
+                        results[index] = future.result()
+                    except BrokenProcessPool:
+                        results[index] = _lost(units[index])
         else:
             for index in local + remote:
                 results[index] = run_unit(units[index], policy, self.engine)
@@ -438,6 +443,16 @@ class Runner:
                     self.cache.put(keys[index], {"diagnostics": [diagnostic_to_data(d) for d in result.diagnostics],
                                                  "messages": result.messages})
         return [r for r in results if r is not None]
+
+
+def _lost(unit: Unit) -> UnitResult:
+    """A worker process died (killed for memory, or a crash in native code): the
+    unit's findings are missing, which the run must say rather than pass."""
+    first = unit.files[0][1]
+    more = f" and {len(unit.files) - 1} more" if len(unit.files) > 1 else ""
+    return UnitResult(messages=[f"error: a checking process died while checking {first}{more}; their findings "
+                                "are missing. Please report this bug with those files."],
+                      internal_error=True)
 
 
 def _mark_unparsable(outcome: Outcome) -> None:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import ast
 import io
 import re
+import sys
 import tokenize
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -25,10 +28,23 @@ class DecodeError(ValueError):
         self.row = row
 
 
-# CPython refuses more than 200 nested brackets; LibCST's native parser can
-# overflow the C stack long before failing politely, so find such runs first.
+# Nesting CPython refuses can make LibCST's native parser overflow the C stack
+# (bracket runs) or take quadratic time and memory (5,000 unary minuses: 15 s
+# and 1.4 GB), so a file with such a run is shown to CPython's parser first.
+# Cheap necessary conditions, each led by a literal so the scan stays a small
+# fraction of the parse (asking CPython about every file would cost a quarter
+# of LibCST's parse time).
 _DEEP_NESTING = re.compile(r"(?:[(\[{][\w.\s]{0,40}){150,}")
 _ASCII_NESTING_HINT = 150
+_DEEP_CHAINS = [re.compile(pattern) for pattern in (
+    r"[-+~](?:\s*[-+~]){99,}",  # unary operators
+    r"not\s(?:\s*not\s){99,}",
+    r"await\s(?:\s*await\s){99,}",
+    r"lambda[^:\n]{0,40}:(?:\s*lambda[^:\n]{0,40}:){99,}",
+    r"[\])](?:\s*(?:\[[^\[\]\n]{0,40}\]|\([^()\n]{0,40}\)|\.\s*\w+)){299,}",  # subscripts, calls, attributes
+)]
+TOO_DEEP_FOR_PYTHON = "the file is nested too deeply for Python to parse"
+_DEFAULT_RECURSION_LIMIT = 1000
 
 
 @dataclass
@@ -60,12 +76,17 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        raise DecodeError(f"cannot determine the file's encoding: {error.msg}") from None
+        if str(error.msg).startswith("invalid or missing encoding declaration"):
+            # Not UTF-8 in the first two lines, and no cookie: say where, as below.
+            encoding = "utf-8"
+        else:
+            raise DecodeError(f"cannot determine the file's encoding: {error.msg}") from None
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
         row = data.count(b"\n", 0, error.start) + 1
-        raise DecodeError(f"cannot decode the file as {encoding}: {error.reason} "
+        declared = "" if _declares_encoding(data) else " (no encoding is declared)"
+        raise DecodeError(f"cannot decode the file as {encoding}{declared}: {error.reason} "
                           f"(byte {data[error.start:error.start + 1]!r})", row) from None
     except LookupError as error:
         raise DecodeError(f"cannot decode the file: {error}") from None
@@ -74,19 +95,67 @@ def decode(data: bytes) -> tuple[str, str]:
     return text, encoding
 
 
-def _too_deep(text: str) -> bool:
-    """A cheap scan for bracket runs deep enough to crash the parser, confirmed by CPython's."""
-    if text.count("(") + text.count("[") + text.count("{") < _ASCII_NESTING_HINT:
-        return False
-    if not _DEEP_NESTING.search(text):
-        return False
-    try:
-        ast.parse(text)
-    except SyntaxError as error:
-        return "nested" in str(error.msg)
-    except (RecursionError, MemoryError, ValueError):
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+", re.M)
+
+
+def _declares_encoding(data: bytes) -> bool:
+    """A PEP 263 cookie on one of the first two lines."""
+    head = b"\n".join(data.split(b"\n", 2)[:2])
+    return _COOKIE.search(head) is not None
+
+
+def _may_nest_too_deeply(text: str) -> bool:
+    """A cheap scan for runs deep enough to crash or stall LibCST's parser."""
+    if text.count("(") + text.count("[") + text.count("{") >= _ASCII_NESTING_HINT \
+            and _DEEP_NESTING.search(text) is not None:
         return True
-    return False
+    return any(pattern.search(text) is not None for pattern in _DEEP_CHAINS)
+
+
+def python_syntax_failure(error: SyntaxError) -> ParseFailure:
+    """CPython's own words and position for a syntax error."""
+    message = str(error.msg or "invalid syntax")
+    if not message.startswith("invalid syntax"):
+        message = f"invalid syntax: {message}"
+    return ParseFailure(message, row=max(error.lineno or 1, 1), column=max(error.offset or 1, 1))
+
+
+@contextmanager
+def _python_default_depth() -> Iterator[None]:
+    """CPython (3.11) bounds its parser by the recursion limit, which checking
+    raises (lambdalint.stack); ask it under the default limit, as `python` would."""
+    limit = sys.getrecursionlimit()
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    wanted = depth + _DEFAULT_RECURSION_LIMIT
+    if limit <= wanted:
+        yield
+        return
+    sys.setrecursionlimit(wanted)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def python_verdict(code: str | bytes) -> SyntaxError | ParseFailure | None:
+    """What CPython's parser says: None (fine), its SyntaxError, or a failure
+    for nesting too deep to parse at all. Its warnings (invalid escape
+    sequences and the like) are not ours to print."""
+    try:
+        with warnings.catch_warnings(), _python_default_depth():
+            warnings.simplefilter("ignore")
+            ast.parse(code)
+    except SyntaxError as error:
+        if "nested" in str(error.msg) or "too complex" in str(error.msg):
+            return python_syntax_failure(error)
+        return error
+    except (RecursionError, MemoryError):
+        return ParseFailure(TOO_DEEP_FOR_PYTHON)
+    except ValueError as error:  # NUL bytes, reported before this is asked
+        return ParseFailure(f"cannot parse: {error}")
+    return None
 
 
 def parse_source(path: Path, rel_path: str, data: bytes) -> SourceFile:
@@ -100,18 +169,34 @@ def parse_source(path: Path, rel_path: str, data: bytes) -> SourceFile:
         row = source.text.count("\n", 0, source.text.index("\0")) + 1
         source.failure = ParseFailure("source contains a NUL byte", row=row)
         return source
-    if _too_deep(source.text):
-        source.failure = ParseFailure("too many nested brackets (Python allows at most 200)")
-        return source
+    # CPython decides what is valid Python and words the errors; it is asked
+    # first only about a file that could stall LibCST's parser, and otherwise
+    # only when LibCST refuses the file. A file CPython refuses that LibCST
+    # accepts is checked: LibCST may know newer syntax than this interpreter.
+    verdict: SyntaxError | ParseFailure | None = None
+    if _may_nest_too_deeply(source.text):
+        verdict = python_verdict(source.text)
+        if verdict is not None:
+            source.failure = verdict if isinstance(verdict, ParseFailure) else python_syntax_failure(verdict)
+            return source
     try:
         source.module = cst.parse_module(data)
+        return source
     except cst.ParserSyntaxError as error:
-        source.failure = ParseFailure(
-            f"invalid syntax: {error.message}", row=max(error.raw_line, 1), column=error.raw_column + 1
-        )
+        refused = ParseFailure(
+            f"cannot parse: Python accepts this file but LibCST's parser does not ({_one_line(error.message)})",
+            row=max(error.raw_line, 1), column=error.raw_column + 1)
     except RecursionError:
-        source.failure = ParseFailure("the file is nested too deeply to parse")
+        refused = ParseFailure("the file is nested too deeply to parse")
     except Exception as error:  # noqa: BLE001 - the native parser raises assorted types
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        source.failure = ParseFailure(f"cannot parse: {message}")
+        refused = ParseFailure(f"cannot parse: {_one_line(str(error)) or type(error).__name__}")
+    verdict = python_verdict(source.text)
+    if verdict is None:
+        source.failure = refused
+    else:
+        source.failure = verdict if isinstance(verdict, ParseFailure) else python_syntax_failure(verdict)
     return source
+
+def _one_line(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 200 else text[:200] + "..."

@@ -6,18 +6,8 @@ from __future__ import annotations
 import libcst as cst
 
 from lambdalint.context import FileContext
+from lambdalint.literals import string_value
 from lambdalint.model import FunctionInfo
-
-
-def string_value(node: object) -> str | None:
-    """The value of a plain (or implicitly concatenated) string literal, else None."""
-    if not isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        return None
-    try:
-        value = node.evaluated_value
-    except (TypeError, ValueError, SyntaxError):  # libcst accepts what Python rejects
-        return None
-    return value if isinstance(value, str) else None
 
 
 def calls_of(function: FunctionInfo, include_nested: bool = False) -> list[cst.Call]:

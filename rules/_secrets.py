@@ -22,6 +22,7 @@ import libcst as cst
 from lambdalint.catalog import AWS_CLIENT_CONSTRUCTORS, ENVIRON_MAPPINGS, STS_CREDENTIAL_OPERATIONS
 from lambdalint.catalog import secrets as catalog
 from lambdalint.context import FileContext
+from lambdalint.literals import string_value as literal_value
 from lambdalint.model import FunctionInfo, ModuleModel
 
 Fact = tuple[str, str]  # (kind, description for messages)
@@ -45,16 +46,8 @@ def short(node: cst.CSTNode) -> str:
 
 
 def string_value(node: cst.CSTNode | None) -> str | None:
-    """The value of a plain string or bytes literal (implicit concatenation too)."""
-    if not isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        return None
-    try:
-        value = node.evaluated_value
-    except (TypeError, ValueError, SyntaxError, UnicodeError):
-        return None
-    if isinstance(value, bytes):
-        return value.decode("latin-1")
-    return value if isinstance(value, str) else None
+    """A literal's value; secrets hide in bytes literals too."""
+    return literal_value(node, bytes_too=True)
 
 
 def target_name(target: cst.BaseExpression) -> str | None:

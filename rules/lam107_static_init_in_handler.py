@@ -18,6 +18,7 @@ from lambdalint.catalog import (
     RUNTIME_WRITABLE_DIRS,
     TEXT_LOADERS,
 )
+from lambdalint.literals import string_parts, string_value
 
 from ._hoist import hoist_fix
 
@@ -420,21 +421,17 @@ def _argument(node: cst.Call, position: int, keywords: tuple[str, ...]) -> cst.B
 
 
 def _is_literal_string(expr: cst.BaseExpression) -> bool:
-    if isinstance(expr, cst.SimpleString):
-        return True
     if isinstance(expr, cst.ConcatenatedString):
-        return _is_literal_string(expr.left) and _is_literal_string(expr.right)
-    return False
+        return all(isinstance(part, cst.SimpleString) for part in string_parts(expr))
+    return isinstance(expr, cst.SimpleString)
 
 
 def _literal_value(expr: cst.BaseExpression) -> str | None:
-    try:
-        value = expr.evaluated_value if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)) else None
-    except (TypeError, ValueError, SyntaxError):  # e.g. "a" b"b": libcst parses what Python rejects
-        return None
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    return value if isinstance(value, str) else None
+    """A path literal's text; a bytes path names a file too."""
+    text = string_value(expr)
+    if text is None and (raw := string_value(expr, bytes_too=True)) is not None:
+        text = raw.encode("latin-1").decode("utf-8", "replace")
+    return text
 
 
 def _is_runtime_written(path: str) -> bool:

@@ -14,10 +14,11 @@ from lambdalint.catalog.resources import (
     S3_RESOURCE_GET_METHODS,
     S3_SIZE_KEYS,
 )
+from lambdalint.literals import string_value
 from lambdalint.walk import children
 
 from ._network import is_none, keyword_arg, literal_seconds, positional_args, written
-from ._resources import string_value, with_binding
+from ._resources import with_binding
 
 # Names followed back to the expression they were bound to.
 _MAX_HOPS = 6

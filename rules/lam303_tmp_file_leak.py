@@ -23,9 +23,10 @@ from lambdalint.catalog.resources import (
     TMP_REMOVER_METHODS,
     TMP_REMOVERS,
 )
+from lambdalint.literals import string_value
 
 from ._network import argument, keyword_arg, positional_args, written
-from ._resources import callees, chain_functions, string_value, with_binding
+from ._resources import callees, chain_functions, with_binding
 
 _FIXED = "fixed"
 _VARYING = "varying"

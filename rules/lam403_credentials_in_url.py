@@ -13,7 +13,9 @@ from lambdalint.catalog.secrets import (
     is_markup_placeholder,
 )
 
-from ._secrets import is_documentation, string_value
+from lambdalint.literals import string_parts, string_value
+
+from ._secrets import is_documentation
 
 # Stands for an f-string's `{...}` part: a value filled in at run time.
 _HOLE = "\x00"
@@ -121,7 +123,7 @@ class CredentialsInUrl(Rule):
     ]
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        text = string_value(node)
+        text = string_value(node, bytes_too=True)
         if text and "://" in text and not is_documentation(self.ctx):
             self._check(node, text)
 
@@ -136,12 +138,14 @@ class CredentialsInUrl(Rule):
 
     def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
         # `"https://user:" "pass@host"`: the parts are checked alone too, so only
-        # report what the joined text adds.
-        text = string_value(node)
+        # report what the joined text adds. The inner levels of a long
+        # concatenation are parts of this one, not concatenations of their own.
+        if isinstance(self.ctx.parent, cst.ConcatenatedString):
+            return
+        text = string_value(node, bytes_too=True)
         if not text or "://" not in text or is_documentation(self.ctx):
             return
-        parts = _parts(node)
-        if any(self._matches(string_value(part) or "") for part in parts):
+        if any(self._matches(string_value(part, bytes_too=True) or "") for part in string_parts(node)):
             return
         self._check(node, text)
 
@@ -176,12 +180,3 @@ class CredentialsInUrl(Rule):
             )
             return
 
-
-def _parts(node: cst.ConcatenatedString) -> list[cst.CSTNode]:
-    parts: list[cst.CSTNode] = []
-    for side in (node.left, node.right):
-        if isinstance(side, cst.ConcatenatedString):
-            parts.extend(_parts(side))
-        else:
-            parts.append(side)
-    return parts

@@ -9,6 +9,7 @@ import libcst as cst
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog import events as ev
 from lambdalint.config import Config
+from lambdalint.literals import string_value
 from lambdalint.model.event_sources import own_nodes
 
 from ._events import (
@@ -20,7 +21,6 @@ from ._events import (
     literal_int,
     receiver_of,
     result_use,
-    string_value,
     walk_with_parents,
 )
 

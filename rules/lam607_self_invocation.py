@@ -7,10 +7,11 @@ import libcst as cst
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog import ENVIRON, ENV_READS
 from lambdalint.catalog import events as ev
+from lambdalint.literals import string_value
 from lambdalint.model import EVENT, FunctionInfo
 from lambdalint.model.event_sources import key_read, own_nodes, string_index
 
-from ._events import call_shown, code_of, keyword, receiver_of, resolve_name, string_value, walk_with_parents
+from ._events import call_shown, code_of, keyword, receiver_of, resolve_name, walk_with_parents
 
 _LAMBDA = frozenset({"lambda"})
 _CONTEXT_NAMES = ("context", "ctx")

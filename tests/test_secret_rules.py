@@ -596,3 +596,23 @@ def test_rules_survive_odd_strings():
     cst.parse_module(source)
     for code in CODES:
         findings(code, source)
+
+
+def test_a_long_implicit_concatenation_is_read_once(monkeypatch):
+    # Generated modules (CPython's pydoc_data/topics.py) concatenate thousands of
+    # literals; LAM403 used to read the joined text again at every one of LibCST's
+    # nested levels: 76 s and 8 GB for topics.py under a deep stack.
+    parts = 1500  # LibCST's parser gives up at about 3,000
+    source = ("URL = (\n" + "".join(f'    "line {i} "\n' for i in range(parts))
+              + '    "https://admin:"\n    "Sup3rSecretValue@db.example.com/app"\n)\n')
+    evaluated = 0
+    real = cst.SimpleString.evaluated_value
+
+    def counting(self):  # type: ignore[no-untyped-def]
+        nonlocal evaluated
+        evaluated += 1
+        return real.fget(self)
+
+    monkeypatch.setattr(cst.SimpleString, "evaluated_value", property(counting))
+    assert rows("LAM403", source) == [2]  # where the concatenation starts
+    assert evaluated <= 3 * (parts + 2)  # each literal: alone, in the whole, as a part

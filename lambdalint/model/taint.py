@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Optional
 import libcst as cst
 
 from lambdalint.catalog import taint as tc
+from lambdalint.literals import string_parts, string_value
 from lambdalint.model.labels import bind_arguments
 from lambdalint.model.summary import FunctionInfo
 from lambdalint.walk import children
@@ -535,16 +536,6 @@ def _fixed_host(prefix: str) -> bool:
     return any(c in rest for c in "/?#")
 
 
-def _string_literal(node: cst.CSTNode) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - f-strings in a concatenation
-            return None
-        return value if isinstance(value, str) else None
-    return None
-
-
 class _FunctionAnalysis:
     def __init__(self, engine: TaintEngine, model: ModuleModel, function: FunctionInfo) -> None:
         self.engine = engine
@@ -904,7 +895,7 @@ class _FunctionAnalysis:
         operator, right = target.operator, target.comparator
         if isinstance(operator, (cst.In, cst.NotIn)):
             positive = isinstance(operator, cst.In)
-            literal = _string_literal(left)
+            literal = string_value(left)
             if literal is not None and ".." in literal:
                 # `".." in name`: the branch where it is not rejects traversal.
                 subject = self._subject(right)
@@ -944,7 +935,7 @@ class _FunctionAnalysis:
         if qualified in tc.REGEX_FULL_MATCH and len(args) >= 2:
             checked = args[1].value
         elif qualified in tc.REGEX_MATCH and len(args) >= 2:
-            pattern = _string_literal(args[0].value)
+            pattern = string_value(args[0].value)
             if pattern is not None and (pattern.endswith("$") or pattern.endswith("\\Z")) \
                     and (qualified == "re.match" or pattern.startswith("^")):
                 checked = args[1].value
@@ -1093,7 +1084,7 @@ class _FunctionAnalysis:
             -int(index.expression.value, 0) if isinstance(index, cst.UnaryOperation)
             and isinstance(index.operator, cst.Minus) and isinstance(index.expression, cst.Integer) else None)
         func = call.func
-        if isinstance(func, cst.Attribute) and call.args and _string_literal(call.args[0].value) == "/":
+        if isinstance(func, cst.Attribute) and call.args and string_value(call.args[0].value) == "/":
             method = func.attr.value
             return (method in ("split", "rsplit") and position == -1) or (
                 method == "rpartition" and position in (2, -1))
@@ -1114,7 +1105,7 @@ class _FunctionAnalysis:
             return EMPTY
         result = left | right
         if operator == "Modulo" and result and not left:
-            text = _string_literal(node.left)
+            text = string_value(node.left)
             if text is not None and _fixed_host(text.split("%", 1)[0]):
                 result = _clear(result, _URL_ONLY)
         return result
@@ -1125,7 +1116,7 @@ class _FunctionAnalysis:
         for part, taint in parts:
             if taint:
                 return _fixed_host(prefix)
-            text = _string_literal(part) if isinstance(part, cst.BaseExpression) else None
+            text = string_value(part) if isinstance(part, cst.BaseExpression) else None
             if isinstance(part, cst.FormattedStringText):
                 text = part.value
             prefix += text if text is not None else "X"
@@ -1150,7 +1141,7 @@ class _FunctionAnalysis:
 
     def _concatenated(self, node: cst.ConcatenatedString, state: State) -> frozenset[Origin]:
         parts: list[tuple[cst.CSTNode, frozenset[Origin]]] = []
-        for side in _string_pieces(node):
+        for side in string_parts(node):
             if isinstance(side, cst.FormattedString):
                 for part in side.parts:
                     if isinstance(part, cst.FormattedStringExpression):
@@ -1194,7 +1185,7 @@ class _FunctionAnalysis:
                 taints.append(self._eval(element.key, state))
                 value = self._eval(element.value, state)
                 taints.append(value)
-                key = _string_literal(element.key)
+                key = string_value(element.key)
                 if key in tc.DYNAMODB_EXPRESSION_KEYS:
                     self._record(tc.DYNAMODB, element, self.model, f"the `{key}` of a DynamoDB request",
                                  None, value)
@@ -1346,7 +1337,7 @@ class _FunctionAnalysis:
             if method == "format" and isinstance(node.func, cst.Attribute):
                 result = self._format_url(node.func.value, result)
             if method == "replace" and len(node.args) >= 2:
-                old, new = (_string_literal(a.value) for a in node.args[:2])
+                old, new = (string_value(a.value) for a in node.args[:2])
                 if old == "/" and new is not None and "/" not in new:
                     result = _clear(result, _PATH_ONLY)  # `key.replace("/", "")`: no directories
             return result
@@ -1358,7 +1349,7 @@ class _FunctionAnalysis:
         return EMPTY
 
     def _format_url(self, template: cst.BaseExpression, taint: frozenset[Origin]) -> frozenset[Origin]:
-        text = _string_literal(template)
+        text = string_value(template)
         if text is not None and _fixed_host(text.split("{", 1)[0]):
             return _clear(taint, _URL_ONLY)
         return taint
@@ -1536,9 +1527,9 @@ class _FunctionAnalysis:
         if not elements or isinstance(elements[0], cst.StarredElement):
             return
         self._sink(tc.SHELL, node, "the program `{call}` runs", self._eval(elements[0].value, state))
-        program = _string_literal(elements[0].value)
+        program = string_value(elements[0].value)
         if program is not None and program.rsplit("/", 1)[-1] in tc.SHELL_PROGRAMS:
-            flags = [_string_literal(e.value) for e in elements]
+            flags = [string_value(e.value) for e in elements]
             script = next((i for i, f in enumerate(flags) if f in tc.SHELL_SCRIPT_FLAGS), None)
             if script is not None:
                 taint = _union(self._eval(e.value, state) for e in elements[script + 1:])
@@ -1636,12 +1627,12 @@ def _path(node: cst.CSTNode) -> str | None:
         return f"{base}.{node.attr.value}" if base else None
     if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
         index = node.slice[0].slice.value
-        literal = _string_literal(index) if not isinstance(index, cst.Integer) else int(index.value, 0)
+        literal = string_value(index) if not isinstance(index, cst.Integer) else int(index.value, 0)
         base = _path(node.value)
         return f"{base}[{literal!r}]" if base and literal is not None else None
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get" \
             and len(node.args) == 1 and node.args[0].keyword is None and not node.args[0].star:
-        literal = _string_literal(node.args[0].value)
+        literal = string_value(node.args[0].value)
         base = _path(node.func.value)
         return f"{base}[{literal!r}]" if base and literal is not None else None
     return None
@@ -1677,24 +1668,11 @@ def _add_leaves(node: cst.BaseExpression) -> list[cst.BaseExpression]:
     return leaves
 
 
-def _string_pieces(node: cst.ConcatenatedString) -> list[cst.CSTNode]:
-    pieces: list[cst.CSTNode] = []
-    stack: list[cst.CSTNode] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.ConcatenatedString):
-            stack.append(current.right)
-            stack.append(current.left)
-        else:
-            pieces.append(current)
-    return pieces
-
-
 def _is_literal(node: cst.CSTNode) -> bool:
     if isinstance(node, _LITERALS):
         return True
     if isinstance(node, cst.ConcatenatedString):
-        return _string_literal(node) is not None
+        return string_value(node) is not None
     if isinstance(node, cst.Name):
         return node.value in ("True", "False", "None")
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
@@ -1727,7 +1705,7 @@ def _dict_values(expr: cst.CSTNode, key: str) -> list[cst.BaseExpression]:
         if isinstance(current, cst.Dict):
             for element in current.elements:
                 if isinstance(element, cst.DictElement):
-                    if _string_literal(element.key) == key:
+                    if string_value(element.key) == key:
                         found.append(element.value)
                     else:
                         stack.append(element.value)
