@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Callable
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from lambdalint.diagnostics import Diagnostic
 from lambdalint.engine import Engine, RunResult
 from lambdalint.fix import Applicability, Fix, apply_fixes
+from lambdalint.positions import positions_of
 from lambdalint.source import SourceFile, parse_source
 from lambdalint.stack import call_with_deep_stack, is_too_deep
 
@@ -114,7 +114,7 @@ def _new_names(module: cst.Module, fix: Fix) -> dict[str, str]:
 def choose(module: cst.Module, fixes: list[Fix], positions=None) -> list[Fix]:  # type: ignore[no-untyped-def]
     """Non-overlapping fixes, in source order; the rest wait for the next pass."""
     if positions is None:
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        positions = positions_of(module)
     spans = [(_span(positions, fix), fix) for fix in fixes]
     spans.sort(key=lambda item: min(item[0])[0] if item[0] else (0, 0))
     chosen: list[Fix] = []

@@ -14,6 +14,7 @@ templates with code (``check_templates``) run once per run, after the files.
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -132,6 +133,8 @@ class Engine:
         self.config = config
         self.rules = [cls() for cls in rules]
         self._words = {id(rule): rule.scan_words(config) for rule in self.rules}
+        self._patterns = {id(rule): re.compile(rule.pattern) for rule in self.rules if rule.pattern}
+        self._rule_attributes = {id(rule): frozenset(vars(rule)) for rule in self.rules}
         self._table_cache: dict[frozenset[int], tuple[dict, dict]] = {}
         # Deployment templates found next to or above the files `load` read.
         self.templates: list[deploy.Template] = []
@@ -166,6 +169,14 @@ class Engine:
 
     def words_of(self, rule: Rule) -> tuple[str, ...]:
         return self._words[id(rule)]
+
+    def may_fire(self, rule: Rule, text: str, words: tuple[str, ...] | None = None) -> bool:
+        """The pre-scan: the rule's words (or ``words``) and its pattern are in the text."""
+        words = self._words[id(rule)] if words is None else words
+        if words and not any(word in text for word in words):
+            return False
+        pattern = self._patterns.get(id(rule))
+        return pattern is None or pattern.search(text) is not None
 
     def check_sources(self, sources: list[SourceFile], warn_unmatched: bool = True,
                       lazy: dict[str, tuple[Path, bytes]] | None = None, templates: bool = True) -> RunResult:
@@ -236,7 +247,16 @@ class Engine:
         result.unloaded = [(path, rel, data) for rel, (path, data) in pending.items()]
         result.sources = sources
         result.diagnostics.sort(key=Diagnostic.sort_key)
+        self._forget_files()
         return result
+
+    def _forget_files(self) -> None:
+        """Drop what the rules kept of the last file (its context, per-file state set
+        in `begin_file`): the engine outlives a unit of work, and that state would
+        keep the unit's syntax trees alive while the next one is checked."""
+        for rule in self.rules:
+            for name in vars(rule).keys() - self._rule_attributes[id(rule)]:
+                delattr(rule, name)
 
     def _build_model(self, source: SourceFile, models: dict[int, ModuleModel], result: RunResult) -> ModuleModel | None:
         if source.module is None:
@@ -281,10 +301,8 @@ class Engine:
                 continue  # deployment rules run once per run, not per file
             if any(rule.code.startswith(prefix) for prefix in ignored):
                 continue
-            words = self._words[id(rule)]
-            if words and not any(word in text for word in words):
-                continue
-            chosen.append(rule)
+            if self.may_fire(rule, text):
+                chosen.append(rule)
         return chosen
 
     def _ignored_codes(self, source: SourceFile) -> list[str]:

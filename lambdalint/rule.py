@@ -119,6 +119,12 @@ class Rule:
     # Words the source must contain for the rule to possibly fire (a cheap
     # pre-scan); empty means "always run".
     words: ClassVar[tuple[str, ...]] = ()
+    # A regular expression the source must also match for the rule to possibly
+    # fire, for rules whose findings need a shape in the text (`://user:pw@`, a
+    # name then a string literal), not only a word; searched only where the
+    # words hold. The engine skips the rule where it does not match, so every
+    # example and test of the rule goes through it.
+    pattern: ClassVar[str | None] = None
     # True when the rule can only fire in invocation scope (or on entry points):
     # files no handler reaches then skip it, and often skip parsing altogether.
     scope_only: ClassVar[bool] = False

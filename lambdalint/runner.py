@@ -107,16 +107,17 @@ class Unit:
 # -- planning ----------------------------------------------------------------------------
 
 
-def _global_words(engine: Engine) -> tuple[list[tuple[str, ...]], bool]:
-    """Pre-scan words of the rules that can fire outside invocation scope."""
-    words = []
+def _needs_parse(engine: Engine, text: str | None) -> bool:
+    """Whether a file no handler reaches may still have findings: some rule that can
+    fire outside invocation scope passes the pre-scan (an undecodable file is
+    parsed, to report why it cannot be)."""
+    if text is None:
+        return True
     for rule in engine.rules:
         if not rule.scope_only and getattr(rule, "per_file", True):
-            scanned = rule.free_words if rule.free_words is not None else engine.words_of(rule)
-            if not scanned:
-                return [], True  # a rule that always runs: parse everything
-            words.append(scanned)
-    return words, False
+            if engine.may_fire(rule, text, rule.free_words):
+                return True
+    return False
 
 
 def plan(engine: Engine, files: list[tuple[Path, str, bytes]], extra_specs: list[HandlerSpec] | None = None,
@@ -130,11 +131,7 @@ def plan(engine: Engine, files: list[tuple[Path, str, bytes]], extra_specs: list
     texts: dict[str, str | None] = {}
     scans: dict[str, Prescan] = {}
     for path, rel, data in files:
-        try:
-            text = decode(data)[0]
-        except DecodeError:
-            text = None
-        texts[rel] = text
+        texts[rel] = text = _decoded(data)
         scans[rel] = scan(rel, text or "")
     by_suffix: dict[str, list[str]] = defaultdict(list)
     for rel, found in scans.items():
@@ -187,13 +184,11 @@ def plan(engine: Engine, files: list[tuple[Path, str, bytes]], extra_specs: list
     if deployment:
         merged = [f for unit in units for f in unit.files]
         units = [Unit("model", merged, frozenset(entries), deployment=True)]
-    words, parse_all = _global_words(engine)
     light: list[tuple[Path, str, bytes]] = []
     for path, rel, data in files:
         if rel in closure:
             continue
-        text = texts[rel]
-        if text is None or parse_all or any(any(w in text for w in group) for group in words):
+        if _needs_parse(engine, texts[rel]):
             units.append(Unit("file", [by_rel[rel]]))
         else:
             light.append(by_rel[rel])
@@ -241,18 +236,15 @@ def _failure(path: Path, rel: str, data: bytes) -> list[Diagnostic]:
 
 
 # Python's cyclic garbage collector re-scans every live object; with a few
-# hundred syntax trees alive it costs as much as parsing them. Checking makes
-# few cycles, so the run turns automatic collection off and collects after
-# every few megabytes of source instead.
-_COLLECT_EVERY = 2 << 20
-_since_collect = 0
+# hundred syntax trees alive it costs as much as parsing them. A run turns
+# automatic collection off and collects once this many objects have been made
+# and not freed since the last collection (about 100 MB): the syntax trees of a
+# checked file stay in reference cycles through its execution model until then.
+_COLLECT_AFTER_OBJECTS = 1_000_000
 
 
-def _collect_now_and_then(size: int) -> None:
-    global _since_collect
-    _since_collect += size
-    if _since_collect >= _COLLECT_EVERY:
-        _since_collect = 0
+def _collect_now_and_then() -> None:
+    if gc.get_count()[0] >= _COLLECT_AFTER_OBJECTS:
         gc.collect()
 
 
@@ -262,7 +254,7 @@ def run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine | None = None)
     try:
         return call_with_deep_stack(_run_and_freeze, unit, policy, engine)
     finally:
-        _collect_now_and_then(unit.size)
+        _collect_now_and_then()
 
 
 def _run_and_freeze(unit: Unit, policy: FixPolicy | None, engine: Engine | None) -> UnitResult:
@@ -284,18 +276,23 @@ def _run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine) -> UnitResul
     result = engine.check_sources([parse_source(*f) for f in eager], warn_unmatched=False, lazy=lazy,
                                   templates=unit.deployment)
     outcome = UnitResult(list(result.diagnostics), result.messages, result.internal_error)
+    unloaded = result.unloaded
+    del result  # the modelled part's trees may go before the rest is checked
     # What no handler reaches is independent: checked alone, or only syntax-checked.
-    words, parse_all = _global_words(engine)
-    for path, rel, data in result.unloaded:
-        try:
-            text = decode(data)[0]
-        except DecodeError:
-            text = None
-        if text is None or parse_all or any(any(w in text for w in group) for group in words):
+    for path, rel, data in unloaded:
+        _collect_now_and_then()
+        if _needs_parse(engine, _decoded(data)):
             outcome.merge(_check(engine, [(path, rel, data)]))
         else:
             outcome.diagnostics += _syntax_check([(path, rel, data)])
     return outcome
+
+
+def _decoded(data: bytes) -> str | None:
+    try:
+        return decode(data)[0]
+    except DecodeError:
+        return None
 
 
 def _check(engine: Engine, files: list[tuple[Path, str, bytes]]) -> UnitResult:
@@ -464,10 +461,7 @@ def _mark_unparsable(outcome: Outcome) -> None:
 
 
 def _text(data: bytes) -> str:
-    try:
-        return decode(data)[0]
-    except DecodeError:
-        return ""
+    return _decoded(data) or ""
 
 
 def _context():  # type: ignore[no-untyped-def]

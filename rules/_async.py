@@ -214,14 +214,9 @@ def _module_variable(project: Project, model: ModuleModel, function: FunctionInf
     return target, name
 
 
-_loops_cache: tuple[Project, PerInvocationLoops] | None = None
-
-
 def per_invocation_loops(ctx: FileContext) -> PerInvocationLoops | None:
-    global _loops_cache
+    """The project's PerInvocationLoops analysis, computed once per project."""
     project = ctx.model.project
     if project is None:
         return None
-    if _loops_cache is None or _loops_cache[0] is not project:
-        _loops_cache = (project, PerInvocationLoops(project))
-    return _loops_cache[1]
+    return project.analysis(PerInvocationLoops, lambda: PerInvocationLoops(project))

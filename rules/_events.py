@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -390,20 +389,12 @@ def _expressions_in(expr: cst.CSTNode) -> Iterator[cst.BaseExpression]:
         stack.extend(children(node))
 
 
-_PATHS: weakref.WeakKeyDictionary[Project, dict[tuple[tuple[str, ...], bool], EventPath]] = \
-    weakref.WeakKeyDictionary()
-
-
 def event_path(ctx: FileContext, path: tuple[str, ...], loose: bool = False) -> EventPath | None:
     """The shared (per run) EventPath analysis for ``path``."""
     project = ctx.model.project
     if project is None:
         return None
-    per_project = _PATHS.setdefault(project, {})
-    key = (path, loose)
-    if key not in per_project:
-        per_project[key] = EventPath(project, path, loose)
-    return per_project[key]
+    return project.analysis((EventPath, path, loose), lambda: EventPath(project, path, loose))
 
 
 # -- guards and exits ----------------------------------------------------------------------------

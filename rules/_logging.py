@@ -254,18 +254,12 @@ def _bind(target: FunctionInfo, call: cst.Call, bound: bool) -> list[tuple[str, 
     return pairs
 
 
-_whole_cache: tuple[Project, WholeEvent] | None = None
-
-
 def whole_event(ctx: FileContext) -> WholeEvent | None:
-    """The project's WholeEvent analysis, computed once per run."""
-    global _whole_cache
+    """The project's WholeEvent analysis, computed once per project."""
     project = ctx.model.project
     if project is None:
         return None
-    if _whole_cache is None or _whole_cache[0] is not project:
-        _whole_cache = (project, WholeEvent(project))
-    return _whole_cache[1]
+    return project.analysis(WholeEvent, lambda: WholeEvent(project))
 
 
 # -- handlers and their decorators ---------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 
 import libcst as cst
 
@@ -182,11 +181,8 @@ def _default_timeout_is_set(ctx) -> bool:  # type: ignore[no-untyped-def]
     project = ctx.model.project
     if project is None:
         return _calls_setter(ctx.model)
-    found = _SETTER_CACHE.get(project)
-    if found is None:
-        found = any(_calls_setter(model) for model in project.models)
-        _SETTER_CACHE[project] = found
-    return found
+    return project.analysis("socket default timeout set",
+                            lambda: any(_calls_setter(model) for model in project.models))
 
 
 def _calls_setter(model) -> bool:  # type: ignore[no-untyped-def]
@@ -200,6 +196,3 @@ def _calls_setter(model) -> bool:  # type: ignore[no-untyped-def]
             return True
     return False
 
-
-# Per run (one Project), whether the checked code sets a default socket timeout.
-_SETTER_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

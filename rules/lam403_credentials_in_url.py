@@ -56,6 +56,9 @@ class CredentialsInUrl(Rule):
     severity = Severity.ERROR
     fix = FixAvailability.NONE
     words = ("://",)
+    # `://`, then `@` before any `/`, within a few lines (a concatenation may break
+    # the URL over lines; a user name may be an f-string field).
+    pattern = r"://[^/@\n]{0,200}(?:\n[^/@\n]{0,200}){0,4}@"
     tags = ("security", "secrets")
 
     examples = [

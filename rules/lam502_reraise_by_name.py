@@ -43,6 +43,8 @@ class ReraiseByName(Rule):
     severity = Severity.INFO
     fix = FixAvailability.SAFE
     words = ("raise",)
+    # `raise NAME` ending its line (a call or `from` after the name is not this rule's).
+    pattern = r"(?m)raise[ \t]*\(?[ \t]*[A-Za-z_]\w*[ \t]*\)?[ \t]*(?:[#;].*)?$"
     tags = ("errors",)
 
     examples = [

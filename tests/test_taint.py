@@ -878,7 +878,7 @@ def test_projects_without_entry_points_are_never_analysed():
     """})
     project = models["lib.py"].project
     assert len(models["lib.py"].taint) == 0
-    assert project not in taint_module._ENGINES
+    assert taint_module.TaintEngine not in project._analyses
 
 
 def test_modules_outside_invocation_scope_are_not_analysed():
@@ -897,7 +897,7 @@ def test_modules_outside_invocation_scope_are_not_analysed():
         """,
     })
     assert len(models["app.py"].taint) == 1
-    engine = taint_module._ENGINES[models["app.py"].project]
+    engine = models["app.py"].project._analyses[taint_module.TaintEngine]
     assert id(models["tools.py"].functions["run"]) not in engine.summaries
     assert len(models["tools.py"].taint) == 0
 

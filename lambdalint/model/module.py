@@ -8,11 +8,12 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Mapping
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from lambdalint import catalog
 from lambdalint.model.resolve import Resolver
 from lambdalint.model.summary import FunctionInfo, ModuleSummary, dotted_name, summarize
+from lambdalint.positions import positions_of
 
 if TYPE_CHECKING:
     from lambdalint.model.event_sources import EventProfile
@@ -95,7 +96,7 @@ class ModuleModel:
         """Source positions of every node, resolved once per module and only when asked
         (it costs about as much as a parse, so files without findings never pay it)."""
         if self._positions is None:
-            self._positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+            self._positions = positions_of(self.module)
         return self._positions
 
     def line_of(self, node: cst.CSTNode) -> int:

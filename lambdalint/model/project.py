@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict, deque
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Hashable, Iterable, Iterator, TypeVar
 
 import libcst as cst
 
@@ -25,6 +25,8 @@ _MISSING = object()
 # means the standard library unless a top-level module of the tree shadows it.
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 
+
+T = TypeVar("T")
 
 class _Unfollowable(Exception):
     """A name whose binding chain loops or is too deep (see `Project.follow`)."""
@@ -64,6 +66,7 @@ class Project:
             if rel_path not in self._by_rel:
                 self._index(rel_path, module_name)
         self._targets_cache: dict[int, list[Target]] = {}
+        self._analyses: dict[object, object] = {}
         self._reached_by: dict[int, list[tuple[ModuleModel, EntryPoint]]] | None = None
         self.unmatched_specs = [
             spec for spec in self.specs
@@ -76,6 +79,14 @@ class Project:
         self._compute_scope()
         seed_labels(self)
         propagate_labels(self)
+
+    def analysis(self, key: Hashable, build: Callable[[], T]) -> T:
+        """A whole-project analysis that rules share, built once for this project.
+        It lives as long as the project does: a module-level cache would keep the
+        last project's syntax trees alive after its unit was checked."""
+        if key not in self._analyses:
+            self._analyses[key] = build()
+        return self._analyses[key]  # type: ignore[return-value]
 
     # -- module and call resolution ---------------------------------------------
 

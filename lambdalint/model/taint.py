@@ -43,7 +43,6 @@ modules that have a finding.
 from __future__ import annotations
 
 import re
-import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Optional
@@ -302,7 +301,6 @@ class TaintReport:
 
 
 _EMPTY_REPORT = TaintReport()
-_ENGINES: weakref.WeakKeyDictionary[Project, TaintEngine] = weakref.WeakKeyDictionary()
 
 
 def report_for(model: ModuleModel) -> TaintReport:
@@ -310,12 +308,12 @@ def report_for(model: ModuleModel) -> TaintReport:
     project = model.project
     if project is None or not model.scope_chains:
         return _EMPTY_REPORT
-    engine = _ENGINES.get(project)
-    if engine is None:
-        engine = TaintEngine(project)
-        engine.run()
-        _ENGINES[project] = engine
-    return engine.report(model)
+    return project.analysis(TaintEngine, lambda: _run(TaintEngine(project))).report(model)
+
+
+def _run(engine: TaintEngine) -> TaintEngine:
+    engine.run()
+    return engine
 
 
 class TaintEngine:
