@@ -173,12 +173,12 @@ def parse_source(path: Path, rel_path: str, data: bytes) -> SourceFile:
     # first only about a file that could stall LibCST's parser, and otherwise
     # only when LibCST refuses the file. A file CPython refuses that LibCST
     # accepts is checked: LibCST may know newer syntax than this interpreter.
-    verdict: SyntaxError | ParseFailure | None = None
+    python_accepts = False
     if _may_nest_too_deeply(source.text):
-        verdict = python_verdict(source.text)
-        if verdict is not None:
-            source.failure = verdict if isinstance(verdict, ParseFailure) else python_syntax_failure(verdict)
+        source.failure = _python_failure(source.text)
+        if source.failure is not None:
             return source
+        python_accepts = True
     try:
         source.module = cst.parse_module(data)
         return source
@@ -190,12 +190,17 @@ def parse_source(path: Path, rel_path: str, data: bytes) -> SourceFile:
         refused = ParseFailure("the file is nested too deeply to parse")
     except Exception as error:  # noqa: BLE001 - the native parser raises assorted types
         refused = ParseFailure(f"cannot parse: {_one_line(str(error)) or type(error).__name__}")
-    verdict = python_verdict(source.text)
-    if verdict is None:
-        source.failure = refused
-    else:
-        source.failure = verdict if isinstance(verdict, ParseFailure) else python_syntax_failure(verdict)
+    source.failure = (None if python_accepts else _python_failure(source.text)) or refused
     return source
+
+
+def _python_failure(text: str) -> ParseFailure | None:
+    """Why CPython refuses a file, in its words (None: it accepts it)."""
+    verdict = python_verdict(text)
+    if verdict is None or isinstance(verdict, ParseFailure):
+        return verdict
+    return python_syntax_failure(verdict)
+
 
 def _one_line(text: str) -> str:
     text = " ".join(text.split())

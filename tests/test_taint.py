@@ -940,3 +940,14 @@ def test_recursion_and_deep_loops_terminate():
             os.system(value)  # taint: shell
             walk(event, 0)
     """)
+
+
+def test_a_format_spec_inside_a_concatenation_carries_taint():
+    # The concatenated path once dropped f-string format specs (`{x:{width}}`).
+    models = build({"app.py": """
+        import os
+
+        def lambda_handler(event, context):
+            os.system("echo " f"{'x':{event['width']}}")
+    """})
+    assert len(models["app.py"].taint) == 1

@@ -1121,33 +1121,34 @@ class _FunctionAnalysis:
         return False
 
     def _formatted(self, node: cst.FormattedString, state: State) -> frozenset[Origin]:
-        parts: list[tuple[cst.CSTNode, frozenset[Origin]]] = []
-        for part in node.parts:
-            if isinstance(part, cst.FormattedStringExpression):
-                taint = self._eval(part.expression, state)
-                if part.format_spec:
-                    for spec in part.format_spec:
-                        if isinstance(spec, cst.FormattedStringExpression):
-                            taint |= self._eval(spec.expression, state)
-                parts.append((part, taint))
-            else:
-                parts.append((part, EMPTY))
-        result = _union(t for _, t in parts)
-        if result and self._url_prefix_fixed(parts):
-            result = _clear(result, _URL_ONLY)
-        return result
+        return self._string(self._fstring_parts(node, state))
 
     def _concatenated(self, node: cst.ConcatenatedString, state: State) -> frozenset[Origin]:
         parts: list[tuple[cst.CSTNode, frozenset[Origin]]] = []
         for side in string_parts(node):
             if isinstance(side, cst.FormattedString):
-                for part in side.parts:
-                    if isinstance(part, cst.FormattedStringExpression):
-                        parts.append((part, self._eval(part.expression, state)))
-                    else:
-                        parts.append((part, EMPTY))
+                parts += self._fstring_parts(side, state)
             else:
                 parts.append((side, EMPTY))
+        return self._string(parts)
+
+    def _fstring_parts(self, node: cst.FormattedString, state: State) -> list[tuple[cst.CSTNode, frozenset[Origin]]]:
+        """Each part of an f-string with what it carries (a field's format spec too)."""
+        parts: list[tuple[cst.CSTNode, frozenset[Origin]]] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                taint = self._eval(part.expression, state)
+                for spec in part.format_spec or ():
+                    if isinstance(spec, cst.FormattedStringExpression):
+                        taint |= self._eval(spec.expression, state)
+                parts.append((part, taint))
+            else:
+                parts.append((part, EMPTY))
+        return parts
+
+    def _string(self, parts: list[tuple[cst.CSTNode, frozenset[Origin]]]) -> frozenset[Origin]:
+        """A string built from parts carries their taint, except what only a URL's
+        path could carry when the clean text before it fixes the host."""
         result = _union(t for _, t in parts)
         if result and self._url_prefix_fixed(parts):
             result = _clear(result, _URL_ONLY)
