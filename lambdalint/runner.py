@@ -14,12 +14,12 @@ from __future__ import annotations
 import gc
 import os
 from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from lambdalint.autofix import FixPolicy, run_fixes
 from lambdalint.cache import (ResultCache, diagnostic_from_data, diagnostic_to_data, freeze, settings_key,
@@ -60,6 +60,9 @@ class UnitResult:
     internal_error: bool = False
     fixed: list[FileFixed] = field(default_factory=list)
     fix_failed: bool = False
+    # Files of a model unit that no handler reached: independent, so the runner
+    # spreads them over the pool like any other file (see Runner._execute).
+    deferred: list[tuple[Path, str, bytes]] = field(default_factory=list)
 
     def merge(self, other: UnitResult) -> None:
         self.diagnostics += other.diagnostics
@@ -184,14 +187,22 @@ def plan(engine: Engine, files: list[tuple[Path, str, bytes]], extra_specs: list
     if deployment:
         merged = [f for unit in units for f in unit.files]
         units = [Unit("model", merged, frozenset(entries), deployment=True)]
+    units += independent_units(engine, [f for f in files if f[1] not in closure], texts)
+    return units
+
+
+def independent_units(engine: Engine, files: list[tuple[Path, str, bytes]],
+                      texts: Mapping[str, str | None] | None = None) -> list[Unit]:
+    """Units for files no handler reaches: each checked alone when a rule that can
+    fire outside invocation scope may fire in it, else syntax-checked in batches."""
+    units: list[Unit] = []
     light: list[tuple[Path, str, bytes]] = []
     for path, rel, data in files:
-        if rel in closure:
-            continue
-        if _needs_parse(engine, texts[rel]):
-            units.append(Unit("file", [by_rel[rel]]))
+        text = texts[rel] if texts is not None else _decoded(data)
+        if _needs_parse(engine, text):
+            units.append(Unit("file", [(path, rel, data)]))
         else:
-            light.append(by_rel[rel])
+            light.append((path, rel, data))
     for start in range(0, len(light), SYNTAX_BATCH):
         units.append(Unit("syntax", light[start:start + SYNTAX_BATCH]))
     return units
@@ -275,17 +286,8 @@ def _run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine) -> UnitResul
     lazy = {rel: (path, data) for path, rel, data in unit.files if rel not in unit.entries}
     result = engine.check_sources([parse_source(*f) for f in eager], warn_unmatched=False, lazy=lazy,
                                   templates=unit.deployment)
-    outcome = UnitResult(list(result.diagnostics), result.messages, result.internal_error)
-    unloaded = result.unloaded
-    del result  # the modelled part's trees may go before the rest is checked
-    # What no handler reaches is independent: checked alone, or only syntax-checked.
-    for path, rel, data in unloaded:
-        _collect_now_and_then()
-        if _needs_parse(engine, _decoded(data)):
-            outcome.merge(_check(engine, [(path, rel, data)]))
-        else:
-            outcome.diagnostics += _syntax_check([(path, rel, data)])
-    return outcome
+    return UnitResult(list(result.diagnostics), result.messages, result.internal_error,
+                      deferred=result.unloaded)
 
 
 def _decoded(data: bytes) -> str | None:
@@ -420,19 +422,13 @@ class Runner:
         remote = [i for i in pending if not units[i].deployment]
         files = sum(len(units[i].files) for i in remote)
         if self.jobs > 1 and len(remote) > 1 and files >= MIN_FILES_FOR_POOL:
-            with ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(), initializer=_worker_init,
-                                     initargs=(self.config, list(self.rule_classes))) as pool:
-                futures = {i: pool.submit(run_unit, units[i], policy) for i in remote}
-                for index in local:
-                    results[index] = run_unit(units[index], policy, self.engine)
-                for index, future in futures.items():
-                    try:
-                        results[index] = future.result()
-                    except BrokenProcessPool:
-                        results[index] = _lost(units[index])
+            self._in_pool(units, local, remote, policy, results)
         else:
             for index in local + remote:
-                results[index] = run_unit(units[index], policy, self.engine)
+                work = [units[index]]
+                while work:
+                    unit = work.pop()
+                    work += self._absorb(results, index, run_unit(unit, policy, self.engine))
         if use_cache:
             for index in pending:
                 result = results[index]
@@ -440,6 +436,49 @@ class Runner:
                     self.cache.put(keys[index], {"diagnostics": [diagnostic_to_data(d) for d in result.diagnostics],
                                                  "messages": result.messages})
         return [r for r in results if r is not None]
+
+
+    def _in_pool(self, units: list[Unit], local: list[int], remote: list[int], policy: FixPolicy | None,
+                 results: list[UnitResult | None]) -> None:
+        """Units in a process pool; the files a model unit leaves to check alone go
+        back into the pool as soon as it is done, so one large unit does not keep
+        a worker busy while the other waits."""
+        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(), initializer=_worker_init,
+                                 initargs=(self.config, list(self.rule_classes))) as pool:
+            running: dict[Future[UnitResult], tuple[int, Unit]] = {}
+
+            def submit(index: int, unit: Unit) -> None:
+                try:
+                    running[pool.submit(run_unit, unit, policy)] = (index, unit)
+                except BrokenProcessPool:
+                    self._absorb(results, index, _lost(unit))
+
+            for index in remote:
+                submit(index, units[index])
+            for index in local:
+                work = [units[index]]
+                while work:
+                    work += self._absorb(results, index, run_unit(work.pop(), policy, self.engine))
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    index, unit = running.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        result = _lost(unit)
+                    for more in self._absorb(results, index, result):
+                        submit(index, more)
+
+    def _absorb(self, results: list[UnitResult | None], index: int, result: UnitResult) -> list[Unit]:
+        """Merge a result into its unit's (a unit's deferred files count as its own,
+        for the cache too) and return the units its deferred files make."""
+        deferred, result.deferred = result.deferred, []
+        if results[index] is None:
+            results[index] = result
+        else:
+            results[index].merge(result)  # type: ignore[union-attr]
+        return independent_units(self.engine, deferred)
 
 
 def _lost(unit: Unit) -> UnitResult:

@@ -133,3 +133,39 @@ def test_a_checked_project_is_freed_once_its_findings_are_taken():
     gc.collect()
     assert project() is None
     assert findings
+
+
+def test_files_a_model_unit_leaves_alone_are_checked_in_the_pool_and_cached(tmp_path: Path):
+    """A handler imports `shared`, which imports `legacy`; no call from the handler
+    reaches either, so the model unit leaves them to be checked alone (in the pool
+    with --jobs 2). Their findings must be there either way, and in the cached re-run."""
+    from lambdalint.runner import MIN_FILES_FOR_POOL, run_unit
+
+    (tmp_path / "app.py").write_text(
+        "import boto3\nimport shared\n\n\ndef lambda_handler(event, context):\n"
+        "    s3 = boto3.client('s3')\n    return shared.VERSION\n", encoding="utf-8")
+    (tmp_path / "shared.py").write_text("import legacy\n\nVERSION = 1\n", encoding="utf-8")
+    (tmp_path / "legacy.py").write_text('DSN = "postgresql://admin:Sup3rSecretValue@db.example.com/app"\n',
+                                        encoding="utf-8")
+    for index in range(MIN_FILES_FOR_POOL):
+        (tmp_path / f"tool_{index}.py").write_text('URL = "https://admin:Sup3rSecretValue@db.example.com/x"\n',
+                                                   encoding="utf-8")
+    rules = load_registry(include_plugins=False).select(["LAM101", "LAM403"])
+    engine = Engine(Config(), rules)
+    files = [(p, p.name, p.read_bytes()) for p in sorted(tmp_path.glob("*.py"))]
+    model = [u for u in plan(engine, files) if u.kind == "model"]
+    assert [sorted(f[1] for f in u.files) for u in model] == [["app.py", "legacy.py", "shared.py"]]
+    assert sorted(f[1] for f in run_unit(model[0], None, engine).deferred) == ["legacy.py", "shared.py"]
+
+    def found(jobs: int, cache: Path | None = None) -> list[tuple[str, int, str]]:
+        outcome = Runner(Config(), rules, jobs=jobs, cache_dir=cache).run([tmp_path])
+        assert not outcome.internal_error, outcome.messages
+        return [(Path(d.path).name, d.location.row, d.code) for d in outcome.diagnostics]
+
+    alone = found(1)
+    assert ("legacy.py", 1, "LAM403") in alone and ("app.py", 6, "LAM101") in alone
+    assert len(alone) == MIN_FILES_FOR_POOL + 2
+    assert found(2) == alone
+    cache = tmp_path.parent / "cache"
+    assert found(2, cache) == alone
+    assert found(1, cache) == alone  # from the cache
