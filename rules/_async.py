@@ -18,6 +18,7 @@ import libcst as cst
 from lambdalint.catalog.concurrency import PER_CALL_LOOP_RUNNERS
 from lambdalint.context import FileContext
 from lambdalint.model import FunctionInfo, ModuleModel, Project
+from lambdalint.walk import children
 
 _MAX_REACH = 500
 
@@ -71,7 +72,7 @@ def name_uses(root: cst.CSTNode, name: str) -> list[tuple[cst.Name, cst.CSTNode 
         if isinstance(node, cst.Arg):
             stack.append((node.value, node))
             continue
-        stack.extend((child, node) for child in node.children)
+        stack.extend((child, node) for child in children(node))
     return found
 
 
@@ -200,7 +201,7 @@ def module_names(project: Project, model: ModuleModel,
         if isinstance(node, cst.Arg):
             stack.append(node.value)
             continue
-        stack.extend(node.children)
+        stack.extend(children(node))
 
 
 def _module_variable(project: Project, model: ModuleModel, function: FunctionInfo,

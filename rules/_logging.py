@@ -30,6 +30,7 @@ from lambdalint.catalog.observability import (
 )
 from lambdalint.context import FileContext
 from lambdalint.model import FunctionInfo, ModuleModel, Project, dotted_name
+from lambdalint.walk import children
 
 _MAX_HOPS = 4
 _MAX_DEPTH = 10
@@ -230,7 +231,7 @@ def _plain_names(expr: cst.CSTNode) -> set[str]:
             continue
         elif isinstance(node, (cst.Lambda, cst.FunctionDef)):
             continue
-        stack.extend(node.children)
+        stack.extend(children(node))
     return found
 
 

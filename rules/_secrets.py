@@ -24,6 +24,7 @@ from lambdalint.catalog import secrets as catalog
 from lambdalint.context import FileContext
 from lambdalint.literals import string_value as literal_value
 from lambdalint.model import FunctionInfo, ModuleModel
+from lambdalint.walk import children
 
 Fact = tuple[str, str]  # (kind, description for messages)
 Facts = frozenset[Fact]
@@ -306,7 +307,7 @@ class Flow:
                 node = stack.pop()
                 if isinstance(node, (cst.For, cst.CompFor)):
                     loops[id(node.iter)] = node.target
-                stack.extend(node.children)
+                stack.extend(children(node))
             self._iterations[key] = loops
         return loops
 
@@ -347,7 +348,7 @@ def _module_assignments(model: ModuleModel) -> dict[str, list[cst.BaseExpression
                 found[name].append(node.value)
         elif isinstance(node, (cst.SimpleStatementLine, cst.If, cst.Else, cst.Try, cst.ExceptHandler,
                                cst.Finally, cst.With, cst.IndentedBlock, cst.SimpleStatementSuite)):
-            stack.extend(node.children)
+            stack.extend(children(node))
     return found
 
 

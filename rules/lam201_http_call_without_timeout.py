@@ -13,6 +13,7 @@ from lambdalint.catalog.network import (
 )
 from lambdalint.config import Config
 from lambdalint.model import dotted_name
+from lambdalint.walk import children
 
 from ._network import add_timeout_fix, checked_here, has_star_args, is_none, shown_call, timeout_argument, where
 
@@ -311,5 +312,5 @@ def _patched_sessions(module: cst.Module) -> set[str]:
         if isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Attribute) \
                 and node.target.attr.value in SESSION_PATCHED_METHODS:
             found.add(dotted_name(node.target.value) or "")
-        stack.extend(node.children)
+        stack.extend(children(node))
     return found

@@ -6,6 +6,7 @@ import libcst as cst
 
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog.network import POLLING_OPERATION_PREFIXES, RETRY_ITERABLES, SLEEP_CALLS, waiters_for
+from lambdalint.walk import children
 
 from ._network import checked_here, client_method, client_service, has_star_args, written
 
@@ -139,7 +140,7 @@ class PollingInsteadOfWaiter(Rule):
                     pages = current.keyword.value in _PAGINATION_KEYWORDS
                 elif isinstance(current, cst.SimpleString):
                     pages = _string_value(current) in _PAGINATION_KEYWORDS
-                stack.extend(current.children)
+                stack.extend(children(current))
             cached = sleeps and not pages
             self._polling[id(loop)] = cached
         return cached

@@ -8,6 +8,7 @@ from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog import FILE_LOADERS
 from lambdalint.catalog.resources import CLOSE_METHODS, CLOSING_WRAPPERS, EXIT_STACK_METHODS, RESOURCE_OPENERS
 from lambdalint.model.resolve import BUILTIN_NAMES
+from lambdalint.walk import children
 
 from ._network import written
 
@@ -165,7 +166,7 @@ class UnclosedResource(Rule):
             if isinstance(node, cst.Call) and self.ctx.qualify(node.func) in CLOSING_WRAPPERS \
                     and any(_is_name(arg.value, name) for arg in node.args):
                 return True
-            stack.extend(node.children)
+            stack.extend(children(node))
         return False
 
     examples = [
@@ -292,5 +293,5 @@ def _mentions_directly(expr: cst.CSTNode, name: str) -> bool:
         if isinstance(current, cst.Call) and isinstance(current.func, cst.Name) \
                 and current.func.value in BUILTIN_NAMES:
             continue
-        stack.extend(current.children)
+        stack.extend(children(current))
     return False

@@ -14,6 +14,7 @@ from lambdalint.catalog.secrets import (
     could_be_aws_credential,
 )
 from lambdalint.context import FileContext
+from lambdalint.walk import children
 
 from ._secrets import code, string_value
 
@@ -212,5 +213,5 @@ def _strings(node: cst.CSTNode) -> list[cst.CSTNode]:
         current = stack.pop()
         if isinstance(current, cst.SimpleString):
             found.append(current)
-        stack.extend(current.children)
+        stack.extend(children(current))
     return found

@@ -6,6 +6,7 @@ import libcst as cst
 
 from lambdalint import Bad, FixAvailability, Fixed, Good, Rule, Severity
 from lambdalint.fix import Applicability, Fix
+from lambdalint.walk import children
 
 
 class ReraiseByName(Rule):
@@ -221,7 +222,7 @@ def _rebinds(block: cst.CSTNode, name: str) -> bool:
             if any(isinstance(n, cst.Name) and n.value == name for n in _names(target)):
                 return True
         if not isinstance(node, (cst.CompFor,)):
-            stack.extend(node.children)
+            stack.extend(children(node))
     return False
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Mapping
@@ -183,8 +184,9 @@ class ModuleModel:
 
         return profile_for(self, target)
 
-    @property
+    @functools.cached_property
     def is_test_file(self) -> bool:
+        """Asked by many rules for every node they look at: worked out once."""
         path = PurePosixPath(self.rel_path)
         if any(part in catalog.TEST_DIRECTORIES for part in path.parts[:-1]):
             return True
