@@ -34,7 +34,7 @@ from lambdalint.source import SourceFile, parse_source
 from lambdalint.stack import call_with_deep_stack, is_too_deep
 from lambdalint.suppression import Suppressions
 from lambdalint import templates as deploy
-from lambdalint.walk import NODE_TYPES, TRIVIA_TYPES, walk
+from lambdalint.walk import NODE_TYPES, TRIVIA_TYPES, replay, walk
 
 Method = Callable[[cst.CSTNode], None]
 
@@ -261,9 +261,11 @@ class Engine:
     def _build_model(self, source: SourceFile, models: dict[int, ModuleModel], result: RunResult) -> ModuleModel | None:
         if source.module is None:
             return None
+        source.steps = []
         try:
-            model = ModuleModel.build(source.module, source.rel_path)
+            model = ModuleModel.build(source.module, source.rel_path, source.steps)
         except Exception as error:  # noqa: BLE001 - a model bug must not hide other files
+            source.steps = None
             if is_too_deep(error):
                 source.failure = _too_deep()
                 return None
@@ -340,8 +342,13 @@ class Engine:
         assert source.module is not None
         try:
             dispatcher = _Dispatcher(ctx, visits, leaves, failures)
-            walk(source.module, dispatcher.on_visit, dispatcher.on_leave,
-                 with_trivia=any(t in TRIVIA_TYPES for t in (*visits, *leaves)))
+            steps, source.steps = source.steps, None
+            if steps and not any(t in TRIVIA_TYPES for t in (*visits, *leaves)):
+                replay(steps, dispatcher.on_visit, dispatcher.on_leave)
+            else:
+                walk(source.module, dispatcher.on_visit, dispatcher.on_leave,
+                     with_trivia=any(t in TRIVIA_TYPES for t in (*visits, *leaves)))
+            del steps
         except Exception as error:  # noqa: BLE001 - rules are isolated inside; this is the walk itself
             if is_too_deep(error):
                 result.diagnostics.append(_syntax_error(source, _too_deep()))

@@ -13,7 +13,7 @@ import sys
 import tokenize
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from typing import Iterator, Mapping
@@ -65,6 +65,9 @@ class SourceFile:
     failure: ParseFailure | None = None
     # Node positions, resolved by the engine only for files with findings.
     positions: Mapping[cst.CSTNode, CodeRange] | None = None
+    # The steps of the model's walk over the tree, kept until the rules' walk
+    # replays them (lambdalint.walk.replay), then dropped.
+    steps: list[tuple[cst.CSTNode, bool]] | None = field(default=None, repr=False)
 
     @property
     def lines(self) -> list[str]:

@@ -120,6 +120,7 @@ def walk(root: cst.CSTNode, on_visit: Callable[[cst.CSTNode], Any],
             push((child, False))
 
 
+Step = tuple[cst.CSTNode, bool]  # a node, and whether the walk is leaving it
 _VISITOR_TYPES: dict[type, tuple[dict[type, str], dict[type, str], bool]] = {}
 
 
@@ -129,7 +130,10 @@ def _visitor_methods(visitor_type: type) -> tuple[dict[type, str], dict[type, st
         visits: dict[type, str] = {}
         leaves: dict[type, str] = {}
         for attr in dir(visitor_type):
-            if attr.startswith(("visit_", "leave_")):
+            # Only methods the visitor defines: cst.CSTVisitor has a no-op for every
+            # node type, trivia included, which would make every walk a full one.
+            if attr.startswith(("visit_", "leave_")) and \
+                    getattr(visitor_type, attr) is not getattr(cst.CSTVisitor, attr, None):
                 node_type = getattr(cst, attr.partition("_")[2], None)
                 if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
                     (visits if attr.startswith("visit_") else leaves)[node_type] = attr
@@ -138,31 +142,51 @@ def _visitor_methods(visitor_type: type) -> tuple[dict[type, str], dict[type, st
     return cached
 
 
-def walk_visitor(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+def walk_visitor(root: cst.CSTNode, visitor: cst.CSTVisitor, record: list[Step] | None = None) -> None:
     """Run a read-only CSTVisitor's visit_*/leave_* methods with the fast walk.
 
     Unlike LibCST's traversal, returning False from a visit method does not skip
-    the children; visitors used here never rely on that.
+    the children; visitors used here never rely on that. With ``record`` (and a
+    visitor that skips trivia), every step of the walk is appended to it, so the
+    same walk can be done again by `replay` without working out any node's
+    children: the engine's rule traversal follows the model's summary pass.
     """
     visit_names, leave_names, with_trivia = _visitor_methods(type(visitor))
     visits = {t: getattr(visitor, name) for t, name in visit_names.items()}
     leaves = {t: getattr(visitor, name) for t, name in leave_names.items()}
-    stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    recording = record is not None and not with_trivia
+    remember = record.append if recording else None  # type: ignore[union-attr]
+    stack: list[Step] = [(root, False)]
     push = stack.append
     pop = stack.pop
     while stack:
-        node, leaving = pop()
+        step = pop()
+        if remember is not None:
+            remember(step)
+        node, leaving = step
         node_type = type(node)
         if leaving:
-            leaves[node_type](node)
+            method = leaves.get(node_type)
+            if method is not None:
+                method(node)
             continue
         method = visits.get(node_type)
         if method is not None:
             method(node)
-        if node_type in leaves:
+        if remember is not None or node_type in leaves:
             push((node, True))
         for child in reversed(_children_of(node, with_trivia)):
             push((child, False))
+
+
+def replay(steps: list[Step], on_visit: Callable[[cst.CSTNode], Any],
+           on_leave: Callable[[cst.CSTNode], Any]) -> None:
+    """`walk` (without trivia) over the steps `walk_visitor` recorded of the same tree."""
+    for node, leaving in steps:
+        if leaving:
+            on_leave(node)
+        else:
+            on_visit(node)
 
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:

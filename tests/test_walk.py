@@ -83,3 +83,20 @@ def test_walk_visitor_calls_typed_methods():
 
     walk_visitor(cst.parse_module("def f(a):\n    return b\n"), Names())
     assert calls == ["f", "a", "b", "/f"]
+
+
+@pytest.mark.parametrize("source", [SAMPLE, *[p.read_text() for p in SOURCES]], ids=["sample", "engine", "summary"])
+def test_the_models_walk_replays_as_the_rules_walk(source):
+    """The engine replays the summary pass's steps instead of walking again."""
+    from lambdalint.model import ModuleModel
+    from lambdalint.walk import replay
+
+    module = cst.parse_module(source)
+    steps: list = []
+    ModuleModel.build(module, "app.py", steps)
+    walked: list[tuple[str, int]] = []
+    walk(module, lambda n: walked.append(("visit", id(n))), lambda n: walked.append(("leave", id(n))))
+    replayed: list[tuple[str, int]] = []
+    replay(steps, lambda n: replayed.append(("visit", id(n))), lambda n: replayed.append(("leave", id(n))))
+    assert len(walked) > 100
+    assert replayed == walked

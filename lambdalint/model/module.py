@@ -15,6 +15,7 @@ from lambdalint import catalog
 from lambdalint.model.resolve import Resolver
 from lambdalint.model.summary import FunctionInfo, ModuleSummary, dotted_name, summarize
 from lambdalint.positions import positions_of
+from lambdalint.walk import Step
 
 if TYPE_CHECKING:
     from lambdalint.model.event_sources import EventProfile
@@ -70,9 +71,10 @@ class ModuleModel:
     event_profiles: dict[tuple[str, int], EventProfile | None] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, module: cst.Module, rel_path: str) -> ModuleModel:
+    def build(cls, module: cst.Module, rel_path: str, record: list[Step] | None = None) -> ModuleModel:
+        """``record`` receives the steps of the summary's walk (see `walk_visitor`)."""
         module_name, is_package = module_name_for(rel_path)
-        summary = summarize(module, module_name, rel_path, is_package)
+        summary = summarize(module, module_name, rel_path, is_package, record)
         return cls(rel_path, module_name, module, summary, Resolver(summary))
 
     # -- questions rules ask -------------------------------------------------

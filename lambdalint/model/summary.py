@@ -13,7 +13,7 @@ from typing import Union
 
 import libcst as cst
 
-from lambdalint.walk import children, walk_visitor
+from lambdalint.walk import Step, children, walk_visitor
 
 # A binding is what a name refers to: an already-qualified dotted name (imports,
 # definitions), the expression last assigned to it, or None when it is unknown
@@ -536,9 +536,11 @@ def _returns(block: cst.BaseSuite) -> bool:
     return False
 
 
-def summarize(module: cst.Module, module_name: str, module_path: str, is_package: bool) -> ModuleSummary:
-    """Collect imports, bindings, functions, classes, calls and lazy inits of a module."""
+def summarize(module: cst.Module, module_name: str, module_path: str, is_package: bool,
+              record: list[Step] | None = None) -> ModuleSummary:
+    """Collect imports, bindings, functions, classes, calls and lazy inits of a module
+    (``record``: see `walk_visitor`)."""
     summary = ModuleSummary(module_name=module_name, module_scope=Scope())
     package = module_name if is_package else module_name.rpartition(".")[0]
-    walk_visitor(module, _Collector(summary, module_path, package))
+    walk_visitor(module, _Collector(summary, module_path, package), record)
     return summary
