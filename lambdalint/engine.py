@@ -200,8 +200,12 @@ class Engine:
             result.files_checked += len(given)
         models: dict[int, ModuleModel] = {}
         sources = list(sources)
+        # A file checked alone is walked by the rules right after its model is
+        # built, so the model's walk is kept for them to replay; in a project the
+        # kept walks of all its files would cost more memory than they save time.
+        replayable = len(sources) == 1 and not lazy
         for source in sources:
-            self._build_model(source, models, result)
+            self._build_model(source, models, result, replayable)
         pending = dict(lazy or {})
 
         def load(rel_path: str) -> ModuleModel | None:
@@ -210,7 +214,7 @@ class Engine:
                 return None
             source = parse_source(item[0], rel_path, item[1])
             sources.append(source)
-            return self._build_model(source, models, result)
+            return self._build_model(source, models, result, False)
         specs = list(self.config.handlers)
         if templates:
             result.deployment = deploy.build(templates, sources, models.values(), self.config)
@@ -258,10 +262,11 @@ class Engine:
             for name in vars(rule).keys() - self._rule_attributes[id(rule)]:
                 delattr(rule, name)
 
-    def _build_model(self, source: SourceFile, models: dict[int, ModuleModel], result: RunResult) -> ModuleModel | None:
+    def _build_model(self, source: SourceFile, models: dict[int, ModuleModel], result: RunResult,
+                     replayable: bool) -> ModuleModel | None:
         if source.module is None:
             return None
-        source.steps = []
+        source.steps = [] if replayable else None
         try:
             model = ModuleModel.build(source.module, source.rel_path, source.steps)
         except Exception as error:  # noqa: BLE001 - a model bug must not hide other files
