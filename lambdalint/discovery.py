@@ -115,6 +115,16 @@ def discover(paths: list[Path], excludes: list[str], root: Path) -> Discovery:
 def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> None:  # type: ignore[no-untyped-def]
     top_real = top.resolve()
     visited: set[Path] = {top_real}
+    # Excluded folders are pruned on the way down, so an entry's own name is the
+    # only component left to test against the patterns without a slash (what
+    # `is_excluded` does for a whole path).
+    names = [p.strip("/") for p in excludes if "/" not in p.strip("/")]
+    paths = [p for p in excludes if "/" in p.strip("/")]
+
+    def excluded(child: Path, name: str) -> bool:
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in names):
+            return True
+        return bool(paths) and any(glob_match(relative(child, root), pattern) for pattern in paths)
 
     def on_error(error: OSError) -> None:
         found.problems.append(f"{error.filename}: cannot read directory ({error.strerror})")
@@ -123,7 +133,7 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> 
         kept = []
         for name in sorted(dirnames):
             child = Path(directory, name)
-            if is_excluded(relative(child, root), excludes, relative(child, top)):
+            if excluded(child, name):
                 continue
             real = child.resolve()
             if child.is_symlink():
@@ -141,7 +151,7 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> 
             if not name.endswith(PYTHON_SUFFIXES):
                 continue
             child = Path(directory, name)
-            if is_excluded(relative(child, root), excludes, relative(child, top)):
+            if excluded(child, name):
                 continue
             if child.is_symlink() and not child.exists():
                 found.problems.append(f"{child}: broken symlink; skipped")
