@@ -11,6 +11,7 @@ with CPython's parser (a syntax error is still a LAM000 finding).
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 from collections import Counter, defaultdict
@@ -331,9 +332,14 @@ class Runner:
                  cache_dir: Path | None = None) -> None:
         self.config = config
         self.rule_classes = rules
-        self.engine = Engine(config, rules)
         self.jobs = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
         self.cache = ResultCache(cache_dir, settings_key(config, [r.code for r in rules])) if cache_dir else None
+
+    @functools.cached_property
+    def engine(self) -> Engine:
+        """Built on first use: a run answered whole from the cache needs none (building
+        one reads botocore's list of paginated operations for LAM605's words)."""
+        return Engine(self.config, self.rule_classes)
 
     def run(self, paths: list[Path], policy: FixPolicy | None = None) -> Outcome:
         enabled = gc.isenabled()
@@ -357,7 +363,6 @@ class Runner:
         outcome.nothing_checked = not files and bool(outcome.problems)
         outcome.sources = [SourceFile(path, rel, data) for path, rel, data in files]
         templates, template_messages = deploy.find_templates(found.files, self.config)
-        self.engine.templates = templates
         outcome.messages += template_messages
         outcome.messages += self._unmatched_specs(files)
         template_specs: list[HandlerSpec] = []
@@ -374,6 +379,7 @@ class Runner:
                 outcome.messages += cached["messages"]
                 _mark_unparsable(outcome)
                 return outcome
+        self.engine.templates = templates
         units = plan(self.engine, files, template_specs, deployment=bool(templates))
         results = self._execute(units, policy, use_cache, template_bytes)
         for result in results:

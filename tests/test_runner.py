@@ -64,8 +64,10 @@ def test_cache_replays_results_and_notices_changes(tmp_path: Path):
     cache = tmp_path / "cache"
     cold = Runner(Config(), RULES, jobs=1, cache_dir=cache).run([root])
     assert any(cache.rglob("*.json")) and (cache / "CACHEDIR.TAG").is_file()
-    warm = Runner(Config(), RULES, jobs=1, cache_dir=cache).run([root])
+    replaying = Runner(Config(), RULES, jobs=1, cache_dir=cache)
+    warm = replaying.run([root])
     assert findings(warm) == findings(cold)
+    assert "engine" not in vars(replaying)  # answered from the cache: no rules were set up
     handler = root / "svc0" / "src" / "api" / "app.py"
     handler.write_text(handler.read_text().replace('boto3.client("dynamodb")', "TABLE_CLIENT"))
     changed = Runner(Config(), RULES, jobs=1, cache_dir=cache).run([root])
