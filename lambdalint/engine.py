@@ -52,6 +52,14 @@ class RunResult:
     # Files given to check_sources lazily that no handler's calls reached.
     unloaded: list[tuple[Path, str, bytes]] = field(default_factory=list)
 
+    def close(self) -> None:
+        """Keep only the findings and messages (see `Project.close`)."""
+        if self.project is not None:
+            self.project.close()
+        self.project = None
+        self.deployment = None
+        self.sources = []
+
 
 class _Dispatcher(cst.CSTVisitor):
     """Walks a module once and hands each node to every rule that asked for its type."""

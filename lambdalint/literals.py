@@ -7,9 +7,17 @@ recursively. Generated modules hold concatenations of thousands of parts
 walks the chain with a loop, and rules that look at concatenations look at the
 outermost one only (a ConcatenatedString whose parent is one is a level of
 it): asking each level again is quadratic in time and memory.
+
+A literal's value is read off its text when no escape can change it, and
+parsed with `ast.parse` otherwise (`simple_value`). LibCST's `evaluated_value`
+compiles every literal with `ast.literal_eval`, which also leaves four
+self-referencing closures per call: a model of a large project made tens of
+thousands of reference cycles that only the garbage collector could free.
 """
 
 from __future__ import annotations
+
+import ast
 
 import libcst as cst
 
@@ -30,6 +38,41 @@ def string_parts(node: cst.ConcatenatedString) -> list[StringPart]:
     return parts
 
 
+def simple_value(node: cst.SimpleString) -> str | bytes:
+    """``node.evaluated_value``, read off the text when no escape can change it.
+
+    Raises what `ast.literal_eval` raises for what LibCST accepts but Python
+    does not (a non-ASCII bytes literal, a bad escape).
+    """
+    text = node.value
+    start = 0
+    while text[start] not in "'\"":
+        start += 1
+    prefix = text[:start].lower()
+    width = 3 if len(text) - start >= 6 and text[start] * 3 == text[start:start + 3] else 1
+    body = text[start + width:len(text) - width]
+    # A backslash escapes unless the literal is raw, and the tokenizer turns a
+    # "\r\n" inside a triple-quoted literal into "\n": leave both to Python.
+    if ("\\" in body and "r" not in prefix) or "\r" in body:
+        return _parsed_value(text)
+    if "b" in prefix:
+        return body.encode("ascii") if body.isascii() else _parsed_value(text)
+    return body
+
+
+def number_value(node: cst.Integer | cst.Float) -> int | float:
+    """``node.evaluated_value``, without `ast.literal_eval` (see `simple_value`)."""
+    return int(node.value, 0) if isinstance(node, cst.Integer) else float(node.value)
+
+
+def _parsed_value(literal: str) -> str | bytes:
+    # What `ast.literal_eval` does for a lone literal, without its closures.
+    expression = ast.parse(literal.strip(), mode="eval").body
+    if not isinstance(expression, ast.Constant) or not isinstance(expression.value, (str, bytes)):
+        raise ValueError(f"not a string literal: {literal!r}")
+    return expression.value
+
+
 def string_value(node: object, *, bytes_too: bool = False) -> str | None:
     """The value of a string literal or of an implicit concatenation of them.
 
@@ -48,7 +91,7 @@ def string_value(node: object, *, bytes_too: bool = False) -> str | None:
         if not isinstance(part, cst.SimpleString):
             return None
         try:
-            values.append(part.evaluated_value)
+            values.append(simple_value(part))
         except (TypeError, ValueError, SyntaxError, UnicodeError):  # LibCST accepts what Python rejects
             return None
     if all(isinstance(value, str) for value in values):

@@ -287,6 +287,7 @@ def _run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine) -> UnitResul
     lazy = {rel: (path, data) for path, rel, data in unit.files if rel not in unit.entries}
     result = engine.check_sources([parse_source(*f) for f in eager], warn_unmatched=False, lazy=lazy,
                                   templates=unit.deployment)
+    result.close()
     return UnitResult(list(result.diagnostics), result.messages, result.internal_error,
                       deferred=result.unloaded)
 
@@ -300,6 +301,7 @@ def _decoded(data: bytes) -> str | None:
 
 def _check(engine: Engine, files: list[tuple[Path, str, bytes]]) -> UnitResult:
     result = engine.check_sources([parse_source(*f) for f in files], warn_unmatched=False, templates=False)
+    result.close()
     return UnitResult(list(result.diagnostics), result.messages, result.internal_error)
 
 

@@ -21,6 +21,7 @@ import libcst as cst
 
 from lambdalint.catalog import CONNECTION_CONSTRUCTORS
 from lambdalint.catalog import templates as facts
+from lambdalint.literals import number_value, simple_value
 from lambdalint.model import EntryPoint, FunctionInfo, ModuleModel, Project
 from lambdalint.templates import CDK, CLOUDFORMATION, SERVERLESS, Deployment, TemplateFunction
 from lambdalint.walk import children
@@ -377,7 +378,7 @@ def literal_seconds(model: ModuleModel, function: FunctionInfo | None, expr: cst
     if depth > 4:
         return None
     if isinstance(expr, (cst.Integer, cst.Float)):
-        value = expr.evaluated_value
+        value = number_value(expr)
         return float(value) if value > 0 else None
     if isinstance(expr, cst.Tuple) and len(expr.elements) == 2:
         values = [literal_seconds(model, function, e.value, depth + 1) for e in expr.elements]
@@ -418,8 +419,8 @@ def _literal_keyword(model: ModuleModel, function: FunctionInfo | None, call: cs
 
 def _service(client: cst.Call) -> str:
     value = _argument(client, "service_name", 0)
-    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
-        return value.evaluated_value
+    if isinstance(value, cst.SimpleString) and isinstance(simple_value(value), str):
+        return simple_value(value)
     return ""
 
 
@@ -434,14 +435,14 @@ def _attempts(config: cst.Call, service: str) -> int | None:
         for element in retries.elements:
             if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
                 return None
-            key = element.key.evaluated_value
+            key = simple_value(element.key)
             value = element.value
             if key == "mode" and isinstance(value, cst.SimpleString):
-                mode = str(value.evaluated_value)
+                mode = str(simple_value(value))
             elif key in ("total_max_attempts", "max_attempts"):
                 if not isinstance(value, cst.Integer):
                     return None
-                count = int(value.evaluated_value)
+                count = int(number_value(value))
                 count = count if key == "total_max_attempts" else count + 1
                 if key == "total_max_attempts" or total is None:
                     total = count

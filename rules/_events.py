@@ -15,7 +15,7 @@ import libcst as cst
 
 from lambdalint.catalog import events as ev
 from lambdalint.context import FileContext
-from lambdalint.literals import string_value
+from lambdalint.literals import number_value, string_value
 from lambdalint.model import EVENT, FunctionInfo, ModuleModel, Project
 from lambdalint.model.event_sources import bind_arguments, key_read, string_index
 from lambdalint.walk import children
@@ -87,7 +87,7 @@ def has_star_kwargs(call: cst.Call) -> bool:
 
 def literal_int(expr: cst.BaseExpression | None) -> int | None:
     if isinstance(expr, cst.Integer):
-        return int(expr.evaluated_value)
+        return int(number_value(expr))
     return None
 
 

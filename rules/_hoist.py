@@ -15,6 +15,7 @@ import libcst as cst
 
 from lambdalint.context import FileContext
 from lambdalint.fix import Applicability, Fix, import_insertion_index
+from lambdalint.literals import simple_value
 from lambdalint.walk import children
 
 _ENV_READS = frozenset({"os.environ.get", "os.getenv"})
@@ -202,6 +203,6 @@ def literal_argument(call: cst.Call, keyword: str | None = None, position: int =
             return None
         value = positional[position].value
     if isinstance(value, cst.SimpleString):
-        evaluated = value.evaluated_value
+        evaluated = simple_value(value)
         return evaluated if isinstance(evaluated, str) else None
     return None

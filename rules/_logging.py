@@ -28,6 +28,7 @@ from lambdalint.catalog.observability import (
     WHOLE_VALUE_METHODS,
     WHOLE_VALUE_SERIALIZERS,
 )
+from lambdalint import literals
 from lambdalint.context import FileContext
 from lambdalint.model import FunctionInfo, ModuleModel, Project, dotted_name
 from lambdalint.walk import children
@@ -355,8 +356,7 @@ def string_value(ctx: FileContext, expr: cst.BaseExpression, depth: int = 0) -> 
     if depth > _MAX_HOPS:
         return None
     if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-        value = expr.evaluated_value
-        return value if isinstance(value, str) else None
+        return literals.string_value(expr)
     if isinstance(expr, cst.FormattedString):
         prefix = ""
         for part in expr.parts:

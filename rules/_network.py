@@ -9,6 +9,7 @@ from lambdalint.catalog import AWS_CLIENT_CONSTRUCTORS
 from lambdalint.catalog.network import SDK_CLIENT_FACTORY_SUFFIXES, TimeoutParameter
 from lambdalint.context import FileContext
 from lambdalint.fix import Applicability, Fix
+from lambdalint.literals import number_value, simple_value
 
 from ._hoist import literal_argument
 
@@ -73,9 +74,9 @@ def is_none(expr: cst.BaseExpression) -> bool:
 def literal_seconds(expr: cst.BaseExpression) -> float | None:
     """The value of a literal number, or of arithmetic on literals (`15 * 60`)."""
     if isinstance(expr, cst.Integer):
-        return float(expr.evaluated_value)
+        return float(number_value(expr))
     if isinstance(expr, cst.Float):
-        return float(expr.evaluated_value)
+        return float(number_value(expr))
     if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
         value = literal_seconds(expr.expression)
         return -value if value is not None else None
@@ -126,7 +127,7 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
     sides = [test.left, test.comparisons[0].comparator]
     return isinstance(test.comparisons[0].operator, cst.Equal) and \
         any(isinstance(side, cst.Name) and side.value == "__name__" for side in sides) and \
-        any(isinstance(side, cst.SimpleString) and side.evaluated_value == "__main__" for side in sides)
+        any(isinstance(side, cst.SimpleString) and simple_value(side) == "__main__" for side in sides)
 
 
 # -- the timeout fix -----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from lambdalint.catalog import (
     RESERVED_ENV_VARS,
     is_reserved_env_var,
 )
+from lambdalint.literals import simple_value, string_value
 
 
 class ReservedEnvOverride(Rule):
@@ -221,13 +222,9 @@ class ReservedEnvOverride(Rule):
     def _check_key(self, key: cst.BaseExpression | None, written: str, *, setdefault: bool = False) -> None:
         if not isinstance(key, (cst.SimpleString, cst.ConcatenatedString)):
             return
-        try:
-            value = key.evaluated_value
-        except (TypeError, ValueError, SyntaxError):  # e.g. "a" b"b": libcst parses what Python rejects
-            return
-        if isinstance(value, bytes):
-            value = value.decode("ascii", "replace")
-        if isinstance(value, str):
+        # None for what LibCST parses but Python rejects, e.g. "a" b"b".
+        value = string_value(key, bytes_too=True)
+        if value is not None:
             self._report(key, value, written, setdefault=setdefault)
 
     def _report(self, node: cst.CSTNode, variable: str, written: str, *, setdefault: bool = False) -> None:
@@ -263,7 +260,7 @@ def _is_main_test(test: cst.BaseExpression) -> bool:
         return False
     sides = (test.left, target.comparator)
     names = [s.value for s in sides if isinstance(s, cst.Name)]
-    strings = [s.evaluated_value for s in sides if isinstance(s, cst.SimpleString)]
+    strings = [simple_value(s) for s in sides if isinstance(s, cst.SimpleString)]
     return names == ["__name__"] and strings == ["__main__"]
 
 

@@ -6,6 +6,7 @@ import libcst as cst
 
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog.network import POLLING_OPERATION_PREFIXES, RETRY_ITERABLES, SLEEP_CALLS, waiters_for
+from lambdalint.literals import simple_value
 from lambdalint.walk import children
 
 from ._network import checked_here, client_method, client_service, has_star_args, written
@@ -265,6 +266,6 @@ class PollingInsteadOfWaiter(Rule):
 
 def _string_value(node: cst.SimpleString) -> object:
     try:
-        return node.evaluated_value
+        return simple_value(node)
     except (ValueError, SyntaxError):  # pragma: no cover - libcst accepts what Python rejects
         return None

@@ -6,6 +6,7 @@ import libcst as cst
 
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog import events as ev
+from lambdalint.literals import simple_value
 from lambdalint.model import EVENT, EventProfile, FunctionInfo, ModuleModel
 from lambdalint.model.event_sources import dict_key, own_nodes
 
@@ -292,7 +293,7 @@ class SwallowedExceptionInEventHandler(Rule):
                 continue
             if isinstance(node, cst.Raise):
                 return True
-            if isinstance(node, cst.SimpleString) and node.evaluated_value in (
+            if isinstance(node, cst.SimpleString) and simple_value(node) in (
                     ev.ITEM_IDENTIFIER, ev.BATCH_ITEM_FAILURES):
                 return True
             if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):

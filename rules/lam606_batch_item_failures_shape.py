@@ -6,6 +6,7 @@ import libcst as cst
 
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog import events as ev
+from lambdalint.literals import simple_value
 from lambdalint.model import EventProfile, FunctionInfo
 from lambdalint.model.event_sources import dict_key, key_read, own_nodes
 
@@ -147,7 +148,7 @@ class BatchItemFailuresShape(Rule):
         for element in node.elements:
             if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
                 continue
-            key = element.key.evaluated_value
+            key = simple_value(element.key)
             if isinstance(key, str) and key != ev.BATCH_ITEM_FAILURES and _squash(key) in _NEAR_MISSES:
                 self.report(
                     element.key,
@@ -248,7 +249,7 @@ class BatchItemFailuresShape(Rule):
     def _identifier_problem(self, value: cst.BaseExpression, function: FunctionInfo,
                             profile: EventProfile | None) -> str | None:
         resolved = resolve_name(self.ctx.model, function, value, hops=2)
-        if (isinstance(resolved, cst.SimpleString) and resolved.evaluated_value == "") or \
+        if (isinstance(resolved, cst.SimpleString) and simple_value(resolved) == "") or \
                 (isinstance(resolved, cst.Name) and resolved.value == "None"):
             return ("an empty or `None` `itemIdentifier` makes Lambda fail the whole batch; use the "
                     "failed record's id")

@@ -7,7 +7,7 @@ import libcst as cst
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog import ENVIRON, ENV_READS
 from lambdalint.catalog import events as ev
-from lambdalint.literals import string_value
+from lambdalint.literals import simple_value, string_value
 from lambdalint.model import EVENT, FunctionInfo
 from lambdalint.model.event_sources import key_read, own_nodes, string_index
 
@@ -287,7 +287,7 @@ def _words(node: cst.CSTNode) -> list[str]:
         elif isinstance(child, cst.Attribute):
             found.append(child.attr.value)
         elif isinstance(child, cst.SimpleString):
-            value = child.evaluated_value
+            value = simple_value(child)
             if isinstance(value, str):
                 found.append(value)
         read = key_read(child) if isinstance(child, (cst.Subscript, cst.Call)) else None

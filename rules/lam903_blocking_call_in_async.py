@@ -20,6 +20,7 @@ from lambdalint.catalog.concurrency import (
     SYNC_SDK_OBJECTS,
     THREAD_OFFLOADERS,
 )
+from lambdalint.literals import simple_value
 
 from ._async import in_coroutine
 from ._logging import written
@@ -117,7 +118,7 @@ class BlockingCallInAsync(Rule):
             return False
         index = expr.slice[0].slice
         if not (isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString)
-                and index.value.evaluated_value == S3_BODY_KEY):
+                and simple_value(index.value) == S3_BODY_KEY):
             return False
         if isinstance(expr.value, cst.Call) and self._is_s3_get(expr.value.func):
             return False  # `s3.get_object(...)["Body"].read()`: the get is reported already

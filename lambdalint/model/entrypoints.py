@@ -15,6 +15,7 @@ from typing import Iterable
 import libcst as cst
 
 from lambdalint import catalog
+from lambdalint.literals import simple_value
 from lambdalint.model.module import EntryPoint, ModuleModel
 from lambdalint.model.summary import FunctionInfo, dotted_name
 
@@ -179,7 +180,7 @@ def _route(model: ModuleModel, function: FunctionInfo) -> tuple[str, tuple[str, 
             continue
         params: tuple[str, ...] = ()
         if call.args and isinstance(call.args[0].value, cst.SimpleString):
-            path = call.args[0].value.evaluated_value
+            path = simple_value(call.args[0].value)
             if isinstance(path, str):
                 params = tuple(_ROUTE_PARAM.findall(path))
         label = dotted_name(call.func) or call.func.attr.value

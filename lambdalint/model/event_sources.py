@@ -26,6 +26,7 @@ import libcst as cst
 
 from lambdalint.catalog import POWERTOOLS_PACKAGE
 from lambdalint.catalog import events as ev
+from lambdalint.literals import simple_value
 from lambdalint.model.labels import EVENT
 from lambdalint.model.labels import bind_arguments
 from lambdalint.model.summary import FunctionInfo, dotted_name, target_names
@@ -319,7 +320,7 @@ class _Analysis:
     def _source_comparison(self, model: ModuleModel, function: FunctionInfo, node: cst.Comparison) -> None:
         """`record["eventSource"] == "aws:sqs"`."""
         sides = [node.left, *(target.comparator for target in node.comparisons)]
-        literals = [s.evaluated_value for s in sides if isinstance(s, cst.SimpleString)]
+        literals = [simple_value(s) for s in sides if isinstance(s, cst.SimpleString)]
         others = [s for s in sides if not isinstance(s, cst.SimpleString)]
         for literal in literals:
             source = ev.EVENT_SOURCE_IDS.get(literal) if isinstance(literal, str) else None
@@ -366,7 +367,7 @@ class _Analysis:
 
     def _responses(self, model: ModuleModel, function: FunctionInfo) -> None:
         for node in own_nodes(function):
-            if isinstance(node, cst.SimpleString) and node.evaluated_value == ev.BATCH_ITEM_FAILURES:
+            if isinstance(node, cst.SimpleString) and simple_value(node) == ev.BATCH_ITEM_FAILURES:
                 self.reports_batch_failures = True
         returned: list[cst.BaseExpression] = list(function.returns)
         names = {n for value in function.returns if isinstance(value, cst.Name) for n in [value.value]}
@@ -410,8 +411,8 @@ class _Analysis:
                 sides = [node.left, *(t.comparator for t in node.comparisons)]
                 if any(_root_name(s) in targets for s in sides):
                     for side in sides:
-                        if isinstance(side, cst.SimpleString) and side.evaluated_value in ev.EVENT_SOURCE_IDS:
-                            found.add(ev.EVENT_SOURCE_IDS[side.evaluated_value])
+                        if isinstance(side, cst.SimpleString) and simple_value(side) in ev.EVENT_SOURCE_IDS:
+                            found.add(ev.EVENT_SOURCE_IDS[simple_value(side)])
             if isinstance(node, cst.Call):
                 calls.append(node)
         if self.project is None:
@@ -469,7 +470,7 @@ def string_index(node: cst.Subscript) -> str | None:
         return None
     index = node.slice[0].slice
     if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-        value = index.value.evaluated_value
+        value = simple_value(index.value)
         return value if isinstance(value, str) else None
     return None
 
@@ -483,13 +484,13 @@ def key_read(node: cst.CSTNode) -> tuple[str, cst.BaseExpression] | None:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args \
                 and node.args[0].keyword is None and isinstance(node.args[0].value, cst.SimpleString):
-            key = node.args[0].value.evaluated_value
+            key = simple_value(node.args[0].value)
             return (key, func.value) if isinstance(key, str) else None
         return None
     if isinstance(node, cst.Comparison) and len(node.comparisons) == 1 \
             and isinstance(node.comparisons[0].operator, (cst.In, cst.NotIn)) \
             and isinstance(node.left, cst.SimpleString):
-        key = node.left.evaluated_value
+        key = simple_value(node.left)
         return (key, node.comparisons[0].comparator) if isinstance(key, str) else None
     return None
 
@@ -498,7 +499,7 @@ def dict_key(node: cst.Dict, key: str) -> cst.DictElement | None:
     """The element of a dict display with the literal key ``key``."""
     for element in node.elements:
         if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) \
-                and element.key.evaluated_value == key:
+                and simple_value(element.key) == key:
             return element
     return None
 
@@ -553,7 +554,7 @@ def _is_records(records: dict[int, set[str]], model: ModuleModel, function: Func
         func = expr.func
         if isinstance(func, cst.Attribute) and func.attr.value == "get" and expr.args \
                 and isinstance(expr.args[0].value, cst.SimpleString) \
-                and expr.args[0].value.evaluated_value == ev.RECORDS_KEY:
+                and simple_value(expr.args[0].value) == ev.RECORDS_KEY:
             return EVENT in model.labels_of(func.value, function)
         if expr.args and model.qualify(func, function) in ev.RECORD_PASS_THROUGH:
             return _is_records(records, model, function, expr.args[0].value)

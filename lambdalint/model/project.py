@@ -80,6 +80,26 @@ class Project:
         seed_labels(self)
         propagate_labels(self)
 
+    def close(self) -> None:
+        """Let go of the models and of everything built on them.
+
+        Models and the project point at each other (and the shared analyses and
+        event profiles at both), so without this the syntax trees of a checked
+        unit wait for Python's cyclic collector, which must walk every one of
+        their nodes to free them; the runner closes each unit's project as soon
+        as it has its findings, and the trees are freed at once.
+        """
+        for model in self.models:
+            model.project = None
+            model.event_profiles.clear()
+        self.models = []
+        self._by_rel.clear()
+        self._loader = None
+        self._followed.clear()
+        self._targets_cache.clear()
+        self._analyses.clear()
+        self._reached_by = None
+
     def analysis(self, key: Hashable, build: Callable[[], T]) -> T:
         """A whole-project analysis that rules share, built once for this project.
         It lives as long as the project does: a module-level cache would keep the

@@ -8,8 +8,9 @@ model only needs a handful of facts per function.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Callable, Union
 
 import libcst as cst
 
@@ -19,6 +20,10 @@ from lambdalint.walk import Step, children, walk_visitor
 # definitions), the expression last assigned to it, or None when it is unknown
 # (a parameter, a loop variable, or conflicting assignments).
 Binding = Union[str, cst.BaseExpression, None]
+
+
+def _no_parent() -> None:
+    return None
 
 
 @dataclass
@@ -77,7 +82,10 @@ class FunctionInfo:
     qualname: str
     module_path: str
     class_name: str | None
-    parent: FunctionInfo | None
+    # The enclosing function, held weakly (its summary holds both): it holds this
+    # one in `nested`, and a reference cycle would leave the syntax tree for the
+    # garbage collector instead of freeing it when the run lets go of it.
+    parent_ref: Callable[[], FunctionInfo | None] = field(repr=False)
     scope: Scope
     params: list[Param]
     is_async: bool
@@ -93,6 +101,10 @@ class FunctionInfo:
     @property
     def name(self) -> str:
         return self.node.name.value
+
+    @property
+    def parent(self) -> FunctionInfo | None:
+        return self.parent_ref()
 
     @property
     def is_module_level(self) -> bool:
@@ -282,7 +294,7 @@ class _Collector(cst.CSTVisitor):
             qualname=qualname,
             module_path=self.module_path,
             class_name=cls.name if cls is not None else None,
-            parent=parent,
+            parent_ref=weakref.ref(parent) if parent is not None else _no_parent,
             scope=Scope(parent=outer_scope),
             params=_params(node.params),
             is_async=node.asynchronous is not None,
