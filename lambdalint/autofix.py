@@ -23,7 +23,7 @@ import libcst as cst
 from lambdalint.diagnostics import Diagnostic
 from lambdalint.engine import Engine, RunResult
 from lambdalint.fix import Applicability, Fix, apply_fixes
-from lambdalint.positions import positions_of
+from lambdalint.positions import spans_of
 from lambdalint.source import SourceFile, parse_source
 from lambdalint.stack import call_with_deep_stack, is_too_deep
 
@@ -111,10 +111,9 @@ def _new_names(module: cst.Module, fix: Fix) -> dict[str, str]:
     return names
 
 
-def choose(module: cst.Module, fixes: list[Fix], positions=None) -> list[Fix]:  # type: ignore[no-untyped-def]
+def choose(module: cst.Module, fixes: list[Fix]) -> list[Fix]:
     """Non-overlapping fixes, in source order; the rest wait for the next pass."""
-    if positions is None:
-        positions = positions_of(module)
+    positions = spans_of(module, [node for fix in fixes for node, _ in fix.replacements])
     spans = [(_span(positions, fix), fix) for fix in fixes]
     spans.sort(key=lambda item: min(item[0])[0] if item[0] else (0, 0))
     chosen: list[Fix] = []
@@ -171,7 +170,7 @@ def _run_fixes(engine: Engine, sources: list[SourceFile], policy: FixPolicy,
                 continue
             assert source.module is not None
             try:
-                chosen = choose(source.module, fixes, source.positions)
+                chosen = choose(source.module, fixes)
                 data = apply_fixes(source.module, chosen).bytes
             except Exception as error:  # noqa: BLE001
                 if not is_too_deep(error):

@@ -378,14 +378,15 @@ class Engine:
         reports = [r for r in ctx.reports if r.rule not in failures]
         positions = None
         if reports or failures:
+            wanted = [node for report in reports for node in (report.node, report.statement) if node is not None]
+            wanted += [failure.node for failure in failures.values() if failure.node is not None]
             try:
-                positions = model.positions()
+                positions = model.spans(wanted)
             except Exception as error:  # noqa: BLE001
                 if not is_too_deep(error):
                     raise
                 result.diagnostics.append(_syntax_error(source, _too_deep()))
                 return
-            source.positions = positions
         for failure in failures.values():
             result.internal_error = True
             line = None

@@ -16,10 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from typing import Iterator, Mapping
+from typing import Iterator
 
 import libcst as cst
-from libcst.metadata import CodeRange
 
 
 class DecodeError(ValueError):
@@ -63,8 +62,6 @@ class SourceFile:
     encoding: str = "utf-8"
     module: cst.Module | None = None
     failure: ParseFailure | None = None
-    # Node positions, resolved by the engine only for files with findings.
-    positions: Mapping[cst.CSTNode, CodeRange] | None = None
     # The steps of the model's walk over the tree, kept until the rules' walk
     # replays them (lambdalint.walk.replay), then dropped.
     steps: list[tuple[cst.CSTNode, bool]] | None = field(default=None, repr=False)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import libcst as cst
 
 from lambdalint.context import FileContext
-from lambdalint.literals import string_value
 from lambdalint.model import FunctionInfo
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import sysconfig
 from pathlib import Path
 
 import libcst as cst
 import pytest
 
-from lambdalint.positions import positions_of, slow_positions_of
+from lambdalint.positions import positions_of, slow_positions_of, spans_of
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 
@@ -28,3 +29,36 @@ def test_positions_are_keyed_by_the_modules_own_nodes():
     call = module.body[1].body.body[0].body[0].value  # type: ignore[attr-defined]
     span = positions_of(module)[call]
     assert (span.start.line, span.start.column, span.end.line, span.end.column) == (5, 11, 5, 29)
+
+
+@pytest.mark.parametrize("name", ["json/decoder.py", "textwrap.py", "dataclasses.py"])
+def test_spans_of_every_node_are_the_providers(name: str):
+    module = cst.parse_module((STDLIB / name).read_bytes())
+    full = positions_of(module)
+    assert spans_of(module, list(full)) == dict(full)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_spans_of_a_few_nodes_stop_early_and_agree(seed: int):
+    # The pass stops after the last wanted node: what it gives must not depend
+    # on where that is, nor on nodes (blocks, statements) whose ranges are
+    # hoisted from children nobody asked for.
+    module = cst.parse_module((STDLIB / "textwrap.py").read_bytes())
+    full = positions_of(module)
+    nodes = random.Random(seed).sample(list(full), 4)
+    assert spans_of(module, nodes) == {node: full[node] for node in nodes}
+
+
+def test_spans_count_lines_as_libcst_does():
+    # "\r\n", "\r" and "\n" are one line break each, also inside a literal.
+    source = "x = 1\r\ny = '''a\rb\r\nc'''\r\nz = (\n    2)\r\n"
+    module = cst.parse_module(source)
+    full = positions_of(module)
+    assert spans_of(module, list(full)) == dict(full)
+
+
+def test_spans_ignore_nodes_of_another_module():
+    module = cst.parse_module("a = 1\n")
+    other = cst.parse_module("b = 2\n")
+    assert spans_of(module, [other.body[0]]) == {}
+    assert spans_of(module, []) == {}

@@ -6,7 +6,7 @@ import fnmatch
 import functools
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -14,7 +14,7 @@ from libcst.metadata import CodeRange
 from lambdalint import catalog
 from lambdalint.model.resolve import Resolver
 from lambdalint.model.summary import FunctionInfo, ModuleSummary, dotted_name, summarize
-from lambdalint.positions import positions_of
+from lambdalint.positions import positions_of, spans_of
 from lambdalint.walk import Step
 
 if TYPE_CHECKING:
@@ -102,8 +102,15 @@ class ModuleModel:
             self._positions = positions_of(self.module)
         return self._positions
 
+    def spans(self, nodes: Iterable[cst.CSTNode]) -> Mapping[cst.CSTNode, CodeRange]:
+        """Source positions of a few nodes (those of them in this module): a run
+        needs only its findings', and finding them stops where the last one ends."""
+        if self._positions is not None:
+            return {node: self._positions[node] for node in nodes if node in self._positions}
+        return spans_of(self.module, nodes)
+
     def line_of(self, node: cst.CSTNode) -> int:
-        span = self.positions().get(node)
+        span = self.spans([node]).get(node)
         return span.start.line if span is not None else 0
 
     def in_invocation_scope(self, function: FunctionInfo | None) -> bool:
