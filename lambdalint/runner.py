@@ -31,6 +31,7 @@ from lambdalint.discovery import discover, relative
 from lambdalint.engine import Engine
 from lambdalint.prescan import Prescan, scan
 from lambdalint.rule import Rule
+from lambdalint import memory
 from lambdalint import templates as deploy
 from lambdalint.model import HandlerSpec
 from lambdalint.source import DecodeError, ParseFailure, SourceFile, decode, parse_source, python_verdict
@@ -247,26 +248,15 @@ def _failure(path: Path, rel: str, data: bytes) -> list[Diagnostic]:
     return [Diagnostic(SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, failure.message, Severity.ERROR, path, where, where)]
 
 
-# Python's cyclic garbage collector re-scans every live object; with a few
-# hundred syntax trees alive it costs as much as parsing them. A run turns
-# automatic collection off and collects once this many objects have been made
-# and not freed since the last collection (about 100 MB): the syntax trees of a
-# checked file stay in reference cycles through its execution model until then.
-_COLLECT_AFTER_OBJECTS = 1_000_000
-
-
-def _collect_now_and_then() -> None:
-    if gc.get_count()[0] >= _COLLECT_AFTER_OBJECTS:
-        gc.collect()
-
-
 def run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine | None = None) -> UnitResult:
     """Check one unit; in a worker process (no engine given) the findings are made
     picklable, which computes their fixes' text edits."""
     try:
         return call_with_deep_stack(_run_and_freeze, unit, policy, engine)
     finally:
-        _collect_now_and_then()
+        memory.collect_now_and_then()
+        if unit.kind != "syntax" and unit.size >= memory.TRIM_AFTER_BYTES:
+            memory.give_back()
 
 
 def _run_and_freeze(unit: Unit, policy: FixPolicy | None, engine: Engine | None) -> UnitResult:
