@@ -18,6 +18,7 @@ from typing import Any
 import libcst as cst
 
 from lambdalint.stack import call_with_deep_stack, is_too_deep
+from lambdalint.walk import children
 
 
 class Applicability(str, enum.Enum):
@@ -100,9 +101,17 @@ def _edits_of(fix: Fix) -> list[Edit]:
 
 
 class _Apply(cst.CSTTransformer):
-    def __init__(self, replacements: dict[int, cst.CSTNode | cst.RemovalSentinel]) -> None:
+    """Replaces nodes, going down only into the nodes that hold one: LibCST's
+    transformer rebuilds every node it visits, and the edits of a fix to one
+    call of a 5,000-line module were computed from a copy of all of it."""
+
+    def __init__(self, module: cst.Module, replacements: dict[int, cst.CSTNode | cst.RemovalSentinel]) -> None:
         super().__init__()
         self.replacements = replacements
+        self.holders = _holders(module, set(replacements))
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return id(node) in self.holders
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         replacement = self.replacements.get(id(original_node))
@@ -111,6 +120,26 @@ class _Apply(cst.CSTTransformer):
         if isinstance(updated_node, (cst.Module, cst.IndentedBlock)):
             return _rehome_comments(original_node, updated_node, self.replacements)  # type: ignore[arg-type]
         return updated_node
+
+
+def _holders(module: cst.Module, wanted: set[int]) -> set[int]:
+    """The ids of the nodes that contain one of ``wanted`` (nodes' ids)."""
+    parents: dict[int, cst.CSTNode] = {}
+    stack: list[cst.CSTNode] = [module]
+    missing = set(wanted)
+    while stack and missing:
+        node = stack.pop()
+        missing.discard(id(node))
+        for child in children(node, with_trivia=True):
+            parents[id(child)] = node
+            stack.append(child)
+    holders: set[int] = set()
+    for key in wanted:
+        parent = parents.get(key)
+        while parent is not None and id(parent) not in holders:
+            holders.add(id(parent))
+            parent = parents.get(id(parent))
+    return holders
 
 
 class _Comments(cst.CSTVisitor):
@@ -154,14 +183,14 @@ def apply_fixes(module: cst.Module, fixes: list[Fix]) -> cst.Module:
     for fix in fixes:
         for node, new in fix.replacements:
             replacements[id(node)] = new
-    updated = module.visit(_Apply(replacements)) if replacements else module
+    updated = module.visit(_Apply(module, replacements)) if replacements else module
     assert isinstance(updated, cst.Module)
     insertions = sorted(
         ((index, order, stmt) for order, fix in enumerate(fixes) for stmt, index in fix.insertions),
         key=lambda item: (item[0], item[1]),
     )
     body = list(updated.body)
-    seen_code: set[str] = {module.code_for_node(stmt) for stmt in body}
+    seen_code: set[str] = {module.code_for_node(stmt) for stmt in body} if insertions else set()
     for index, _, stmt in reversed(insertions):
         text = module.code_for_node(stmt)
         if text in seen_code:

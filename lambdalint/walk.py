@@ -189,6 +189,7 @@ def replay(steps: list[Step], on_visit: Callable[[cst.CSTNode], Any],
             on_visit(node)
 
 
-def children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """A node's non-trivia children in source order: `node.children` without its cost."""
-    return _children_of(node, False)
+def children(node: cst.CSTNode, with_trivia: bool = False) -> list[cst.CSTNode]:
+    """A node's children in source order, whitespace and punctuation only when
+    asked: `node.children` without its cost."""
+    return _children_of(node, with_trivia)

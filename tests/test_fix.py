@@ -305,3 +305,15 @@ def test_fix_improves_the_example_project(tmp_path: Path):
     second = lambdalint("check", "examples", cwd=tmp_path)
     assert "[*]" not in second.stdout and "fixable" not in second.stdout
     assert lambdalint("check", "--diff", "examples", cwd=tmp_path).returncode == 0
+
+
+def test_applying_a_fix_rebuilds_only_the_nodes_that_hold_it():
+    """The edits of every fix a JSON report shows are computed by applying it: a
+    statement the fix does not touch must come back as the very same node."""
+    from lambdalint.fix import Fix, apply_fixes
+
+    module = cst.parse_module("import os\n\n\ndef f():\n    if x:\n        return g(1)  # keep\n\n\ny = 2\n")
+    call = module.body[1].body.body[0].body.body[0].body[0].value  # type: ignore[attr-defined]
+    fixed = apply_fixes(module, [Fix.replace(call.args[0].value, cst.Integer("2"), "two")])
+    assert fixed.code == module.code.replace("g(1)", "g(2)")
+    assert fixed.body[0] is module.body[0] and fixed.body[2] is module.body[2]
