@@ -142,6 +142,8 @@ class Engine:
         self.rules = [cls() for cls in rules]
         self._words = {id(rule): rule.scan_words(config) for rule in self.rules}
         self._patterns = {id(rule): re.compile(rule.pattern) for rule in self.rules if rule.pattern}
+        self._text_tests = {id(rule): rule.may_fire_on for rule in self.rules
+                            if type(rule).may_fire_on is not Rule.may_fire_on}
         self._rule_attributes = {id(rule): frozenset(vars(rule)) for rule in self.rules}
         self._table_cache: dict[frozenset[int], tuple[dict, dict]] = {}
         # Deployment templates found next to or above the files `load` read.
@@ -179,12 +181,16 @@ class Engine:
         return self._words[id(rule)]
 
     def may_fire(self, rule: Rule, text: str, words: tuple[str, ...] | None = None) -> bool:
-        """The pre-scan: the rule's words (or ``words``) and its pattern are in the text."""
+        """The pre-scan: the rule's words (or ``words``) and its pattern are in the
+        text, and its own test (`Rule.may_fire_on`) passes."""
         words = self._words[id(rule)] if words is None else words
         if words and not any(word in text for word in words):
             return False
         pattern = self._patterns.get(id(rule))
-        return pattern is None or pattern.search(text) is not None
+        if pattern is not None and pattern.search(text) is None:
+            return False
+        test = self._text_tests.get(id(rule))
+        return test is None or test(text)
 
     def check_sources(self, sources: list[SourceFile], warn_unmatched: bool = True,
                       lazy: dict[str, tuple[Path, bytes]] | None = None, templates: bool = True) -> RunResult:

@@ -144,6 +144,13 @@ class Rule:
         extra names from config add them here)."""
         return self.words
 
+    def may_fire_on(self, text: str) -> bool:
+        """A necessary condition on a file's text that words and a pattern cannot
+        say cheaply ("names one of botocore's 2,890 pageable operations"), tested
+        only where they hold; like them it decides whether the file is parsed at
+        all. False only when no finding of the rule can be in the file."""
+        return True
+
     def begin_file(self, ctx: FileContext) -> None:
         """Called before the traversal of each file."""
         self.ctx = ctx

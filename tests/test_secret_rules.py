@@ -63,6 +63,39 @@ def test_lam402_prescan_words_cover_run_together_names(ending):
     assert any(word in "db" + ending for word in RULES["LAM402"].words)
 
 
+@pytest.mark.parametrize("source", [
+    'DB_PASSWORD = "s3cr3t-Pa55!"\n',
+    'db_password: str = "s3cr3t-Pa55!"\n',
+    'settings["password"] = "s3cr3t-Pa55!"\n',
+    'self.apiKey = (\n    "sk_live_4eC39HqLyjWDarjtT1"\n)\n',
+    'connect(host="db", password=b"s3cr3t-Pa55!")\n',
+    'CONFIG = {"client_secret": "s3cr3t-Pa55!"}\n',
+    'CONFIG = {\n    "Client-Secret":\n        "s3cr3t-Pa55!",\n}\n',
+    'def connect(user, token="ghp_R8x2LkQ9vP4mZ7wN1sT6yB3cD5fG0hJ2kL9q"):\n    pass\n',
+    'user, password = "admin", "s3cr3t-Pa55!"\n',
+    '(token, user) = "ghp_R8x2LkQ9vP4mZ7wN1sT6yB3cD5fG0hJ2kL9q", "admin"\n',
+    'PASSWORD = (  # rotated monthly\n    "s3cr3t-Pa55!"\n)\n',
+])
+def test_lam402_prescan_lets_every_binding_shape_through(source):
+    """The text test that spares library files a parse must let through every shape
+    the rule reports."""
+    assert len(findings("LAM402", source)) == 1
+
+
+@pytest.mark.parametrize("source", [
+    "token = get_token()\n",
+    "API_VERSION = 3\n",
+    "if token == 'expected':\n    pass\n",
+    "# the api token is read from SSM\nvalue = 'abc-def-ghi'\n",
+])
+def test_lam402_prescan_spares_files_that_only_mention_a_secret_word(source):
+    from lambdalint.engine import Engine
+    from lambdalint.config import Config
+
+    engine = Engine(Config(), [RULES["LAM402"]])
+    assert not engine.may_fire(engine.rules[0], source)
+
+
 # -- the catalog: names -------------------------------------------------------------------
 
 
