@@ -141,7 +141,8 @@ class Engine:
         self.config = config
         self.rules = [cls() for cls in rules]
         self._words = {id(rule): rule.scan_words(config) for rule in self.rules}
-        self._patterns = {id(rule): re.compile(rule.pattern) for rule in self.rules if rule.pattern}
+        self._patterns = {id(rule): re.compile(pattern) for rule in self.rules
+                          if (pattern := rule.scan_pattern(config)) is not None}
         self._text_tests = {id(rule): rule.may_fire_on for rule in self.rules
                             if type(rule).may_fire_on is not Rule.may_fire_on}
         self._rule_attributes = {id(rule): frozenset(vars(rule)) for rule in self.rules}

@@ -144,6 +144,10 @@ class Rule:
         extra names from config add them here)."""
         return self.words
 
+    def scan_pattern(self, config: Config) -> str | None:
+        """The pattern under this configuration (None: no pattern)."""
+        return self.pattern
+
     def may_fire_on(self, text: str) -> bool:
         """A necessary condition on a file's text that words and a pattern cannot
         say cheaply ("names one of botocore's 2,890 pageable operations"), tested

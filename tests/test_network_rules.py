@@ -393,3 +393,30 @@ def test_a_scripts_main_block_is_not_lambda_code():
             main()
     '''
     assert [d.location.row for d in findings("LAM201", source)] == [5]
+
+
+@pytest.mark.parametrize("source", [
+    "import requests\n\n\ndef lambda_handler(event, context):\n    return requests.get(event['url'])\n",
+    "import os, requests\n\n\ndef lambda_handler(event, context):\n    return requests.get(event['url'])\n",
+    "import requests.adapters\n\n\ndef lambda_handler(event, context):\n    return requests.get(event['url'])\n",
+    "from requests import get as fetch\n\n\ndef lambda_handler(event, context):\n    return fetch(event['url'])\n",
+    "from requests import (\n    Session,\n)\n\nhttp = Session()\n\n\ndef lambda_handler(event, context):\n"
+    "    return http.post(event['url'])\n",
+    "def lambda_handler(event, context):\n    import requests as r\n    return r.get(event['url'])\n",
+])
+def test_lam201_prescan_lets_every_import_of_requests_through(source):
+    """LAM201's pattern (an import of requests) spares library files that only
+    mention requests; every way to import it must still be checked."""
+    assert len(findings("LAM201", source)) == 1
+
+
+def test_lam201_prescan_spares_a_file_that_only_mentions_requests():
+    from lambdalint.config import Config
+    from lambdalint.engine import Engine
+
+    engine = Engine(Config(), [RULES["LAM201"]])
+    text = '"""Retry policy for requests made by the SDK."""\nimport json  # like requests\n'
+    assert not engine.may_fire(engine.rules[0], text)
+    # Calls named in config are reached by their own names, imported from anywhere.
+    extended = Engine(Config(extra_timeout_calls=["mycorp.http.requests"]), [RULES["LAM201"]])
+    assert extended.may_fire(extended.rules[0], text)
