@@ -30,7 +30,7 @@ from lambdalint.discovery import discover, glob_match, relative
 from lambdalint.model import ModuleModel, Project
 from lambdalint.model.module import module_name_for
 from lambdalint.rule import Rule
-from lambdalint.source import SourceFile, parse_source
+from lambdalint.source import SourceFile, decoded, parse_source
 from lambdalint.stack import call_with_deep_stack, is_too_deep
 from lambdalint.suppression import Suppressions
 from lambdalint import templates as deploy
@@ -230,13 +230,16 @@ class Engine:
             source = parse_source(item[0], rel_path, item[1])
             sources.append(source)
             return self._build_model(source, models, result, False)
+        def peek(rel_path: str) -> str | None:
+            item = pending.get(rel_path)
+            return decoded(item[1]) if item is not None else None
         specs = list(self.config.handlers)
         if templates:
             result.deployment = deploy.build(templates, sources, models.values(), self.config)
             specs[:0] = result.deployment.specs
         try:
             project = Project(models.values(), specs, loader=load,
-                              lazy=[(rel, module_name_for(rel)[0]) for rel in pending])
+                              lazy=[(rel, module_name_for(rel)[0]) for rel in pending], peek=peek)
         except Exception as error:  # noqa: BLE001 - a model bug must not hide the per-file rules
             project = Project([], self.config.handlers)
             models = {}

@@ -34,7 +34,7 @@ from lambdalint.rule import Rule
 from lambdalint import memory
 from lambdalint import templates as deploy
 from lambdalint.model import HandlerSpec
-from lambdalint.source import DecodeError, ParseFailure, SourceFile, decode, parse_source, python_verdict
+from lambdalint.source import ParseFailure, SourceFile, decoded, parse_source, python_verdict
 from lambdalint.stack import call_with_deep_stack
 
 # Below this many files a process pool costs more than it saves.
@@ -136,7 +136,7 @@ def plan(engine: Engine, files: list[tuple[Path, str, bytes]], extra_specs: list
     texts: dict[str, str | None] = {}
     scans: dict[str, Prescan] = {}
     for path, rel, data in files:
-        texts[rel] = text = _decoded(data)
+        texts[rel] = text = decoded(data)
         scans[rel] = scan(rel, text or "")
     by_suffix: dict[str, list[str]] = defaultdict(list)
     for rel, found in scans.items():
@@ -200,7 +200,7 @@ def independent_units(engine: Engine, files: list[tuple[Path, str, bytes]],
     units: list[Unit] = []
     light: list[tuple[Path, str, bytes]] = []
     for path, rel, data in files:
-        text = texts[rel] if texts is not None else _decoded(data)
+        text = texts[rel] if texts is not None else decoded(data)
         if _needs_parse(engine, text):
             units.append(Unit("file", [(path, rel, data)]))
         else:
@@ -280,13 +280,6 @@ def _run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine) -> UnitResul
     result.close()
     return UnitResult(list(result.diagnostics), result.messages, result.internal_error,
                       deferred=result.unloaded)
-
-
-def _decoded(data: bytes) -> str | None:
-    try:
-        return decode(data)[0]
-    except DecodeError:
-        return None
 
 
 def _check(engine: Engine, files: list[tuple[Path, str, bytes]]) -> UnitResult:
@@ -498,7 +491,7 @@ def _mark_unparsable(outcome: Outcome) -> None:
 
 
 def _text(data: bytes) -> str:
-    return _decoded(data) or ""
+    return decoded(data) or ""
 
 
 def _context():  # type: ignore[no-untyped-def]

@@ -97,6 +97,14 @@ def decode(data: bytes) -> tuple[str, str]:
     return text, encoding
 
 
+def decoded(data: bytes) -> str | None:
+    """The text of a file, or None when it cannot be decoded (a pre-scan's view)."""
+    try:
+        return decode(data)[0]
+    except DecodeError:
+        return None
+
+
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+", re.M)
 
 
