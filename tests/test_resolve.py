@@ -31,8 +31,10 @@ def build(files: dict[str, str]) -> dict[str, ModuleModel]:
     return models
 
 
-def build_lazily(files: dict[str, str], eager: tuple[str, ...] = ("app.py",)) -> tuple[Project, dict]:
-    """A project whose other modules are built only when a name leads into them."""
+def build_lazily(files: dict[str, str], eager: tuple[str, ...] = ("app.py",),
+                 peek: bool = False) -> tuple[Project, dict]:
+    """A project whose other modules are built only when a name leads into them
+    (with ``peek``, the project may read their text first, as a run's may)."""
     models = models_of(files)
     loaded: list[str] = []
 
@@ -41,7 +43,9 @@ def build_lazily(files: dict[str, str], eager: tuple[str, ...] = ("app.py",)) ->
         return models.get(rel_path)
 
     lazy = [(path, model.module_name) for path, model in models.items() if path not in eager]
-    project = Project([models[path] for path in eager], loader=load, lazy=lazy)
+    texts = {path: textwrap.dedent(code).lstrip("\n") for path, code in files.items()}
+    project = Project([models[path] for path in eager], loader=load, lazy=lazy,
+                      peek=(lambda rel: None if rel in loaded else texts.get(rel)) if peek else None)
     return project, {"models": models, "loaded": loaded}
 
 
@@ -357,6 +361,63 @@ def test_modules_are_loaded_only_when_a_name_leads_into_them():
     assert "shared/http.py" in seen["loaded"]
     eager = build(files)["app.py"]
     assert call_names(eager) == call_names(app)
+
+
+def test_a_name_its_module_binds_only_by_def_or_class_is_followed_without_loading_it():
+    """Rules qualify every call, in any function; following `helper` into `lib.py`
+    only to learn it is a function of the project parsed and modelled a module
+    for nothing."""
+    files = {
+        "app.py": """
+            from lib import Client, helper, session, renamed
+
+            def report(event):  # not an entry point: no call of it loads a module
+                helper(event)
+                Client().send()
+                session.get("u")
+                return renamed.get("u")
+        """,
+        "lib.py": """
+            import requests
+            from requests import Session as renamed  # a re-export: followed
+
+            session = requests.Session()
+
+            def helper(event):
+                \"\"\"helper(event) is documented here.\"\"\"
+                return helper
+
+            class Client:
+                def send(self):
+                    return Client
+        """,
+    }
+    project, seen = build_lazily(files, peek=True)
+    app = seen["models"]["app.py"]
+    assert expr_name(app, "helper", "report") == "lib.helper"
+    assert expr_name(app, "Client().send", "report") == "lib.Client().send"
+    assert seen["loaded"] == []
+    assert expr_name(app, "session.get", "report") == "requests.Session().get"
+    assert expr_name(app, "renamed.get", "report") == "requests.Session.get"
+    assert seen["loaded"] == ["lib.py"]
+    assert call_names(app, "report") == call_names(build(files)["app.py"], "report")
+
+
+@pytest.mark.parametrize("binding", [
+    "helper = make()", "helper: Callable = make()", "from impl import helper", "from impl import (\n    helper,\n)",
+    "import helper", "a, helper = 1, 2", "for helper in []:\n    pass", "with open('f') as helper:\n    pass",
+    "def set_up():\n    global helper\n    helper = 1", "from impl import *",
+])
+def test_any_other_binding_of_the_name_loads_the_module(binding: str):
+    files = {
+        "app.py": "from lib import helper\n\n\ndef report(event):\n    return helper(event)\n",
+        "lib.py": f"def helper(event):\n    return event\n\n\n{binding}\n",
+        "impl.py": "def helper(event):\n    return event\n",
+    }
+    project, seen = build_lazily(files, peek=True)
+    assert seen["loaded"] == []
+    call_names(seen["models"]["app.py"], "report")
+    assert "lib.py" in seen["loaded"]
 
 
 def test_objects_of_project_classes_put_their_methods_in_invocation_scope():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections import defaultdict, deque
@@ -53,6 +54,7 @@ class Project:
         self.specs = list(specs)
         self._loader = loader
         self._peek = peek
+        self._definitions_only: dict[tuple[str, str], bool] = {}
         self._by_rel: dict[str, ModuleModel | None] = {}
         self._by_suffix: dict[str, list[str]] = defaultdict(list)
         # Every component of every module name: a qualified name whose first
@@ -329,11 +331,12 @@ class Project:
         for i, rel_path in self._prefixes(importer, qualified):
             if rel_path is None or rel_path in self._by_rel:
                 return False  # modelled already: the model answers
-            text = self._peek(rel_path)
-            if text is None:
-                return False
             name = qualified.split(".")[i].partition("(")[0]
-            return bool(name) and _bound_only_by_definitions(text, name)
+            key = (rel_path, name)
+            if key not in self._definitions_only:
+                text = self._peek(rel_path) if name else None
+                self._definitions_only[key] = text is not None and _bound_only_by_definitions(text, name)
+            return self._definitions_only[key]
         return False
 
     def call_targets(self, model: ModuleModel, call: cst.Call, function: FunctionInfo | None) -> list[Target]:
@@ -488,10 +491,26 @@ def _method(model: ModuleModel, class_name: str, method: str, depth: int = 0) ->
 
 
 def _bound_only_by_definitions(text: str, name: str) -> bool:
-    """Every mention of ``name`` in a module's text is its own `def` or `class`
-    (none at all counts), and nothing is star-imported into the module."""
+    """Whether a module's text binds ``name`` by nothing but `def` and `class`, or
+    not at all: no import of it, assignment to it (plain, annotated, augmented,
+    unpacked, walrus), `for`/`with`/`except ... as` target, `global`, or star
+    import. Over-cautious: an occurrence in a string or comment that looks like
+    a binding counts as one."""
     if "import *" in text:
         return False
+    return _binding_of(name).search(text) is None
+
+
+@functools.lru_cache(maxsize=4096)
+def _binding_of(name: str) -> re.Pattern[str]:
     word = re.escape(name)
-    mentions = len(re.findall(rf"(?<![\w.]){word}\b", text))
-    return mentions == len(re.findall(rf"\b(?:def|class)[ \t]+{word}\b", text))
+    return re.compile(
+        rf"^[ \t]*(?:from[ \t][^\n]*)?import\b[^\n]*(?<![\w.]){word}\b"  # import ..., from ... import ...
+        rf"|^[ \t]*from[ \t][^\n(]*import[ \t]*\([^)]*(?<![\w.]){word}\b"  # from ... import (\n ...)
+        rf"|(?<![\w.]){word}[ \t]*(?::[^\n=]*)?(?:[-+*/%&|^@]|//|>>|<<|\*\*)?=(?!=)"  # x =, x: T =, x +=
+        rf"|^[ \t]*{word}[ \t]*:"  # x: T
+        rf"|^[^\n#=]*,[^\n#=]*(?<![\w.]){word}\b[^\n#=]*=(?!=)"  # a, x = ...
+        rf"|\bas[ \t]+{word}\b|\b(?:global|nonlocal|for|del)\b[^\n]*(?<![\w.]){word}\b"
+        rf"|(?<![\w.]){word}[ \t]*:=",
+        re.MULTILINE,
+    )
