@@ -87,10 +87,16 @@ def discover(paths: list[Path], excludes: list[str], root: Path) -> Discovery:
     is visited once, so a symlink loop ends with a message instead of a hang.
     """
     found = Discovery()
-    seen: set[Path] = set()
+    seen: set[object] = set()
 
     def add(path: Path) -> None:
-        key = path.resolve()
+        # One stat, not a realpath of every component: the same file reached twice
+        # (named twice, or through a symlink) has the same device and inode.
+        try:
+            status = path.stat()
+            key: object = (status.st_dev, status.st_ino) if status.st_ino else path.resolve()
+        except OSError:
+            key = path.resolve()
         if key not in seen:
             seen.add(key)
             found.files.append(path)
@@ -129,14 +135,21 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> 
     def on_error(error: OSError) -> None:
         found.problems.append(f"{error.filename}: cannot read directory ({error.strerror})")
 
+    # The real path of each folder walked: a folder that is not a symlink is its
+    # parent's real path plus its name (a realpath per folder cost a syscall per
+    # component).
+    real_of = {os.fspath(top): top_real}
     for directory, dirnames, filenames in os.walk(top, onerror=on_error, followlinks=True):
         kept = []
+        parent_real = real_of.get(directory)
         for name in sorted(dirnames):
             child = Path(directory, name)
             if excluded(child, name):
                 continue
-            real = child.resolve()
-            if child.is_symlink():
+            is_link = child.is_symlink()
+            real = child.resolve() if is_link or parent_real is None else parent_real / name
+            real_of[os.path.join(directory, name)] = real
+            if is_link:
                 if real in visited or real in top_real.parents or real == top_real:
                     found.problems.append(f"{child}: symlink loop; skipped")
                     continue

@@ -206,6 +206,16 @@ def test_symlinked_folder_inside_the_tree_is_checked_once(workdir):
     assert stderr == []
 
 
+def test_a_file_named_twice_or_linked_in_the_tree_is_checked_once(workdir):
+    write(workdir, {"src/app.py": HANDLER_WITH_CLIENT})
+    if hasattr(os, "symlink"):
+        os.symlink("app.py", workdir / "src" / "same.py")
+    code, found, stderr = _check("src", "src/app.py", "./src/../src/app.py")
+    assert code == 1
+    assert len(found) == 1
+    assert stderr == []
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
 def test_symlink_loop_as_an_argument_is_one_line_and_exit_2(workdir):
     os.symlink("loop_b", workdir / "loop_a")
