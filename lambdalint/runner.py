@@ -433,10 +433,20 @@ class Runner:
                  results: list[UnitResult | None]) -> None:
         """Units in a process pool; the files a model unit leaves to check alone go
         back into the pool as soon as it is done, so one large unit does not keep
-        a worker busy while the other waits."""
+        a worker busy while the other waits.
+
+        Which files those are is known only when the model unit ends, and it is
+        the longest unit: the other workers would run out of work and wait for
+        them. So the files of a model unit that are not entry points are also
+        checked alone speculatively, queued after every other unit: a worker that
+        would wait takes them. When the model unit ends, the results of the files
+        it left alone are taken, and the others are dropped (or cancelled while
+        still queued). Every file's findings come from the same checks either way.
+        """
         with ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(), initializer=_worker_init,
                                  initargs=(self.config, list(self.rule_classes))) as pool:
             running: dict[Future[UnitResult], tuple[int, Unit]] = {}
+            speculative: dict[str, Future[UnitResult]] = {}
 
             def submit(index: int, unit: Unit) -> None:
                 try:
@@ -446,6 +456,17 @@ class Runner:
 
             for index in remote:
                 submit(index, units[index])
+            if policy is None:
+                for index in remote:
+                    unit = units[index]
+                    if unit.kind == "model":
+                        others = [f for f in unit.files if f[1] not in unit.entries]
+                        for alone in independent_units(self.engine, others):
+                            if alone.kind == "file":
+                                try:
+                                    speculative[alone.files[0][1]] = pool.submit(run_unit, alone, policy)
+                                except BrokenProcessPool:
+                                    break
             for index in local:
                 work = [units[index]]
                 while work:
@@ -459,7 +480,14 @@ class Runner:
                     except BrokenProcessPool:
                         result = _lost(unit)
                     for more in self._absorb(results, index, result):
-                        submit(index, more)
+                        ahead = speculative.pop(more.files[0][1], None) if more.kind == "file" else None
+                        if ahead is not None:
+                            running[ahead] = (index, more)
+                        else:
+                            submit(index, more)
+                    if unit.kind == "model":
+                        for rel in [f[1] for f in unit.files if f[1] in speculative]:
+                            speculative.pop(rel).cancel()  # checked in the model unit after all
 
     def _absorb(self, results: list[UnitResult | None], index: int, result: UnitResult) -> list[Unit]:
         """Merge a result into its unit's (a unit's deferred files count as its own,

@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -163,6 +164,71 @@ def test_a_checked_unit_leaves_no_cyclic_garbage():
     finally:
         if enabled:
             gc.enable()
+
+
+def test_speculative_checks_of_a_model_units_files_never_change_the_findings(tmp_path: Path):
+    """With --jobs 2 the files of a model unit that are not entry points are also
+    checked alone, ahead of knowing which ones the unit leaves alone. `lib.py` is
+    reached from the handler: alone it has no per-invocation client, in the unit it
+    has one, and only the unit's answer may count. `legacy.py` is left alone: its
+    speculative result is the one taken, once."""
+    from lambdalint.runner import MIN_FILES_FOR_POOL
+
+    (tmp_path / "app.py").write_text(
+        "import lib\nimport legacy\n\n\ndef lambda_handler(event, context):\n    return lib.make()\n",
+        encoding="utf-8")
+    # The URL makes lib.py worth checking alone (and would show twice if both
+    # checks of it counted).
+    (tmp_path / "lib.py").write_text("import boto3\n\nDOCS = 'https://user:Sup3rSecretValue@example.com'\n\n\n"
+                                     "def make():\n    return boto3.client('s3')\n", encoding="utf-8")
+    (tmp_path / "legacy.py").write_text('import boto3\n\nDSN = "postgresql://admin:Sup3rSecretValue@db.example.com/app"\n',
+                                        encoding="utf-8")
+    for index in range(MIN_FILES_FOR_POOL):
+        (tmp_path / f"tool_{index}.py").write_text('URL = "https://admin:Sup3rSecretValue@db.example.com/x"\n',
+                                                   encoding="utf-8")
+    rules = load_registry(include_plugins=False).select(["LAM101", "LAM403"])
+
+    def found(jobs: int) -> list[tuple[str, int, str]]:
+        outcome = Runner(Config(), rules, jobs=jobs).run([tmp_path])
+        assert not outcome.internal_error, outcome.messages
+        return [(Path(d.path).name, d.location.row, d.code) for d in outcome.diagnostics]
+
+    alone = found(1)
+    assert ("lib.py", 7, "LAM101") in alone and ("legacy.py", 3, "LAM403") in alone
+    assert len(alone) == len(set(alone)) == MIN_FILES_FOR_POOL + 3
+    assert found(2) == alone
+
+
+_SLOW: dict = {}
+
+
+def _slow_model_unit(unit, policy, engine=None):  # type: ignore[no-untyped-def]
+    """`run_unit` with the model unit slowed down, logging what it checks (a module
+    function: the pool pickles it by name, and forked workers have the patch)."""
+    if unit.kind == "model":
+        time.sleep(1.5)
+    with open(_SLOW["log"], "a", encoding="utf-8") as out:
+        out.write(f"{unit.kind} {unit.files[0][1]}\n")
+    return _SLOW["real"](unit, policy, engine)
+
+
+def test_speculative_results_are_dropped_for_files_the_model_unit_checked(tmp_path: Path, monkeypatch):
+    """The same project, with the model unit slowed down so that every speculative
+    check is done before it ends."""
+    import lambdalint.runner as runner_module
+
+    test_speculative_checks_of_a_model_units_files_never_change_the_findings(tmp_path)
+    monkeypatch.setitem(_SLOW, "log", tmp_path.parent / "units.log")
+    monkeypatch.setitem(_SLOW, "real", runner_module.run_unit)
+    monkeypatch.setattr(runner_module, "run_unit", _slow_model_unit)
+    rules = load_registry(include_plugins=False).select(["LAM101", "LAM403"])
+    outcome = Runner(Config(), rules, jobs=2).run([tmp_path])
+    found = [(Path(d.path).name, d.location.row, d.code) for d in outcome.diagnostics]
+    assert ("lib.py", 7, "LAM101") in found and ("legacy.py", 3, "LAM403") in found
+    assert len(found) == len(set(found))
+    checked = {f"{kind} {Path(rel).name}" for kind, rel in
+               (line.split(" ", 1) for line in _SLOW["log"].read_text(encoding="utf-8").splitlines())}
+    assert {"file lib.py", "file legacy.py", "model app.py"} <= checked
 
 
 def test_files_a_model_unit_leaves_alone_are_checked_in_the_pool_and_cached(tmp_path: Path):
