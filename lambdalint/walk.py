@@ -179,6 +179,25 @@ def walk_visitor(root: cst.CSTNode, visitor: cst.CSTVisitor, record: list[Step] 
             push((child, False))
 
 
+def steps_of(root: cst.CSTNode, with_trivia: bool = False) -> list[Step]:
+    """Every step `walk` takes, in order, for a caller that loops over them itself
+    (two calls per node cost the engine's dispatch more than its own work)."""
+    out: list[Step] = []
+    add = out.append
+    stack: list[Step] = [(root, False)]
+    push = stack.append
+    pop = stack.pop
+    while stack:
+        step = pop()
+        add(step)
+        if not step[1]:
+            node = step[0]
+            push((node, True))
+            for child in reversed(_children_of(node, with_trivia)):
+                push((child, False))
+    return out
+
+
 def replay(steps: list[Step], on_visit: Callable[[cst.CSTNode], Any],
            on_leave: Callable[[cst.CSTNode], Any]) -> None:
     """`walk` (without trivia) over the steps `walk_visitor` recorded of the same tree."""

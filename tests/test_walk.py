@@ -89,7 +89,7 @@ def test_walk_visitor_calls_typed_methods():
 def test_the_models_walk_replays_as_the_rules_walk(source):
     """The engine replays the summary pass's steps instead of walking again."""
     from lambdalint.model import ModuleModel
-    from lambdalint.walk import replay
+    from lambdalint.walk import replay, steps_of
 
     module = cst.parse_module(source)
     steps: list = []
@@ -100,3 +100,15 @@ def test_the_models_walk_replays_as_the_rules_walk(source):
     replay(steps, lambda n: replayed.append(("visit", id(n))), lambda n: replayed.append(("leave", id(n))))
     assert len(walked) > 100
     assert replayed == walked
+    listed = [("leave" if leaving else "visit", id(node)) for node, leaving in steps_of(module)]
+    assert listed == walked
+
+
+@pytest.mark.parametrize("source", [SAMPLE, *[p.read_text() for p in SOURCES]], ids=["sample", "engine", "summary"])
+def test_the_listed_steps_with_trivia_are_the_full_walk(source):
+    from lambdalint.walk import steps_of
+
+    module = cst.parse_module(source)
+    walked: list[tuple[bool, int]] = []
+    walk(module, lambda n: walked.append((False, id(n))), lambda n: walked.append((True, id(n))), with_trivia=True)
+    assert [(leaving, id(node)) for node, leaving in steps_of(module, with_trivia=True)] == walked
