@@ -308,13 +308,18 @@ class Engine:
 
     # -- one file ------------------------------------------------------------------
 
-    def rules_for(self, source: SourceFile) -> list[Rule]:
+    def rules_for(self, source: SourceFile, scoped: bool = True) -> list[Rule]:
+        """The rules that may fire in a file; without ``scoped`` (nothing in the file
+        runs per invocation), not those that fire only in invocation scope, whose
+        words are then not even looked for."""
         ignored = self._ignored_codes(source)
         text = source.text
         chosen = []
         for rule in self.rules:
             if not getattr(rule, "per_file", True):
                 continue  # deployment rules run once per run, not per file
+            if rule.scope_only and not scoped:
+                continue
             if any(rule.code.startswith(prefix) for prefix in ignored):
                 continue
             if self.may_fire(rule, text):
@@ -337,9 +342,7 @@ class Engine:
         return codes
 
     def _check_file(self, source: SourceFile, model: ModuleModel, result: RunResult) -> None:
-        rules = self.rules_for(source)
-        if not model.scope_chains:
-            rules = [rule for rule in rules if not rule.scope_only]
+        rules = self.rules_for(source, scoped=bool(model.scope_chains))
         if not rules:
             return
         key = frozenset(id(r) for r in rules)
