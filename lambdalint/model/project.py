@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import sys
 from collections import defaultdict, deque
@@ -495,22 +494,44 @@ def _bound_only_by_definitions(text: str, name: str) -> bool:
     not at all: no import of it, assignment to it (plain, annotated, augmented,
     unpacked, walrus), `for`/`with`/`except ... as` target, `global`, or star
     import. Over-cautious: an occurrence in a string or comment that looks like
-    a binding counts as one."""
+    a binding counts as one. Each occurrence's line is looked at with string
+    operations: one regular expression of all the shapes, compiled per name,
+    cost more than the parse it saved."""
     if "import *" in text:
         return False
-    return _binding_of(name).search(text) is None
+    size = len(name)
+    at = text.find(name)
+    while at >= 0:
+        end = at + size
+        if (at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "_.")) and \
+                (end == len(text) or not (text[end].isalnum() or text[end] == "_")):
+            if _binds(text, at, end):
+                return False
+        at = text.find(name, end)
+    return True
 
 
-@functools.lru_cache(maxsize=4096)
-def _binding_of(name: str) -> re.Pattern[str]:
-    word = re.escape(name)
-    return re.compile(
-        rf"^[ \t]*(?:from[ \t][^\n]*)?import\b[^\n]*(?<![\w.]){word}\b"  # import ..., from ... import ...
-        rf"|^[ \t]*from[ \t][^\n(]*import[ \t]*\([^)]*(?<![\w.]){word}\b"  # from ... import (\n ...)
-        rf"|(?<![\w.]){word}[ \t]*(?::[^\n=]*)?(?:[-+*/%&|^@]|//|>>|<<|\*\*)?=(?!=)"  # x =, x: T =, x +=
-        rf"|^[ \t]*{word}[ \t]*:"  # x: T
-        rf"|^[^\n#=]*,[^\n#=]*(?<![\w.]){word}\b[^\n#=]*=(?!=)"  # a, x = ...
-        rf"|\bas[ \t]+{word}\b|\b(?:global|nonlocal|for|del)\b[^\n]*(?<![\w.]){word}\b"
-        rf"|(?<![\w.]){word}[ \t]*:=",
-        re.MULTILINE,
-    )
+_ASSIGNS = re.compile(r"[ \t]*(?::[^\n=]*)?(?:[-+*/%&|^@]|//|>>|<<|\*\*)?=(?!=)|[ \t]*:=")
+_NAMES_A_TARGET = re.compile(r"\b(?:import|global|nonlocal|for|del)\b|\bas[ \t]*$")
+_OPEN_IMPORT = re.compile(r"\bimport[ \t]*\([^)]*$")
+
+
+def _binds(text: str, at: int, end: int) -> bool:
+    """Whether the occurrence of a name at text[at:end] may bind it."""
+    start = text.rfind("\n", 0, at) + 1
+    stop = text.find("\n", end)
+    before, after = text[start:at], text[end:stop if stop >= 0 else len(text)]
+    head = before.strip()
+    if head in ("def", "class", "async def"):
+        return False  # its own definition
+    if _ASSIGNS.match(after) or (not head and after.lstrip().startswith(":")):
+        return True  # name = ..., name: T = ..., name += ..., name := ..., name: T
+    if _NAMES_A_TARGET.search(before):
+        return True  # import ..., from ... import, global, for, del, ... as name
+    if "," in before or "," in after:
+        # a, name = ... (an `=` later on the line, not a comparison)
+        rest = after.replace("==", "").replace("!=", "").replace("<=", "").replace(">=", "")
+        if "=" in rest:
+            return True
+    block = text.rfind("import", 0, at)
+    return block >= 0 and _OPEN_IMPORT.match(text, block, at) is not None  # from m import (\n a,\n name,
