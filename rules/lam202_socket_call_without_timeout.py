@@ -8,7 +8,10 @@ import libcst as cst
 from lambdalint import Bad, FixAvailability, Fixed, Good, Rule, Severity
 from lambdalint.catalog.network import SOCKET_DEFAULT_TIMEOUT_SETTERS, STDLIB_TIMEOUT_CALLS
 
+from ._callees import last_names, may_call_one_of
 from ._network import add_timeout_fix, checked_here, has_star_args, is_none, shown_call, timeout_argument, where
+
+_CALLED = last_names(STDLIB_TIMEOUT_CALLS)
 
 
 class SocketCallWithoutTimeout(Rule):
@@ -62,6 +65,8 @@ class SocketCallWithoutTimeout(Rule):
     tags = ("reliability", "network", "timeouts")
 
     def visit_Call(self, node: cst.Call) -> None:
+        if not may_call_one_of(node.func, _CALLED):
+            return
         ctx = self.ctx
         qualified = ctx.qualify(node.func)
         parameter = STDLIB_TIMEOUT_CALLS.get(qualified or "")

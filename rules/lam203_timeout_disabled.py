@@ -22,6 +22,7 @@ from lambdalint.catalog.network import (
     URLLIB3_TIMEOUT_TYPES,
 )
 
+from ._callees import last_names, may_call_one_of
 from ._network import (
     argument,
     checked_here,
@@ -35,6 +36,8 @@ from ._network import (
 )
 
 _TIMEOUT_NONE_CALLS = HTTPX_FUNCTIONS | HTTPX_CLIENTS | HTTPX_CLIENT_METHODS | URLLIB3_CALLS
+_CALLED = last_names([*_TIMEOUT_NONE_CALLS, *HTTPX_TIMEOUT_TYPES, *AIOHTTP_SESSIONS, *AIOHTTP_TIMEOUT_TYPES,
+                      *URLLIB3_TIMEOUT_TYPES, *TIMEOUT_SECONDS_ARGUMENTS])
 
 
 class TimeoutDisabled(Rule):
@@ -84,6 +87,8 @@ class TimeoutDisabled(Rule):
     tags = ("reliability", "network", "timeouts")
 
     def visit_Call(self, node: cst.Call) -> None:
+        if not may_call_one_of(node.func, _CALLED):
+            return
         ctx = self.ctx
         qualified = ctx.qualify(node.func)
         if qualified is None or not checked_here(ctx):

@@ -15,8 +15,10 @@ from lambdalint.catalog.secrets import (
 )
 from lambdalint.context import FileContext
 
+from ._callees import last_names, may_call_one_of
 from ._secrets import SecretFlow, code, short
 
+_SINK_NAMES = last_names([*PRINT_FUNCTIONS, *LOGGING_FUNCTIONS]) | frozenset(LOGGER_METHODS)
 # Facts by how directly they say "secret", for the message.
 _ORDER = {"secret": 0, "environ": 1}
 
@@ -222,6 +224,8 @@ class SecretLogged(Rule):
             return
 
     def _sink(self, node: cst.Call) -> tuple[str, frozenset[str]] | None:
+        if not may_call_one_of(node.func, _SINK_NAMES):
+            return None
         qualified = self.ctx.qualify(node.func)
         if qualified is None:
             return None

@@ -420,3 +420,20 @@ def test_lam201_prescan_spares_a_file_that_only_mentions_requests():
     # Calls named in config are reached by their own names, imported from anywhere.
     extended = Engine(Config(extra_timeout_calls=["mycorp.http.requests"]), [RULES["LAM201"]])
     assert extended.may_fire(extended.rules[0], text)
+
+
+def test_attribute_calls_no_rule_looks_for_are_not_qualified():
+    """Qualifying a call may load another module of the project; `x.append(...)`
+    cannot be `httpx.get`, so LAM203 does not ask. A bare name may be an alias
+    of anything, and is asked about."""
+    import libcst as cst
+
+    from rules._callees import last_names, may_call_one_of
+
+    names = last_names(["httpx.Client().get", "urllib.request.build_opener().open", "aiohttp.ClientSession"])
+    assert names == {"get", "open", "ClientSession"}
+    assert may_call_one_of(cst.parse_expression("session.get"), names)
+    assert not may_call_one_of(cst.parse_expression("items.append"), names)
+    assert may_call_one_of(cst.parse_expression("fetch"), names)
+    source = "from httpx import get as fetch\n\n\ndef lambda_handler(event, context):\n    return fetch('u', timeout=None)\n"
+    assert [d.location.row for d in findings("LAM203", source)] == [5]
