@@ -222,12 +222,13 @@ def _common_prefix(a: list[str], b: list[str]):  # type: ignore[no-untyped-def]
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_init(config: Config, rules: list[type[Rule]]) -> None:
+def _worker_init(config: Config, rules: list[type[Rule]], engine: Engine | None = None) -> None:
     # The rule classes themselves (by reference): a rule given to the Runner that
     # the registry does not know, or a plugin that fails to load again in a
-    # worker, would otherwise silently check nothing there.
+    # worker, would otherwise silently check nothing there. A forked worker is
+    # given the parent's engine as it is (no pickling), and starts at once.
     gc.disable()
-    _WORKER["engine"] = Engine(config, rules)
+    _WORKER["engine"] = engine if engine is not None else Engine(config, rules)
 
 
 def _syntax_check(files: list[tuple[Path, str, bytes]]) -> list[Diagnostic]:
@@ -443,8 +444,10 @@ class Runner:
         it left alone are taken, and the others are dropped (or cancelled while
         still queued). Every file's findings come from the same checks either way.
         """
-        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(), initializer=_worker_init,
-                                 initargs=(self.config, list(self.rule_classes))) as pool:
+        context = _context()
+        inherited = self.engine if context.get_start_method() == "fork" else None
+        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=_worker_init,
+                                 initargs=(self.config, list(self.rule_classes), inherited)) as pool:
             running: dict[Future[UnitResult], tuple[int, Unit]] = {}
             speculative: dict[str, Future[UnitResult]] = {}
 
