@@ -21,8 +21,13 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
+
+try:  # LibCST's code-generation state, not part of its public API
+    from libcst._nodes.internal import CodegenState
+except ImportError:  # pragma: no cover - a LibCST that moved it: spans come from all positions
+    CodegenState = None  # type: ignore[assignment,misc]
+
 
 def positions_of(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
     """Line and column ranges, keyed by the module's own nodes."""
@@ -42,6 +47,9 @@ def slow_positions_of(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
 
 def spans_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:
     """What `positions_of` gives for ``nodes`` (those of them in ``module``)."""
+    if CodegenState is None:  # pragma: no cover
+        everything = positions_of(module)
+        return {node: everything[node] for node in nodes if node in everything}
     state = _SpanState(module, nodes)
     if state.pending:
         try:
@@ -93,7 +101,7 @@ class _Record:
         marks[id(self.node)] = (first, last)
 
 
-class _SpanState(CodegenState):
+class _SpanState(CodegenState or object):  # type: ignore[misc]
     def __init__(self, module: cst.Module, nodes: Iterable[cst.CSTNode]) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.asked: dict[int, cst.CSTNode] = {id(node): node for node in nodes}
