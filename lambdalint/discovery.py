@@ -20,9 +20,12 @@ class Discovery:
 def relative(path: Path, base: Path | None = None) -> str:
     """A POSIX path relative to base (default: the working directory) when possible."""
     if base is None and not os.path.isabs(path):
-        # Already relative to the working directory: what relpath would give,
+        # Already relative to the working directory and not climbing out of it
+        # (`../src/app.py` from `src` is `app.py`): what relpath would give,
         # without its two absolute paths (a tenth of a warm re-run).
-        return PurePosixPath(os.path.normpath(path)).as_posix()
+        normal = os.path.normpath(path)
+        if normal != os.pardir and not normal.startswith(os.pardir + os.sep):
+            return PurePosixPath(normal).as_posix()
     base = base or Path.cwd()
     try:
         return PurePosixPath(os.path.relpath(path, base)).as_posix()

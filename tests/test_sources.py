@@ -303,3 +303,17 @@ def test_a_rule_that_raises_makes_the_cli_exit_2(workdir, monkeypatch):
     assert len(run.stderr_lines) == 1
     assert "LAM999" in run.stderr and "app.py" in run.stderr
     assert run_cli("check", "--exit-zero", "--select", "LAM101,LAM999", "app.py").exit_code == 2
+
+
+def test_relative_paths_are_those_relpath_gives(tmp_path, monkeypatch):
+    """Paths already relative to the working directory are only normalised, unless
+    they climb out of it and back (`../src/app.py` from `src` is `app.py`)."""
+    from pathlib import Path
+
+    from lambdalint.discovery import relative
+
+    (tmp_path / "src").mkdir()
+    monkeypatch.chdir(tmp_path / "src")
+    for given, expected in [("app.py", "app.py"), ("./pkg//mod.py", "pkg/mod.py"), ("pkg/../app.py", "app.py"),
+                            ("../src/app.py", "app.py"), ("../other/x.py", "../other/x.py"), (".", ".")]:
+        assert relative(Path(given)) == expected == Path(os.path.relpath(given)).as_posix()
