@@ -428,7 +428,7 @@ def test_attribute_calls_no_rule_looks_for_are_not_qualified():
     of anything, and is asked about."""
     import libcst as cst
 
-    from rules._callees import last_names, may_call_one_of
+    from lambdalint.rules._callees import last_names, may_call_one_of
 
     names = last_names(["httpx.Client().get", "urllib.request.build_opener().open", "aiohttp.ClientSession"])
     assert names == {"get", "open", "ClientSession"}
