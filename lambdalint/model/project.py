@@ -322,8 +322,11 @@ class Project:
         another module loaded and modelled that module, whose own calls were then
         qualified in turn: on the Powertools sources, 200 modules were parsed and
         checked in the model unit only to answer "a function of the project". The
-        text test is conservative: any other mention of the name (a call, an
-        `__all__` entry, a comment) or a star import means loading.
+        text test is conservative: a line that may bind the name (an import, an
+        assignment, a loop or `with` target, `global`; in a comment or string too)
+        or a star import means loading. One difference: a module that would turn
+        out not to parse was skipped for a shorter prefix of the name; the name is
+        now left unchanged (the file is reported as LAM000 either way).
         """
         if self._peek is None:
             return False
