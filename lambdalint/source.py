@@ -64,8 +64,8 @@ class SourceFile:
     encoding: str = "utf-8"
     module: cst.Module | None = None
     failure: ParseFailure | None = None
-    # The steps of the model's walk over the tree, kept until the rules' walk
-    # replays them (lambdalint.walk.replay), then dropped.
+    # The steps of the model's walk over the tree, kept until the rules' dispatch
+    # loops over them (the same steps as `lambdalint.walk.steps_of`), then dropped.
     steps: list[tuple[cst.CSTNode, bool]] | None = field(default=None, repr=False)
 
     @property

@@ -147,9 +147,9 @@ def walk_visitor(root: cst.CSTNode, visitor: cst.CSTVisitor, record: list[Step] 
 
     Unlike LibCST's traversal, returning False from a visit method does not skip
     the children; visitors used here never rely on that. With ``record`` (and a
-    visitor that skips trivia), every step of the walk is appended to it, so the
-    same walk can be done again by `replay` without working out any node's
-    children: the engine's rule traversal follows the model's summary pass.
+    visitor that skips trivia), every step of the walk is appended to it (what
+    `steps_of` gives), so the engine's rule traversal can follow the model's
+    summary pass without working out any node's children again.
     """
     visit_names, leave_names, with_trivia = _visitor_methods(type(visitor))
     visits = {t: getattr(visitor, name) for t, name in visit_names.items()}
@@ -196,16 +196,6 @@ def steps_of(root: cst.CSTNode, with_trivia: bool = False) -> list[Step]:
             for child in reversed(_children_of(node, with_trivia)):
                 push((child, False))
     return out
-
-
-def replay(steps: list[Step], on_visit: Callable[[cst.CSTNode], Any],
-           on_leave: Callable[[cst.CSTNode], Any]) -> None:
-    """`walk` (without trivia) over the steps `walk_visitor` recorded of the same tree."""
-    for node, leaving in steps:
-        if leaving:
-            on_leave(node)
-        else:
-            on_visit(node)
 
 
 def children(node: cst.CSTNode, with_trivia: bool = False) -> list[cst.CSTNode]:

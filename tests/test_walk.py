@@ -86,20 +86,19 @@ def test_walk_visitor_calls_typed_methods():
 
 
 @pytest.mark.parametrize("source", [SAMPLE, *[p.read_text() for p in SOURCES]], ids=["sample", "engine", "summary"])
-def test_the_models_walk_replays_as_the_rules_walk(source):
-    """The engine replays the summary pass's steps instead of walking again."""
+def test_the_models_walk_is_the_rules_walk(source):
+    """The engine's dispatch loops over the summary pass's recorded steps instead of
+    walking again; both are `walk`'s steps."""
     from lambdalint.model import ModuleModel
-    from lambdalint.walk import replay, steps_of
+    from lambdalint.walk import steps_of
 
     module = cst.parse_module(source)
     steps: list = []
     ModuleModel.build(module, "app.py", steps)
     walked: list[tuple[str, int]] = []
     walk(module, lambda n: walked.append(("visit", id(n))), lambda n: walked.append(("leave", id(n))))
-    replayed: list[tuple[str, int]] = []
-    replay(steps, lambda n: replayed.append(("visit", id(n))), lambda n: replayed.append(("leave", id(n))))
     assert len(walked) > 100
-    assert replayed == walked
+    assert [("leave" if leaving else "visit", id(node)) for node, leaving in steps] == walked
     listed = [("leave" if leaving else "visit", id(node)) for node, leaving in steps_of(module)]
     assert listed == walked
 
