@@ -483,3 +483,44 @@ def test_bind_arguments_follows_python_binding():
     pairs = [(param, cst.Module([]).code_for_node(arg)) for param, arg in
              bind_arguments(model.functions["run"], call, bound=False)]
     assert pairs == [("c", "x"), ("extra", "y"), ("options", "z"), ("options", "w")]
+
+
+@pytest.mark.parametrize("name", ["json/decoder.py", "textwrap.py", "dataclasses.py", "argparse.py", "asyncio/tasks.py"])
+def test_assignments_of_a_block_are_found_walking_only_statements(name: str):
+    """The lazy-init check collects what an `if` block assigns for every `if` in a
+    function; it walks only statements, and must find what a walk of every node
+    finds (assignments are statements; nested functions and classes are not the
+    block's)."""
+    import sysconfig
+    from pathlib import Path
+
+    from lambdalint.model.summary import _assigned_keys
+    from lambdalint.walk import children
+
+    def key_of(target, function):  # type: ignore[no-untyped-def]
+        return cst.Module([]).code_for_node(target)
+
+    def every_node(block):  # type: ignore[no-untyped-def]
+        keys, stack = set(), [block]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if isinstance(node, cst.Assign):
+                keys.update(key_of(t.target, None) for t in node.targets)
+            elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+                keys.add(key_of(node.target, None))
+            stack.extend(children(node))
+        return keys
+
+    module = cst.parse_module((Path(sysconfig.get_paths()["stdlib"]) / name).read_bytes())
+    blocks = []
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.If, cst.For, cst.While, cst.With, cst.Try)):
+            blocks.append(node.body)
+        stack.extend(children(node))
+    assert len(blocks) > 20
+    for block in blocks:
+        assert _assigned_keys(block, None, key_of) == every_node(block)

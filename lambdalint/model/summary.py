@@ -14,12 +14,23 @@ from typing import Callable, Union
 
 import libcst as cst
 
-from lambdalint.walk import Step, children, walk_visitor
+from lambdalint.walk import NODE_TYPES, Step, children, walk_visitor
 
 # A binding is what a name refers to: an already-qualified dotted name (imports,
 # definitions), the expression last assigned to it, or None when it is unknown
 # (a parameter, a loop variable, or conflicting assignments).
 Binding = Union[str, cst.BaseExpression, None]
+
+
+# Nodes that hold statements (blocks, compound statements other than `def` and
+# `class`, and their clauses), and those plus the lines of simple statements.
+_HOLD_STATEMENTS = frozenset(
+    t for t in NODE_TYPES
+    if getattr(cst, t.__name__, None) is t and t not in (cst.FunctionDef, cst.ClassDef)
+    and issubclass(t, (cst.BaseSuite, cst.BaseCompoundStatement, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler,
+                       cst.Finally, cst.MatchCase))
+)
+_HOLD_STATEMENTS_OR_LINES = _HOLD_STATEMENTS | {cst.SimpleStatementLine, cst.SimpleStatementSuite}
 
 
 def _no_parent() -> None:
@@ -520,22 +531,28 @@ class _Collector(cst.CSTVisitor):
 
 
 def _assigned_keys(block: cst.BaseSuite, function: FunctionInfo, key_of) -> set[str]:  # type: ignore[no-untyped-def]
+    """What the statements of a block (and of the blocks nested in it, not of
+    nested functions and classes) assign to. Only statements are walked: an
+    assignment is a statement, and the expressions in between are most of a
+    block's nodes (this ran for every `if` in every function)."""
     keys: set[str] = set()
     stack: list[cst.CSTNode] = [block]
     while stack:
         node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        if isinstance(node, cst.Assign):
-            for target in node.targets:
-                key = key_of(target.target, function)
-                if key is not None:
-                    keys.add(key)
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
-            key = key_of(node.target, function)
-            if key is not None:
-                keys.add(key)
-        stack.extend(children(node))
+        kind = type(node)
+        if kind is cst.SimpleStatementLine or kind is cst.SimpleStatementSuite:
+            for small in node.body:  # type: ignore[attr-defined]
+                if type(small) is cst.Assign:
+                    for target in small.targets:
+                        key = key_of(target.target, function)
+                        if key is not None:
+                            keys.add(key)
+                elif type(small) in (cst.AnnAssign, cst.AugAssign):
+                    key = key_of(small.target, function)
+                    if key is not None:
+                        keys.add(key)
+        elif kind in _HOLD_STATEMENTS:
+            stack.extend(child for child in children(node) if type(child) in _HOLD_STATEMENTS_OR_LINES)
     return keys
 
 
