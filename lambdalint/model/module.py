@@ -14,7 +14,7 @@ from libcst.metadata import CodeRange
 from lambdalint import catalog
 from lambdalint.model.resolve import Resolver
 from lambdalint.model.summary import FunctionInfo, ModuleSummary, dotted_name, summarize
-from lambdalint.positions import positions_of, spans_of
+from lambdalint.positions import spans_of
 from lambdalint.walk import Step
 
 if TYPE_CHECKING:
@@ -66,7 +66,6 @@ class ModuleModel:
     # id(FunctionInfo) -> labels its return value carries.
     return_labels: dict[int, set[str]] = field(default_factory=dict)
     project: Project | None = None
-    _positions: Mapping[cst.CSTNode, CodeRange] | None = field(default=None, repr=False)
     # Event-source profiles computed on first use (see model.event_sources).
     event_profiles: dict[tuple[str, int], EventProfile | None] = field(default_factory=dict, repr=False)
 
@@ -95,18 +94,10 @@ class ModuleModel:
                 return entry
         return None
 
-    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
-        """Source positions of every node, resolved once per module and only when asked
-        (it costs about as much as a parse, so files without findings never pay it)."""
-        if self._positions is None:
-            self._positions = positions_of(self.module)
-        return self._positions
-
     def spans(self, nodes: Iterable[cst.CSTNode]) -> Mapping[cst.CSTNode, CodeRange]:
-        """Source positions of a few nodes (those of them in this module): a run
-        needs only its findings', and finding them stops where the last one ends."""
-        if self._positions is not None:
-            return {node: self._positions[node] for node in nodes if node in self._positions}
+        """Source positions of a few nodes (those of them in this module): a run needs
+        only its findings', and working them out stops where the last one ends (all
+        of a module's positions cost about as much as its parse)."""
         return spans_of(self.module, nodes)
 
     def line_of(self, node: cst.CSTNode) -> int:
