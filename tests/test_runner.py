@@ -166,37 +166,50 @@ def test_a_checked_unit_leaves_no_cyclic_garbage():
             gc.enable()
 
 
-def test_speculative_checks_of_a_model_units_files_never_change_the_findings(tmp_path: Path):
-    """With --jobs 2 the files of a model unit that are not entry points are also
-    checked alone, ahead of knowing which ones the unit leaves alone. `lib.py` is
-    reached from the handler: alone it has no per-invocation client, in the unit it
-    has one, and only the unit's answer may count. `legacy.py` is left alone: its
-    speculative result is the one taken, once."""
+def _fill_to_pool_size(folder: Path) -> None:
+    """One LAM403 finding in each of enough files for --jobs to use its pool."""
     from lambdalint.runner import MIN_FILES_FOR_POOL
 
-    (tmp_path / "app.py").write_text(
+    for index in range(MIN_FILES_FOR_POOL):
+        (folder / f"tool_{index}.py").write_text('URL = "https://admin:Sup3rSecretValue@db.example.com/x"\n',
+                                                 encoding="utf-8")
+
+
+def _pool_findings(folder: Path, jobs: int, cache: Path | None = None) -> list[tuple[str, int, str]]:
+    """LAM101 and LAM403 findings of a run, as (file name, row, code)."""
+    rules = load_registry(include_plugins=False).select(["LAM101", "LAM403"])
+    outcome = Runner(Config(), rules, jobs=jobs, cache_dir=cache).run([folder])
+    assert not outcome.internal_error, outcome.messages
+    return [(Path(d.path).name, d.location.row, d.code) for d in outcome.diagnostics]
+
+
+def _speculation_project(folder: Path) -> None:
+    """`lib.py` is reached from the handler: alone it has no per-invocation client,
+    in the model unit it has one. `legacy.py` is imported but left alone. The URL
+    makes lib.py worth checking alone (and would show twice if both checks of it
+    counted)."""
+    (folder / "app.py").write_text(
         "import lib\nimport legacy\n\n\ndef lambda_handler(event, context):\n    return lib.make()\n",
         encoding="utf-8")
-    # The URL makes lib.py worth checking alone (and would show twice if both
-    # checks of it counted).
-    (tmp_path / "lib.py").write_text("import boto3\n\nDOCS = 'https://user:Sup3rSecretValue@example.com'\n\n\n"
-                                     "def make():\n    return boto3.client('s3')\n", encoding="utf-8")
-    (tmp_path / "legacy.py").write_text('import boto3\n\nDSN = "postgresql://admin:Sup3rSecretValue@db.example.com/app"\n',
-                                        encoding="utf-8")
-    for index in range(MIN_FILES_FOR_POOL):
-        (tmp_path / f"tool_{index}.py").write_text('URL = "https://admin:Sup3rSecretValue@db.example.com/x"\n',
-                                                   encoding="utf-8")
-    rules = load_registry(include_plugins=False).select(["LAM101", "LAM403"])
+    (folder / "lib.py").write_text("import boto3\n\nDOCS = 'https://user:Sup3rSecretValue@example.com'\n\n\n"
+                                   "def make():\n    return boto3.client('s3')\n", encoding="utf-8")
+    (folder / "legacy.py").write_text(
+        'import boto3\n\nDSN = "postgresql://admin:Sup3rSecretValue@db.example.com/app"\n', encoding="utf-8")
+    _fill_to_pool_size(folder)
 
-    def found(jobs: int) -> list[tuple[str, int, str]]:
-        outcome = Runner(Config(), rules, jobs=jobs).run([tmp_path])
-        assert not outcome.internal_error, outcome.messages
-        return [(Path(d.path).name, d.location.row, d.code) for d in outcome.diagnostics]
 
-    alone = found(1)
+def test_speculative_checks_of_a_model_units_files_never_change_the_findings(tmp_path: Path):
+    """With --jobs 2 the files of a model unit that are not entry points are also
+    checked alone, ahead of knowing which ones the unit leaves alone: only the
+    unit's answer may count for `lib.py`, and `legacy.py`'s speculative result is
+    the one taken, once."""
+    from lambdalint.runner import MIN_FILES_FOR_POOL
+
+    _speculation_project(tmp_path)
+    alone = _pool_findings(tmp_path, 1)
     assert ("lib.py", 7, "LAM101") in alone and ("legacy.py", 3, "LAM403") in alone
     assert len(alone) == len(set(alone)) == MIN_FILES_FOR_POOL + 3
-    assert found(2) == alone
+    assert _pool_findings(tmp_path, 2) == alone
 
 
 _SLOW: dict = {}
@@ -217,15 +230,15 @@ def test_speculative_results_are_dropped_for_files_the_model_unit_checked(tmp_pa
     check is done before it ends."""
     import lambdalint.runner as runner_module
 
-    test_speculative_checks_of_a_model_units_files_never_change_the_findings(tmp_path)
+    _speculation_project(tmp_path)
+    alone = _pool_findings(tmp_path, 1)
     monkeypatch.setitem(_SLOW, "log", tmp_path.parent / "units.log")
     monkeypatch.setitem(_SLOW, "real", runner_module.run_unit)
     monkeypatch.setattr(runner_module, "run_unit", _slow_model_unit)
-    rules = load_registry(include_plugins=False).select(["LAM101", "LAM403"])
-    outcome = Runner(Config(), rules, jobs=2).run([tmp_path])
-    found = [(Path(d.path).name, d.location.row, d.code) for d in outcome.diagnostics]
+    found = _pool_findings(tmp_path, 2)
     assert ("lib.py", 7, "LAM101") in found and ("legacy.py", 3, "LAM403") in found
     assert len(found) == len(set(found))
+    assert found == alone
     checked = {f"{kind} {Path(rel).name}" for kind, rel in
                (line.split(" ", 1) for line in _SLOW["log"].read_text(encoding="utf-8").splitlines())}
     assert {"file lib.py", "file legacy.py", "model app.py"} <= checked
@@ -243,25 +256,17 @@ def test_files_a_model_unit_leaves_alone_are_checked_in_the_pool_and_cached(tmp_
     (tmp_path / "shared.py").write_text("import legacy\n\nVERSION = 1\n", encoding="utf-8")
     (tmp_path / "legacy.py").write_text('DSN = "postgresql://admin:Sup3rSecretValue@db.example.com/app"\n',
                                         encoding="utf-8")
-    for index in range(MIN_FILES_FOR_POOL):
-        (tmp_path / f"tool_{index}.py").write_text('URL = "https://admin:Sup3rSecretValue@db.example.com/x"\n',
-                                                   encoding="utf-8")
-    rules = load_registry(include_plugins=False).select(["LAM101", "LAM403"])
-    engine = Engine(Config(), rules)
+    _fill_to_pool_size(tmp_path)
+    engine = Engine(Config(), load_registry(include_plugins=False).select(["LAM101", "LAM403"]))
     files = [(p, p.name, p.read_bytes()) for p in sorted(tmp_path.glob("*.py"))]
     model = [u for u in plan(engine, files) if u.kind == "model"]
     assert [sorted(f[1] for f in u.files) for u in model] == [["app.py", "legacy.py", "shared.py"]]
     assert sorted(f[1] for f in run_unit(model[0], None, engine).deferred) == ["legacy.py", "shared.py"]
 
-    def found(jobs: int, cache: Path | None = None) -> list[tuple[str, int, str]]:
-        outcome = Runner(Config(), rules, jobs=jobs, cache_dir=cache).run([tmp_path])
-        assert not outcome.internal_error, outcome.messages
-        return [(Path(d.path).name, d.location.row, d.code) for d in outcome.diagnostics]
-
-    alone = found(1)
+    alone = _pool_findings(tmp_path, 1)
     assert ("legacy.py", 1, "LAM403") in alone and ("app.py", 6, "LAM101") in alone
     assert len(alone) == MIN_FILES_FOR_POOL + 2
-    assert found(2) == alone
+    assert _pool_findings(tmp_path, 2) == alone
     cache = tmp_path.parent / "cache"
-    assert found(2, cache) == alone
-    assert found(1, cache) == alone  # from the cache
+    assert _pool_findings(tmp_path, 2, cache) == alone
+    assert _pool_findings(tmp_path, 1, cache) == alone  # from the cache
