@@ -88,6 +88,24 @@ class EventSource:
     partial_batch: bool | None
 
 
+@dataclass
+class LayerRef:
+    """A layer a function is deployed with (in the order Lambda stacks them).
+
+    Lambda extracts a layer into `/opt`, so its `python/` folder (and
+    `python/lib/python3.X/site-packages`) comes after the function's own code on
+    `sys.path`. ``content_dir`` is the layer's folder in the checked tree
+    (`ContentUri`, a serverless layer's `path`, `Code.from_asset(...)`, a
+    Terraform `source_dir`), relative to the working directory; None when the
+    template names the layer only by ARN or computes it (the environment then
+    looks for the layer's code by the packages the handlers import).
+    """
+
+    name: str  # logical id, layer key, construct id, or the ARN as written: for messages
+    where: Where
+    content_dir: str | None = None
+
+
 @dataclass(eq=False)
 class TemplateFunction:
     """One Lambda function a template deploys."""
@@ -107,6 +125,7 @@ class TemplateFunction:
     code_where: Where | None = None
     code_note: str = ""
     events: list[EventSource] = field(default_factory=list)
+    layers: list[LayerRef] = field(default_factory=list)  # in order; see LayerRef
     python_implied: bool = False  # CDK PythonFunction: Python whatever `runtime` says
 
     # Filled in by handler resolution.
