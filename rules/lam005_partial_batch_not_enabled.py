@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lambdalint import Bad, FixAvailability, Good, Severity
 from lambdalint.templates import Deployment, DeploymentRule, TemplateFinding
+from lambdalint.templates.model import BATCH_KINDS
 
 from ._deployment import deployed_handlers, line_of, setting_name
 
@@ -241,7 +242,7 @@ class PartialBatchNotEnabled(DeploymentRule):
 
     def check_templates(self, deployment: Deployment) -> Iterator[TemplateFinding]:
         for function, model, info, entry in deployed_handlers(deployment):
-            sources = [e for e in function.events if e.partial_batch is False]
+            sources = [e for e in function.events if e.kind in BATCH_KINDS and e.partial_batch is False]
             if not sources:
                 continue
             profile = model.event_sources(entry)

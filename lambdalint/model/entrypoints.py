@@ -9,8 +9,8 @@ handlers are entry points of their own kinds.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Iterable
 
 import libcst as cst
 
@@ -31,6 +31,9 @@ class HandlerSpec:
     module: str  # dotted module name or relative file path
     function: str
     source: str = "config"
+    # Event sources the deployment declares for this handler (templates fill this
+    # in with `lambdalint.templates.EventSource`s); not part of its identity.
+    events: tuple[Any, ...] = field(default=(), compare=False)
 
     @classmethod
     def parse(cls, text: str, source: str = "config") -> HandlerSpec:
@@ -61,14 +64,19 @@ _ROUTE_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 def discover(model: ModuleModel, specs: Iterable[HandlerSpec]) -> list[EntryPoint]:
     found: dict[int, EntryPoint] = {}
 
-    def add(function: FunctionInfo, kind: str, reason: str, params: tuple[str, ...] = ()) -> None:
+    def add(function: FunctionInfo, kind: str, reason: str, params: tuple[str, ...] = (),
+            declared: tuple[Any, ...] = ()) -> None:
         if id(function) not in found:
-            found[id(function)] = EntryPoint(function, kind, reason, params)
+            found[id(function)] = EntryPoint(function, kind, reason, params, declared)
+        elif declared:
+            entry = found[id(function)]
+            found[id(function)] = EntryPoint(entry.function, entry.kind, entry.reason, entry.event_params,
+                                             entry.declared + declared)
 
     functions = model.functions
     for spec in specs:
         if spec.matches(model) and spec.function in functions:
-            add(functions[spec.function], "handler", spec.source)
+            add(functions[spec.function], "handler", spec.source, declared=spec.events)
     for function in functions.values():
         if not function.is_module_level:
             continue

@@ -6,7 +6,7 @@ import fnmatch
 import functools
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -36,6 +36,9 @@ class EntryPoint:
     reason: str
     # Parameters that receive event data besides the first (route path parameters).
     event_params: tuple[str, ...] = ()
+    # Event sources deployment templates declare for this function, from every
+    # template that deploys it (`lambdalint.templates.EventSource`).
+    declared: tuple[Any, ...] = ()
 
     def describe(self) -> str:
         """Why the model calls this function a handler, for messages."""

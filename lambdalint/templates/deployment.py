@@ -88,6 +88,7 @@ def build(templates: list[Template], sources: Iterable[SourceFile], models: Iter
         if function.module_file and function.function_name:
             deployment.specs.append(TemplateHandlerSpec(
                 module=function.module_file, function=function.function_name, source=function.source_label(),
+                events=tuple(function.events),
             ))
     return deployment
 

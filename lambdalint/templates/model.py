@@ -74,18 +74,39 @@ class Setting:
         return f" (from {self.origin})" if self.origin else ""
 
 
-# Event sources whose mappings can report partial batch failures.
+# Event sources whose mappings can report partial batch failures ...
 SQS, KINESIS, DYNAMODB = "SQS", "Kinesis", "DynamoDB"
+BATCH_KINDS = frozenset({SQS, KINESIS, DYNAMODB})
+# ... and the other sources a template can declare. They reach the execution
+# model through the handler's entry point (`EntryPoint.declared`), for the
+# rules that depend on how a function is invoked.
+S3, SNS, EVENTBRIDGE, SCHEDULE = "S3", "SNS", "EventBridge", "Schedule"
+API, ALB, FUNCTION_URL = "API", "ALB", "FunctionURL"  # synchronous HTTP callers
+# How each kind invokes the function: "sync" (the caller waits for the answer),
+# "async" (Lambda queues the event, retries twice, then a DLQ or destination),
+# "poll" (an event source mapping reads batches and retries them).
+INVOCATION = {SQS: "poll", KINESIS: "poll", DYNAMODB: "poll", S3: "async", SNS: "async",
+              EVENTBRIDGE: "async", SCHEDULE: "async", API: "sync", ALB: "sync", FUNCTION_URL: "sync"}
 
 
 @dataclass
 class EventSource:
-    kind: str  # SQS, Kinesis, DynamoDB
+    """A source of events a template declares for one function."""
+
+    kind: str  # one of the kinds above
     name: str  # for messages: "SQS event `Orders`", "`SqsEventSource(...)`"
     where: Where
-    # Whether FunctionResponseTypes holds ReportBatchItemFailures; None when the
-    # template computes it (`!If`, a variable) and lambdalint cannot tell.
-    partial_batch: bool | None
+    # Batch kinds: whether FunctionResponseTypes holds ReportBatchItemFailures;
+    # None when the template computes it (`!If`, a variable) and lambdalint
+    # cannot tell, or for kinds without batches.
+    partial_batch: bool | None = None
+    # S3 notifications: the object key filter (None: no filter, or computed).
+    prefix: str | None = None
+    suffix: str | None = None
+
+    @property
+    def invocation(self) -> str:
+        return INVOCATION.get(self.kind, "")
 
 
 @dataclass
@@ -170,7 +191,8 @@ class TemplateFunction:
 
 @dataclass(frozen=True)
 class TemplateHandlerSpec(HandlerSpec):
-    """A handler named by a template: matches exactly one file, by its path."""
+    """A handler named by a template: matches exactly one file, by its path.
+    ``events`` are the sources the template declares for the function."""
 
     def matches(self, model: ModuleModel) -> bool:
         return model.rel_path == self.module
