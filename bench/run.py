@@ -2,6 +2,7 @@
 
     python bench/run.py                # everything, 3 alternating rounds
     python bench/run.py --rounds 5 --only lambdalint,libcst
+    python bench/run.py --corpus /tmp/some-monorepo   # any local folder, with the peers
 
 The corpus (sdists of boto3, botocore, Powertools, requests, urllib3 at pinned
 versions) is fetched once with `pip download` into the cache folder; the peers
@@ -179,20 +180,31 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=HERE / "work")
     parser.add_argument("--only", help="comma-separated words; run the tools whose name contains one")
     parser.add_argument("--no-peers", action="store_true", help="skip installing and running the peers")
-    parser.add_argument("--corpus", choices=["pinned", "lambda", "both"], default="both")
+    parser.add_argument("--corpus", action="append", metavar="pinned|lambda|both|DIR",
+                        help="what to measure: the pinned library corpus, the Lambda-shaped corpus, both "
+                             "(the default), or any local folder (a repository checked out beside the "
+                             "project, say); repeat for several")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     only = set(args.only.split(",")) if args.only else None
     corpora = []
-    if args.corpus in ("pinned", "both"):
-        corpora.append(("pinned corpus (boto3, botocore, Powertools, requests, urllib3)", fetch_corpus(args.cache)))
-    if args.corpus in ("lambda", "both"):
-        corpora.append((f"Lambda-shaped corpus ({LAMBDA_COPIES} copies of examples/)", lambda_corpus(args.cache)))
+    for choice in args.corpus or ["both"]:
+        if choice in ("pinned", "both"):
+            corpora.append(("pinned corpus (boto3, botocore, Powertools, requests, urllib3)",
+                            fetch_corpus(args.cache), True))
+        if choice in ("lambda", "both"):
+            corpora.append((f"Lambda-shaped corpus ({LAMBDA_COPIES} copies of examples/)",
+                            lambda_corpus(args.cache), False))
+        if choice not in ("pinned", "lambda", "both"):
+            folder = Path(choice).resolve()
+            if not folder.is_dir():
+                parser.error(f"--corpus {choice}: not pinned, lambda, both or a folder")
+            corpora.append((f"local corpus {folder.name} ({folder})", folder, True))
     peers = None if args.no_peers else peers_venv(args.cache)
-    for title, corpus in corpora:
+    for title, corpus, with_peers in corpora:
         files = sum(1 for _ in corpus.rglob("*.py"))
         lines = sum(p.read_bytes().count(b"\n") for p in corpus.rglob("*.py"))
-        tools = build_tools(corpus, peers if "pinned" in title else None, only, args.cache)
+        tools = build_tools(corpus, peers if with_peers else None, only, args.cache)
         for tool in tools:
             if tool.setup:
                 run_measured(tool.setup, REPO)

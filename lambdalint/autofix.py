@@ -21,7 +21,7 @@ from typing import Callable
 import libcst as cst
 
 from lambdalint.diagnostics import Diagnostic
-from lambdalint.engine import Engine, RunResult
+from lambdalint.engine import Engine, RunResult, Scope
 from lambdalint.fix import Applicability, Fix, apply_fixes
 from lambdalint.positions import spans_of
 from lambdalint.source import SourceFile, parse_source
@@ -132,15 +132,16 @@ def choose(module: cst.Module, fixes: list[Fix]) -> list[Fix]:
 
 
 def run_fixes(engine: Engine, sources: list[SourceFile], policy: FixPolicy,
-              writable: Callable[[SourceFile], str | None] | None = None) -> FixRun:
+              writable: Callable[[SourceFile], str | None] | None = None, scope: Scope | None = None) -> FixRun:
     """``writable`` says why a file must not be changed (None: it may be); such a
-    file is checked but never fixed, so its findings are still reported. Fixing,
-    like checking, runs on a large stack (lambdalint.stack)."""
-    return call_with_deep_stack(_run_fixes, engine, sources, policy, writable)
+    file is checked but never fixed, so its findings are still reported. ``scope``
+    is the unit's import environment and what it reports (`Engine.check_sources`).
+    Fixing, like checking, runs on a large stack (lambdalint.stack)."""
+    return call_with_deep_stack(_run_fixes, engine, sources, policy, writable, scope)
 
 
 def _run_fixes(engine: Engine, sources: list[SourceFile], policy: FixPolicy,
-               writable: Callable[[SourceFile], str | None] | None) -> FixRun:
+               writable: Callable[[SourceFile], str | None] | None, scope: Scope | None) -> FixRun:
     files = {id(s): FileFix(source=s, fixed=s) for s in sources}
     current = list(sources)
     origin = {id(s): id(s) for s in sources}  # current source -> original source
@@ -148,7 +149,7 @@ def _run_fixes(engine: Engine, sources: list[SourceFile], policy: FixPolicy,
     failed = False
     refused = {id(s): reason for s in sources if writable is not None and (reason := writable(s))}
     told: set[int] = set()
-    result = engine.check_sources(current)
+    result = engine.check_sources(current, scope=scope)
     for _ in range(MAX_PASSES):
         pending: dict[int, list[Fix]] = {}
         by_path = {str(s.path): s for s in current}
@@ -200,7 +201,7 @@ def _run_fixes(engine: Engine, sources: list[SourceFile], policy: FixPolicy,
             progressed = True
         if not progressed:
             break
-        result = engine.check_sources(current)
+        result = engine.check_sources(current, scope=scope)
     else:
         if any(policy.allows(d) for d in result.diagnostics):
             messages.append(f"warning: fixes did not converge after {MAX_PASSES} passes; "

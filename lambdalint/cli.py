@@ -31,6 +31,7 @@ from lambdalint.docs import render_terminal
 from lambdalint.engine import Engine, RunResult
 from lambdalint.discovery import is_excluded, relative
 from lambdalint.model import display_name
+from lambdalint.model.imports import Environment
 from lambdalint.output import WRITERS
 from lambdalint.output.sarif import SarifRun, write_sarif
 from lambdalint.registry import Registry, load_registry
@@ -401,15 +402,45 @@ def show_rule(code: str) -> None:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 @config_option
 def handlers(paths: tuple[Path, ...], output_format: str, config_path: Path | None) -> None:
-    """Show the handlers found in PATHS, why, and what runs per invocation."""
+    """Show the handlers found in PATHS, why, what runs per invocation, and where their imports come from."""
     targets = list(paths) or [Path(".")]
     config = _load(config_path, targets)
-    result = Engine(config, []).check_paths(targets)
-    for message in result.messages:
+    runner = Runner(config, [], jobs=1)
+    entries = []
+    for environment, result in runner.explore(targets):
+        try:
+            entries += _handler_entries(result, environment, runner.vendored)
+        finally:
+            result.close()
+    for message in runner.messages:
         click.echo(f"lambdalint: {message}", err=True)
+    entries.sort(key=lambda e: (e["file"], e["line"], e["handler"]))
+    if output_format == "json":
+        click.echo(json.dumps(entries, indent=2))
+    else:
+        if not entries:
+            click.echo("No handlers found. Name them in [tool.lambdalint] handlers = [\"path/app.py:func\"].")
+        for entry in entries:
+            click.echo(f"{entry['file']}:{entry['line']}: {entry['handler']} "
+                       f"[{entry['kind']}: {entry['reason']}]")
+            for deployed in entry["deployments"]:
+                click.echo(f"    deployed as {deployed['function']} ({deployed['template']}:{deployed['line']}): "
+                           f"runtime {deployed['runtime'] or '?'}, timeout {_shown(deployed, 'timeout', 's')}, "
+                           f"memory {_shown(deployed, 'memory', 'MB')}")
+            click.echo(f"    imports from: {_environment_text(entry['environment'])}")
+            for item in entry["invocation_scope"]:
+                via = " -> ".join(name.rsplit(".", 1)[-1] if i else name for i, name in enumerate(item["via"]))
+                click.echo(f"    {item['file']}:{item['line']}: {item['function']}  (via {via})")
+    nothing = not entries and any("no such file" in m or "cannot read" in m for m in runner.messages)
+    sys.exit(EXIT_ERROR if nothing else EXIT_CLEAN)
+
+
+def _handler_entries(result: RunResult, environment: Environment | None, vendored: list[str]) -> list[dict]:
     project = result.project
-    assert project is not None
+    if project is None:
+        return []
     deployment = result.deployment
+    env = _environment_data(environment, vendored)
     entries = []
     for model in sorted(project.models, key=lambda m: m.rel_path):
         for entry in model.entry_points:
@@ -429,23 +460,33 @@ def handlers(paths: tuple[Path, ...], output_format: str, config_path: Path | No
                 "invocation_scope": scope,
                 "deployments": [_deployed(f) for f in deployment.functions_of(model, entry.function.qualname)]
                 if deployment is not None else [],
+                "environment": env,
             })
-    if output_format == "json":
-        click.echo(json.dumps(entries, indent=2))
-    else:
-        if not entries:
-            click.echo("No handlers found. Name them in [tool.lambdalint] handlers = [\"path/app.py:func\"].")
-        for entry in entries:
-            click.echo(f"{entry['file']}:{entry['line']}: {entry['handler']} "
-                       f"[{entry['kind']}: {entry['reason']}]")
-            for deployed in entry["deployments"]:
-                click.echo(f"    deployed as {deployed['function']} ({deployed['template']}:{deployed['line']}): "
-                           f"runtime {deployed['runtime'] or '?'}, timeout {_shown(deployed, 'timeout', 's')}, "
-                           f"memory {_shown(deployed, 'memory', 'MB')}")
-            for item in entry["invocation_scope"]:
-                via = " -> ".join(name.rsplit(".", 1)[-1] if i else name for i, name in enumerate(item["via"]))
-                click.echo(f"    {item['file']}:{item['line']}: {item['function']}  (via {via})")
-    sys.exit(EXIT_ERROR if result.nothing_checked else EXIT_CLEAN)
+    return entries
+
+
+def _environment_data(environment: Environment | None, vendored: list[str]) -> dict:
+    """Where a handler's imports come from, for `lambdalint handlers`: its code root, the
+    folders its layers put on the path, and the installed packages left out beneath them."""
+    if environment is None:
+        return {"name": "the checked files", "kind": "flat", "code_root": ".", "layers": [], "skipped": []}
+    roots = [root or "." for root in environment.roots]
+    skipped = [v for v in vendored if any(root == "." or v.startswith(root + "/") for root in roots)]
+    return {"name": environment.name, "kind": environment.kind, "code_root": roots[0], "layers": roots[1:],
+            "skipped": skipped}
+
+
+def _environment_text(env: dict) -> str:
+    kind = {"template": "code root", "configured": "code root, from config `src`",
+            "inferred": "code root, inferred", "flat": "the checked files as one import space"}[env["kind"]]
+    root = env["code_root"].rstrip("/") + "/"
+    text = f"{root} ({kind})" if env["kind"] != "flat" else kind
+    if env["layers"]:
+        text += "; layers: " + ", ".join(f"{layer}/" for layer in env["layers"])
+    if env["skipped"]:
+        shown = ", ".join(env["skipped"][:5]) + (f" and {len(env['skipped']) - 5} more" if len(env["skipped"]) > 5 else "")
+        text += f"; installed packages left out: {shown}"
+    return text
 
 
 def _deployed(function) -> dict:  # type: ignore[no-untyped-def]

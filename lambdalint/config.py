@@ -60,6 +60,9 @@ class Config:
     jobs: int | None = None  # processes; None or 0: the number of cores
     cache_dir: Path | None = None  # results cache (default: .lambdalint_cache beside the config)
     extra_timeout_calls: list[str] = field(default_factory=list)  # more calls that need `timeout=`
+    # Code roots of code no template describes (folders or globs, relative to the
+    # working directory once read): like ruff's `src`, where its imports start.
+    src: list[str] = field(default_factory=list)
 
     @property
     def root(self) -> Path:
@@ -197,6 +200,10 @@ def parse_table(table: dict[str, Any], path: Path | None) -> Config:
             config.cache_dir = config.root / value
         elif key == "templates":
             config.templates = [config.root / p for p in _strings(value, key, where)]
+        elif key == "src":
+            from lambdalint.discovery import relative
+
+            config.src = [relative(config.root / p) for p in _strings(value, key, where)]
         elif key == "baseline":
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"{where}: 'baseline' must be a file path")

@@ -13,6 +13,9 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 # Terraform, a CDK app's cdk.json): collected by the same walk, read by
 # `lambdalint.templates` only when their text says so.
 INFRASTRUCTURE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".tf")
+# Files that make their folder the root of a distribution of the tree (a package a
+# build step installs into functions: `pip install ./shared/src/ecom`).
+DISTRIBUTION_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
 # Folders that record an installed distribution: their siblings that the distribution
 # installed are third-party code (`pip install --target`, a layer's `python/` folder).
 _DISTRIBUTION_SUFFIXES = (".dist-info", ".egg-info")
@@ -23,6 +26,9 @@ class Discovery:
     files: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     infrastructure: list[Path] = field(default_factory=list)
+    # Folders of the tree that hold a distribution's metadata (pyproject.toml, setup.py,
+    # setup.cfg), relative to the working directory, possibly repeated.
+    distributions: list[str] = field(default_factory=list)
     # Third-party packages and modules found installed inside the walked folders,
     # never checked (POSIX paths relative to the working directory).
     vendored: list[str] = field(default_factory=list)
@@ -193,7 +199,11 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> 
                     child = os.path.join(directory, name)
                     if not excluded(child, name):
                         found.infrastructure.append(Path(child))
+                elif name in DISTRIBUTION_MARKERS:
+                    found.distributions.append(relative(Path(directory)))
                 continue
+            if name == "setup.py":
+                found.distributions.append(relative(Path(directory)))
             if name in installed:
                 continue
             child = os.path.join(directory, name)
@@ -245,3 +255,32 @@ def _recorded(path: str) -> set[str]:
         if len(first) == 2 or first[0].endswith((".py", ".pyi", ".so", ".pth")):
             names.add(first[0])
     return names
+
+
+# What marks the folder of a project around a file named on the command line:
+# a deployment template or CDK app, Terraform, the configuration, the top of a repository.
+PROJECT_FILE_NAMES = ("template.yaml", "template.yml", "template.json", "serverless.yml", "serverless.yaml",
+                      "cdk.json", "pyproject.toml", ".git", ".hg", ".svn")
+
+
+def project_root(path: Path) -> Path | None:
+    """The folder of the project a named file belongs to: the nearest folder, from the
+    file's own upward, that holds a deployment template (a SAM/serverless template, a
+    CDK app, `.tf` files), a `pyproject.toml`, or is the top of a repository. None when
+    there is none below the home folder: the file is then a project of its own."""
+    try:
+        home: Path | None = Path.home().resolve()
+    except (RuntimeError, OSError):
+        home = None
+    current = Path(os.path.abspath(path)).parent
+    while current != home:
+        try:
+            names = os.listdir(current)
+        except OSError:
+            names = []
+        if any(name in PROJECT_FILE_NAMES or name.endswith(".tf") for name in names):
+            return current
+        if current.parent == current:
+            return None
+        current = current.parent
+    return None

@@ -28,7 +28,7 @@ from lambdalint.context import FileContext, RuleFailure
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
 from lambdalint.discovery import discover, glob_match, relative
 from lambdalint.model import ModuleModel, Project
-from lambdalint.model.module import module_name_for
+from lambdalint.model.imports import FLAT, Environment, ImportSpace, Resolution
 from lambdalint.rule import Rule
 from lambdalint.source import SourceFile, decoded, parse_source
 from lambdalint.stack import call_with_deep_stack, is_too_deep
@@ -37,6 +37,18 @@ from lambdalint import templates as deploy
 from lambdalint.walk import NODE_TYPES, TRIVIA_TYPES, Step, steps_of
 
 Method = Callable[[cst.CSTNode], None]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one unit of a run is: the import environment its files are modelled in,
+    and which templates' functions (keys of `TemplateFunction.key`) and problems it
+    reports, so that each function and each broken template is reported by exactly
+    one unit."""
+
+    environment: Environment
+    functions: frozenset[str] = frozenset()
+    template_problems: bool = False
 
 
 @dataclass
@@ -185,18 +197,23 @@ class Engine:
         return test is None or test(text)
 
     def check_sources(self, sources: list[SourceFile], warn_unmatched: bool = True,
-                      lazy: dict[str, tuple[Path, bytes]] | None = None, templates: bool = True) -> RunResult:
+                      lazy: dict[str, tuple[Path, bytes]] | None = None, templates: bool = True,
+                      scope: Scope | None = None) -> RunResult:
         """Check files as one project.
 
         ``lazy`` holds more files of the project (relative path -> (path, bytes))
         that are parsed and checked only if a call from invocation scope resolves
-        into them; the others come back in ``RunResult.unloaded``. Checking runs
-        on a large stack (lambdalint.stack), whoever calls.
+        into them; the others come back in ``RunResult.unloaded``. ``scope`` is the
+        import environment the files are modelled in and which of the templates'
+        functions (and problems) this check reports (a unit of a larger run);
+        without one, the files are one flat import space and every template is
+        reported. Checking runs on a large stack (lambdalint.stack), whoever calls.
         """
-        return call_with_deep_stack(self._check_sources, sources, warn_unmatched, lazy, templates)
+        return call_with_deep_stack(self._check_sources, sources, warn_unmatched, lazy, templates, scope)
 
     def _check_sources(self, sources: list[SourceFile], warn_unmatched: bool,
-                       lazy: dict[str, tuple[Path, bytes]] | None, templates: bool) -> RunResult:
+                       lazy: dict[str, tuple[Path, bytes]] | None, templates: bool,
+                       scope: Scope | None) -> RunResult:
         result = RunResult(sources=sources)
         # ``templates=False``: a unit of a larger run whose template checks run elsewhere.
         templates = self.templates if templates else []
@@ -206,12 +223,15 @@ class Engine:
             result.files_checked += len(given)
         models: dict[int, ModuleModel] = {}
         sources = list(sources)
+        files = [source.rel_path for source in sources] + list(lazy or ())
+        environment = scope.environment if scope is not None else FLAT
+        resolution = Resolution(ImportSpace.of(files), environment)
         # A file checked alone is walked by the rules right after its model is
         # built, so the model's walk is kept for them to replay; in a project the
         # kept walks of all its files would cost more memory than they save time.
         replayable = len(sources) == 1 and not lazy
         for source in sources:
-            self._build_model(source, models, result, replayable)
+            self._build_model(source, models, result, replayable, resolution)
         pending = dict(lazy or {})
 
         def load(rel_path: str) -> ModuleModel | None:
@@ -220,7 +240,7 @@ class Engine:
                 return None
             source = parse_source(item[0], rel_path, item[1])
             sources.append(source)
-            return self._build_model(source, models, result, False)
+            return self._build_model(source, models, result, False, resolution)
         def peek(rel_path: str) -> str | None:
             item = pending.get(rel_path)
             return decoded(item[1]) if item is not None else None
@@ -228,9 +248,12 @@ class Engine:
         if templates:
             result.deployment = deploy.build(templates, sources, models.values(), self.config)
             specs[:0] = result.deployment.specs
+            if scope is not None:
+                result.deployment.only = scope.functions
         try:
             project = Project(models.values(), specs, loader=load,
-                              lazy=[(rel, module_name_for(rel)[0]) for rel in pending], peek=peek)
+                              lazy=[(rel, resolution.module_name(rel)[0]) for rel in pending], peek=peek,
+                              resolution=resolution)
         except Exception as error:  # noqa: BLE001 - a model bug must not hide the per-file rules
             project = Project([], self.config.handlers)
             models = {}
@@ -256,7 +279,7 @@ class Engine:
                 continue
             self._check_file(source, models[id(source)], result)
         if result.deployment is not None:
-            self._check_deployment(result.deployment, result)
+            self._check_deployment(result.deployment, result, scope is None or scope.template_problems)
         result.unloaded = [(path, rel, data) for rel, (path, data) in pending.items()]
         result.sources = sources
         result.diagnostics.sort(key=Diagnostic.sort_key)
@@ -272,12 +295,13 @@ class Engine:
                 delattr(rule, name)
 
     def _build_model(self, source: SourceFile, models: dict[int, ModuleModel], result: RunResult,
-                     replayable: bool) -> ModuleModel | None:
+                     replayable: bool, resolution: Resolution) -> ModuleModel | None:
         if source.module is None:
             return None
         source.steps = [] if replayable else None
         try:
-            model = ModuleModel.build(source.module, source.rel_path, source.steps)
+            model = ModuleModel.build(source.module, source.rel_path, source.steps,
+                                      resolution.module_name(source.rel_path))
         except Exception as error:  # noqa: BLE001 - a model bug must not hide other files
             source.steps = None
             if is_too_deep(error):
@@ -290,21 +314,32 @@ class Engine:
         models[id(source)] = model
         return model
 
-    def _check_deployment(self, deployment: deploy.Deployment, result: RunResult) -> None:
-        """Broken templates (LAM000), then the rules that compare templates with code."""
-        if deployment.messages:
-            result.internal_error = True
-            result.messages.extend(deployment.messages)
-        result.diagnostics.extend(deploy.broken_template_diagnostics(deployment))
+    def _check_deployment(self, deployment: deploy.Deployment, result: RunResult, problems: bool) -> None:
+        """Broken templates (LAM000; ``problems``: when this check reports them), then the
+        rules that compare templates with code."""
+        if problems:
+            if deployment.messages:
+                result.internal_error = True
+                result.messages.extend(deployment.messages)
+            result.diagnostics.extend(deploy.broken_template_diagnostics(deployment))
         rules = [rule for rule in self.rules if deploy.is_deployment_rule(rule)]
-        if not rules or not deployment.functions:
-            return
-        diagnostics, messages = deploy.run_deployment_rules(
-            deployment, rules, self.config, self._ignored_for_path)
-        result.diagnostics.extend(diagnostics)
-        if messages:
-            result.internal_error = True
-            result.messages.extend(messages)
+        # Rules that read only the templates run once, in the check that reports the
+        # templates' problems, over every function; the others over this check's own.
+        only = deployment.only
+        for needs_code in (True, False):
+            chosen = [rule for rule in rules if getattr(rule, "needs_code", True) is needs_code]
+            if not needs_code:
+                if not problems:
+                    continue
+                deployment.only = None
+            if chosen and deployment.functions:
+                diagnostics, messages = deploy.run_deployment_rules(
+                    deployment, chosen, self.config, self._ignored_for_path)
+                result.diagnostics.extend(diagnostics)
+                if messages:
+                    result.internal_error = True
+                    result.messages.extend(messages)
+            deployment.only = only
 
     # -- one file ------------------------------------------------------------------
 

@@ -15,8 +15,14 @@ What differs from the CLI, on purpose:
   line). lambdalint's file-wide `# lambdalint: noqa` still applies: flake8
   does not know it.
 - A file that does not parse yields nothing: flake8 reports E999 itself.
-- flake8 checks one file at a time, so a helper in another module that a
-  handler calls is not seen as invocation scope; the CLI sees the whole tree.
+
+flake8 hands over one file at a time; lambdalint judges it inside its project
+(`lambdalint.discovery.project_root`: the folder of its template, its
+`pyproject.toml` or its repository), as `lambdalint check FILE` does, so a
+helper that a handler in another module calls gets its cross-module findings.
+The project is checked once per flake8 process (and through the results cache
+across runs); a file whose text differs from the disk (stdin) is checked
+with that text.
 
 This module imports nothing from flake8, and nothing of lambdalint beyond its
 version until the first file is checked.
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import sys
 import tokenize
 from pathlib import Path
@@ -34,21 +41,25 @@ from typing import TYPE_CHECKING, Any, Iterator
 from lambdalint import __version__
 
 if TYPE_CHECKING:
-    from lambdalint.engine import Engine
+    from lambdalint.diagnostics import Diagnostic
+    from lambdalint.runner import Runner
     from lambdalint.source import SourceFile
 
 STDIN_NAMES = ("stdin", "-")
 
-# One engine per configuration file per process (flake8 runs several worker processes),
-# and the configuration file of each folder, so each is found and read once.
-_ENGINES: dict[Path | None, Engine] = {}
+# One runner per configuration file per process (flake8 runs several worker processes),
+# the configuration file of each folder, and each project's findings by file, so each
+# is found, read and checked once.
+_RUNNERS: dict[Path | None, Runner] = {}
 _CONFIGS: dict[Path, Path | None] = {}
+_PROJECTS: dict[tuple[Path | None, Path], tuple[dict[str, list[Diagnostic]], set[str]]] = {}
 
 
-def _engine_for(filename: str) -> Engine:
+def _runner_for(filename: str) -> tuple[Runner, Path | None]:
+    from lambdalint.cache import CACHE_DIR_NAME
     from lambdalint.config import find_config, load_config, validate_codes
-    from lambdalint.engine import Engine
     from lambdalint.registry import load_registry
+    from lambdalint.runner import Runner
 
     start = Path.cwd() if filename in STDIN_NAMES else Path(filename).absolute().parent
     while not start.exists() and start != start.parent:
@@ -56,15 +67,17 @@ def _engine_for(filename: str) -> Engine:
     if start not in _CONFIGS:
         _CONFIGS[start] = find_config(start)
     config_path = _CONFIGS[start]
-    engine = _ENGINES.get(config_path)
-    if engine is None:
+    runner = _RUNNERS.get(config_path)
+    if runner is None:
         registry = load_registry()
         config = load_config(config_path)  # a ConfigError stops flake8 with its message
         validate_codes(config, registry.codes)
-        engine = Engine(config, registry.select(config.select, config.extend_select, config.ignore))
-        engine.inline_noqa = False
-        _ENGINES[config_path] = engine
-    return engine
+        rules = registry.select(config.select, config.extend_select, config.ignore)
+        # One process: flake8 parallelises over files itself, in daemonic workers.
+        runner = Runner(config, rules, jobs=1, cache_dir=config.cache_dir or config.root / CACHE_DIR_NAME,
+                        inline_noqa=False)
+        _RUNNERS[config_path] = runner
+    return runner, config_path
 
 
 def _declared_encoding(text: str) -> str:
@@ -75,6 +88,12 @@ def _declared_encoding(text: str) -> str:
     except SyntaxError:
         return "utf-8"
     return "utf-8" if encoding == "utf-8-sig" else encoding
+
+
+def project_root(path: Path) -> Path | None:
+    from lambdalint.runner import project_of
+
+    return project_of(path)
 
 
 def source_from_lines(filename: str, lines: list[str]) -> SourceFile:
@@ -103,19 +122,58 @@ class Plugin:
         self.filename = filename
         # Here rather than in run(): flake8 turns exceptions raised while building the
         # plugin (a bad [tool.lambdalint]) into a one-line "plugin execution failed" error.
-        self.engine = _engine_for(filename)
+        self.runner, self.config_path = _runner_for(filename)
 
     def run(self) -> Iterator[tuple[int, int, str, type[Any]]]:
-        engine = self.engine
         source = source_from_lines(self.filename, self.lines)
         if source.module is None:
             return  # flake8 reports the syntax error (E999)
-        result = engine.check_sources([source])
-        for message in result.messages:
-            if message.startswith("error:"):  # a crashed rule; handler-spec warnings would repeat per file
-                print(f"lambdalint: {message}", file=sys.stderr)
-        for diagnostic in result.diagnostics:
+        for diagnostic in self._findings(source):
             if diagnostic.code == "LAM000":
                 continue
             yield (diagnostic.location.row, diagnostic.location.column - 1,
                    f"{diagnostic.code} {diagnostic.message}", type(self))
+
+    def _findings(self, source: SourceFile) -> list[Diagnostic]:
+        path = Path(self.filename)
+        root = None if self.filename in STDIN_NAMES or not path.is_file() else project_root(path)
+        runner = self.runner
+        if root is None:
+            result = runner.engine.check_sources([source])
+            _report(result.messages)
+            return result.diagnostics
+        key = os.path.abspath(path)
+        try:
+            on_disk = path.read_bytes() == source.data
+        except OSError:
+            on_disk = False
+        if not on_disk:  # checked with flake8's text, inside its project
+            runner.overrides = {key: source.data}
+            try:
+                outcome = runner.run([path])
+            finally:
+                runner.overrides = {}
+            _report(outcome.messages)
+            return outcome.diagnostics
+        project = _PROJECTS.get((self.config_path, root))
+        if project is None:
+            outcome = runner.run([root])
+            _report(outcome.messages)
+            found: dict[str, list[Diagnostic]] = {}
+            for diagnostic in outcome.diagnostics:
+                found.setdefault(os.path.abspath(diagnostic.path), []).append(diagnostic)
+            project = found, {os.path.abspath(checked.path) for checked in outcome.sources}
+            _PROJECTS[(self.config_path, root)] = project
+        findings, checked = project
+        if key not in checked:
+            # Not part of its project's run (an excluded folder): checked as named.
+            outcome = runner.run([path])
+            _report(outcome.messages)
+            return outcome.diagnostics
+        return findings.get(key, [])
+
+
+def _report(messages: list[str]) -> None:
+    for message in messages:
+        if message.startswith("error:"):  # a crashed rule; handler-spec warnings would repeat per file
+            print(f"lambdalint: {message}", file=sys.stderr)

@@ -10,6 +10,7 @@ a hint that is not really a handler costs time, never a finding.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 
@@ -38,30 +39,41 @@ _NAME = re.compile(r"[A-Za-z_][\w.]*")
 @dataclass(frozen=True)
 class Prescan:
     rel_path: str
-    module_name: str
+    module_name: str  # seen from the working directory (an environment may name it otherwise)
     may_have_entry: bool
-    imports: tuple[str, ...]  # dotted names that may be modules of the checked tree
+    imports: tuple[str, ...]  # absolute dotted names that may be modules of the checked tree
+    # Relative imports as folder paths without suffix (`from .db import x` in
+    # `src/orders/app.py` is `src/orders/db` and `src/orders/db/x`): what they name does
+    # not depend on the environment.
+    relative: tuple[str, ...] = ()
 
 
 def scan(rel_path: str, text: str) -> Prescan:
-    module_name, is_package = module_name_for(rel_path)
-    package = module_name if is_package else module_name.rpartition(".")[0]
+    module_name, _ = module_name_for(rel_path)
+    folder = posixpath.dirname(rel_path)
     imports: list[str] = []
+    relative: list[str] = []
     for match in _FROM_IMPORT.finditer(text):
         dots, module, names = match.groups()
+        listed = _NAME.findall(names.replace(" as ", " , "))
         if dots:
-            parts = package.split(".") if package else []
-            keep = len(parts) - (len(dots) - 1)
-            base = ".".join(parts[:max(keep, 0)])
-            module = ".".join(p for p in (base, module) if p)
+            base = folder
+            for _ in range(len(dots) - 1):
+                base = posixpath.dirname(base)
+            path = "/".join(p for p in (base, module.replace(".", "/")) if p)
+            if module:
+                relative.append(path)
+            relative.extend(f"{path}/{name}" if path else name for name in listed if "." not in name)
+            continue
         if not module:
             continue
         imports.append(module)
-        for name in _NAME.findall(names.replace(" as ", " , ")):
+        for name in listed:
             imports.append(f"{module}.{name}")
     for match in _IMPORT.finditer(text):
         for item in match.group(1).split(","):
             name = item.strip().split(" ")[0]
             if name:
                 imports.append(name)
-    return Prescan(rel_path, module_name, any(hint.search(text) is not None for hint in ENTRY_HINTS), tuple(dict.fromkeys(imports)))
+    return Prescan(rel_path, module_name, any(hint.search(text) is not None for hint in ENTRY_HINTS),
+                   tuple(dict.fromkeys(imports)), tuple(dict.fromkeys(relative)))

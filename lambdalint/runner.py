@@ -20,20 +20,21 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from lambdalint.autofix import FixPolicy, run_fixes
 from lambdalint.cache import (ResultCache, diagnostic_from_data, diagnostic_to_data, freeze, settings_key,
                               unit_key)
 from lambdalint.config import Config
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
-from lambdalint.discovery import discover, relative
-from lambdalint.engine import Engine
+from lambdalint.discovery import discover, project_root, relative
+from lambdalint.engine import Engine, RunResult, Scope
+from lambdalint.environments import Deployed, Layout, layout
 from lambdalint.prescan import Prescan, scan
 from lambdalint.rule import Rule
 from lambdalint import memory
 from lambdalint import templates as deploy
-from lambdalint.model import HandlerSpec
+from lambdalint.model.imports import FLAT, Environment
 from lambdalint.source import ParseFailure, SourceFile, decoded, parse_source, python_verdict
 from lambdalint.stack import call_with_deep_stack
 
@@ -102,11 +103,18 @@ class Unit:
     # For model units: the files that may hold entry points (parsed up front; the
     # others only when a call from invocation scope reaches them).
     entries: frozenset[str] = frozenset()
-    deployment: bool = False  # the unit also runs the template checks
+    # The import environment the files are modelled in and the templates' functions
+    # (and problems) the unit reports; None: one flat import space, no templates.
+    scope: Scope | None = None
 
     @property
     def size(self) -> int:
         return sum(len(data) for _, _, data in self.files)
+
+    @property
+    def deployment(self) -> bool:
+        """Whether the unit runs template checks (for its own functions or problems)."""
+        return self.scope is not None and bool(self.scope.functions or self.scope.template_problems)
 
 
 # -- planning ----------------------------------------------------------------------------
@@ -125,12 +133,15 @@ def _needs_parse(engine: Engine, text: str | None) -> bool:
     return False
 
 
-def plan(engine: Engine, files: list[tuple[Path, str, bytes]], extra_specs: list[HandlerSpec] | None = None,
-         deployment: bool = False) -> list[Unit]:
-    """Split the files into units; ``extra_specs`` are the handlers templates name.
+def plan(engine: Engine, files: list[tuple[Path, str, bytes]], deployed: list[Deployed] | None = None,
+         templates: bool = False, distributions: list[str] | None = None) -> tuple[list[Unit], Layout]:
+    """Split the files into units, one per import environment (`lambdalint.environments`);
+    ``deployed`` are the functions the run's templates deploy (``templates``: the run has
+    templates, whose problems one unit reports).
 
-    With deployment templates, all files that may run per invocation form one unit,
-    because the template checks look at every deployed function at once.
+    An environment's unit holds its entry files and every file their imports reach in
+    it; a file several environments reach (a layer) is in each of their units, and
+    modelled in each. Every other file is independent.
     """
     config = engine.config
     texts: dict[str, str | None] = {}
@@ -138,71 +149,46 @@ def plan(engine: Engine, files: list[tuple[Path, str, bytes]], extra_specs: list
     for path, rel, data in files:
         texts[rel] = text = decoded(data)
         scans[rel] = scan(rel, text or "")
-    by_suffix: dict[str, list[str]] = defaultdict(list)
-    for rel, found in scans.items():
-        parts = found.module_name.split(".")
-        for i in range(len(parts)):
-            by_suffix[".".join(parts[i:])].append(rel)
-
-    def resolve(name: str, importer: str) -> str | None:
-        candidates = by_suffix.get(name)
-        if not candidates:
-            return None
-        importer_parts = importer.split("/")
-        return max(candidates, key=lambda rel: sum(
-            1 for _ in _common_prefix(importer_parts, rel.split("/"))))
-
-    specs = [*config.handlers, *(extra_specs or [])]
-    entries = {
-        rel for rel, found in scans.items()
-        if found.may_have_entry or any(spec.matches_file(rel, found.module_name) for spec in specs)
-    }
-    edges: dict[str, set[str]] = defaultdict(set)
-    closure: set[str] = set()
-    frontier = list(entries)
-    while frontier:
-        rel = frontier.pop()
-        if rel in closure:
-            continue
-        closure.add(rel)
-        for name in scans[rel].imports:
-            target = resolve(name, rel)
-            if target is not None and target != rel:
-                edges[rel].add(target)
-                edges[target].add(rel)
-                frontier.append(target)
+    extra = [rel for rel, found in scans.items()
+             if any(spec.matches_file(rel, found.module_name) for spec in config.handlers)]
+    found = layout(scans, deployed or [], config.src, extra, distributions or [])
     by_rel = {rel: (path, rel, data) for path, rel, data in files}
     units: list[Unit] = []
-    seen: set[str] = set()
-    for rel in sorted(closure):
-        if rel in seen:
-            continue
-        group, stack = [], [rel]
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            group.append(current)
-            stack.extend(edges[current] & closure)
-        units.append(Unit("model", [by_rel[r] for r in sorted(group)], frozenset(entries & set(group))))
-    if deployment:
-        merged = [f for unit in units for f in unit.files]
-        units = [Unit("model", merged, frozenset(entries), deployment=True)]
-    units += independent_units(engine, [f for f in files if f[1] not in closure], texts)
-    return units
+    reached: set[str] = set()
+    problems = templates
+    handler_files = {f.key: f.handler_file for f in deployed or []}
+    for env in found.environments:
+        functions = set(found.functions.get(env, ()))
+        entries = found.entries.get(env, set())
+        for members in found.groups(env, scans):
+            reached.update(members)
+            mine = frozenset(key for key in functions if handler_files.get(key) in members)
+            functions -= mine
+            units.append(Unit("model", [by_rel[r] for r in members], frozenset(entries & set(members)),
+                              Scope(env, mine, template_problems=problems)))
+            problems = False
+        if functions:  # handlers that name no file of the tree (LAM001)
+            units.append(Unit("model", [], frozenset(), Scope(env, frozenset(functions), problems)))
+            problems = False
+    if found.homeless or problems:
+        units.append(Unit("model", [], frozenset(), Scope(FLAT, frozenset(found.homeless), problems)))
+    units += independent_units(engine, [f for f in files if f[1] not in reached], texts, found.home)
+    return units, found
 
 
 def independent_units(engine: Engine, files: list[tuple[Path, str, bytes]],
-                      texts: Mapping[str, str | None] | None = None) -> list[Unit]:
+                      texts: Mapping[str, str | None] | None = None,
+                      home: Mapping[str, Environment] | None = None) -> list[Unit]:
     """Units for files no handler reaches: each checked alone when a rule that can
-    fire outside invocation scope may fire in it, else syntax-checked in batches."""
+    fire outside invocation scope may fire in it, else syntax-checked in batches.
+    ``home`` names each file by the environment that holds it."""
     units: list[Unit] = []
     light: list[tuple[Path, str, bytes]] = []
     for path, rel, data in files:
         text = texts[rel] if texts is not None else decoded(data)
         if _needs_parse(engine, text):
-            units.append(Unit("file", [(path, rel, data)]))
+            env = home.get(rel) if home is not None else None
+            units.append(Unit("file", [(path, rel, data)], scope=Scope(env) if env is not None else None))
         else:
             light.append((path, rel, data))
     for start in range(0, len(light), SYNTAX_BATCH):
@@ -210,25 +196,24 @@ def independent_units(engine: Engine, files: list[tuple[Path, str, bytes]],
     return units
 
 
-def _common_prefix(a: list[str], b: list[str]):  # type: ignore[no-untyped-def]
-    for x, y in zip(a, b):
-        if x != y:
-            return
-        yield x
-
-
 # -- running one unit ----------------------------------------------------------------------
 
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_init(config: Config, rules: list[type[Rule]], engine: Engine | None = None) -> None:
+def _worker_init(config: Config, rules: list[type[Rule]], engine: Engine | None = None,
+                 templates: list[deploy.Template] | None = None, inline_noqa: bool = True) -> None:
     # The rule classes themselves (by reference): a rule given to the Runner that
     # the registry does not know, or a plugin that fails to load again in a
     # worker, would otherwise silently check nothing there. A forked worker is
-    # given the parent's engine as it is (no pickling), and starts at once.
+    # given the parent's engine as it is (no pickling), and starts at once; a
+    # spawned one builds its own, with the run's templates.
     gc.disable()
-    _WORKER["engine"] = engine if engine is not None else Engine(config, rules)
+    if engine is None:
+        engine = Engine(config, rules)
+        engine.templates = list(templates or [])
+        engine.inline_noqa = inline_noqa
+    _WORKER["engine"] = engine
 
 
 def _syntax_check(files: list[tuple[Path, str, bytes]]) -> list[Diagnostic]:
@@ -273,18 +258,19 @@ def _run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine) -> UnitResul
     if policy is not None:
         return _fix_unit(unit, policy, engine)
     if unit.kind == "file":
-        return _check(engine, unit.files)
+        return _check(engine, unit)
     eager = [f for f in unit.files if f[1] in unit.entries]
     lazy = {rel: (path, data) for path, rel, data in unit.files if rel not in unit.entries}
     result = engine.check_sources([parse_source(*f) for f in eager], warn_unmatched=False, lazy=lazy,
-                                  templates=unit.deployment)
+                                  templates=unit.deployment, scope=unit.scope)
     result.close()
     return UnitResult(list(result.diagnostics), result.messages, result.internal_error,
                       deferred=result.unloaded)
 
 
-def _check(engine: Engine, files: list[tuple[Path, str, bytes]]) -> UnitResult:
-    result = engine.check_sources([parse_source(*f) for f in files], warn_unmatched=False, templates=False)
+def _check(engine: Engine, unit: Unit) -> UnitResult:
+    result = engine.check_sources([parse_source(*f) for f in unit.files], warn_unmatched=False, templates=False,
+                                  scope=unit.scope)
     result.close()
     return UnitResult(list(result.diagnostics), result.messages, result.internal_error)
 
@@ -301,7 +287,8 @@ def _fix_unit(unit: Unit, policy: FixPolicy, engine: Engine) -> UnitResult:
     if not unit.deployment:
         engine.templates = []
     try:
-        run = run_fixes(engine, [parse_source(*f) for f in unit.files], policy, writable=_refuse_to_write)
+        run = run_fixes(engine, [parse_source(*f) for f in unit.files], policy, writable=_refuse_to_write,
+                        scope=unit.scope)
     finally:
         engine.templates = saved
     fixed = [FileFixed(f.source.path, f.source.rel_path, f.source.data, f.fixed.data, f.applied)
@@ -315,34 +302,66 @@ def _fix_unit(unit: Unit, policy: FixPolicy, engine: Engine) -> UnitResult:
 
 class Runner:
     def __init__(self, config: Config, rules: list[type[Rule]], jobs: int | None = None,
-                 cache_dir: Path | None = None) -> None:
+                 cache_dir: Path | None = None, inline_noqa: bool = True) -> None:
+        """``inline_noqa``: whether line `# noqa` comments silence findings (the flake8
+        plugin leaves them to flake8)."""
         self.config = config
         self.rule_classes = rules
         self.jobs = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
-        self.cache = ResultCache(cache_dir, settings_key(config, [r.code for r in rules])) if cache_dir else None
+        self.inline_noqa = inline_noqa
+        codes = [r.code for r in rules] + ([] if inline_noqa else ["-noqa"])
+        self.cache = ResultCache(cache_dir, settings_key(config, codes)) if cache_dir else None
+        # Text to check instead of what is on disk, by absolute path (an editor's unsaved buffer).
+        self.overrides: dict[str, bytes] = {}
+        self.layout: Layout | None = None  # the last run's environments
+        self.vendored: list[str] = []  # the third-party packages the last run left out
+        self.distributions: list[str] = []  # folders of local distributions (pyproject.toml, setup.py)
+        self.messages: list[str] = []  # what `explore` could not read
+        self._templates: list[deploy.Template] = []
 
     @functools.cached_property
     def engine(self) -> Engine:
         """Built on first use: a run answered whole from the cache needs none (building
         one reads botocore's list of paginated operations for LAM605's words)."""
-        return Engine(self.config, self.rule_classes)
+        engine = Engine(self.config, self.rule_classes)
+        engine.inline_noqa = self.inline_noqa
+        return engine
 
-    def run(self, paths: list[Path], policy: FixPolicy | None = None) -> Outcome:
+    def run(self, paths: list[Path], policy: FixPolicy | None = None, in_project: bool = True) -> Outcome:
+        """Check the paths. Files named one by one (pre-commit, an editor, flake8) are
+        judged inside their project (``in_project``): the project around them
+        (`discovery.project_root`) is modelled, through the cache, and only findings
+        located in the named files (and in the named folders) are reported, the same
+        that a run over the whole project reports there."""
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._run(paths, policy)
+            named = [p for p in paths if p.is_file()]
+            roots = _project_roots(named) if in_project and named else []
+            if not roots:
+                return self._run(paths, policy)
+            folders = [p for p in paths if not p.is_file()]
+            focus = _Focus(named, folders)
+            outcome = self._run([*roots, *paths], policy, focus)
+            return focus.narrow(outcome)
         finally:
             if enabled:
                 gc.enable()
 
-    def _run(self, paths: list[Path], policy: FixPolicy | None) -> Outcome:
+    def _gather(self, paths: list[Path]) -> tuple[Outcome, list[tuple[Path, str, bytes]], list[deploy.Template],
+                                                  list[Deployed]]:
+        """Read the run's files and templates: the outcome so far (problems, messages,
+        sources), the Python files, the templates, and the functions they deploy."""
         found = discover(paths, self.config.excludes, self.config.root)
+        self.vendored = found.vendored
+        self.distributions = found.distributions
         outcome = Outcome(problems=list(found.problems))
         files: list[tuple[Path, str, bytes]] = []
+        overrides = self.overrides
         for path in found.files:
             try:
-                files.append((path, relative(path), path.read_bytes()))
+                data = overrides.get(os.path.abspath(path)) if overrides else None
+                files.append((path, relative(path), data if data is not None else path.read_bytes()))
             except OSError as error:
                 outcome.problems.append(f"{path}: cannot read file ({error.strerror or error})")
         outcome.files_checked = len(files)
@@ -353,15 +372,28 @@ class Runner:
         # Templates named on the command line are read as templates, whatever their name.
         named, python_sources = deploy.templates_from_sources(
             SourceFile(path, rel, data, text=_text(data)) for path, rel, data in files)
-        if named:
+        if len(named) + len(python_sources) < len(files):  # YAML/JSON named that is no template
+            known = {t.rel_path for t in named} | {source.rel_path for source in python_sources}
+            outcome.sources = [source for source in outcome.sources if source.rel_path in known]
+            outcome.files_checked = len(outcome.sources)
+        if len(python_sources) < len(files):
             kept = {source.rel_path for source in python_sources}
             files = [f for f in files if f[1] in kept]
             templates = [t for t in templates if t.rel_path not in {n.rel_path for n in named}] + named
         outcome.messages += self._unmatched_specs(files)
-        template_specs: list[HandlerSpec] = []
+        deployed: list[Deployed] = []
         if templates:
             probe = [SourceFile(path, rel, data, text=_text(data)) for path, rel, data in files]
-            template_specs = list(deploy.build(templates, probe, [], self.config).specs)
+            deployed = [Deployed(f.key, f.source_label(), f.code_dir, f.module_file,
+                                 tuple((layer.name, layer.content_dir) for layer in f.layers))
+                        for f in deploy.build(templates, probe, [], self.config).all_functions]
+        return outcome, files, templates, deployed
+
+    def _run(self, paths: list[Path], policy: FixPolicy | None, focus: _Focus | None = None) -> Outcome:
+        """``focus``: only the findings in some files are wanted (files named one by one),
+        so only the units that can have findings there run; a whole run's cached results
+        still answer."""
+        outcome, files, templates, deployed = self._gather(paths)
         use_cache = self.cache is not None and policy is None
         template_bytes = [(t.rel_path, t.text.encode()) for t in templates]
         whole_key = unit_key("run", [(rel, data) for _, rel, data in files] + template_bytes) if use_cache else ""
@@ -373,20 +405,48 @@ class Runner:
                 _mark_unparsable(outcome)
                 return outcome
         self.engine.templates = templates
-        units = plan(self.engine, files, template_specs, deployment=bool(templates))
+        self._templates = templates
+        units, self.layout = plan(self.engine, files, deployed, templates=bool(templates),
+                                  distributions=self.distributions)
+        if focus is not None:
+            units = [unit for unit in units if focus.wants(unit, templates)]
         results = self._execute(units, policy, use_cache, template_bytes)
+        messages: list[str] = []
         for result in results:
             outcome.diagnostics += result.diagnostics
-            outcome.messages += result.messages
+            messages += result.messages
             outcome.internal_error |= result.internal_error
             outcome.fixed += result.fixed
             outcome.fix_failed |= result.fix_failed
-        outcome.diagnostics.sort(key=Diagnostic.sort_key)
+        # A file several environments reach is checked in each: one finding per place.
+        outcome.diagnostics = _unique(outcome.diagnostics)
+        messages = list(dict.fromkeys(messages))
+        outcome.messages += messages
+        outcome.fixed = _merge_fixed(outcome.fixed)
         _mark_unparsable(outcome)
-        if use_cache and not outcome.internal_error:
+        if use_cache and not outcome.internal_error and focus is None:
             self.cache.put(whole_key, {"diagnostics": [diagnostic_to_data(d) for d in outcome.diagnostics],
-                                       "messages": [m for r in results for m in r.messages]})
+                                       "messages": messages})
         return outcome
+
+    def explore(self, paths: list[Path]) -> Iterator[tuple[Environment | None, RunResult]]:
+        """The model of every unit of a run over the paths, for `lambdalint handlers`:
+        each model unit's environment and its checked result, project and deployment
+        still open (the caller closes it). The rules given to the runner run too."""
+        outcome, files, templates, deployed = self._gather(paths)
+        self.engine.templates = templates
+        self._templates = templates
+        self.messages = outcome.problems + outcome.messages
+        units, self.layout = plan(self.engine, files, deployed, templates=bool(templates),
+                                  distributions=self.distributions)
+        for unit in units:
+            if unit.kind != "model":
+                continue
+            eager = [parse_source(*f) for f in unit.files if f[1] in unit.entries]
+            lazy = {rel: (path, data) for path, rel, data in unit.files if rel not in unit.entries}
+            result = self.engine.check_sources(eager, warn_unmatched=False, lazy=lazy, templates=unit.deployment,
+                                               scope=unit.scope)
+            yield (unit.scope.environment if unit.scope is not None else None), result
 
     def _unmatched_specs(self, files: list[tuple[Path, str, bytes]]) -> list[str]:
         from lambdalint.model.module import module_name_for
@@ -408,7 +468,8 @@ class Runner:
         for index, unit in enumerate(units):
             if use_cache:
                 extra = template_bytes if unit.deployment else []
-                keys[index] = unit_key(unit.kind, [(rel, data) for _, rel, data in unit.files] + extra)
+                keys[index] = unit_key(unit.kind, [(rel, data) for _, rel, data in unit.files] + extra
+                                       + _scope_items(unit.scope))
                 cached = self.cache.get(keys[index])
                 if cached is not None:
                     results[index] = UnitResult([diagnostic_from_data(d) for d in cached["diagnostics"]],
@@ -416,18 +477,22 @@ class Runner:
                     continue
             pending.append(index)
         pending.sort(key=lambda i: -units[i].size)
-        # The template checks need this process's engine (it holds the templates).
-        local = [i for i in pending if units[i].deployment]
-        remote = [i for i in pending if not units[i].deployment]
-        files = sum(len(units[i].files) for i in remote)
-        if self.jobs > 1 and len(remote) > 1 and files >= MIN_FILES_FOR_POOL:
-            self._in_pool(units, local, remote, policy, results)
+        files = sum(len(units[i].files) for i in pending)
+        # --fix: a file several units hold (a layer) is fixed by one unit after the
+        # other, each starting from what the previous one wrote.
+        shared = policy is not None and _has_shared_files([units[i] for i in pending])
+        if self.jobs > 1 and len(pending) > 1 and files >= MIN_FILES_FOR_POOL and not shared:
+            self._in_pool(units, [], pending, policy, results)
         else:
-            for index in local + remote:
-                work = [units[index]]
+            latest: dict[str, bytes] = {}
+            for index in pending:
+                work = [_with_latest(units[index], latest)]
                 while work:
                     unit = work.pop()
-                    work += self._absorb(results, index, run_unit(unit, policy, self.engine))
+                    result = run_unit(unit, policy, self.engine)
+                    for record in result.fixed:
+                        latest[record.rel_path] = record.after
+                    work += self._absorb(results, index, result)
         if use_cache:
             for index in pending:
                 result = results[index]
@@ -454,7 +519,9 @@ class Runner:
         context = _context()
         inherited = self.engine if context.get_start_method() == "fork" else None
         with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=_worker_init,
-                                 initargs=(self.config, list(self.rule_classes), inherited)) as pool:
+                                 initargs=(self.config, list(self.rule_classes), inherited,
+                                           None if inherited is not None else self._templates,
+                                           self.inline_noqa)) as pool:
             running: dict[Future[UnitResult], tuple[int, Unit]] = {}
             speculative: dict[str, Future[UnitResult]] = {}
 
@@ -467,11 +534,12 @@ class Runner:
             for index in remote:
                 submit(index, units[index])
             if policy is None:
+                home = self.layout.home if self.layout is not None else None
                 for index in remote:
                     unit = units[index]
                     if unit.kind == "model":
-                        others = [f for f in unit.files if f[1] not in unit.entries]
-                        for alone in independent_units(self.engine, others):
+                        others = [f for f in unit.files if f[1] not in unit.entries and f[1] not in speculative]
+                        for alone in independent_units(self.engine, others, home=home):
                             if alone.kind == "file":
                                 try:
                                     speculative[alone.files[0][1]] = pool.submit(run_unit, alone, policy)
@@ -496,7 +564,8 @@ class Runner:
                         else:
                             submit(index, more)
                     if unit.kind == "model":
-                        for rel in [f[1] for f in unit.files if f[1] in speculative]:
+                        loaded = {f[1] for f in unit.files} - {f[1] for f in result.deferred}
+                        for rel in [rel for rel in loaded if rel in speculative]:
                             speculative.pop(rel).cancel()  # checked in the model unit after all
 
     def _absorb(self, results: list[UnitResult | None], index: int, result: UnitResult) -> list[Unit]:
@@ -507,7 +576,107 @@ class Runner:
             results[index] = result
         else:
             results[index].merge(result)  # type: ignore[union-attr]
-        return independent_units(self.engine, deferred)
+        home = self.layout.home if self.layout is not None else None
+        return independent_units(self.engine, deferred, home=home)
+
+
+def project_of(path: Path) -> Path | None:
+    """The folder of the project a named file is judged in (`discovery.project_root`),
+    or None when it is a project of its own: nothing marks a project around it, or its
+    project is unrelated to the working directory (neither holds the other: the file
+    is someone else's code, a library's, and only it was asked about)."""
+    root = project_root(path)
+    if root is None:
+        return None
+    here = Path.cwd().resolve()
+    return root if root == here or root in here.parents or here in root.parents else None
+
+
+def _project_roots(named: list[Path]) -> list[Path]:
+    """The projects of the named files, the outermost of nested ones only."""
+    roots = {root for root in (project_of(path) for path in named) if root is not None}
+    return sorted(root for root in roots if not any(other != root and other in root.parents for other in roots))
+
+
+class _Focus:
+    """The files and folders named in a run over their projects: the findings wanted."""
+
+    def __init__(self, named: list[Path], folders: list[Path]) -> None:
+        self.wanted = {os.path.abspath(p) for p in named}
+        self.under = [os.path.abspath(p) + os.sep for p in folders]
+
+    def __contains__(self, path: Path | str) -> bool:
+        absolute = os.path.abspath(path)
+        return absolute in self.wanted or any(absolute.startswith(folder) for folder in self.under)
+
+    def wants(self, unit: Unit, templates: list[deploy.Template]) -> bool:
+        """Whether a unit can have findings in the named files: it holds one of them,
+        or it checks templates and a template is named."""
+        if any(path in self for path, _, _ in unit.files):
+            return True
+        return unit.deployment and any(template.path in self for template in templates)
+
+    def narrow(self, outcome: Outcome) -> Outcome:
+        """The outcome of a project run, narrowed to the named files and folders."""
+        outcome.diagnostics = [d for d in outcome.diagnostics if d.path in self]
+        outcome.fixed = [f for f in outcome.fixed if f.path in self]
+        outcome.sources = [s for s in outcome.sources if s.path in self]
+        outcome.files_checked = len(outcome.sources)
+        return outcome
+
+
+def _scope_items(scope: Scope | None) -> list[tuple[str, bytes]]:
+    """What a unit's results depend on besides its files' bytes: its environment and
+    the functions it reports, for the cache key."""
+    if scope is None:
+        return []
+    env = scope.environment
+    text = repr((env.roots, env.suffix_fallback, env.kind, sorted(scope.functions), scope.template_problems))
+    return [("\0scope", text.encode())]
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """One finding per rule and place (the first, in the usual order): a module that
+    several environments reach is checked in each of their units."""
+    seen: set[tuple] = set()
+    kept = []
+    for diagnostic in sorted(diagnostics, key=Diagnostic.sort_key):
+        key = (str(diagnostic.path), diagnostic.code, diagnostic.location, diagnostic.end_location)
+        if key not in seen:
+            seen.add(key)
+            kept.append(diagnostic)
+    return kept
+
+
+def _has_shared_files(units: list[Unit]) -> bool:
+    seen: set[str] = set()
+    for unit in units:
+        for _, rel, _ in unit.files:
+            if rel in seen:
+                return True
+            seen.add(rel)
+    return False
+
+
+def _with_latest(unit: Unit, latest: Mapping[str, bytes]) -> Unit:
+    """The unit with the bytes an earlier unit's fixes gave its shared files."""
+    if not latest or not any(rel in latest for _, rel, _ in unit.files):
+        return unit
+    files = [(path, rel, latest.get(rel, data)) for path, rel, data in unit.files]
+    return Unit(unit.kind, files, unit.entries, unit.scope)
+
+
+def _merge_fixed(fixed: list[FileFixed]) -> list[FileFixed]:
+    """One record per file fixed by several units: the bytes before the first, after the last."""
+    by_path: dict[str, FileFixed] = {}
+    for record in fixed:
+        earlier = by_path.get(record.rel_path)
+        if earlier is None:
+            by_path[record.rel_path] = record
+        else:
+            by_path[record.rel_path] = FileFixed(earlier.path, earlier.rel_path, earlier.before, record.after,
+                                                 earlier.applied + record.applied)
+    return list(by_path.values())
 
 
 def _lost(unit: Unit) -> UnitResult:

@@ -43,6 +43,7 @@ class HandlerNotFound(DeploymentRule):
     """
 
     code = "LAM001"
+    needs_code = False  # handler files are looked up in the tree, not modelled
     name = "handler-not-found"
     severity = Severity.ERROR
     fix = FixAvailability.NONE

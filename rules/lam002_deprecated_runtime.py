@@ -37,6 +37,7 @@ class DeprecatedRuntime(DeploymentRule):
     """
 
     code = "LAM002"
+    needs_code = False  # reads only the templates: one finding per Globals line
     name = "deprecated-runtime"
     severity = Severity.WARNING
     fix = FixAvailability.NONE

@@ -384,6 +384,7 @@ def test_handlers_lists_handlers_and_their_invocation_scope(workdir):
     assert run.exit_code == 0
     assert run.stdout.splitlines() == [
         "app.py:7: app.lambda_handler [handler: signature (event, context)]",
+        "    imports from: ./ (code root, inferred)",
         "    app.py:4: app.build  (via app.lambda_handler -> build)",
     ]
     data = json.loads(run_cli("handlers", "--output-format", "json", ".").stdout)

@@ -241,7 +241,7 @@ def test_handlers_key_names_a_handler_the_heuristics_miss(workdir):
     run = run_cli("check", "--output-format", "json", "svc")
     assert _codes_and_files(run) == {("svc/app.py", "LAM101")}
     handlers = json.loads(run_cli("handlers", "--output-format", "json", "svc").stdout)
-    assert [(h["handler"], h["reason"]) for h in handlers] == [("svc.app.process", "config")]
+    assert [(h["handler"], h["reason"]) for h in handlers] == [("app.process", "config")]  # named from its inferred code root, svc
 
 
 def test_handlers_key_accepts_a_dotted_name(workdir):

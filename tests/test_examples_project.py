@@ -36,19 +36,20 @@ EXPECTED = {
 }
 
 # name of the handler -> (file, line of its def, functions that must be in its invocation scope)
+# Module names start at each function's code root (the templates' `CodeUri`).
 HANDLERS = {
-    "examples.src.thumbnails.app.lambda_handler": (
-        "examples/src/thumbnails/app.py", 31, {"examples.src.thumbnails.app.make_thumbnail"}),
-    "examples.src.orders.worker.handle_batch": (
+    "thumbnails.app.lambda_handler": (
+        "examples/src/thumbnails/app.py", 31, {"thumbnails.app.make_thumbnail"}),
+    "orders.worker.handle_batch": (
         "examples/src/orders/worker.py", 24,
-        {"examples.src.orders.worker.notify_shipping", "examples.src.shared.aws.orders_table"}),
-    "examples.src.api.app.lambda_handler": (
+        {"orders.worker.notify_shipping", "shared.aws.orders_table"}),
+    "api.app.lambda_handler": (
         "examples/src/api/app.py", 19,
-        {"examples.src.api.app.api_key", "examples.src.shared.aws.secrets_client"}),
-    "examples.reports.src.reports.daily.build_report": ("examples/reports/src/reports/daily.py", 12, set()),
-    "examples.reports.src.reports.export.process": (
-        "examples/reports/src/reports/export.py", 10, {"examples.reports.src.reports.export.send"}),
-    "examples.reports.src.reports.archive.archive_reports": (
+        {"api.app.api_key", "shared.aws.secrets_client"}),
+    "reports.daily.build_report": ("examples/reports/src/reports/daily.py", 12, set()),
+    "reports.export.process": (
+        "examples/reports/src/reports/export.py", 10, {"reports.export.send"}),
+    "reports.archive.archive_reports": (
         "examples/reports/src/reports/archive.py", 4, set()),
 }
 
@@ -107,8 +108,8 @@ def test_handlers_lists_every_handler_and_its_invocation_scope():
         assert (entry["file"], entry["line"], entry["kind"]) == (path, line, "handler")
         assert scope <= {item["function"] for item in entry["invocation_scope"]}
     # The cached secret reader is init-once code, not invocation scope.
-    worker_scope = {item["function"] for item in entries["examples.src.orders.worker.handle_batch"]["invocation_scope"]}
-    assert "examples.src.orders.worker.webhook_token" not in worker_scope
+    worker_scope = {item["function"] for item in entries["orders.worker.handle_batch"]["invocation_scope"]}
+    assert "orders.worker.webhook_token" not in worker_scope
 
 
 def test_handlers_text_output_names_each_handler():

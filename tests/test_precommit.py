@@ -72,10 +72,18 @@ def project(tmp_path: Path, hooks: tuple[Path, dict[str, str]]) -> Path:
     return tmp_path
 
 
-def try_repo(hooks: tuple[Path, dict[str, str]], project: Path, hook: str) -> subprocess.CompletedProcess[str]:
+def try_repo(hooks: tuple[Path, dict[str, str]], project: Path, hook: str,
+             staged: tuple[str, ...] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a hook on every file, or (``staged``) on those files only, staged after a
+    commit of everything else: what `git commit` hands the hook."""
     repo, env = hooks
-    _git(project, env, "add", "-A")
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(repo), hook, "--all-files",
+    if staged is None:
+        _git(project, env, "add", "-A")
+        selection = ["--all-files"]
+    else:
+        _git(project, env, "add", *staged)
+        selection = []
+    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(repo), hook, *selection,
                            "--color", "never"],
                           cwd=project, env=env, capture_output=True, text=True, timeout=900)
 
@@ -89,7 +97,7 @@ def test_manifest_follows_ruffs_hooks():
         assert hook["require_serial"] is True
         assert hook["entry"].startswith("lambdalint check")
     for name in ("lambdalint", "lambdalint-fix"):
-        assert hooks[name]["types_or"] == ["python", "pyi"]
+        assert hooks[name]["types_or"] == ["python", "pyi", "yaml", "json", "terraform"]
     assert "--fix" in hooks["lambdalint-fix"]["entry"].split()
     assert hooks["lambdalint-templates"]["pass_filenames"] is False
 
@@ -146,3 +154,63 @@ def test_templates_hook_checks_the_project_when_a_template_changes(hooks, projec
     run = try_repo(hooks, project, "lambdalint-templates")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "src/app.py:5:10: LAM101" in run.stdout
+
+
+HELPER = """\
+import boto3
+
+
+def orders_table():
+    return boto3.resource("dynamodb").Table("orders")
+"""
+HELPER_DONE_RIGHT = """\
+import boto3
+
+_TABLE = boto3.resource("dynamodb").Table("orders")
+
+
+def orders_table():
+    return _TABLE
+"""
+WORKER = """\
+from shared.db import orders_table
+
+
+def handle(event, context):
+    orders_table().put_item(Item=event)
+"""
+SAM = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: worker.handle
+      Runtime: {runtime}
+"""
+
+
+@pytest.mark.slow
+def test_only_a_helper_staged_gets_its_cross_module_finding(hooks, project):
+    write(project, {"src/worker.py": WORKER, "src/shared/db.py": HELPER_DONE_RIGHT,
+                    "template.yaml": SAM.format(runtime="python3.12")})
+    _commit_all(project, hooks[1])
+    write(project, {"src/shared/db.py": HELPER})
+    run = try_repo(hooks, project, "lambdalint", staged=("src/shared/db.py",))
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "src/shared/db.py:5:12: LAM101" in run.stdout and "called from `handle`" in run.stdout
+    assert "worker.py" not in run.stdout  # only findings in the staged file
+
+
+@pytest.mark.slow
+def test_only_a_template_staged_is_checked_as_a_template(hooks, project):
+    write(project, {"src/worker.py": WORKER, "src/shared/db.py": HELPER,
+                    "template.yaml": SAM.format(runtime="python3.12")})
+    _commit_all(project, hooks[1])
+    write(project, {"template.yaml": SAM.format(runtime="python3.8")})
+    run = try_repo(hooks, project, "lambdalint", staged=("template.yaml",))
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "template.yaml:9:7: LAM002" in run.stdout and "template.yaml:4:3: LAM004" in run.stdout
+    assert "db.py" not in run.stdout  # the helper's finding is not in a staged file

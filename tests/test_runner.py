@@ -40,7 +40,7 @@ def findings(outcome) -> list[tuple[str, int, str]]:
 def test_plan_groups_handlers_with_what_they_import_and_leaves_the_rest_alone(tmp_path: Path):
     root = project(tmp_path, copies=1)
     files = [(p, p.relative_to(tmp_path).as_posix(), p.read_bytes()) for p in sorted(root.rglob("*.py"))]
-    units = plan(Engine(Config(), RULES), files)
+    units, _ = plan(Engine(Config(), RULES), files)
     kinds = {rel: unit.kind for unit in units for _, rel, _ in unit.files}
     assert kinds["proj/svc0/src/api/app.py"] == "model"
     assert kinds["proj/svc0/src/shared/aws.py"] == "model"  # imported by the handlers
@@ -152,7 +152,7 @@ def test_a_checked_unit_leaves_no_cyclic_garbage():
     engine = Engine(Config(), load_registry(include_plugins=False).select(["ALL"]))
     files = [(path, path.relative_to(root).as_posix(), path.read_bytes())
              for path in sorted(root.rglob("*.py"))]
-    units = plan(engine, files)
+    units, _ = plan(engine, files)
     assert {unit.kind for unit in units} >= {"model"}
     enabled = gc.isenabled()
     gc.disable()
@@ -259,7 +259,7 @@ def test_files_a_model_unit_leaves_alone_are_checked_in_the_pool_and_cached(tmp_
     _fill_to_pool_size(tmp_path)
     engine = Engine(Config(), load_registry(include_plugins=False).select(["LAM101", "LAM403"]))
     files = [(p, p.name, p.read_bytes()) for p in sorted(tmp_path.glob("*.py"))]
-    model = [u for u in plan(engine, files) if u.kind == "model"]
+    model = [u for u in plan(engine, files)[0] if u.kind == "model"]
     assert [sorted(f[1] for f in u.files) for u in model] == [["app.py", "legacy.py", "shared.py"]]
     assert sorted(f[1] for f in run_unit(model[0], None, engine).deferred) == ["legacy.py", "shared.py"]
 

@@ -468,12 +468,12 @@ def test_handlers_shows_template_handlers_with_runtime_timeout_and_memory(workdi
     run = run_cli("handlers", ".")
     assert run.exit_code == 0, run.stderr
     lines = run.stdout.splitlines()
-    assert "src/jobs/worker.py:1: src.jobs.worker.process [handler: template.yaml (Worker)]" in lines
+    assert "src/jobs/worker.py:1: jobs.worker.process [handler: template.yaml (Worker)]" in lines
     assert "    deployed as Worker (template.yaml:18): runtime python3.13, timeout 900 s, memory 256 MB" in lines
     assert "    deployed as Plain (template.yaml:36): runtime python3.11, timeout 3 s (default), " \
            "memory 128 MB (default)" in lines
     data = {e["handler"]: e for e in json.loads(run_cli("handlers", "--output-format", "json", ".").stdout)}
-    (deployed,) = data["src.api.handler"]["deployments"]
+    (deployed,) = data["api.handler"]["deployments"]
     assert deployed == {"template": "template.yaml", "line": 14, "function": "Api", "runtime": "python3.12",
                         "timeout": 30, "timeout_default": False, "memory": 1024, "memory_default": False}
 

@@ -16,7 +16,7 @@ import libcst as cst
 
 from lambdalint import catalog
 from lambdalint.literals import simple_value
-from lambdalint.model.module import EntryPoint, ModuleModel
+from lambdalint.model.module import EntryPoint, ModuleModel, module_name_for
 from lambdalint.model.summary import FunctionInfo, dotted_name
 
 
@@ -49,7 +49,10 @@ class HandlerSpec:
         return cls(module=module, function=function, source=source)
 
     def matches(self, model: ModuleModel) -> bool:
-        return self.matches_file(model.rel_path, model.module_name)
+        """By the module's name in its environment (Lambda's `Handler` form, from the
+        code root) or from the working directory."""
+        return self.matches_file(model.rel_path, model.module_name) or \
+            self.matches_file(model.rel_path, module_name_for(model.rel_path)[0])
 
     def matches_file(self, rel_path: str, module_name: str) -> bool:
         if self.module.endswith(".py") or "/" in self.module:

@@ -73,9 +73,13 @@ class ModuleModel:
     event_profiles: dict[tuple[str, int], EventProfile | None] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, module: cst.Module, rel_path: str, record: list[Step] | None = None) -> ModuleModel:
-        """``record`` receives the steps of the summary's walk (see `walk_visitor`)."""
-        module_name, is_package = module_name_for(rel_path)
+    def build(cls, module: cst.Module, rel_path: str, record: list[Step] | None = None,
+              name: tuple[str, bool] | None = None) -> ModuleModel:
+        """``record`` receives the steps of the summary's walk (see `walk_visitor`);
+        ``name`` is the module's dotted name and whether it is a package, as its import
+        environment names it (`lambdalint.model.imports`); by default, its path from
+        the working directory."""
+        module_name, is_package = name if name is not None else module_name_for(rel_path)
         summary = summarize(module, module_name, rel_path, is_package, record)
         return cls(rel_path, module_name, module, summary, Resolver(summary))
 
@@ -197,7 +201,8 @@ class ModuleModel:
 
 
 def module_name_for(rel_path: str) -> tuple[str, bool]:
-    """Dotted module name for a relative path, and whether it is a package."""
+    """Dotted module name for a relative path seen from the working directory, and
+    whether it is a package (an import environment may name it otherwise)."""
     path = PurePosixPath(rel_path)
     parts = [p for p in path.with_suffix("").parts if p not in ("", ".", "..")]
     is_package = bool(parts) and parts[-1] == "__init__"

@@ -12,7 +12,8 @@ import libcst as cst
 from lambdalint import catalog
 from lambdalint.model.entrypoints import HandlerSpec, discover
 from lambdalint.model.labels import propagate_labels, seed_labels
-from lambdalint.model.module import EntryPoint, ModuleModel, module_name_for
+from lambdalint.model.imports import FLAT, ImportSpace, Resolution, module_path
+from lambdalint.model.module import EntryPoint, ModuleModel
 from lambdalint.model.summary import FunctionInfo
 
 Target = tuple[ModuleModel, FunctionInfo, bool]  # (module, function, called bound to an instance)
@@ -44,12 +45,21 @@ class Project:
     def __init__(self, models: Iterable[ModuleModel], specs: Iterable[HandlerSpec] = (),
                  loader: Callable[[str], ModuleModel | None] | None = None,
                  lazy: Iterable[tuple[str, str]] = (),
-                 peek: Callable[[str], str | None] | None = None) -> None:
+                 peek: Callable[[str], str | None] | None = None,
+                 resolution: Resolution | None = None) -> None:
         """``models`` are built up front; ``lazy`` names more modules (relative path,
         module name) that ``loader`` builds only when a call resolves into them, so a
         module no handler reaches is never parsed for the model. ``peek`` gives the
-        text of a lazy module (None once it is loaded or when it cannot be read)."""
+        text of a lazy module (None once it is loaded or when it cannot be read).
+        ``resolution`` says which file a dotted name means (`lambdalint.model.imports`):
+        the unit's import environment; without one, the given files are one flat
+        import space."""
         self.models = list(models)
+        lazy = list(lazy)
+        if resolution is None:
+            files = [m.rel_path for m in self.models] + [rel for rel, _ in lazy]
+            resolution = Resolution(ImportSpace.of(files), FLAT)
+        self.resolution = resolution
         self.specs = list(specs)
         self._loader = loader
         self._peek = peek
@@ -117,7 +127,11 @@ class Project:
     # -- module and call resolution ---------------------------------------------
 
     def _index(self, rel_path: str, module_name: str) -> None:
-        parts = module_name.split(".")
+        """Every name that may denote the module, whatever root of the environment
+        finds it: the ends of its path (its module name is one of them)."""
+        parts, _ = module_path(rel_path)
+        if module_name.split(".") != parts[-len(module_name.split(".")):]:
+            parts = module_name.split(".")  # a name not from its path (a test's module)
         self.module_heads.update(parts)
         for i in range(len(parts)):
             self._by_suffix[".".join(parts[i:])].append(rel_path)
@@ -127,24 +141,11 @@ class Project:
         return self._get(rel_path) if rel_path is not None else None
 
     def _path_of(self, dotted: str, importer: ModuleModel) -> str | None:
-        """The file of the project module ``dotted`` names for ``importer`` (the
-        closest one when several end so), without loading it."""
-        candidates = self._by_suffix.get(dotted)
-        if not candidates:
-            return None
-        if len(candidates) == 1:
-            return candidates[0]
-        importer_parts = importer.rel_path.split("/")
-
-        def closeness(rel_path: str) -> int:
-            shared = 0
-            for a, b in zip(importer_parts, rel_path.split("/")):
-                if a != b:
-                    break
-                shared += 1
-            return shared
-
-        return max(candidates, key=closeness)
+        """The file of the project module ``dotted`` names for ``importer`` in this
+        unit's import environment, without loading it."""
+        if dotted not in self._by_suffix:
+            return None  # no module of the unit is named so, whatever the environment
+        return self.resolution.find(dotted, importer.rel_path)
 
     def _get(self, rel_path: str) -> ModuleModel | None:
         if rel_path in self._by_rel:
@@ -305,9 +306,9 @@ class Project:
             if prefix not in self._by_suffix:
                 continue
             if stdlib:
-                exact = [rel for rel in self._by_suffix[prefix] if module_name_for(rel)[0] == prefix]
-                if len(exact) == 1:
-                    yield i, exact[0]
+                exact = self.resolution.exact(prefix)
+                if exact is not None:
+                    yield i, exact
             else:
                 rel_path = self._path_of(prefix, importer)
                 if rel_path is not None:

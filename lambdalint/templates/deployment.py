@@ -39,9 +39,16 @@ class Deployment:
     cache: dict[str, Any] = field(default_factory=dict)
     # One line per template lambdalint failed to read because of a bug of its own.
     messages: list[str] = field(default_factory=list)
+    # The functions this check reports (`TemplateFunction.key`), None for all: a unit
+    # of a run reports those of its own import environment.
+    only: frozenset[str] | None = None
 
     @property
     def functions(self) -> list[TemplateFunction]:
+        return [f for t in self.templates for f in t.functions if self.only is None or f.key in self.only]
+
+    @property
+    def all_functions(self) -> list[TemplateFunction]:
         return [f for t in self.templates for f in t.functions]
 
     @property
@@ -52,7 +59,7 @@ class Deployment:
         """Link each resolved handler to its function in the execution model."""
         self.project = project
         by_path = {model.rel_path: model for model in project.models}
-        for function in self.functions:
+        for function in self.all_functions:
             model = by_path.get(function.module_file or "")
             info = model.functions.get(function.function_name or "") if model is not None else None
             if model is not None and info is not None and info.is_module_level:
@@ -60,7 +67,7 @@ class Deployment:
 
     def functions_of(self, model: ModuleModel, qualname: str) -> list[TemplateFunction]:
         """The template functions whose handler is this function."""
-        return [f for f in self.functions
+        return [f for f in self.all_functions
                 if f.target is not None and f.target[0] is model and f.target[1].qualname == qualname]
 
 
@@ -79,7 +86,7 @@ def build(templates: list[Template], sources: Iterable[SourceFile], models: Iter
     messages.extend(t.bug for t in unique if t.bug)
     deployment = Deployment(read, config, messages=messages)
     files = _Files(sources, models)
-    for function in deployment.functions:
+    for function in deployment.all_functions:
         function.reset()
         try:
             _resolve(function, files)

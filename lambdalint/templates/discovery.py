@@ -114,10 +114,25 @@ def _looks_like_template(path: Path) -> bool:
             head = handle.read(facts.TEMPLATE_SNIFF_BYTES)
     except OSError:
         return False
-    text = head.decode("utf-8", "replace")
-    if any(marker in text for marker in facts.TEMPLATE_MARKERS):
+    return _template_text(head.decode("utf-8", "replace"))
+
+
+def _template_text(text: str) -> bool:
+    head = text[:facts.TEMPLATE_SNIFF_BYTES]
+    if any(marker in head for marker in facts.TEMPLATE_MARKERS):
         return True
-    return "Resources" in text and any(kind in text for kind in facts.FUNCTION_RESOURCE_TYPES)
+    return "Resources" in head and any(kind in head for kind in facts.FUNCTION_RESOURCE_TYPES)
+
+
+def is_other_data(rel_path: str, text: str) -> bool:
+    """Whether a YAML/JSON file is neither named nor written like a deployment template
+    (a test event, a package manifest, a CI workflow): named on the command line (by
+    pre-commit, say), it is not lambdalint's to check, and is left alone."""
+    name = PurePosixPath(rel_path).name
+    if not name.endswith(facts.TEMPLATE_SUFFIXES) or name in facts.TEMPLATE_FILE_NAMES \
+            or name == facts.CDK_APP_MARKER:
+        return False
+    return not _template_text(text)
 
 
 def _stops(config: Config) -> set[Path]:
@@ -214,6 +229,8 @@ def templates_from_sources(sources: Iterable[SourceFile]) -> tuple[list[Template
     for source in sources:
         if not is_template_name(source.rel_path):
             python.append(source)
+            continue
+        if is_other_data(source.rel_path, source.text or _decode(source.data) or ""):
             continue
         if PurePosixPath(source.rel_path).name == facts.CDK_APP_MARKER:
             app_roots.append(_parent(source.rel_path))

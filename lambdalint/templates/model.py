@@ -168,6 +168,12 @@ class TemplateFunction:
         return f"`{self.name}`"
 
     @property
+    def key(self) -> str:
+        """Identifies the function among all templates of a run (units of a run say by
+        it which functions they report)."""
+        return f"{self.template.rel_path}#{self.name}@{self.where.line}"
+
+    @property
     def is_python(self) -> bool:
         if self.python_implied:
             return True

@@ -30,6 +30,12 @@ class DeploymentRule(Rule):
     # The engine skips such rules in its per-file traversal.
     per_file: ClassVar[bool] = False
     tags: ClassVar[tuple[str, ...]] = ("deployment",)
+    # Whether the rule looks at the code a function runs (its execution model). A run
+    # checks each function's code in the unit of its import environment, so such a
+    # rule sees the functions of one unit at a time (`Deployment.functions`); a rule
+    # that reads only the templates runs once, over every function (and may group
+    # them: several functions that inherit one `Globals` setting are one finding).
+    needs_code: ClassVar[bool] = True
 
     def check_templates(self, deployment: Deployment) -> Iterator[TemplateFinding]:
         raise NotImplementedError
