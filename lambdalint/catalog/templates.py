@@ -49,6 +49,16 @@ BUILD_METHODS_THAT_GENERATE_CODE = frozenset({"makefile", "esbuild", "rust-cargo
 REMOTE_CODE_PREFIXES = ("s3://", "http://", "https://")
 ARCHIVE_SUFFIXES = (".zip", ".jar", ".tar.gz", ".tgz", ".whl")
 
+# Handlers that name a program, not a Python function: a custom runtime's
+# `bootstrap`, and the start-up script the Lambda Web Adapter (or any
+# `AWS_LAMBDA_EXEC_WRAPPER`) runs on a Python runtime (`Handler: run.sh`).
+CUSTOM_RUNTIME_PREFIX = "provided"
+EXECUTABLE_HANDLERS = frozenset({"bootstrap"})
+SCRIPT_HANDLER_SUFFIXES = (".sh", ".bash")
+# A part of a handler's module path: Lambda imports the module by its file name,
+# so `lambda-handler.handler` loads `lambda-handler.py`.
+HANDLER_MODULE_PART = r"[\w-]+"
+
 # Event sources that can report partial batch failures, by SAM event type ...
 SAM_EVENT_KINDS = {"SQS": "SQS", "Kinesis": "Kinesis", "DynamoDB": "DynamoDB"}
 # ... by the type of the resource an event source mapping's `!GetAtt` names ...
