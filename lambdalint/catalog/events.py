@@ -81,8 +81,11 @@ EVENT_SOURCE_IDS = {
 # Keys only an HTTP request event has (API Gateway REST/HTTP, ALB, function URLs).
 API_REQUEST_KEYS = frozenset(
     {"httpMethod", "pathParameters", "queryStringParameters", "multiValueQueryStringParameters",
-     "rawPath", "rawQueryString", "routeKey", "multiValueHeaders"}
+     "rawPath", "rawQueryString", "routeKey", "multiValueHeaders", "requestContext"}
 )
+# Kinds of `lambdalint.templates.EventSource` whose caller is HTTP and reads the
+# proxy response (`statusCode`, a string `body`): API Gateway, an ALB, a function URL.
+HTTP_TEMPLATE_KINDS = frozenset({"API", "ALB", "FunctionURL"})
 # The key of a proxy-integration response; a handler that returns it answers HTTP.
 STATUS_CODE_KEY = "statusCode"
 BODY_KEY = "body"
