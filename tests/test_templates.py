@@ -279,7 +279,8 @@ def test_serverless_functions_use_provider_defaults_and_framework_defaults():
     assert (checkout.runtime.value, checkout.runtime.origin) == ("python3.12", "provider")
     assert (checkout.timeout_seconds, checkout.memory_mb) == (20, 512)
     assert checkout.module_file == "src/handlers/checkout.py"
-    assert [(e.kind, e.partial_batch) for e in checkout.events] == [("SQS", True), ("DynamoDB", False)]
+    assert [(e.kind, e.partial_batch) for e in checkout.events] == [("API", None), ("SQS", True), ("DynamoDB", False)]
+    assert [e.invocation for e in checkout.events] == ["sync", "poll", "poll"]
     assert report.timeout is not None and report.timeout_seconds is None  # a variable: unknown
     assert [(e.kind, e.partial_batch) for e in report.events] == [("Kinesis", False)]
     assert report.default_timeout == 6
