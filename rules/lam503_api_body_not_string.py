@@ -17,9 +17,20 @@ _JSON = "json"
 class ApiBodyNotString(Rule):
     """
     ## What it does
-    Flags a handler that returns an API Gateway/function URL response (a dict with
-    `statusCode`) whose `body` is not a string: a dict, list, tuple, set, number or
-    boolean literal (or comprehension), or a name bound to one.
+    Flags a handler that answers API Gateway, an Application Load Balancer or a
+    function URL with a response (a dict with `statusCode`) whose `body` is not a
+    string: a dict, list, tuple, set, number or boolean literal (or comprehension),
+    or a name bound to one.
+
+    A `statusCode` alone does not make a response an HTTP one: a function invoked
+    by another function, a Step Functions task or Amazon Connect may return
+    `{"statusCode": 200, "body": {...}}` to a caller that reads `body` as a dict.
+    So the rule speaks only when the function is known to answer HTTP: its template
+    declares an API Gateway (REST, HTTP or WebSocket), ALB or function URL event;
+    it takes a Powertools HTTP event type (`APIGatewayProxyEvent`,
+    `LambdaFunctionUrlEvent`, `ALBEvent`, ...) or answers through a Powertools
+    resolver; or it reads request fields from its event (`httpMethod`,
+    `requestContext`, `pathParameters`, `queryStringParameters`, `rawPath`, ...).
 
     ## Why is this bad?
     With a Lambda proxy integration, API Gateway (REST and HTTP APIs), Application
@@ -31,15 +42,21 @@ class ApiBodyNotString(Rule):
     `Content-Type` header).
 
     The response counts when the handler, or a function it calls, returns the dict
-    directly or through a name. Not flagged: bodies that are
+    directly or through a name. Not flagged: functions nothing shows an HTTP caller
+    for (however their response looks), bodies that are
     strings or calls (`json.dumps(...)`, `str(...)`), parameters of a response
     helper (the caller decides what they hold), and Powertools event-handler routes,
     whose return values Powertools serialises itself.
 
     ## Fix safety
     The fix wraps the body in `json.dumps(...)` and adds `import json` when the
-    module does not import it. It is safe: the response was unusable before, and
-    `json.dumps` produces exactly the JSON text a client expects from that value.
+    module does not import it. It is safe where the HTTP response shape is certain
+    (the templates declare only HTTP events, or the code declares an HTTP event type
+    or a Powertools resolver): the response was unusable before, and `json.dumps`
+    produces exactly the JSON text a client expects from that value. Where only the
+    event's shape says so (it reads `queryStringParameters`, ...), the function may
+    also be invoked directly by code that reads `body` as a dict, which the fix would
+    break: the fix is unsafe there.
     It is not offered when the name `json` is bound to something other than the
     `json` module (another library imported as `json`, a parameter), or for set
     bodies, which `json.dumps` cannot encode.
