@@ -281,6 +281,87 @@ def test_lam105_state_write_that_does_not_come_from_the_fetch_is_no_cache():
     assert [d.location.row for d in found] == [10]
 
 
+ROTATION_STEPS = '''
+    import boto3
+
+    secrets = boto3.client("secretsmanager")
+
+    def set_secret(arn, token):
+        pending = secrets.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
+        return pending["SecretString"]
+'''
+
+
+def test_lam105_rotation_functions_read_versions_per_step():
+    # The step compared with its names, in a helper module; or dispatched through a
+    # table with both `Step` and `ClientRequestToken` read.
+    assert findings("LAM105", '''
+        from rotation.steps import set_secret
+
+        def lambda_handler(event, context):
+            step = event.get("Step")
+            if step == "setSecret":
+                set_secret(event["SecretId"], event["ClientRequestToken"])
+    ''', files={"rotation/__init__.py": "", "rotation/steps.py": ROTATION_STEPS}) == []
+    assert findings("LAM105", '''
+        from rotation.steps import set_secret
+
+        STEPS = {"setSecret": set_secret}
+
+        def lambda_handler(event, context):
+            STEPS[event["Step"]](event["SecretId"], event["ClientRequestToken"])
+            return set_secret(event["SecretId"], event["ClientRequestToken"])
+    ''', files={"rotation/__init__.py": "", "rotation/steps.py": ROTATION_STEPS}) == []
+
+
+def test_lam105_a_template_permission_for_secrets_manager_marks_a_rotation_function():
+    template = '''
+        Resources:
+          Rotator:
+            Type: AWS::Lambda::Function
+            Properties:
+              Code: src/
+              Handler: app.lambda_handler
+              Runtime: python3.12
+          RotatorPermission:
+            Type: AWS::Lambda::Permission
+            Properties:
+              FunctionName: !GetAtt Rotator.Arn
+              Action: lambda:InvokeFunction
+              Principal: secretsmanager.amazonaws.com
+    '''
+    code = '''
+        import boto3
+
+        secrets = boto3.client("secretsmanager")
+
+        def lambda_handler(event, context):
+            return rotate(event)
+
+        def rotate(request):
+            return secrets.get_secret_value(SecretId=request["SecretId"], VersionStage="AWSCURRENT")
+    '''
+    result = run_rule(RULES["LAM105"], {"template.yaml": textwrap.dedent(template).lstrip("\n"),
+                                         "src/app.py": textwrap.dedent(code)})
+    assert [d for d in result.diagnostics if d.code == "LAM105"] == []
+    # Without the permission nothing says so: an ordinary per-invocation read.
+    result = run_rule(RULES["LAM105"], {"src/app.py": textwrap.dedent(code)})
+    assert [d.location.row for d in result.diagnostics if d.code == "LAM105"] == [10]
+
+
+def test_lam105_other_steps_and_other_events_are_no_rotation():
+    found = findings("LAM105", '''
+        import boto3
+
+        secrets = boto3.client("secretsmanager")
+
+        def lambda_handler(event, context):
+            if event["Step"] == "validate":
+                return secrets.get_secret_value(SecretId="prod/api")
+    ''')
+    assert [d.location.row for d in found] == [8]
+
+
 # -- through the command line ----------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ DYNAMODB_STREAMS = "dynamodb-streams"
 S3 = "s3"
 SNS = "sns"
 API = "api"  # API Gateway (REST/HTTP), ALB, Lambda function URLs
+SECRETS_ROTATION = "secrets-rotation"  # Secrets Manager calling a rotation function
 
 SOURCE_LABELS = {
     SQS: "SQS",
@@ -30,6 +31,7 @@ SOURCE_LABELS = {
     S3: "S3",
     SNS: "SNS",
     API: "API Gateway/function URL",
+    SECRETS_ROTATION: "Secrets Manager rotation",
 }
 # Sources that deliver `event["Records"]`.
 RECORD_SOURCES = frozenset({SQS, KINESIS, DYNAMODB_STREAMS, S3, SNS})
@@ -83,6 +85,14 @@ API_REQUEST_KEYS = frozenset(
     {"httpMethod", "pathParameters", "queryStringParameters", "multiValueQueryStringParameters",
      "rawPath", "rawQueryString", "routeKey", "multiValueHeaders", "requestContext"}
 )
+# A Secrets Manager rotation function: Secrets Manager invokes it once per step,
+# with the secret, the version being rotated (`ClientRequestToken`) and the step.
+ROTATION_STEP_KEY = "Step"
+ROTATION_TOKEN_KEY = "ClientRequestToken"
+ROTATION_STEPS = frozenset({"createSecret", "setSecret", "testSecret", "finishSecret"})
+# ... and the template kind of the permission that lets Secrets Manager invoke it
+# (`lambdalint.catalog.templates.PERMISSION_PRINCIPAL_KINDS`).
+ROTATION_TEMPLATE_KINDS = frozenset({"SecretsManager"})
 # Kinds of `lambdalint.templates.EventSource` whose caller is HTTP and reads the
 # proxy response (`statusCode`, a string `body`): API Gateway, an ALB, a function URL.
 HTTP_TEMPLATE_KINDS = frozenset({"API", "ALB", "FunctionURL"})

@@ -74,6 +74,7 @@ PERMISSION_PRINCIPAL_KINDS = {
     "sns.amazonaws.com": "SNS", "events.amazonaws.com": "EventBridge",
     "scheduler.amazonaws.com": "Schedule", "logs.amazonaws.com": "CloudWatchLogs",
     "iot.amazonaws.com": "IoT", "cognito-idp.amazonaws.com": "Cognito",
+    "secretsmanager.amazonaws.com": "SecretsManager",  # a rotation function
 }
 # S3 notification key filter rule names (`Filter.S3Key.Rules[].Name`, any case).
 S3_FILTER_PREFIX, S3_FILTER_SUFFIX = "prefix", "suffix"

@@ -126,7 +126,7 @@ class EventProfile:
         return _is_records(self.record_names, model, function, expr)
 
 
-_SOURCE_ORDER = [ev.SQS, ev.KINESIS, ev.DYNAMODB_STREAMS, ev.S3, ev.SNS, ev.API]
+_SOURCE_ORDER = [ev.SQS, ev.KINESIS, ev.DYNAMODB_STREAMS, ev.S3, ev.SNS, ev.API, ev.SECRETS_ROTATION]
 
 
 # -- entry points and caching -------------------------------------------------------
@@ -215,6 +215,9 @@ class _Analysis:
             self._calls(model, function)
         for model, function in responders:
             self._responses(model, function)
+        if {ev.ROTATION_STEP_KEY, ev.ROTATION_TOKEN_KEY} <= self.event_keys:
+            self.add(ev.SECRETS_ROTATION, f"reads `{ev.ROTATION_STEP_KEY}` and `{ev.ROTATION_TOKEN_KEY}` "
+                                          "from the event")
         loops = tuple(loop for model, function in sites for loop in self._loops(model, function))
         record_sources = frozenset(s for s in self.sources if s in ev.RECORD_SOURCES)
         loops = tuple(
@@ -297,6 +300,8 @@ class _Analysis:
     def _template_declarations(self) -> None:
         """Event sources the templates that deploy the entry function declare."""
         kinds = {getattr(source, "kind", None) for source in self.entry.declared}
+        if kinds & ev.ROTATION_TEMPLATE_KINDS:
+            self.add(ev.SECRETS_ROTATION, "its template lets Secrets Manager invoke it")
         http = kinds & ev.HTTP_TEMPLATE_KINDS
         if http:
             shown = " and ".join(sorted(http))
@@ -356,14 +361,19 @@ class _Analysis:
                 self._source_comparison(model, function, node)
 
     def _source_comparison(self, model: ModuleModel, function: FunctionInfo, node: cst.Comparison) -> None:
-        """`record["eventSource"] == "aws:sqs"`."""
+        """`record["eventSource"] == "aws:sqs"`; `step == "createSecret"` (a rotation step)."""
         sides = [node.left, *(target.comparator for target in node.comparisons)]
         literals = [simple_value(s) for s in sides if isinstance(s, cst.SimpleString)]
         others = [s for s in sides if not isinstance(s, cst.SimpleString)]
         for literal in literals:
-            source = ev.EVENT_SOURCE_IDS.get(literal) if isinstance(literal, str) else None
+            if not isinstance(literal, str):
+                continue
+            source = ev.EVENT_SOURCE_IDS.get(literal)
+            why = f'compares its event source with "{literal}"'
+            if source is None and literal in ev.ROTATION_STEPS:
+                source, why = ev.SECRETS_ROTATION, f'compares its event\'s step with "{literal}"'
             if source is not None and any(EVENT in model.labels_of(o, function) for o in others):
-                self.add(source, f'compares its event source with "{literal}"')
+                self.add(source, why)
 
     def _calls(self, model: ModuleModel, function: FunctionInfo) -> None:
         for call in function.calls:
