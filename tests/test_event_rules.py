@@ -420,6 +420,57 @@ def test_lam602_decoded_in_a_helper_of_another_module():
     """}) == []
 
 
+def test_lam602_already_decoded_through_str_fstrings_and_variables():
+    # The shape whose "safe" fix once decoded twice: `unquote_plus(str(unquote_plus(...)))`
+    # corrupts keys that contain `%`.
+    source = """
+        from urllib.parse import unquote_plus
+
+        def lambda_handler(event, context):
+            for record in event["Records"]:
+                key = unquote_plus(str(record["s3"]["object"]["key"]))
+                other = unquote_plus(f"{record['s3']['object']['key']}")
+                raw = record["s3"]["object"]["key"]
+                text = str(raw)
+                plain = unquote_plus(text)
+                trimmed = unquote_plus(raw.strip() + ".json")
+                yield key, other, plain, trimmed
+    """
+    assert rows("LAM602", source) == []
+    assert fixed("LAM602", source) == textwrap.dedent(source)
+
+
+def test_lam602_fix_wraps_inside_str_and_is_stable():
+    source = textwrap.dedent("""
+        import boto3
+
+        s3 = boto3.client("s3")
+
+        def lambda_handler(event, context):
+            for record in event["Records"]:
+                s3.head_object(Bucket="b", Key=str(record["s3"]["object"]["key"]))
+                s3.head_object(Bucket="b", Key=f"in/{record['s3']['object']['key']}")
+    """)
+    once, remaining = fix_source(RULES["LAM602"], source)
+    assert remaining == []
+    assert 'Key=str(unquote_plus(record["s3"]["object"]["key"]))' in once
+    assert "Key=f\"in/{unquote_plus(record['s3']['object']['key'])}\"" in once
+    assert once.count("unquote_plus(") == 2
+    twice, _ = fix_source(RULES["LAM602"], once)
+    assert twice == once
+
+
+def test_lam602_a_library_call_around_str_gets_no_fix():
+    source = """
+        from thirdparty import normalise_key
+
+        def lambda_handler(event, context):
+            return normalise_key(str(event["Records"][0]["s3"]["object"]["key"]))
+    """
+    assert rows("LAM602", source) == [5]
+    assert fixed("LAM602", source) == textwrap.dedent(source)
+
+
 def test_lam602_other_s3_fields_and_non_event_data():
     assert rows("LAM602", """
         def lambda_handler(event, context):
