@@ -36,7 +36,9 @@ class EventSsrf(EventTaintRule):
     to the attacker.
 
     Not flagged: URLs whose scheme and host are fixed by a literal prefix ending in
-    `/`, `?` or `#`; URLs whose host was checked against a literal allow-list
+    `/`, `?` or `#` (a name bound to a literal counts as its text); event data
+    appended to a base URL the code does not show (`os.environ["ORDERS_API_URL"] +
+    order_id`), which cannot be judged; URLs whose host was checked against a literal allow-list
     (`if urlparse(url).hostname not in ALLOWED_HOSTS: return ...`); URLs picked from a
     dict of your own by an event key; event data passed as `params=`, `json=` or
     `data=`; and fields of the event that AWS fills in, not the caller: a

@@ -943,6 +943,31 @@ def test_url_host_allow_list():
     """)
 
 
+def test_a_base_url_the_code_does_not_show_cannot_be_judged():
+    # A setting followed by event data: right when the setting ends with `/`, which the
+    # concatenation implies. A literal base the code shows is judged on its text.
+    check("""
+        import os
+        import requests
+
+        ORDERS_API_URL = os.environ["ORDERS_API_URL"]
+        INTERNAL = "https://internal.example.com"
+        PUBLIC = "https://api.example.com/v1/"
+
+        def get_order(order_id):
+            return requests.get(ORDERS_API_URL + order_id, timeout=5)
+
+        def lambda_handler(event, context):
+            order_id = event["detail"]["orderId"]
+            get_order(order_id)
+            requests.get(f"{os.environ['API']}{order_id}", timeout=5)
+            requests.get(PUBLIC + order_id, timeout=5)
+            requests.get(INTERNAL + order_id, timeout=5)  # taint: url
+            requests.get(f"{INTERNAL}{order_id}", timeout=5)  # taint: url
+            requests.get("https://" + os.environ["HOST"] + order_id, timeout=5)  # taint: url
+    """)
+
+
 def test_url_prefix_rules():
     fixed = taint_module._fixed_host
     assert fixed("https://api.example.com/")

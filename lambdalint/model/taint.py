@@ -1249,16 +1249,36 @@ class _FunctionAnalysis:
         return result
 
     def _url_prefix_fixed(self, parts: Iterable[tuple[cst.CSTNode, frozenset[Origin]]]) -> bool:
-        """Whether the clean text before the first tainted part fixes a URL's host."""
+        """Whether the clean text before the first tainted part fixes a URL's host.
+
+        Clean parts whose text the code does not show (a base URL from an environment
+        variable or a setting) stand for unknown text. A prefix made only of such
+        parts cannot be judged (`ORDERS_API_URL + order_id` is right when the setting
+        ends with `/`, as such a concatenation implies): it counts as fixed."""
         prefix = ""
+        literal = False
         for part, taint in parts:
             if taint and not self._aws_supplied(taint):
-                return _fixed_host(prefix)
-            text = string_value(part) if isinstance(part, cst.BaseExpression) else None
-            if isinstance(part, cst.FormattedStringText):
-                text = part.value
+                return _fixed_host(prefix) or (bool(prefix) and not literal)
+            text = self._literal_text(part)
+            literal = literal or text is not None
             prefix += text if text is not None else "X"
         return False
+
+    def _literal_text(self, part: cst.CSTNode, hops: int = 0) -> str | None:
+        """The text of a clean part of a built string: a literal, an f-string's literal
+        text, or a name bound to a literal (`BASE_URL = "https://..."`)."""
+        if isinstance(part, cst.FormattedStringText):
+            return part.value
+        if isinstance(part, cst.FormattedStringExpression):
+            return self._literal_text(part.expression, hops) if part.format_spec is None else None
+        if not isinstance(part, cst.BaseExpression):
+            return None
+        text = string_value(part)
+        if text is not None:
+            return text
+        bound = self._resolve_name(part, hops)
+        return self._literal_text(bound, hops + 1) if bound is not None else None
 
     def _aws_supplied(self, taint: frozenset[Origin]) -> bool:
         """Whether a value is read from fields AWS supplies of this entry point's own
