@@ -47,7 +47,11 @@ class PerInvocationConfigFetch(Rule):
     would rotate the wrong version. A function is a rotation function when it
     compares its event's `Step` with those names, reads both `Step` and
     `ClientRequestToken` from its event, or its template grants
-    `secretsmanager.amazonaws.com` permission to invoke it.
+    `secretsmanager.amazonaws.com` permission to invoke it. Nor are CloudFormation
+    custom resources (the event has a `ResponseURL`, or the code answers through
+    `cfnresponse`, `crhelper` or Powertools' `CloudFormationCustomResourceEvent`) and
+    CodePipeline jobs (`event["CodePipeline.job"]`): they run a few times per
+    deployment or pipeline run, and a cache saves nothing.
 
     ## Fix safety
     No automatic fix: where to cache, and for how long (secrets rotate), is a
@@ -85,8 +89,10 @@ class PerInvocationConfigFetch(Rule):
         if not (self._on_aws_client(qualified) or operation in DISTINCTIVE_CONFIG_FETCH_OPERATIONS):
             return
         profile = ctx.event_sources()
-        if profile is not None and profile.has(ev.SECRETS_ROTATION):
-            return  # a rotation step must read the versions as they are now
+        if profile is not None and profile.has(ev.SECRETS_ROTATION, *ev.DEPLOYMENT_SOURCES):
+            # A rotation step must read the versions as they are now; custom resources
+            # and pipeline jobs run a few times per deployment, not per request.
+            return
         written = cst.Module([]).code_for_node(func)
         self.report(
             node,

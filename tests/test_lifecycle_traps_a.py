@@ -349,6 +349,67 @@ def test_lam105_a_template_permission_for_secrets_manager_marks_a_rotation_funct
     assert [d.location.row for d in result.diagnostics if d.code == "LAM105"] == [10]
 
 
+@pytest.mark.parametrize("source", [
+    # a custom resource answering CloudFormation itself ...
+    '''
+        import json
+        import urllib.request
+        import boto3
+
+        ssm = boto3.client("ssm")
+
+        def lambda_handler(event, context):
+            topic = ssm.get_parameter(Name="/app/alerts-topic")["Parameter"]["Value"]
+            body = json.dumps({"Status": "SUCCESS", "PhysicalResourceId": topic,
+                               "StackId": event["StackId"], "RequestId": event["RequestId"],
+                               "LogicalResourceId": event["LogicalResourceId"]}).encode()
+            request = urllib.request.Request(event["ResponseURL"], data=body, method="PUT")
+            urllib.request.urlopen(request, timeout=10)
+    ''',
+    # ... through cfnresponse ...
+    '''
+        import boto3
+        import cfnresponse
+
+        ssm = boto3.client("ssm")
+
+        def handler(event, context):
+            value = ssm.get_parameter(Name=event["ResourceProperties"]["Name"])["Parameter"]["Value"]
+            cfnresponse.send(event, context, cfnresponse.SUCCESS, {"Value": value})
+    ''',
+    # ... through crhelper ...
+    '''
+        import boto3
+        from crhelper import CfnResource
+
+        helper = CfnResource()
+        ssm = boto3.client("ssm")
+
+        @helper.create
+        @helper.update
+        def create(event, context):
+            helper.Data["Value"] = ssm.get_parameter(Name="/app/seed")["Parameter"]["Value"]
+
+        def handler(event, context):
+            helper(event, context)
+    ''',
+    # ... and a CodePipeline invoke action
+    '''
+        import boto3
+
+        ssm = boto3.client("ssm")
+        codepipeline = boto3.client("codepipeline")
+
+        def lambda_handler(event, context):
+            job = event["CodePipeline.job"]
+            account = ssm.get_parameter(Name="/deploy/target-account")["Parameter"]["Value"]
+            codepipeline.put_job_success_result(jobId=job["id"], outputVariables={"account": account})
+    ''',
+])
+def test_lam105_custom_resources_and_pipeline_jobs_run_per_deployment(source):
+    assert findings("LAM105", source) == []
+
+
 def test_lam105_other_steps_and_other_events_are_no_rotation():
     found = findings("LAM105", '''
         import boto3

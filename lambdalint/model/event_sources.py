@@ -126,7 +126,8 @@ class EventProfile:
         return _is_records(self.record_names, model, function, expr)
 
 
-_SOURCE_ORDER = [ev.SQS, ev.KINESIS, ev.DYNAMODB_STREAMS, ev.S3, ev.SNS, ev.API, ev.SECRETS_ROTATION]
+_SOURCE_ORDER = [ev.SQS, ev.KINESIS, ev.DYNAMODB_STREAMS, ev.S3, ev.SNS, ev.API, ev.SECRETS_ROTATION,
+                 ev.CUSTOM_RESOURCE, ev.CODEPIPELINE_JOB]
 
 
 # -- entry points and caching -------------------------------------------------------
@@ -218,6 +219,10 @@ class _Analysis:
         if {ev.ROTATION_STEP_KEY, ev.ROTATION_TOKEN_KEY} <= self.event_keys:
             self.add(ev.SECRETS_ROTATION, f"reads `{ev.ROTATION_STEP_KEY}` and `{ev.ROTATION_TOKEN_KEY}` "
                                           "from the event")
+        if ev.CUSTOM_RESOURCE_KEY in self.event_keys or ev.CUSTOM_RESOURCE_KEY_PAIR <= self.event_keys:
+            self.add(ev.CUSTOM_RESOURCE, "reads a custom resource request from the event")
+        if ev.CODEPIPELINE_JOB_KEY in self.event_keys:
+            self.add(ev.CODEPIPELINE_JOB, f"reads `{ev.CODEPIPELINE_JOB_KEY}` from the event")
         loops = tuple(loop for model, function in sites for loop in self._loops(model, function))
         record_sources = frozenset(s for s in self.sources if s in ev.RECORD_SOURCES)
         loops = tuple(
@@ -313,6 +318,9 @@ class _Analysis:
         model, function = self.model, self.entry.function
         for decorator in function.node.decorators:
             expr = decorator.decorator
+            if (model.qualify(expr, None) or "").startswith(ev.CUSTOM_RESOURCE_HELPERS):
+                # `@helper.create` of a `crhelper.CfnResource()`
+                self.add(ev.CUSTOM_RESOURCE, "handles a custom resource request for `crhelper`")
             if isinstance(expr, cst.Call):
                 self._batch_call(model, None, expr)
                 for arg in expr.args:
@@ -385,6 +393,8 @@ class _Analysis:
                         if arg.keyword is not None and arg.keyword.value in ev.DATA_CLASS_KEYWORDS:
                             self._data_class(model, function, arg.value)
                 func = call.func
+                if (model.qualify(func, function) or "").startswith(ev.CUSTOM_RESOURCE_HELPERS):
+                    self.add(ev.CUSTOM_RESOURCE, "answers CloudFormation through a custom resource helper")
                 if isinstance(func, cst.Attribute) and func.attr.value == "resolve":
                     owner = model.qualify(func.value, function) or ""
                     if owner.endswith("()") and owner[:-2].rsplit(".", 1)[-1] in ev.API_RESOLVERS:
