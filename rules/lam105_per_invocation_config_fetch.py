@@ -9,6 +9,7 @@ from lambdalint.catalog import (
     AWS_CLIENT_CONSTRUCTORS,
     CONFIG_FETCH_OPERATIONS,
     DISTINCTIVE_CONFIG_FETCH_OPERATIONS,
+    LOCAL_CONFIG_CLIENT_PREFIXES,
     POWERTOOLS_PACKAGE,
 )
 from lambdalint.catalog import events as ev
@@ -41,7 +42,8 @@ class PerInvocationConfigFetch(Rule):
     initialisation, module-level state that the same function tests and fills with
     the fetched value (`if name not in CACHE: CACHE[name] = ...`, TTL caches, early
     returns of a cached value), calls in memoised functions, Powertools `parameters`
-    functions, code that only module scope runs, and Secrets Manager rotation
+    functions, reads from the AWS IoT Greengrass Core SDK's local secret store
+    (`greengrasssdk.client("secretsmanager")`), code that only module scope runs, and Secrets Manager rotation
     functions: each step (`createSecret`, `setSecret`, `testSecret`, `finishSecret`)
     must read the secret's versions as they are at that moment, and a cached value
     would rotate the wrong version. A function is a rotation function when it
@@ -86,6 +88,8 @@ class PerInvocationConfigFetch(Rule):
         qualified = ctx.qualify(func) or ""
         if qualified.startswith(POWERTOOLS_PACKAGE):
             return  # Powertools parameters: cached by the library
+        if qualified.startswith(LOCAL_CONFIG_CLIENT_PREFIXES):
+            return  # a device-local store (Greengrass): no API call to save
         if not (self._on_aws_client(qualified) or operation in DISTINCTIVE_CONFIG_FETCH_OPERATIONS):
             return
         profile = ctx.event_sources()

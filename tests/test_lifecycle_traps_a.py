@@ -410,6 +410,17 @@ def test_lam105_custom_resources_and_pipeline_jobs_run_per_deployment(source):
     assert findings("LAM105", source) == []
 
 
+def test_lam105_greengrass_local_secrets_are_no_api_call():
+    assert findings("LAM105", '''
+        import greengrasssdk
+
+        secrets_client = greengrasssdk.client("secretsmanager")
+
+        def function_handler(event, context):
+            return secrets_client.get_secret_value(SecretId="greengrass-TestSecret").get("SecretString")
+    ''') == []
+
+
 def test_lam105_other_steps_and_other_events_are_no_rotation():
     found = findings("LAM105", '''
         import boto3

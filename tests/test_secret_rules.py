@@ -160,6 +160,8 @@ def test_working_directory_variables_are_not_secret_env_vars():
     ("{{resolve:secretsmanager:prod/db:SecretString:password}}", "placeholder"),
     ("%(password)s", "placeholder"),
     ("xxxxxxxx", "placeholder"),
+    ("eyJraWQiOiJXWlMzZTNS...", "placeholder"),  # cut short for show
+    ("sk_live_\u2026a9Fq", "placeholder"),
     ("********", "placeholder"),
     (":****", "placeholder"),
     ("your-api-key", "placeholder"),
@@ -391,6 +393,9 @@ def test_lam402_names_that_only_sound_secret():
             return template, fields, token, SLACK_TOKEN_SECRET, api_key
 
         WEBHOOK_TOKEN = "xoxb-2847562910-9182736450-Zq8Lm2Vx7Rt4Wp9Kd3Hn"
+        SECRET_KEY = "change-for-production!"
+        SAMPLE = {"id_token": "eyJraWQiOiJXWlMzZTNS...", "token_type": "Bearer", "expires_in": 3600}
+        KEYS = {"PublicKey": "test-public", "PrivateKey": "test-private"}
     ''') == [13]
 
 

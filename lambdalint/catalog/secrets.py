@@ -316,6 +316,7 @@ _MARKUP = re.compile(
     re.X,
 )
 _MASKS = ("***", "\u2022\u2022\u2022", "xxxx", "XXXX")
+_ELLIPSES = ("...", "\u2026")
 _FORMAT_FIELD = re.compile(r"\{[A-Za-z_0-9.\[\]]*(![rsa])?(:[^{}]*)?\}|%\(\w+\)[sdr]|%[sdr]")
 # Values that are settings, states or type names rather than secrets.
 NON_SECRET_VALUES = frozenset(
@@ -369,10 +370,12 @@ MIN_SECRET_LENGTH = 3
 
 
 def is_markup_placeholder(value: str) -> bool:
-    """`<password>`, `${DB_PASSWORD}`, `{password}`, `%(pw)s`, `xxx`, `:****`, AWS's `...EXAMPLE`."""
+    """`<password>`, `${DB_PASSWORD}`, `{password}`, `%(pw)s`, `xxx`, `:****`, AWS's `...EXAMPLE`,
+    and values cut short for show (`eyJraWQiOiJX...`): no secret holds an ellipsis."""
     text = value.strip()
     return bool(
         _MARKUP.match(text)
+        or any(ellipsis in text for ellipsis in _ELLIPSES)
         or _FORMAT_FIELD.search(text)
         or text.endswith(AWS_EXAMPLE_SUFFIXES)
         or not any(c.isalnum() for c in text)
