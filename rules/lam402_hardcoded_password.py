@@ -69,7 +69,8 @@ class HardcodedPassword(Rule):
     `*secret*` name), URLs, file names (`"key.pem"`), regular expressions, header and field
     names (`"x-api-token"`, `"password"`), environment-variable names
     (`"DB_PASSWORD"`), placeholders and templates (`"<password>"`, `"${TOKEN}"`,
-    `"{password}"`, `"xxx"`, AWS's `...EXAMPLE` keys), text with spaces (messages,
+    `"{password}"`, `"xxx"`, AWS's `...EXAMPLE` keys, values cut short for show such as
+    `"eyJraWQiOiJX..."`), text with spaces (messages,
     labels; a PEM private key is still flagged), settings and type names (`"true"`,
     `"SecureString"`, `"Bearer"`), empty and two-character strings. Names that only
     look secret are not password-like: AWS pagination and idempotency fields
