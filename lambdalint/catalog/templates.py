@@ -17,6 +17,12 @@ from lambdalint.catalog import network
 CLOUDFORMATION_FILE_NAMES = ("template.yaml", "template.yml", "template.json")
 SERVERLESS_FILE_NAMES = ("serverless.yml", "serverless.yaml")
 TEMPLATE_FILE_NAMES = CLOUDFORMATION_FILE_NAMES + SERVERLESS_FILE_NAMES
+# Other YAML/JSON files of the checked tree are templates when their first
+# TEMPLATE_SNIFF_BYTES hold a marker, or `Resources` and a function resource type.
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+TEMPLATE_SNIFF_BYTES = 16384
+TEMPLATE_MARKERS = ("AWSTemplateFormatVersion", "AWS::Serverless-2016-10-31")
+FUNCTION_RESOURCE_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 # A folder holding this file is the root of a CDK app; its Python files that
 # mention CDK_IMPORT_WORD are read as the app.
 CDK_APP_MARKER = "cdk.json"
