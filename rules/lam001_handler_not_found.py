@@ -25,10 +25,14 @@ class HandlerNotFound(DeploymentRule):
     `Runtime.HandlerNotFound`.
 
     `Handler: pkg.module.function` is looked up in the code folder as
-    `pkg/module.py` or `pkg/module/__init__.py`; the function may be any name the
-    module binds at its top level (a `def`, an assignment such as
+    `pkg/module.py` or `pkg/module/__init__.py` (Lambda imports the module by its
+    file name, so `lambda-handler.handler` is `lambda-handler.py`); the function may
+    be any name the module binds at its top level (a `def`, an assignment such as
     `handler = Mangum(app)`, or an import). Not flagged: functions whose runtime is not
-    Python (or not given), code that is inline, in S3, a container image or a
+    Python (or not given), custom runtimes (`provided.*`) and handlers that name a
+    program rather than a function: the start-up script of the Lambda Web Adapter
+    or another `AWS_LAMBDA_EXEC_WRAPPER` (`run.sh`, any `.sh` file, a file of the
+    code folder such as `start`), and `bootstrap`; code that is inline, in S3, a container image or a
     packaged archive, code produced by a build step (`Metadata: BuildMethod:
     makefile`), handlers the template computes (`!Ref`, `${...}`), and modules
     that define names dynamically (`from x import *`, a module `__getattr__`).
@@ -173,6 +177,41 @@ class HandlerNotFound(DeploymentRule):
                   Handler: !Ref HandlerName
                   Runtime: python3.12
         ''', path="template.yaml", files={"src/app.py": "x = 1\n"}),
+        Good('''
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              WebApp:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: web/
+                  Handler: run.sh
+                  Runtime: python3.12
+                  Layers:
+                    - !Sub arn:aws:lambda:${AWS::Region}:753240598075:layer:LambdaAdapterLayerX86:24
+                  Environment:
+                    Variables:
+                      AWS_LAMBDA_EXEC_WRAPPER: /opt/bootstrap
+              Thumbnails:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: thumbnails/
+                  Handler: lambda-handler.handler
+                  Runtime: python3.12
+              Native:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: native/
+                  Handler: bootstrap
+                  Runtime: provided.al2023
+        ''', path="template.yaml", files={"web/run.sh": '''
+            #!/bin/sh
+            exec python -m uvicorn main:app --port 8080
+        ''', "web/main.py": '''
+            app = object()
+        ''', "thumbnails/lambda-handler.py": '''
+            def handler(event, context):
+                return {"ok": True}
+        '''}),
         Good('''
             service: orders
             provider:

@@ -9,8 +9,10 @@ from lambdalint.catalog import (
     AWS_CLIENT_CONSTRUCTORS,
     CONFIG_FETCH_OPERATIONS,
     DISTINCTIVE_CONFIG_FETCH_OPERATIONS,
+    LOCAL_CONFIG_CLIENT_PREFIXES,
     POWERTOOLS_PACKAGE,
 )
+from lambdalint.catalog import events as ev
 
 
 class PerInvocationConfigFetch(Rule):
@@ -40,7 +42,18 @@ class PerInvocationConfigFetch(Rule):
     initialisation, module-level state that the same function tests and fills with
     the fetched value (`if name not in CACHE: CACHE[name] = ...`, TTL caches, early
     returns of a cached value), calls in memoised functions, Powertools `parameters`
-    functions, and code that only module scope runs.
+    functions, reads from the AWS IoT Greengrass Core SDK's local secret store
+    (`greengrasssdk.client("secretsmanager")`), code that only module scope runs, and Secrets Manager rotation
+    functions: each step (`createSecret`, `setSecret`, `testSecret`, `finishSecret`)
+    must read the secret's versions as they are at that moment, and a cached value
+    would rotate the wrong version. A function is a rotation function when it
+    compares its event's `Step` with those names, reads both `Step` and
+    `ClientRequestToken` from its event, or its template grants
+    `secretsmanager.amazonaws.com` permission to invoke it. Nor are CloudFormation
+    custom resources (the event has a `ResponseURL`, or the code answers through
+    `cfnresponse`, `crhelper` or Powertools' `CloudFormationCustomResourceEvent`) and
+    CodePipeline jobs (`event["CodePipeline.job"]`): they run a few times per
+    deployment or pipeline run, and a cache saves nothing.
 
     ## Fix safety
     No automatic fix: where to cache, and for how long (secrets rotate), is a
@@ -75,7 +88,14 @@ class PerInvocationConfigFetch(Rule):
         qualified = ctx.qualify(func) or ""
         if qualified.startswith(POWERTOOLS_PACKAGE):
             return  # Powertools parameters: cached by the library
+        if qualified.startswith(LOCAL_CONFIG_CLIENT_PREFIXES):
+            return  # a device-local store (Greengrass): no API call to save
         if not (self._on_aws_client(qualified) or operation in DISTINCTIVE_CONFIG_FETCH_OPERATIONS):
+            return
+        profile = ctx.event_sources()
+        if profile is not None and profile.has(ev.SECRETS_ROTATION, *ev.DEPLOYMENT_SOURCES):
+            # A rotation step must read the versions as they are now; custom resources
+            # and pipeline jobs run a few times per deployment, not per request.
             return
         written = cst.Module([]).code_for_node(func)
         self.report(
@@ -236,6 +256,33 @@ class PerInvocationConfigFetch(Rule):
                 secret = parameters.get_secret("prod/db", max_age=300)
                 table = parameters.get_parameter("/app/table")
                 return secret, table, get_parameter("/app/flag")
+        '''),
+        Good('''
+            import boto3
+
+            service_client = boto3.client("secretsmanager")
+
+            def lambda_handler(event, context):
+                arn, token, step = event["SecretId"], event["ClientRequestToken"], event["Step"]
+                if step == "createSecret":
+                    create_secret(arn, token)
+                elif step == "finishSecret":
+                    finish_secret(arn, token)
+
+            def create_secret(arn, token):
+                current = service_client.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")
+                try:
+                    service_client.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
+                except service_client.exceptions.ResourceNotFoundException:
+                    password = service_client.get_random_password(ExcludeCharacters="/@")
+                    service_client.put_secret_value(SecretId=arn, ClientRequestToken=token,
+                                                    SecretString=password["RandomPassword"],
+                                                    VersionStages=["AWSPENDING"])
+                return current
+
+            def finish_secret(arn, token):
+                metadata = service_client.describe_secret(SecretId=arn)
+                return metadata["VersionIdsToStages"]
         '''),
         Good('''
             from myapp.settings import SettingsStore

@@ -36,12 +36,25 @@ _UNPACKED = re.compile(r",\s*" + _STEM + r"\w*\s*[)\]]?\s*=[^\n]*['\"]")
 class HardcodedPassword(Rule):
     """
     ## What it does
-    Flags a non-empty string literal assigned to, passed as, stored under or given
-    as the default of a password-like name: `password`, `passwd`, `pwd`,
-    `passphrase`, `secret`, `token`, `api_key`/`apiKey`, `access_token`,
+    Flags a string literal that looks like a secret, assigned to, passed as, stored
+    under or given as the default of a password-like name: `password`, `passwd`,
+    `pwd`, `passphrase`, `secret`, `token`, `api_key`/`apiKey`, `access_token`,
     `client_secret`, `private_key`, `secret_key`, in any case and with any prefix
     (`DB_PASSWORD`, `githubToken`, `self.api_key`, `config["password"]`,
     `connect(password=...)`, `{"client_secret": ...}`, `def f(token=...)`).
+
+    What looks like a secret depends on the name. People choose passwords, so under
+    a password's name (`password`, `passwd`, `pwd`, `passphrase`) any text may be one
+    (`"hunter2!"`, `"changeme"`). Machines generate tokens, keys and client secrets,
+    so under their names the value must look generated: a vendor's prefix with a
+    random body (`ghp_`, `github_pat_`, `glpat-`, `xoxb-`, `sk_live_`, `whsec_`,
+    `sk-`, `AIza`, `SG.`, `npm_`, `hf_`, ...), a JSON Web Token, a PEM private key, or
+    eight or more varied characters mixing letters with digits (or three kinds of
+    character) that are not made of words (`"k-7Hq2Lm9Pz4Rx8Vt1"`,
+    `"9f8e7d6c5b4a39281706"`, not `"LambdaARN"` or `"orders-api-token-2024"`). In
+    test files the bar is higher for every name: a vendor's token, or 20 or more
+    generated-looking characters with no stand-in word (`test`, `fake`, `dummy`,
+    ...) in them.
 
     ## Why is this bad?
     A secret in the code ships with every copy of the repository, its history and
@@ -56,17 +69,21 @@ class HardcodedPassword(Rule):
     `*secret*` name), URLs, file names (`"key.pem"`), regular expressions, header and field
     names (`"x-api-token"`, `"password"`), environment-variable names
     (`"DB_PASSWORD"`), placeholders and templates (`"<password>"`, `"${TOKEN}"`,
-    `"{password}"`, `"xxx"`, AWS's `...EXAMPLE` keys), text with spaces (messages,
+    `"{password}"`, `"xxx"`, AWS's `...EXAMPLE` keys, values cut short for show such as
+    `"eyJraWQiOiJX..."`), text with spaces (messages,
     labels; a PEM private key is still flagged), settings and type names (`"true"`,
     `"SecureString"`, `"Bearer"`), empty and two-character strings. Names that only
     look secret are not password-like: AWS pagination and idempotency fields
     (`NextToken`, `ContinuationToken`, `Marker`, `ClientToken`, Step Functions'
     `TaskToken`), identifiers of secrets (`secret_name`, `SECRET_ARN`,
     `token_url`, `token_type`), flags (`is_secret`, `use_token`) and counts
-    (`max_tokens`). Values read at run time (`token = event["token"]`) are not
-    literals. In test files, dummy values (`"changeme"`, `"test-password"`,
-    `"fake-token"`) are not flagged either; in production code `"changeme"` is a
-    default password and is reported. Keyword arguments `aws_access_key_id`,
+    (`max_tokens`). Names and words under a token's or key's name are not
+    generated secrets (`"ServiceToken": "LambdaARN"`, `token = "token_type"`,
+    `SLACK_TOKEN_SECRET = "prod-slack-bot-token"`). Values read at run time
+    (`token = event["token"]`) are not literals. In test files, made-up values
+    (`"changeme"`, `"test-password"`, `"Adm1n-Pa55"`, token fixtures such as JWTs,
+    PEM test keys) are not flagged; in production code `"changeme"` under a
+    password's name is a default password and is reported. Keyword arguments `aws_access_key_id`,
     `aws_secret_access_key` and `aws_session_token`, and strings holding an AWS
     access key id, are LAM401's.
 
@@ -181,12 +198,29 @@ class HardcodedPassword(Rule):
                 return connect(password=os.environ["DB_PASSWORD"]), template, is_secret, max_tokens
         '''),
         Good('''
+            from aws_cdk import CustomResource, Stack
+
+            class SeedStack(Stack):
+                def __init__(self, scope, provider):
+                    super().__init__(scope, "Seed")
+                    CustomResource(self, "SeedData", service_token=provider.service_token,
+                                   properties={"ServiceToken": "LambdaARN", "Table": "orders"})
+                    self.auth = {"token_type": "Bearer", "access_token": "access_token"}
+                    self.slack_token_secret = "prod-slack-bot-token"
+        '''),
+        Bad('''
+            SLACK_BOT_TOKEN = "xoxb-2847562910-9182736450-Zq8Lm2Vx7Rt4Wp9Kd3Hn"  # expect
+
+            def lambda_handler(event, context):
+                return SLACK_BOT_TOKEN[:4]
+        '''),
+        Good('''
             import pytest
 
             @pytest.fixture
             def settings(monkeypatch):
                 monkeypatch.setenv("DB_PASSWORD", "test-password")
-                return {"password": "changeme", "api_key": "fake-api-key"}
+                return {"password": "changeme", "api_key": "fake-api-key", "db_password": "Adm1n-Pa55"}
 
             def test_login(settings):
                 token = "dummy-token"

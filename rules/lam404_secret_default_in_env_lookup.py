@@ -34,8 +34,10 @@ class SecretDefaultInEnvLookup(Rule):
 
     Not flagged: empty or `None` defaults, defaults that are identifiers of a
     secret rather than the secret (`os.getenv("DB_SECRET", "prod/db/credentials")`,
-    SSM paths, ARNs), placeholders (`"<token>"`, `"changeme"` in test files),
-    variables whose names only look secret (`DB_SECRET_ARN`, `TOKEN_URL`,
+    SSM paths, ARNs), placeholders (`"<token>"`), defaults of a token or key that do
+    not look generated (`os.getenv("SERVICE_TOKEN", "LambdaARN")`; LAM402 says what
+    looks like a secret, and a password may be any text), made-up values in test
+    files, variables whose names only look secret (`DB_SECRET_ARN`, `TOKEN_URL`,
     `PWD`), and defaults built at run time.
 
     ## Fix safety

@@ -17,9 +17,20 @@ _JSON = "json"
 class ApiBodyNotString(Rule):
     """
     ## What it does
-    Flags a handler that returns an API Gateway/function URL response (a dict with
-    `statusCode`) whose `body` is not a string: a dict, list, tuple, set, number or
-    boolean literal (or comprehension), or a name bound to one.
+    Flags a handler that answers API Gateway, an Application Load Balancer or a
+    function URL with a response (a dict with `statusCode`) whose `body` is not a
+    string: a dict, list, tuple, set, number or boolean literal (or comprehension),
+    or a name bound to one.
+
+    A `statusCode` alone does not make a response an HTTP one: a function invoked
+    by another function, a Step Functions task or Amazon Connect may return
+    `{"statusCode": 200, "body": {...}}` to a caller that reads `body` as a dict.
+    So the rule speaks only when the function is known to answer HTTP: its template
+    declares an API Gateway (REST, HTTP or WebSocket), ALB or function URL event;
+    it takes a Powertools HTTP event type (`APIGatewayProxyEvent`,
+    `LambdaFunctionUrlEvent`, `ALBEvent`, ...) or answers through a Powertools
+    resolver; or it reads request fields from its event (`httpMethod`,
+    `requestContext`, `pathParameters`, `queryStringParameters`, `rawPath`, ...).
 
     ## Why is this bad?
     With a Lambda proxy integration, API Gateway (REST and HTTP APIs), Application
@@ -31,15 +42,21 @@ class ApiBodyNotString(Rule):
     `Content-Type` header).
 
     The response counts when the handler, or a function it calls, returns the dict
-    directly or through a name. Not flagged: bodies that are
+    directly or through a name. Not flagged: functions nothing shows an HTTP caller
+    for (however their response looks), bodies that are
     strings or calls (`json.dumps(...)`, `str(...)`), parameters of a response
     helper (the caller decides what they hold), and Powertools event-handler routes,
     whose return values Powertools serialises itself.
 
     ## Fix safety
     The fix wraps the body in `json.dumps(...)` and adds `import json` when the
-    module does not import it. It is safe: the response was unusable before, and
-    `json.dumps` produces exactly the JSON text a client expects from that value.
+    module does not import it. It is safe where the HTTP response shape is certain
+    (the templates declare only HTTP events, or the code declares an HTTP event type
+    or a Powertools resolver): the response was unusable before, and `json.dumps`
+    produces exactly the JSON text a client expects from that value. Where only the
+    event's shape says so (it reads `queryStringParameters`, ...), the function may
+    also be invoked directly by code that reads `body` as a dict, which the fix would
+    break: the fix is unsafe there.
     It is not offered when the name `json` is bound to something other than the
     `json` module (another library imported as `json`, a parameter), or for set
     bodies, which `json.dumps` cannot encode.
@@ -84,12 +101,22 @@ class ApiBodyNotString(Rule):
                 return response
         '''),
         Bad('''
+            from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2, event_source
+
             def build(items):
                 payload = {"items": [i for i in items]}
                 return {"statusCode": 200, "body": payload}  # expect
 
-            def handler(event, context):
-                return build(event["items"])
+            @event_source(data_class=APIGatewayProxyEventV2)
+            def handler(event: APIGatewayProxyEventV2, context):
+                return build(event.json_body["items"])
+        '''),
+        Good('''
+            # Called by a Step Functions task (or another function, or Amazon Connect): its
+            # caller reads `body` as a dict, and nothing says an HTTP client is waiting.
+            def lambda_handler(event, context):
+                order = {"id": event["order_id"], "status": "validated"}
+                return {"statusCode": 200, "body": order}
         '''),
         Good('''
             def lambda_handler(event, context):
@@ -102,7 +129,7 @@ class ApiBodyNotString(Rule):
                 return {"statusCode": status, "body": body}
 
             def lambda_handler(event, context):
-                return respond(200, json.dumps({"ok": True}))
+                return respond(200, json.dumps({"ok": True, "path": event["rawPath"]}))
         '''),
         Good('''
             from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -124,11 +151,17 @@ class ApiBodyNotString(Rule):
         '''),
         Fixed(
             before='''
+            from aws_lambda_powertools.utilities.data_classes import LambdaFunctionUrlEvent, event_source
+
+            @event_source(data_class=LambdaFunctionUrlEvent)
             def lambda_handler(event, context):
                 return {"statusCode": 200, "body": {"message": "hello"}}
             ''',
             after='''
+            from aws_lambda_powertools.utilities.data_classes import LambdaFunctionUrlEvent, event_source
             import json
+
+            @event_source(data_class=LambdaFunctionUrlEvent)
             def lambda_handler(event, context):
                 return {"statusCode": 200, "body": json.dumps({"message": "hello"})}
             ''',
@@ -140,7 +173,7 @@ class ApiBodyNotString(Rule):
             import boto3
 
             def lambda_handler(event, context):
-                result = [1, 2, 3]
+                result = [event["pathParameters"]["id"]]
                 return {"statusCode": 200, "body": result}
             ''',
             after='''
@@ -149,15 +182,18 @@ class ApiBodyNotString(Rule):
             import boto3
 
             def lambda_handler(event, context):
-                result = [1, 2, 3]
+                result = [event["pathParameters"]["id"]]
                 return {"statusCode": 200, "body": json.dumps(result)}
             ''',
+            unsafe=True,
         ),
         Bad('''
             import simplejson as json
 
             def lambda_handler(event, context):
-                return {"statusCode": 200, "body": {"ok": True}}  # expect
+                if event["httpMethod"] == "GET":
+                    return {"statusCode": 200, "body": {"ok": True}}  # expect
+                return {"statusCode": 405, "body": ""}
         '''),
     ]
 
@@ -166,8 +202,8 @@ class ApiBodyNotString(Rule):
         if node.value is None or ctx.function is None:
             return
         profile = ctx.event_sources()
-        if profile is None or profile.entry.kind != "handler":
-            return
+        if profile is None or profile.entry.kind != "handler" or not profile.answers_http:
+            return  # a `statusCode` dict for another function or Step Functions is data
         for response in self._responses(node.value):
             element = dict_key(response, ev.BODY_KEY)
             if element is None:
@@ -178,8 +214,9 @@ class ApiBodyNotString(Rule):
             self.report(
                 element.value,
                 f"the response `body` is {what}: API Gateway and function URLs need a string and "
-                f"answer 502 otherwise; serialise it with `json.dumps(...)`",
-                fix=self._fix(element.value, what),
+                f"answer 502 otherwise (the function {profile.http_evidence}); serialise it with "
+                f"`json.dumps(...)`",
+                fix=self._fix(element.value, what, profile.http_certain),
             )
 
     def _responses(self, value: cst.BaseExpression) -> list[cst.Dict]:
@@ -203,7 +240,7 @@ class ApiBodyNotString(Rule):
                     return f"{kind} (`{value.value} = {shorten(code_of(bound), 30)}`)"
         return None
 
-    def _fix(self, value: cst.BaseExpression, what: str) -> Fix | None:
+    def _fix(self, value: cst.BaseExpression, what: str, certain: bool) -> Fix | None:
         if what.startswith(("a set", "a set comprehension")):
             return None
         bound = lookup(self.ctx.model, self.ctx.function, _JSON)
@@ -217,7 +254,10 @@ class ApiBodyNotString(Rule):
             func=cst.Attribute(value=cst.Name(_JSON), attr=cst.Name("dumps")),
             args=[cst.Arg(value=value)],
         )
-        return Fix("Serialise the body with `json.dumps(...)`", Applicability.SAFE,
+        # Safe only when every caller is HTTP; a function that merely reads request
+        # keys may also be invoked directly by code that reads `body` as a dict.
+        return Fix("Serialise the body with `json.dumps(...)`",
+                   Applicability.SAFE if certain else Applicability.UNSAFE,
                    replacements=[(value, wrapped)], imports=imports)
 
 

@@ -16,6 +16,8 @@ _UNQUOTE_PLUS = "unquote_plus"
 # Callees known not to decode their argument: the fix may wrap a key passed to them.
 _TRANSPARENT_CALLEES = ("builtins.", "boto3.", "aioboto3.", "botocore.", "logging.", "os.path.")
 _PARSE = "urllib.parse"
+# Methods that hand a string on, trimmed: the key goes through them as it is.
+_STRING_METHODS = frozenset({"strip", "lstrip", "rstrip"})
 
 
 class S3KeyNotUnquoted(Rule):
@@ -27,6 +29,11 @@ class S3KeyNotUnquoted(Rule):
     variable is passed to `unquote_plus` in the same function or in the function it
     is handed to. Decoding with `urllib.parse.unquote` is flagged too: it leaves
     `+` (an encoded space) in the key.
+
+    Not flagged: a key decoded on the way, also through `str(...)`, f-strings, `+`
+    and `.strip()` (`unquote_plus(str(record["s3"]["object"]["key"]))`,
+    `unquote_plus(f"incoming/{key}")`), and through a variable that is decoded that
+    way.
 
     ## Why is this bad?
     S3 event notifications carry the object key URL-encoded the way HTML forms
@@ -41,7 +48,9 @@ class S3KeyNotUnquoted(Rule):
     `from urllib.parse import unquote_plus` when the name is not already imported
     (or using `urllib.parse.unquote_plus` when the module imports `urllib.parse`
     itself). It is safe: S3 always encodes the key in the event, and for keys
-    without special characters `unquote_plus` returns them unchanged. No fix is
+    without special characters `unquote_plus` returns them unchanged; a key already
+    decoded further out (`unquote_plus(str(...))`) is never reported, so never
+    wrapped twice (decoding twice corrupts keys that contain `%`). No fix is
     offered when `unquote_plus` is bound to something else, for keys decoded with
     `unquote` (change the call yourself), or when the raw key goes straight into a
     call lambdalint cannot see into (a library function that might decode it too;
@@ -106,6 +115,19 @@ class S3KeyNotUnquoted(Rule):
                 return unquote_plus(key), process(other)
         '''),
         Good('''
+            from urllib.parse import unquote_plus
+            import boto3
+
+            s3 = boto3.client("s3")
+
+            def lambda_handler(event, context):
+                for record in event["Records"]:
+                    key = unquote_plus(str(record["s3"]["object"]["key"]))
+                    raw = record["s3"]["object"]["key"]
+                    archived = unquote_plus(f"archive/{raw}".strip())
+                    s3.copy_object(Bucket="b", Key=archived, CopySource={"Bucket": "b", "Key": key})
+        '''),
+        Good('''
             def lambda_handler(event, context):
                 size = event["Records"][0]["s3"]["object"]["size"]
                 settings = {"s3": {"object": {"key": "fixed.csv"}}}
@@ -132,6 +154,34 @@ class S3KeyNotUnquoted(Rule):
                 record = event["Records"][0]
                 key = unquote_plus(record["s3"]["object"]["key"])
                 return s3.head_object(Bucket="b", Key=key)
+            ''',
+        ),
+        Fixed(
+            before='''
+            import boto3
+            from urllib.parse import unquote_plus
+
+            s3 = boto3.client("s3")
+
+            def lambda_handler(event, context):
+                for record in event["Records"]:
+                    name = str(record["s3"]["object"]["key"])
+                    s3.delete_object(Bucket="b", Key=name)
+                    done = unquote_plus(str(record["s3"]["object"]["key"]))
+                    s3.put_object(Bucket="out", Key=done, Body=b"")
+            ''',
+            after='''
+            import boto3
+            from urllib.parse import unquote_plus
+
+            s3 = boto3.client("s3")
+
+            def lambda_handler(event, context):
+                for record in event["Records"]:
+                    name = str(unquote_plus(record["s3"]["object"]["key"]))
+                    s3.delete_object(Bucket="b", Key=name)
+                    done = unquote_plus(str(record["s3"]["object"]["key"]))
+                    s3.put_object(Bucket="out", Key=done, Body=b"")
             ''',
         ),
         Fixed(
@@ -216,9 +266,10 @@ class S3KeyNotUnquoted(Rule):
     # -- is it decoded ------------------------------------------------------------------
 
     def _decoder(self, node: cst.BaseExpression) -> str | None:
-        """The decoder the read goes through (directly, or via the name it is assigned to)."""
+        """The decoder the read goes through (directly, or via the name it is assigned to),
+        seen through `str(...)`, f-strings, `+` and `.strip()`."""
         ctx = self.ctx
-        parent, grandparent = self._parents(node)
+        parent, grandparent = self._carrier_parents(node)
         if isinstance(parent, cst.Arg) and isinstance(grandparent, cst.Call):
             return self._decoding_call(grandparent, ctx.function) or self._callee_decodes(grandparent, parent)
         target = None
@@ -248,7 +299,7 @@ class S3KeyNotUnquoted(Rule):
     def _fixable(self, node: cst.BaseExpression) -> bool:
         """Wrapping is safe unless the read goes straight into a call we cannot see into
         (a library function might decode it itself: decoding twice corrupts `%` keys)."""
-        parent, grandparent = self._parents(node)
+        parent, grandparent = self._carrier_parents(node)
         if not (isinstance(parent, cst.Arg) and isinstance(grandparent, cst.Call)):
             return True
         ctx = self.ctx
@@ -258,14 +309,59 @@ class S3KeyNotUnquoted(Rule):
         project = ctx.model.project
         return project is not None and bool(project.call_targets(ctx.model, grandparent, ctx.function))
 
-    def _parents(self, node: cst.CSTNode) -> tuple[cst.CSTNode | None, cst.CSTNode | None]:
+    def _carrier_parents(self, node: cst.CSTNode) -> tuple[cst.CSTNode | None, cst.CSTNode | None]:
+        """The parent and grandparent of the outermost expression that carries the key's
+        text: `str(key)`, `f"{key}"`, `prefix + key`, `key.strip()` hand it on as it is."""
         ancestors = self.ctx.ancestors
         index = len(ancestors) - 1
         while index >= 0 and ancestors[index] is not node:
             index -= 1
-        parent = ancestors[index - 1] if index >= 1 else None
-        grandparent = ancestors[index - 2] if index >= 2 else None
-        return parent, grandparent
+
+        def at(i: int) -> cst.CSTNode | None:
+            return ancestors[i] if i >= 0 else None
+
+        while index >= 1:
+            current, parent, grandparent = ancestors[index], ancestors[index - 1], at(index - 2)
+            if isinstance(parent, cst.Arg) and isinstance(grandparent, cst.Call) \
+                    and self._is_str_call(grandparent):
+                index -= 2
+            elif (isinstance(parent, cst.FormattedStringExpression) and parent.expression is current) \
+                    or isinstance(parent, (cst.FormattedString, cst.ConcatenatedString)):
+                index -= 1
+            elif isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Add):
+                index -= 1
+            elif isinstance(parent, cst.Attribute) and parent.value is current \
+                    and parent.attr.value in _STRING_METHODS and isinstance(grandparent, cst.Call) \
+                    and grandparent.func is parent:
+                index -= 2
+            else:
+                break
+        return at(index - 1), at(index - 2)
+
+    def _is_str_call(self, call: cst.Call) -> bool:
+        return len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star \
+            and self.ctx.model.qualify(call.func, self.ctx.function) == "builtins.str"
+
+    def _carries(self, expr: cst.BaseExpression, name: str, function: FunctionInfo) -> bool:
+        """Whether ``expr`` is the text of local ``name`` handed on as it is (`name`,
+        `str(name)`, `f"{name}"`, `prefix + name`, `name.strip()`)."""
+        if isinstance(expr, cst.Name):
+            return expr.value == name
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _STRING_METHODS:
+                return self._carries(func.value, name, function)
+            return len(expr.args) == 1 and expr.args[0].keyword is None and not expr.args[0].star \
+                and self.ctx.model.qualify(func, function) == "builtins.str" \
+                and self._carries(expr.args[0].value, name, function)
+        if isinstance(expr, cst.FormattedString):
+            return any(isinstance(part, cst.FormattedStringExpression)
+                       and self._carries(part.expression, name, function) for part in expr.parts)
+        if isinstance(expr, cst.ConcatenatedString):
+            return self._carries(expr.left, name, function) or self._carries(expr.right, name, function)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            return self._carries(expr.left, name, function) or self._carries(expr.right, name, function)
+        return False
 
     def _decoding_call(self, call: cst.Call, function: FunctionInfo | None) -> str | None:
         qualified = self.ctx.model.qualify(call.func, function) or ""
@@ -288,7 +384,7 @@ class S3KeyNotUnquoted(Rule):
         for node in own_nodes(function):
             if not isinstance(node, cst.Call):
                 continue
-            if not any(isinstance(a.value, cst.Name) and a.value.value == name for a in node.args):
+            if not any(self._carries(a.value, name, function) for a in node.args):
                 continue
             decoder = self._decoding_call(node, function)
             if decoder == ev.UNQUOTE_PLUS:

@@ -36,10 +36,18 @@ class EventSsrf(EventTaintRule):
     to the attacker.
 
     Not flagged: URLs whose scheme and host are fixed by a literal prefix ending in
-    `/`, `?` or `#`; URLs whose host was checked against a literal allow-list
+    `/`, `?` or `#` (a name bound to a literal counts as its text); event data
+    appended to a base URL the code does not show (`os.environ["ORDERS_API_URL"] +
+    order_id`), which cannot be judged; URLs whose host was checked against a literal allow-list
     (`if urlparse(url).hostname not in ALLOWED_HOSTS: return ...`); URLs picked from a
     dict of your own by an event key; event data passed as `params=`, `json=` or
-    `data=`.
+    `data=`; and fields of the event that AWS fills in, not the caller: a
+    CloudFormation custom resource's `ResponseURL` (and `StackId`, `RequestId`, ...),
+    S3 Object Lambda's `getObjectContext` (`inputS3Url`, `outputRoute`,
+    `outputToken`), a Lambda authorizer's `methodArn`/`routeArn` and what is computed
+    from them, and record metadata such as an S3 notification's bucket name (the list
+    is in docs/taint.md). A field counts only as the event delivers it: a
+    `ResponseURL` inside an SQS message body is the sender's.
 
     ## Fix safety
     No automatic fix: the allowed destinations are the author's decision.
@@ -132,6 +140,39 @@ class EventSsrf(EventTaintRule):
                 endpoint = ENDPOINTS[event["region"]]
                 requests.post(endpoint + "/items", json=event["item"], timeout=5)
                 return requests.get(endpoint, params={"q": event["q"]}, timeout=5).json()
+        '''),
+        Good('''
+            import json
+            import urllib.request
+            import boto3
+            import requests
+
+            s3 = boto3.client("s3")
+
+            def send_response(event, status):
+                body = {"Status": status, "StackId": event["StackId"], "RequestId": event["RequestId"],
+                        "LogicalResourceId": event["LogicalResourceId"], "PhysicalResourceId": "config"}
+                requests.put(event["ResponseURL"], data=json.dumps(body), timeout=10)
+
+            def on_stack_event(event, context):
+                send_response(event, "SUCCESS")
+
+            def redact(event, context):
+                object_context = event["getObjectContext"]
+                original = urllib.request.urlopen(object_context["inputS3Url"], timeout=10).read()
+                s3.write_get_object_response(Body=original.replace(b"secret", b"******"),
+                                             RequestRoute=object_context["outputRoute"],
+                                             RequestToken=object_context["outputToken"])
+                return {"statusCode": 200}
+        '''),
+        Bad('''
+            import json
+            import requests
+
+            def lambda_handler(event, context):
+                for record in event["Records"]:
+                    request = json.loads(record["body"])
+                    requests.put(request["ResponseURL"], data="{}", timeout=10)  # expect
         '''),
         Bad('''
             import asyncio

@@ -26,8 +26,8 @@ def rows(code: str, source: str, extra: dict[str, str] | None = None) -> list[in
     return [row for _, row, _ in findings(code, source, extra)]
 
 
-def fixed(code: str, source: str) -> str:
-    text, remaining = fix_source(RULES[code], textwrap.dedent(source))
+def fixed(code: str, source: str, unsafe: bool = False) -> str:
+    text, remaining = fix_source(RULES[code], textwrap.dedent(source), unsafe=unsafe)
     return text
 
 
@@ -152,34 +152,117 @@ def test_lam502_fix_is_bare_raise_everywhere_in_the_block():
 # -- LAM503 -----------------------------------------------------------------------------
 
 
+def lam503(files: dict[str, str]) -> list[tuple[int, str, str | None]]:
+    """(line, message, fix applicability) of LAM503's findings in a small project."""
+    result = run_rule(RULES["LAM503"], {path: textwrap.dedent(text).lstrip("\n") for path, text in files.items()})
+    assert not result.internal_error, result.messages
+    return [(d.location.row, d.message, d.fix.applicability.value if d.fix else None)
+            for d in result.diagnostics if d.code == "LAM503"]
+
+
+SAM_FUNCTION = """
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Orders:
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: src/
+          Handler: app.lambda_handler
+          Runtime: python3.12
+          Events:
+{events}
+"""
+STATUS_CODE_HANDLER = """
+    def lambda_handler(event, context):
+        order = {"id": event["order_id"], "status": "validated"}
+        return {"statusCode": 200, "body": order}
+"""
+
+
+def sam_with(events: str) -> str:
+    return SAM_FUNCTION.format(events=textwrap.indent(textwrap.dedent(events).strip("\n"), " " * 12))
+
+
+def test_lam503_a_template_api_event_makes_the_response_certain():
+    (found,) = lam503({"template.yaml": sam_with("""
+        Get:
+          Type: Api
+          Properties: {Path: "/orders/{id}", Method: get}
+    """), "src/app.py": STATUS_CODE_HANDLER})
+    assert found[0] == 3 and found[2] == "safe"
+    assert "its template declares an API event" in found[1]
+
+
+def test_lam503_silent_when_nothing_says_an_http_client_waits():
+    # Step Functions, another function (`Invoke`) or Amazon Connect may read `body` as a
+    # dict on purpose; a queue consumer's result goes nowhere.
+    assert lam503({"src/app.py": STATUS_CODE_HANDLER}) == []
+    assert lam503({"template.yaml": sam_with("""
+        Queue:
+          Type: SQS
+          Properties: {Queue: !GetAtt Queue.Arn}
+    """), "src/app.py": STATUS_CODE_HANDLER}) == []
+
+
+def test_lam503_other_callers_beside_http_make_the_fix_unsafe():
+    (found,) = lam503({"template.yaml": sam_with("""
+        Get:
+          Type: HttpApi
+        Nightly:
+          Type: Schedule
+          Properties: {Schedule: rate(1 day)}
+    """), "src/app.py": STATUS_CODE_HANDLER})
+    assert found[2] == "unsafe"
+
+
+def test_lam503_the_event_shape_alone_offers_an_unsafe_fix():
+    source = """
+        def lambda_handler(event, context):
+            params = event.get("queryStringParameters") or {}
+            return {"statusCode": 200, "body": {"q": params.get("q")}}
+    """
+    ((row, message, applicability),) = lam503({"app.py": source})
+    assert (row, applicability) == (3, "unsafe") and "reads `queryStringParameters` from the event" in message
+    assert fixed("LAM503", source) == textwrap.dedent(source)
+    assert "json.dumps({\"q\": params.get(\"q\")})" in fixed("LAM503", source, unsafe=True)
+
+
+def test_lam503_request_context_is_an_http_request():
+    assert rows("LAM503", """
+        def lambda_handler(event, context):
+            caller = event["requestContext"]["identity"]["sourceIp"]
+            return {"statusCode": 200, "body": {"caller": caller}}
+    """) == [4]
+
+
 def test_lam503_no_fix_when_json_is_a_parameter():
     source = """
         def lambda_handler(event, context, json=None):
-            return {"statusCode": 200, "body": {"a": 1}}
+            return {"statusCode": 200, "body": {"a": event["httpMethod"]}}
     """
     assert rows("LAM503", source) == [3]
-    assert fixed("LAM503", source) == textwrap.dedent(source)
+    assert fixed("LAM503", source, unsafe=True) == textwrap.dedent(source)
 
 
 def test_lam503_local_import_of_json_is_used_without_adding_one():
     assert fixed("LAM503", """
         def lambda_handler(event, context):
             import json
-            return {"statusCode": 200, "body": [1, 2]}
-    """) == textwrap.dedent("""
+            return {"statusCode": 200, "body": [event["rawPath"]]}
+    """, unsafe=True) == textwrap.dedent("""
         def lambda_handler(event, context):
             import json
-            return {"statusCode": 200, "body": json.dumps([1, 2])}
+            return {"statusCode": 200, "body": json.dumps([event["rawPath"]])}
     """)
 
 
 def test_lam503_set_bodies_are_reported_without_a_fix():
     source = """
         def lambda_handler(event, context):
-            return {"statusCode": 200, "body": {1, 2}}
+            return {"statusCode": 200, "body": {1, event["httpMethod"]}}
     """
     assert rows("LAM503", source) == [3]
-    assert fixed("LAM503", source) == textwrap.dedent(source)
+    assert fixed("LAM503", source, unsafe=True) == textwrap.dedent(source)
 
 
 def test_lam503_only_returned_responses_of_handlers():
@@ -187,7 +270,7 @@ def test_lam503_only_returned_responses_of_handlers():
         import json
 
         def lambda_handler(event, context):
-            log = {"statusCode": 200, "body": {"a": 1}}
+            log = {"statusCode": 200, "body": {"a": event["pathParameters"]}}
             print(json.dumps(log))
             return {"statusCode": 200, "body": "ok", "extra": {"a": 1}}
     """) == []
@@ -335,6 +418,57 @@ def test_lam602_decoded_in_a_helper_of_another_module():
         def decoded(raw):
             return urllib.parse.unquote_plus(raw)
     """}) == []
+
+
+def test_lam602_already_decoded_through_str_fstrings_and_variables():
+    # The shape whose "safe" fix once decoded twice: `unquote_plus(str(unquote_plus(...)))`
+    # corrupts keys that contain `%`.
+    source = """
+        from urllib.parse import unquote_plus
+
+        def lambda_handler(event, context):
+            for record in event["Records"]:
+                key = unquote_plus(str(record["s3"]["object"]["key"]))
+                other = unquote_plus(f"{record['s3']['object']['key']}")
+                raw = record["s3"]["object"]["key"]
+                text = str(raw)
+                plain = unquote_plus(text)
+                trimmed = unquote_plus(raw.strip() + ".json")
+                yield key, other, plain, trimmed
+    """
+    assert rows("LAM602", source) == []
+    assert fixed("LAM602", source) == textwrap.dedent(source)
+
+
+def test_lam602_fix_wraps_inside_str_and_is_stable():
+    source = textwrap.dedent("""
+        import boto3
+
+        s3 = boto3.client("s3")
+
+        def lambda_handler(event, context):
+            for record in event["Records"]:
+                s3.head_object(Bucket="b", Key=str(record["s3"]["object"]["key"]))
+                s3.head_object(Bucket="b", Key=f"in/{record['s3']['object']['key']}")
+    """)
+    once, remaining = fix_source(RULES["LAM602"], source)
+    assert remaining == []
+    assert 'Key=str(unquote_plus(record["s3"]["object"]["key"]))' in once
+    assert "Key=f\"in/{unquote_plus(record['s3']['object']['key'])}\"" in once
+    assert once.count("unquote_plus(") == 2
+    twice, _ = fix_source(RULES["LAM602"], once)
+    assert twice == once
+
+
+def test_lam602_a_library_call_around_str_gets_no_fix():
+    source = """
+        from thirdparty import normalise_key
+
+        def lambda_handler(event, context):
+            return normalise_key(str(event["Records"][0]["s3"]["object"]["key"]))
+    """
+    assert rows("LAM602", source) == [5]
+    assert fixed("LAM602", source) == textwrap.dedent(source)
 
 
 def test_lam602_other_s3_fields_and_non_event_data():

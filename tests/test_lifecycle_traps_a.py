@@ -281,6 +281,159 @@ def test_lam105_state_write_that_does_not_come_from_the_fetch_is_no_cache():
     assert [d.location.row for d in found] == [10]
 
 
+ROTATION_STEPS = '''
+    import boto3
+
+    secrets = boto3.client("secretsmanager")
+
+    def set_secret(arn, token):
+        pending = secrets.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
+        return pending["SecretString"]
+'''
+
+
+def test_lam105_rotation_functions_read_versions_per_step():
+    # The step compared with its names, in a helper module; or dispatched through a
+    # table with both `Step` and `ClientRequestToken` read.
+    assert findings("LAM105", '''
+        from rotation.steps import set_secret
+
+        def lambda_handler(event, context):
+            step = event.get("Step")
+            if step == "setSecret":
+                set_secret(event["SecretId"], event["ClientRequestToken"])
+    ''', files={"rotation/__init__.py": "", "rotation/steps.py": ROTATION_STEPS}) == []
+    assert findings("LAM105", '''
+        from rotation.steps import set_secret
+
+        STEPS = {"setSecret": set_secret}
+
+        def lambda_handler(event, context):
+            STEPS[event["Step"]](event["SecretId"], event["ClientRequestToken"])
+            return set_secret(event["SecretId"], event["ClientRequestToken"])
+    ''', files={"rotation/__init__.py": "", "rotation/steps.py": ROTATION_STEPS}) == []
+
+
+def test_lam105_a_template_permission_for_secrets_manager_marks_a_rotation_function():
+    template = '''
+        Resources:
+          Rotator:
+            Type: AWS::Lambda::Function
+            Properties:
+              Code: src/
+              Handler: app.lambda_handler
+              Runtime: python3.12
+          RotatorPermission:
+            Type: AWS::Lambda::Permission
+            Properties:
+              FunctionName: !GetAtt Rotator.Arn
+              Action: lambda:InvokeFunction
+              Principal: secretsmanager.amazonaws.com
+    '''
+    code = '''
+        import boto3
+
+        secrets = boto3.client("secretsmanager")
+
+        def lambda_handler(event, context):
+            return rotate(event)
+
+        def rotate(request):
+            return secrets.get_secret_value(SecretId=request["SecretId"], VersionStage="AWSCURRENT")
+    '''
+    result = run_rule(RULES["LAM105"], {"template.yaml": textwrap.dedent(template).lstrip("\n"),
+                                         "src/app.py": textwrap.dedent(code)})
+    assert [d for d in result.diagnostics if d.code == "LAM105"] == []
+    # Without the permission nothing says so: an ordinary per-invocation read.
+    result = run_rule(RULES["LAM105"], {"src/app.py": textwrap.dedent(code)})
+    assert [d.location.row for d in result.diagnostics if d.code == "LAM105"] == [10]
+
+
+@pytest.mark.parametrize("source", [
+    # a custom resource answering CloudFormation itself ...
+    '''
+        import json
+        import urllib.request
+        import boto3
+
+        ssm = boto3.client("ssm")
+
+        def lambda_handler(event, context):
+            topic = ssm.get_parameter(Name="/app/alerts-topic")["Parameter"]["Value"]
+            body = json.dumps({"Status": "SUCCESS", "PhysicalResourceId": topic,
+                               "StackId": event["StackId"], "RequestId": event["RequestId"],
+                               "LogicalResourceId": event["LogicalResourceId"]}).encode()
+            request = urllib.request.Request(event["ResponseURL"], data=body, method="PUT")
+            urllib.request.urlopen(request, timeout=10)
+    ''',
+    # ... through cfnresponse ...
+    '''
+        import boto3
+        import cfnresponse
+
+        ssm = boto3.client("ssm")
+
+        def handler(event, context):
+            value = ssm.get_parameter(Name=event["ResourceProperties"]["Name"])["Parameter"]["Value"]
+            cfnresponse.send(event, context, cfnresponse.SUCCESS, {"Value": value})
+    ''',
+    # ... through crhelper ...
+    '''
+        import boto3
+        from crhelper import CfnResource
+
+        helper = CfnResource()
+        ssm = boto3.client("ssm")
+
+        @helper.create
+        @helper.update
+        def create(event, context):
+            helper.Data["Value"] = ssm.get_parameter(Name="/app/seed")["Parameter"]["Value"]
+
+        def handler(event, context):
+            helper(event, context)
+    ''',
+    # ... and a CodePipeline invoke action
+    '''
+        import boto3
+
+        ssm = boto3.client("ssm")
+        codepipeline = boto3.client("codepipeline")
+
+        def lambda_handler(event, context):
+            job = event["CodePipeline.job"]
+            account = ssm.get_parameter(Name="/deploy/target-account")["Parameter"]["Value"]
+            codepipeline.put_job_success_result(jobId=job["id"], outputVariables={"account": account})
+    ''',
+])
+def test_lam105_custom_resources_and_pipeline_jobs_run_per_deployment(source):
+    assert findings("LAM105", source) == []
+
+
+def test_lam105_greengrass_local_secrets_are_no_api_call():
+    assert findings("LAM105", '''
+        import greengrasssdk
+
+        secrets_client = greengrasssdk.client("secretsmanager")
+
+        def function_handler(event, context):
+            return secrets_client.get_secret_value(SecretId="greengrass-TestSecret").get("SecretString")
+    ''') == []
+
+
+def test_lam105_other_steps_and_other_events_are_no_rotation():
+    found = findings("LAM105", '''
+        import boto3
+
+        secrets = boto3.client("secretsmanager")
+
+        def lambda_handler(event, context):
+            if event["Step"] == "validate":
+                return secrets.get_secret_value(SecretId="prod/api")
+    ''')
+    assert [d.location.row for d in found] == [8]
+
+
 # -- through the command line ----------------------------------------------------------
 
 

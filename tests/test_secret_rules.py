@@ -160,6 +160,8 @@ def test_working_directory_variables_are_not_secret_env_vars():
     ("{{resolve:secretsmanager:prod/db:SecretString:password}}", "placeholder"),
     ("%(password)s", "placeholder"),
     ("xxxxxxxx", "placeholder"),
+    ("eyJraWQiOiJXWlMzZTNS...", "placeholder"),  # cut short for show
+    ("sk_live_\u2026a9Fq", "placeholder"),
     ("********", "placeholder"),
     (":****", "placeholder"),
     ("your-api-key", "placeholder"),
@@ -228,11 +230,58 @@ def test_literals_that_can_be_aws_credentials(kwarg, value, real):
 @pytest.mark.parametrize(("name", "value", "secret"), [
     ("DB_SECRET", "orders-db-credentials", False),
     ("api_secret", "OrdersApiSecret", False),
+    ("api_token", "orders-api-token-2024", False),
+    ("ServiceToken", "LambdaARN", False),
+    ("token", "token_type", False),
+    ("SLACK_TOKEN", "XOXB_TOKEN_HERE", False),
+    ("client_secret", "MyAppClientSecretV2", False),
+    ("api_key", "XK7DQ9PL2MZR4TW8", True),  # upper-case and digits, no vowels: random
+    ("api_key", "9f8e7d6c5b4a39281706", True),
+    ("token", "t0k-3n-value", True),
+    ("auth_token", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", True),
+    ("webhook", "xoxb-2847562910-9182736450-Zq8Lm2Vx7Rt4Wp9Kd3Hn", True),
+    # people choose passwords: under a password's name any text may be one
     ("password", "user_monitoring", True),
-    ("api_token", "orders-api-token-2024", True),
+    ("DB_PASSWORD", "changeme", True),
+    ("mysql_pwd", "postgres", True),
 ])
-def test_resource_names_are_excused_only_under_secret_names(name, value, secret):
+def test_tokens_and_keys_must_look_generated_passwords_need_not(name, value, secret):
     assert (catalog.not_a_secret(value, in_test=False, name=name) is None) is secret
+
+
+@pytest.mark.parametrize(("value", "generated"), [
+    ("k-7Hq2Lm9Pz4Rx8Vt1", True), ("AbC123xYz789QwE456", True), ("q8Z!xv2Lm9", True),
+    ("tQ9v2LkP0xR7mW4sZ1bN8cY3dF6gH5jK2qE0uA9i", True), ("123e4567-e89b-12d3-a456-426614174000", True),
+    ("LambdaARN", False), ("token_type", False), ("orders-db-2", False), ("OrdersApiV2", False),
+    ("abcdefgh", False), ("12345678", False), ("a1a1a1a1a1", False), ("short1", False),
+])
+def test_generated_looking_values(value, generated):
+    assert catalog.looks_generated(value) is generated
+
+
+@pytest.mark.parametrize(("value", "vendor"), [
+    ("ghp_R8x2LkQ9vP4mZ7wN1sT6yB3cD5fG0hJ2kL9q", True),
+    ("sk_live_51HxQ2Lm9Pz4Rx8Vt1", True),
+    ("xoxb-2847562910-9182736450-Zq8Lm2Vx7Rt4Wp9Kd3Hn", True),
+    ("AIzaSyD-8Kq2Lm9Pz4Rx8Vt1Wn3Bc5Df7Gh", True),
+    ("ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", False),  # a placeholder
+    ("sk_test_123", False),  # too short to be a key
+    ("sk-", False),
+])
+def test_vendor_prefixes_with_a_random_body(value, vendor):
+    assert catalog.vendor_secret(value) is vendor
+
+
+@pytest.mark.parametrize(("value", "secret"), [
+    ("Adm1n-Pa55", False),  # a made-up password
+    ("s3cr3t-Pa55!", False),
+    ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", False),  # a token fixture
+    ("fake-tQ9v2LkP0xR7mW4sZ1bN8cY3dF6g", False),
+    ("tQ9v2LkP0xR7mW4sZ1bN8cY3dF6gH5jK2qE0uA9i", True),
+    ("ghp_R8x2LkQ9vP4mZ7wN1sT6yB3cD5fG0hJ2kL9q", True),
+])
+def test_the_stricter_bar_of_test_files(value, secret):
+    assert (catalog.not_a_secret(value, in_test=True, name="password") is None) is secret
 
 
 # -- LAM401 --------------------------------------------------------------------------------
@@ -325,6 +374,58 @@ def test_lam402_values_read_at_run_time_are_not_literals():
             api_key: str = event.get("api_key", "")
             return {"token": token, "password": f"{password}"}
     ''') == []
+
+
+def test_lam402_names_that_only_sound_secret():
+    # A CDK custom resource's properties, an OAuth response's field names, resource
+    # names and ARNs under token-like names: none of them is a generated secret.
+    assert rows("LAM402", '''
+        from aws_cdk import CustomResource
+
+        def build(scope, provider):
+            CustomResource(scope, "Seed", service_token=provider.service_token,
+                           properties={"ServiceToken": "LambdaARN", "TableName": "orders"})
+            template = {"Type": "Custom::Seed", "Properties": {"ServiceToken": "SeedFunctionArn"}}
+            fields = {"access_token": "access_token", "token_type": "Bearer"}
+            token = "token_type"
+            SLACK_TOKEN_SECRET = "prod-slack-bot-token"
+            api_key = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:api-key-AbCdEf"
+            return template, fields, token, SLACK_TOKEN_SECRET, api_key
+
+        WEBHOOK_TOKEN = "xoxb-2847562910-9182736450-Zq8Lm2Vx7Rt4Wp9Kd3Hn"
+        SECRET_KEY = "change-for-production!"
+        SAMPLE = {"id_token": "eyJraWQiOiJXWlMzZTNS...", "token_type": "Bearer", "expires_in": 3600}
+        KEYS = {"PublicKey": "test-public", "PrivateKey": "test-private"}
+    ''') == [13]
+
+
+def test_lam402_test_files_get_the_stricter_bar():
+    assert rows("LAM402", '''
+        import pytest
+
+        @pytest.fixture
+        def db_settings():
+            return {"host": "localhost", "password": "Adm1n-Pa55", "api_key": "k-7Hq2Lm9Pz4Rx8Vt1"}
+
+        def test_webhook():
+            jwt = {"token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"}
+            leaked = {"client_secret": "tQ9v2LkP0xR7mW4sZ1bN8cY3dF6gH5jK2qE0uA9i"}
+            github = {"token": "ghp_R8x2LkQ9vP4mZ7wN1sT6yB3cD5fG0hJ2kL9q"}
+            assert jwt and leaked and github
+    ''', path="tests/test_webhook.py") == [9, 10]
+
+
+def test_lam403_and_lam404_share_the_judgement():
+    assert rows("LAM404", '''
+        import os
+
+        SERVICE_TOKEN = os.environ.get("SERVICE_TOKEN", "LambdaARN")
+        API_TOKEN = os.environ.get("API_TOKEN", "k-7Hq2Lm9Pz4Rx8Vt1")
+    ''') == [4]
+    assert rows("LAM403", '''
+        DB_URL = "postgresql://app:Adm1n-Pa55@db.internal:5432/orders"
+        REAL = "postgresql://app:tQ9v2LkP0xR7mW4sZ1bN8cY3dF6gH5jK2qE0uA9i@db.internal:5432/orders"
+    ''', path="tests/conftest.py") == [2]
 
 
 def test_lam402_message_names_the_binding_and_never_the_secret():

@@ -212,6 +212,96 @@ def test_route_parameters_are_named_in_messages():
     assert finding.source == "line 6 (route parameter `name`)"
 
 
+# -- fields AWS supplies -------------------------------------------------------------------
+
+
+def test_fields_aws_supplies_are_not_event_data():
+    # Custom resources answer CloudFormation at `ResponseURL`; S3 Object Lambda reads the
+    # object at the presigned `inputS3Url`; authorizers read the region from `methodArn`.
+    # The caller's own data next to them (properties, the user's request, headers) is
+    # still event data.
+    check("""
+        import json
+        import urllib.request
+        import requests
+
+        def send_response(event, status, reason=""):
+            body = json.dumps({"Status": status, "Reason": reason, "StackId": event["StackId"],
+                               "RequestId": event["RequestId"],
+                               "LogicalResourceId": event["LogicalResourceId"]})
+            requests.put(event["ResponseURL"], data=body, timeout=10)
+
+        def on_custom_resource(event, context):
+            props = event["ResourceProperties"]
+            requests.get(props["HealthCheckUrl"], timeout=5)  # taint: url
+            send_response(event, "SUCCESS")
+
+        def fetch(object_context):
+            return urllib.request.urlopen(object_context["inputS3Url"], timeout=5).read()  # taint: url
+
+        def on_object_lambda(event, context):
+            original = fetch(event["getObjectContext"])
+            route = event["getObjectContext"]["outputRoute"]
+            token = event.get("getObjectContext", {}).get("outputToken")
+            requests.post(f"{route}/{token}", data=original, timeout=5)
+            user_url = event["userRequest"]["url"]
+            requests.get(user_url, timeout=5)  # taint: url
+            return fetch(event["userRequest"])
+
+        def authorize(event, context):
+            arn = event["methodArn"]
+            region = arn.split(":")[3]
+            requests.get(f"https://cognito-idp.{region}.amazonaws.com/jwks.json", timeout=5)
+            requests.get(event["headers"]["x-jwks-url"], timeout=5)  # taint: url
+            return {"principalId": "user"}
+    """)
+
+
+def test_record_metadata_is_trusted_but_a_decoded_body_is_not():
+    check("""
+        import json
+        import os
+        import requests
+
+        def lambda_handler(event, context):
+            for record in event["Records"]:
+                bucket = record["s3"]["bucket"]["name"]
+                key = record["s3"]["object"]["key"]
+                region = record["awsRegion"]
+                requests.get(f"https://{bucket}.s3.{region}.amazonaws.com/{key}", timeout=5)
+                open("/mnt/cache/" + bucket).close()
+                os.remove(key)  # taint: path
+
+        def on_queue(event, context):
+            for record in event["Records"]:
+                message = json.loads(record["body"])
+                requests.put(message["ResponseURL"], data="{}", timeout=5)  # taint: url
+                inner = message["Records"][0]["s3"]["bucket"]["name"]
+                requests.get("https://" + inner, timeout=5)  # taint: url
+    """)
+
+
+def test_powertools_event_classes_name_the_same_fields():
+    check("""
+        import urllib.request
+        import requests
+        from aws_lambda_powertools.utilities.data_classes import (
+            CloudFormationCustomResourceEvent, S3ObjectLambdaEvent, event_source)
+
+        @event_source(data_class=S3ObjectLambdaEvent)
+        def transform(event: S3ObjectLambdaEvent, context):
+            body = urllib.request.urlopen(event.input_s3_url, timeout=5).read()
+            urllib.request.urlopen(event.object_context.input_s3_url, timeout=5)
+            requests.get(event.user_request.url, timeout=5)  # taint: url
+            return body
+
+        def on_stack(event, context):
+            request = CloudFormationCustomResourceEvent(event)
+            requests.put(request.response_url, data="{}", timeout=5)
+            requests.get(request.resource_properties["Url"], timeout=5)  # taint: url
+    """)
+
+
 # -- propagation ---------------------------------------------------------------------------
 
 PROPAGATION = {
@@ -850,6 +940,31 @@ def test_url_host_allow_list():
             if urlparse(url).hostname in ALLOWED_HOSTS:
                 requests.post(url, timeout=5)
             requests.post(url, timeout=5)  # taint: url
+    """)
+
+
+def test_a_base_url_the_code_does_not_show_cannot_be_judged():
+    # A setting followed by event data: right when the setting ends with `/`, which the
+    # concatenation implies. A literal base the code shows is judged on its text.
+    check("""
+        import os
+        import requests
+
+        ORDERS_API_URL = os.environ["ORDERS_API_URL"]
+        INTERNAL = "https://internal.example.com"
+        PUBLIC = "https://api.example.com/v1/"
+
+        def get_order(order_id):
+            return requests.get(ORDERS_API_URL + order_id, timeout=5)
+
+        def lambda_handler(event, context):
+            order_id = event["detail"]["orderId"]
+            get_order(order_id)
+            requests.get(f"{os.environ['API']}{order_id}", timeout=5)
+            requests.get(PUBLIC + order_id, timeout=5)
+            requests.get(INTERNAL + order_id, timeout=5)  # taint: url
+            requests.get(f"{INTERNAL}{order_id}", timeout=5)  # taint: url
+            requests.get("https://" + os.environ["HOST"] + order_id, timeout=5)  # taint: url
     """)
 
 

@@ -69,6 +69,56 @@ def test_lam001_rejects_a_handler_that_is_not_module_dot_function():
     assert "is not `module.function`" in found[2]
 
 
+def test_lam001_module_file_names_may_hold_hyphens():
+    # Lambda imports the module by its file name: `lambda-handler.handler` loads
+    # `lambda-handler.py`; the handler's module in the model is that file.
+    files = {"template.yaml": sam("CodeUri: src/\nHandler: lambda-handler.handler\nRuntime: python3.12\n"),
+             "src/lambda-handler.py": "def handler(event, context):\n    return {}\n"}
+    assert findings("LAM001", files) == []
+    files["src/lambda-handler.py"] = "def main(event, context):\n    return {}\n"
+    (found,) = findings("LAM001", files)
+    assert "`src/lambda-handler.py` defines no `handler`" in found[2]
+    (found,) = findings("LAM001", {"template.yaml": files["template.yaml"],
+                                   "src/lambda_handler.py": "def handler(event, context):\n    pass\n"})
+    assert "names module `lambda-handler`" in found[2]
+
+
+@pytest.mark.parametrize("properties", [
+    # the Lambda Web Adapter on a Python runtime: the handler is its start-up script
+    "CodeUri: src/\nHandler: run.sh\nRuntime: python3.12\n"
+    "Environment:\n  Variables:\n    AWS_LAMBDA_EXEC_WRAPPER: /opt/bootstrap\n",
+    "CodeUri: src/\nHandler: start\nRuntime: python3.12\n",  # a script of the code folder
+    "CodeUri: src/\nHandler: bootstrap\nRuntime: python3.12\n",
+    "CodeUri: src/\nHandler: main.handler\nRuntime: provided.al2023\n",
+    "CodeUri: src/\nHandler: bootstrap\nRuntime: provided.al2\n",
+])
+def test_lam001_custom_runtimes_and_wrapper_scripts_name_no_python_function(properties):
+    files = {"template.yaml": sam(properties), "src/main.py": "app = object()\n",
+             "src/run.sh": "#!/bin/sh\nexec python -m uvicorn main:app\n",
+             "src/start": "#!/bin/sh\nexec python main.py\n"}
+    assert findings("LAM001", files) == []
+
+
+def test_lam001_serverless_web_adapter_function():
+    files = {"serverless.yml": """
+        service: web
+        provider:
+          name: aws
+          runtime: python3.12
+        functions:
+          web:
+            handler: run.sh
+            layers:
+              - arn:aws:lambda:eu-west-1:753240598075:layer:LambdaAdapterLayerX86:24
+            environment:
+              AWS_LAMBDA_EXEC_WRAPPER: /opt/bootstrap
+          worker:
+            handler: jobs.run
+    """, "run.sh": "#!/bin/sh\nexec gunicorn app:app\n", "jobs.py": "def main(event, context):\n    pass\n"}
+    (found,) = findings("LAM001", files)
+    assert "`jobs.run`" in found[2]
+
+
 def test_lam001_accepts_names_bound_by_import_assignment_or_conditionally():
     for code in ("from .impl import handler\n", "handler = make()\n",
                  "try:\n    from fast import handler\nexcept ImportError:\n    from slow import handler\n"):

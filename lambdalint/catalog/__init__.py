@@ -175,6 +175,9 @@ DISTINCTIVE_CONFIG_FETCH_OPERATIONS = frozenset(
     {"get_secret_value", "batch_get_secret_value", "get_parameters_by_path",
      "get_latest_configuration"}
 )
+# Clients whose reads stay on the device: the AWS IoT Greengrass Core SDK serves
+# secrets from the core's local store, with no API call, charge or quota.
+LOCAL_CONFIG_CLIENT_PREFIXES = ("greengrasssdk.",)
 # Time-bounded memoisation, the rotation-friendly way to cache a secret: a fetch
 # inside a function with one of these decorators is not per invocation.
 # (`functools.cache`/`lru_cache` are CACHE_DECORATORS, known to the model.)

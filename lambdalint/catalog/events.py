@@ -22,6 +22,9 @@ DYNAMODB_STREAMS = "dynamodb-streams"
 S3 = "s3"
 SNS = "sns"
 API = "api"  # API Gateway (REST/HTTP), ALB, Lambda function URLs
+SECRETS_ROTATION = "secrets-rotation"  # Secrets Manager calling a rotation function
+CUSTOM_RESOURCE = "custom-resource"  # CloudFormation calling a custom resource's provider
+CODEPIPELINE_JOB = "codepipeline-job"  # CodePipeline running a Lambda invoke action
 
 SOURCE_LABELS = {
     SQS: "SQS",
@@ -30,6 +33,9 @@ SOURCE_LABELS = {
     S3: "S3",
     SNS: "SNS",
     API: "API Gateway/function URL",
+    SECRETS_ROTATION: "Secrets Manager rotation",
+    CUSTOM_RESOURCE: "CloudFormation custom resource",
+    CODEPIPELINE_JOB: "CodePipeline job",
 }
 # Sources that deliver `event["Records"]`.
 RECORD_SOURCES = frozenset({SQS, KINESIS, DYNAMODB_STREAMS, S3, SNS})
@@ -81,8 +87,30 @@ EVENT_SOURCE_IDS = {
 # Keys only an HTTP request event has (API Gateway REST/HTTP, ALB, function URLs).
 API_REQUEST_KEYS = frozenset(
     {"httpMethod", "pathParameters", "queryStringParameters", "multiValueQueryStringParameters",
-     "rawPath", "rawQueryString", "routeKey", "multiValueHeaders"}
+     "rawPath", "rawQueryString", "routeKey", "multiValueHeaders", "requestContext"}
 )
+# A Secrets Manager rotation function: Secrets Manager invokes it once per step,
+# with the secret, the version being rotated (`ClientRequestToken`) and the step.
+ROTATION_STEP_KEY = "Step"
+ROTATION_TOKEN_KEY = "ClientRequestToken"
+ROTATION_STEPS = frozenset({"createSecret", "setSecret", "testSecret", "finishSecret"})
+# ... and the template kind of the permission that lets Secrets Manager invoke it
+# (`lambdalint.catalog.templates.PERMISSION_PRINCIPAL_KINDS`).
+ROTATION_TEMPLATE_KINDS = frozenset({"SecretsManager"})
+# A CloudFormation custom resource's provider: its event has a `ResponseURL` (or a
+# `RequestType` with `ResourceProperties`), or it answers through `cfnresponse` or
+# `crhelper` (call prefixes).
+CUSTOM_RESOURCE_KEY = "ResponseURL"
+CUSTOM_RESOURCE_KEY_PAIR = frozenset({"RequestType", "ResourceProperties"})
+CUSTOM_RESOURCE_HELPERS = ("cfnresponse.", "crhelper.")
+# A CodePipeline invoke action's event.
+CODEPIPELINE_JOB_KEY = "CodePipeline.job"
+# Sources that invoke a function a few times per deployment or pipeline run, not per
+# request: what is read per invocation there costs nothing worth a cache.
+DEPLOYMENT_SOURCES = frozenset({CUSTOM_RESOURCE, CODEPIPELINE_JOB})
+# Kinds of `lambdalint.templates.EventSource` whose caller is HTTP and reads the
+# proxy response (`statusCode`, a string `body`): API Gateway, an ALB, a function URL.
+HTTP_TEMPLATE_KINDS = frozenset({"API", "ALB", "FunctionURL"})
 # The key of a proxy-integration response; a handler that returns it answers HTTP.
 STATUS_CODE_KEY = "statusCode"
 BODY_KEY = "body"
@@ -118,6 +146,8 @@ DATA_CLASS_SOURCES = {
     "APIGatewayProxyEventV2Model": API,
     "LambdaFunctionUrlModel": API,
     "AlbModel": API,
+    "CloudFormationCustomResourceEvent": CUSTOM_RESOURCE,
+    "CodePipelineJobEvent": CODEPIPELINE_JOB,
 }
 # Packages whose classes of those names are event types.
 EVENT_TYPE_PACKAGES = ("aws_lambda_powertools", "aws_lambda_typing")

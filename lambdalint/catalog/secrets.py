@@ -6,7 +6,8 @@ The rules ask three kinds of question here:
   the names that only look like it (`NextToken`, `secret_name`, `token_type`);
 - *Could this string be a secret?* A secret's *identifier* is not a secret: ARNs,
   SSM parameter paths, Secrets Manager ids, header and field names, environment
-  variable names, placeholders and prose are never reported;
+  variable names, placeholders and prose are never reported; a token or key must
+  look generated (a password may be any text), and in test files every value must;
 - *Where do secrets come from, and where do logs go?* (Secrets Manager, decrypted
   SSM parameters, password-like environment variables; `print`, `logging`,
   Powertools `Logger`).
@@ -160,35 +161,144 @@ def name_words(name: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(name)]
 
 
-def is_password_like(name: str) -> bool:
-    """Whether a variable, attribute, parameter, key or environment variable name
-    names a secret (not an identifier of one, a flag about one, or a pagination field)."""
+def secret_word(name: str) -> str | None:
+    """The secret word a variable, attribute, parameter, key or environment variable
+    name ends with (`"password"`, `"token"`, `"apikey"`), or None when it does not
+    name a secret (an identifier of one, a flag about one, a pagination field)."""
     words = name_words(name)
     while words and words[-1].isdigit():
         words.pop()
     if not words or "".join(words) in _NON_SECRET_NAMES:
-        return False
+        return None
     while len(words) > 1 and words[-1] in SECRET_VALUE_SUFFIXES:
         words.pop()
     if len(words) > 1 and words[0] in NON_SECRET_NAME_PREFIXES:
-        return False
+        return None
     for sequence in SECRET_NAME_SEQUENCES:
         size = len(sequence)
         if tuple(words[-size:]) == sequence:
             before = words[-size - 1] if len(words) > size else None
-            return not (sequence[-1] == "token" and before in NON_SECRET_TOKEN_QUALIFIERS)
+            if sequence[-1] == "token" and before in NON_SECRET_TOKEN_QUALIFIERS:
+                return None
+            return "".join(sequence)
     last = words[-1]
     for ending in SECRET_WORD_ENDINGS:
         if last.endswith(ending) and last != ending:
             qualifier = last[: -len(ending)]
-            return not (ending == "token" and qualifier in NON_SECRET_TOKEN_QUALIFIERS)
-    return False
+            return None if ending == "token" and qualifier in NON_SECRET_TOKEN_QUALIFIERS else ending
+    return None
+
+
+def is_password_like(name: str) -> bool:
+    """Whether a name names a secret (see `secret_word`)."""
+    return secret_word(name) is not None
+
+
+def names_a_password(name: str) -> bool:
+    """A password, which people choose (any text may be one), rather than a token or
+    key, which machines generate (`DB_PASSWORD`, `mysql_pwd`; not `api_token`)."""
+    return secret_word(name) in HUMAN_SECRET_WORDS
 
 
 def is_secret_env_var(name: str) -> bool:
     """An environment variable whose value is a secret (`DB_PASSWORD`, `API_TOKEN`,
     `AWS_SECRET_ACCESS_KEY`), not one that names a secret (`DB_SECRET_ARN`)."""
     return name not in NON_SECRET_ENV_VARS and is_password_like(name)
+
+
+# -- What a secret looks like (LAM402, LAM403, LAM404) ---------------------------------
+#
+# People choose passwords: under a password's name any text may be one. Machines
+# generate tokens, keys and client secrets: under their names a value must look
+# generated (or carry a vendor's prefix) to be one; `"ServiceToken": "LambdaARN"`
+# and `token = "token_type"` are names. In test files every value must look
+# generated, whatever its name: fixtures are full of made-up passwords.
+
+HUMAN_SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase"})
+# Prefixes vendors give their credentials, each followed by a random body.
+SECRET_PREFIXES = (
+    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",  # GitHub
+    "glpat-",  # GitLab
+    "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-", "xapp-",  # Slack
+    "sk_live_", "rk_live_", "sk_test_", "rk_test_", "whsec_",  # Stripe
+    "sk-",  # OpenAI (`sk-proj-`), Anthropic (`sk-ant-`)
+    "AIza",  # Google API keys
+    "ya29.",  # Google OAuth access tokens
+    "SG.",  # SendGrid
+    "npm_", "pypi-",  # package registries
+    "hf_",  # Hugging Face
+    "shpat_", "shpss_", "shpca_",  # Shopify
+    "dop_v1_",  # DigitalOcean
+)
+SECRET_PREFIX_MIN_BODY = 16
+_PREFIXED = re.compile(
+    "^(?:" + "|".join(re.escape(p) for p in SECRET_PREFIXES) + r")(?P<body>[A-Za-z0-9_\-.]+)$"
+)
+# A JSON Web Token: three base64url parts, the first two JSON objects (`eyJ` is `{"`).
+_JWT = re.compile(r"^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*$")
+# A generated secret has at least this many characters, this many distinct ones ...
+GENERATED_MIN_LENGTH = 8
+GENERATED_MIN_DISTINCT = 6
+# ... and in a test file at least this many characters.
+TEST_SECRET_MIN_LENGTH = 20
+# Words, acronyms and numbers (`LambdaARN`, `orders-api-token-2024`, `user_monitoring`,
+# `OrdersApiV2`) make a name: chunks (as `name_words` splits them) of this mean length
+# or more, no lower-case letter alone (`t0k`, hex, UUIDs), and letters at least this
+# share vowels (random upper-case runs, `XK7DQ9PL2MZR`, have few). A generated value
+# mixes letters and digits in short runs (`k-7Hq2Lm9`, `9f8e7d6c`).
+WORD_MIN_MEAN_CHUNK = 2.5
+WORD_MIN_VOWEL_SHARE = 0.2
+_VOWELS = frozenset("aeiouyAEIOUY")
+
+
+def vendor_secret(value: str) -> bool:
+    """A credential with a vendor's prefix and a random body (`ghp_...`, `xoxb-...`,
+    `sk_live_...`), not a placeholder (`ghp_xxxxxxxxxxxxxxxxxxxx`)."""
+    match = _PREFIXED.match(value.strip())
+    if match is None:
+        return False
+    body = match.group("body")
+    return len(body) >= SECRET_PREFIX_MIN_BODY and len(set(body)) >= GENERATED_MIN_DISTINCT
+
+
+def is_word_structured(value: str) -> bool:
+    """Made of words, acronyms and numbers: a name (`LambdaARN`, `token_type`,
+    `orders-db-2`), not a generated secret."""
+    chunks = _WORD.findall(value)
+    if not chunks or any(len(c) == 1 and c.islower() for c in chunks):
+        return False
+    if sum(len(c) for c in chunks) < WORD_MIN_MEAN_CHUNK * len(chunks):
+        return False
+    letters = [c for c in value if c.isalpha()]
+    return not letters or sum(c in _VOWELS for c in letters) >= WORD_MIN_VOWEL_SHARE * len(letters)
+
+
+def looks_generated(value: str) -> bool:
+    """Whether a value looks machine-generated: long enough, varied, mixing letters
+    with digits (or three kinds of character), and not made of words."""
+    text = value.strip()
+    if len(text) < GENERATED_MIN_LENGTH or len(set(text)) < GENERATED_MIN_DISTINCT:
+        return False
+    if any(c.isspace() for c in text) or is_word_structured(text):
+        return False
+    kinds = sum((any(c.islower() for c in text), any(c.isupper() for c in text),
+                 any(c.isdigit() for c in text), any(not c.isalnum() for c in text)))
+    has_letters = any(c.isalpha() for c in text)
+    return (has_letters and any(c.isdigit() for c in text)) or kinds >= 3
+
+
+def secret_in_test_file(value: str) -> bool:
+    """The bar in test files, where made-up values are the rule: a vendor credential,
+    or a long generated value with no stand-in word in it."""
+    text = value.strip()
+    if vendor_secret(text):
+        return True
+    return (
+        len(text) >= TEST_SECRET_MIN_LENGTH
+        and looks_generated(text)
+        and not _JWT.match(text)
+        and not any(word in text.lower() for word in TEST_DUMMY_WORDS)
+    )
 
 
 # -- Strings that are not secrets (LAM402, LAM403, LAM404) ------------------------
@@ -206,6 +316,7 @@ _MARKUP = re.compile(
     re.X,
 )
 _MASKS = ("***", "\u2022\u2022\u2022", "xxxx", "XXXX")
+_ELLIPSES = ("...", "\u2026")
 _FORMAT_FIELD = re.compile(r"\{[A-Za-z_0-9.\[\]]*(![rsa])?(:[^{}]*)?\}|%\(\w+\)[sdr]|%[sdr]")
 # Values that are settings, states or type names rather than secrets.
 NON_SECRET_VALUES = frozenset(
@@ -259,10 +370,12 @@ MIN_SECRET_LENGTH = 3
 
 
 def is_markup_placeholder(value: str) -> bool:
-    """`<password>`, `${DB_PASSWORD}`, `{password}`, `%(pw)s`, `xxx`, `:****`, AWS's `...EXAMPLE`."""
+    """`<password>`, `${DB_PASSWORD}`, `{password}`, `%(pw)s`, `xxx`, `:****`, AWS's `...EXAMPLE`,
+    and values cut short for show (`eyJraWQiOiJX...`): no secret holds an ellipsis."""
     text = value.strip()
     return bool(
         _MARKUP.match(text)
+        or any(ellipsis in text for ellipsis in _ELLIPSES)
         or _FORMAT_FIELD.search(text)
         or text.endswith(AWS_EXAMPLE_SUFFIXES)
         or not any(c.isalnum() for c in text)
@@ -296,8 +409,10 @@ def not_a_secret(value: str, *, in_test: bool, name: str | None = None) -> str |
     text = value.strip()
     if not text:
         return "empty"
-    if PRIVATE_KEY_MARKER.search(value):
+    if vendor_secret(text):
         return None
+    if PRIVATE_KEY_MARKER.search(value):
+        return "key material in a test" if in_test else None
     if any(c.isspace() for c in text):
         return "text with spaces"
     if len(text) < MIN_SECRET_LENGTH:
@@ -326,6 +441,12 @@ def not_a_secret(value: str, *, in_test: bool, name: str | None = None) -> str |
         return "regular expression"
     if in_test and any(word in text.lower() for word in TEST_DUMMY_WORDS):
         return "dummy value in a test"
+    if in_test and not secret_in_test_file(text):
+        return "made-up value in a test"
+    if _JWT.match(text) or name is None or names_a_password(name):
+        return None
+    if not looks_generated(text):
+        return "a word or name, not a generated token or key"
     return None
 
 

@@ -45,6 +45,52 @@ EVENT_WRAPPER_PREFIXES = (
     "aws_lambda_powertools.utilities.parser.event_parser",
 )
 
+# Fields AWS fills in, per event source: the caller cannot choose them, so they are
+# not event data (`requests.put(event["ResponseURL"], ...)` answers CloudFormation,
+# `urlopen(event["getObjectContext"]["inputS3Url"])` reads the object S3 presigned).
+# Paths are written as they are read from the handler's event: `["key"]` for a
+# key, `[*]` for any element of a list (a loop over it, `[0]`), `.attr` for an
+# attribute of a Powertools event data class. A value read at a trusted path is
+# clean, and so is everything computed from it (`event["methodArn"].split(":")[3]`);
+# the path must be read from the event as delivered: after a decode
+# (`json.loads(record["body"])["Records"]`) nothing is trusted.
+
+
+class TrustedFields(NamedTuple):
+    """The fields of one event source that AWS supplies."""
+
+    source: str  # for docs and tests
+    paths: tuple[str, ...]
+
+
+TRUSTED_EVENT_FIELDS = (
+    TrustedFields("CloudFormation custom resource", (
+        '["ResponseURL"]', '["StackId"]', '["RequestId"]', '["LogicalResourceId"]',
+        '["ResourceType"]', '["ServiceToken"]',
+        ".response_url", ".stack_id", ".request_id", ".logical_resource_id", ".resource_type",
+        ".service_token",
+    )),
+    TrustedFields("S3 Object Lambda", (
+        '["getObjectContext"]["inputS3Url"]', '["getObjectContext"]["outputRoute"]',
+        '["getObjectContext"]["outputToken"]', '["headObjectContext"]["inputS3Url"]',
+        '["listObjectsContext"]["inputS3Url"]', '["listObjectsV2Context"]["inputS3Url"]',
+        ".object_context.input_s3_url", ".object_context.output_route",
+        ".object_context.output_token", ".input_s3_url", ".request_route", ".request_token",
+    )),
+    TrustedFields("API Gateway Lambda authorizer", (
+        '["methodArn"]', '["routeArn"]', ".method_arn", ".route_arn", ".parsed_arn",
+    )),
+    TrustedFields("S3, SQS, SNS, Kinesis and DynamoDB Streams records", (
+        '["Records"][*]["s3"]["bucket"]["name"]', '["Records"][*]["s3"]["bucket"]["arn"]',
+        '["Records"][*]["awsRegion"]', '["Records"][*]["eventSource"]',
+        '["Records"][*]["eventSourceARN"]', '["Records"][*]["EventSource"]',
+        '["Records"][*]["EventSubscriptionArn"]', '["Records"][*]["Sns"]["TopicArn"]',
+        ".records[*].s3.bucket.name", ".record.s3.bucket.name", ".bucket_name",
+        ".records[*].aws_region", ".records[*].event_source", ".records[*].event_source_arn",
+        ".records[*].sns.topic_arn",
+    )),
+)
+
 # -- Propagation ---------------------------------------------------------------------
 
 # Functions whose result carries the taint of their arguments: conversions,
@@ -81,6 +127,9 @@ PROPAGATING_CALLS = frozenset(
         "typing.cast",
     }
 )
+# ... of which these hand back the very value they are given (a field AWS supplies
+# stays trusted through them).
+SAME_DATA_CALLS = frozenset({"typing.cast", "copy.copy", "copy.deepcopy"})
 # Methods that return their receiver's data, re-shaped, are the default on a tainted
 # receiver; these return something else (a count, a position, a truth value).
 NON_PROPAGATING_METHODS = frozenset(

@@ -57,6 +57,16 @@ BUILD_METHODS_THAT_GENERATE_CODE = frozenset({"makefile", "esbuild", "rust-cargo
 REMOTE_CODE_PREFIXES = ("s3://", "http://", "https://")
 ARCHIVE_SUFFIXES = (".zip", ".jar", ".tar.gz", ".tgz", ".whl")
 
+# Handlers that name a program, not a Python function: a custom runtime's
+# `bootstrap`, and the start-up script the Lambda Web Adapter (or any
+# `AWS_LAMBDA_EXEC_WRAPPER`) runs on a Python runtime (`Handler: run.sh`).
+CUSTOM_RUNTIME_PREFIX = "provided"
+EXECUTABLE_HANDLERS = frozenset({"bootstrap"})
+SCRIPT_HANDLER_SUFFIXES = (".sh", ".bash")
+# A part of a handler's module path: Lambda imports the module by its file name,
+# so `lambda-handler.handler` loads `lambda-handler.py`.
+HANDLER_MODULE_PART = r"[\w-]+"
+
 # Event sources by SAM event type (the kinds of `lambdalint.templates.model`) ...
 SAM_EVENT_KINDS = {
     "SQS": "SQS", "Kinesis": "Kinesis", "DynamoDB": "DynamoDB", "S3": "S3", "SNS": "SNS",
@@ -70,6 +80,7 @@ PERMISSION_PRINCIPAL_KINDS = {
     "sns.amazonaws.com": "SNS", "events.amazonaws.com": "EventBridge",
     "scheduler.amazonaws.com": "Schedule", "logs.amazonaws.com": "CloudWatchLogs",
     "iot.amazonaws.com": "IoT", "cognito-idp.amazonaws.com": "Cognito",
+    "secretsmanager.amazonaws.com": "SecretsManager",  # a rotation function
 }
 # S3 notification key filter rule names (`Filter.S3Key.Rules[].Name`, any case).
 S3_FILTER_PREFIX, S3_FILTER_SUFFIX = "prefix", "suffix"

@@ -74,6 +74,14 @@ class EventProfile:
     # Builds a `batchItemFailures` response (in the entry point or a function
     # whose result it returns).
     reports_batch_failures: bool = False
+    # How we know an HTTP caller (API Gateway, an ALB, a function URL) invokes it,
+    # for messages; "" when nothing but its own `statusCode` responses says so (a
+    # function called by another function or Step Functions may return those too).
+    http_evidence: str = ""
+    # Whether HTTP callers are all it has: its templates declare only HTTP events,
+    # or its code declares an HTTP event type or answers through a Powertools
+    # resolver. Reading request keys makes an HTTP caller likely, not certain.
+    http_certain: bool = False
     # id(FunctionInfo) -> names holding the record list or one record.
     record_names: dict[int, set[str]] = field(default_factory=dict, repr=False)
 
@@ -81,6 +89,12 @@ class EventProfile:
 
     def has(self, *sources: str) -> bool:
         return any(source in self.sources for source in sources)
+
+    @property
+    def answers_http(self) -> bool:
+        """Known to answer API Gateway, an ALB or a function URL (by more than the
+        shape of what it returns)."""
+        return bool(self.http_evidence)
 
     @property
     def reads_records(self) -> bool:
@@ -112,7 +126,8 @@ class EventProfile:
         return _is_records(self.record_names, model, function, expr)
 
 
-_SOURCE_ORDER = [ev.SQS, ev.KINESIS, ev.DYNAMODB_STREAMS, ev.S3, ev.SNS, ev.API]
+_SOURCE_ORDER = [ev.SQS, ev.KINESIS, ev.DYNAMODB_STREAMS, ev.S3, ev.SNS, ev.API, ev.SECRETS_ROTATION,
+                 ev.CUSTOM_RESOURCE, ev.CODEPIPELINE_JOB]
 
 
 # -- entry points and caching -------------------------------------------------------
@@ -173,9 +188,18 @@ class _Analysis:
         self.records: dict[int, set[str]] = {}
         self.powertools_batch = False
         self.reports_batch_failures = False
+        self.http_evidence = ""
+        self.http_certain = False
 
     def add(self, source: str, why: str) -> None:
         self.sources.setdefault(source, why)
+
+    def add_http(self, why: str, certain: bool) -> None:
+        """An HTTP caller: `certain` when the code or template declares it."""
+        self.add(ev.API, why)
+        if not self.http_evidence or (certain and not self.http_certain):
+            self.http_evidence = why
+        self.http_certain = self.http_certain or certain
 
     def run(self) -> EventProfile:
         sites, responders = self._region()
@@ -185,12 +209,20 @@ class _Analysis:
         if self.entry.kind == "record-handler" and positional:
             self.records[id(function)].add(positional[0].name)
         self._record_fixpoint(sites)
+        self._template_declarations()
         self._entry_declarations()
         for model, function in sites:
             self._reads(model, function)
             self._calls(model, function)
         for model, function in responders:
             self._responses(model, function)
+        if {ev.ROTATION_STEP_KEY, ev.ROTATION_TOKEN_KEY} <= self.event_keys:
+            self.add(ev.SECRETS_ROTATION, f"reads `{ev.ROTATION_STEP_KEY}` and `{ev.ROTATION_TOKEN_KEY}` "
+                                          "from the event")
+        if ev.CUSTOM_RESOURCE_KEY in self.event_keys or ev.CUSTOM_RESOURCE_KEY_PAIR <= self.event_keys:
+            self.add(ev.CUSTOM_RESOURCE, "reads a custom resource request from the event")
+        if ev.CODEPIPELINE_JOB_KEY in self.event_keys:
+            self.add(ev.CODEPIPELINE_JOB, f"reads `{ev.CODEPIPELINE_JOB_KEY}` from the event")
         loops = tuple(loop for model, function in sites for loop in self._loops(model, function))
         record_sources = frozenset(s for s in self.sources if s in ev.RECORD_SOURCES)
         loops = tuple(
@@ -209,6 +241,8 @@ class _Analysis:
             powertools_batch=self.powertools_batch,
             reports_batch_failures=self.reports_batch_failures,
             record_names=self.records,
+            http_evidence=self.http_evidence,
+            http_certain=self.http_certain,
         )
 
     # -- which functions --------------------------------------------------------------
@@ -268,11 +302,25 @@ class _Analysis:
 
     # -- what the code says ------------------------------------------------------------------
 
+    def _template_declarations(self) -> None:
+        """Event sources the templates that deploy the entry function declare."""
+        kinds = {getattr(source, "kind", None) for source in self.entry.declared}
+        if kinds & ev.ROTATION_TEMPLATE_KINDS:
+            self.add(ev.SECRETS_ROTATION, "its template lets Secrets Manager invoke it")
+        http = kinds & ev.HTTP_TEMPLATE_KINDS
+        if http:
+            shown = " and ".join(sorted(http))
+            self.add_http(f"its template declares {'an' if shown[0] in 'AEIOU' else 'a'} {shown} event",
+                          certain=kinds <= ev.HTTP_TEMPLATE_KINDS)
+
     def _entry_declarations(self) -> None:
         """Decorators and annotations of the entry function that name the event type."""
         model, function = self.model, self.entry.function
         for decorator in function.node.decorators:
             expr = decorator.decorator
+            if (model.qualify(expr, None) or "").startswith(ev.CUSTOM_RESOURCE_HELPERS):
+                # `@helper.create` of a `crhelper.CfnResource()`
+                self.add(ev.CUSTOM_RESOURCE, "handles a custom resource request for `crhelper`")
             if isinstance(expr, cst.Call):
                 self._batch_call(model, None, expr)
                 for arg in expr.args:
@@ -292,7 +340,10 @@ class _Analysis:
         source = ev.DATA_CLASS_SOURCES.get(name)
         if source is None or not qualified.startswith(ev.EVENT_TYPE_PACKAGES):
             return False
-        self.add(source, f"uses the `{name}` event type")
+        if source == ev.API:
+            self.add_http(f"uses the `{name}` event type", certain=True)
+        else:
+            self.add(source, f"uses the `{name}` event type")
         return True
 
     def _reads(self, model: ModuleModel, function: FunctionInfo) -> None:
@@ -308,7 +359,7 @@ class _Analysis:
                 elif EVENT in model.labels_of(base, function):
                     self.event_keys.add(key)
                     if key in ev.API_REQUEST_KEYS:
-                        self.add(ev.API, f"reads `{key}` from the event")
+                        self.add_http(f"reads `{key}` from the event", certain=False)
             elif isinstance(node, cst.Attribute):
                 source = ev.RECORD_ATTRIBUTES.get(node.attr.value)
                 if source is not None and _is_records(self.records, model, function, node.value) \
@@ -318,14 +369,19 @@ class _Analysis:
                 self._source_comparison(model, function, node)
 
     def _source_comparison(self, model: ModuleModel, function: FunctionInfo, node: cst.Comparison) -> None:
-        """`record["eventSource"] == "aws:sqs"`."""
+        """`record["eventSource"] == "aws:sqs"`; `step == "createSecret"` (a rotation step)."""
         sides = [node.left, *(target.comparator for target in node.comparisons)]
         literals = [simple_value(s) for s in sides if isinstance(s, cst.SimpleString)]
         others = [s for s in sides if not isinstance(s, cst.SimpleString)]
         for literal in literals:
-            source = ev.EVENT_SOURCE_IDS.get(literal) if isinstance(literal, str) else None
+            if not isinstance(literal, str):
+                continue
+            source = ev.EVENT_SOURCE_IDS.get(literal)
+            why = f'compares its event source with "{literal}"'
+            if source is None and literal in ev.ROTATION_STEPS:
+                source, why = ev.SECRETS_ROTATION, f'compares its event\'s step with "{literal}"'
             if source is not None and any(EVENT in model.labels_of(o, function) for o in others):
-                self.add(source, f'compares its event source with "{literal}"')
+                self.add(source, why)
 
     def _calls(self, model: ModuleModel, function: FunctionInfo) -> None:
         for call in function.calls:
@@ -337,10 +393,12 @@ class _Analysis:
                         if arg.keyword is not None and arg.keyword.value in ev.DATA_CLASS_KEYWORDS:
                             self._data_class(model, function, arg.value)
                 func = call.func
+                if (model.qualify(func, function) or "").startswith(ev.CUSTOM_RESOURCE_HELPERS):
+                    self.add(ev.CUSTOM_RESOURCE, "answers CloudFormation through a custom resource helper")
                 if isinstance(func, cst.Attribute) and func.attr.value == "resolve":
                     owner = model.qualify(func.value, function) or ""
                     if owner.endswith("()") and owner[:-2].rsplit(".", 1)[-1] in ev.API_RESOLVERS:
-                        self.add(ev.API, "answers through a Powertools HTTP resolver")
+                        self.add_http("answers through a Powertools HTTP resolver", certain=True)
 
     def _batch_call(self, model: ModuleModel, function: FunctionInfo | None, call: cst.Call) -> None:
         """Powertools batch processing, and the event type its processor declares."""

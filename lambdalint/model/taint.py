@@ -80,13 +80,17 @@ class Origin:
     subscript, attribute or `.get` on it moves the origin to that expression,
     so messages name `event["body"]`, not the handler's parameter.
     ``cleared`` holds the sink kinds the value has been made safe for.
+    ``path`` is the chain of reads from the event (or from the placeholder) that
+    gave the value, kept only while it can still end at a field AWS supplies
+    (see ``_TRUSTED``); None once it cannot.
     """
 
-    __slots__ = ("kind", "node", "model", "root", "cleared", "owner", "name", "label", "_key")
+    __slots__ = ("kind", "node", "model", "root", "cleared", "owner", "name", "label", "path", "_key")
 
     def __init__(self, kind: str, node: cst.CSTNode | None, model: ModuleModel | None, root: bool,
                  cleared: frozenset[str] = frozenset(), owner: int = 0, name: str = "",
-                 label: str | None = None, distinct: bool = True) -> None:
+                 label: str | None = None, distinct: bool = True,
+                 path: tuple[str, ...] | None = ()) -> None:
         self.kind = kind
         self.node = node
         self.model = model
@@ -95,10 +99,11 @@ class Origin:
         self.owner = owner
         self.name = name
         self.label = label
+        self.path = path
         # Reads at different places are different origins (the message shows the
         # earliest), except a caller's placeholder read in a callee: one such read is
         # enough, and keeping one per call path would grow with the call graph.
-        self._key = (kind, id(node) if distinct else 0, root, cleared, owner, name)
+        self._key = (kind, id(node) if distinct else 0, root, cleared, owner, name, path)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Origin) and self._key == other._key
@@ -110,15 +115,118 @@ class Origin:
         what = self.name or type(self.node).__name__
         return f"Origin({self.kind}, {what}, root={self.root}, cleared={sorted(self.cleared)})"
 
-    def moved(self, node: cst.CSTNode | None, model: ModuleModel | None) -> Origin:
-        """The same data, read at ``node``."""
-        return Origin(self.kind, node, model, False, self.cleared, self.owner, self.name)
+    def moved(self, node: cst.CSTNode | None, model: ModuleModel | None,
+              path: tuple[str, ...] | None) -> Origin:
+        """The same data, read at ``node`` (``path`` from the event or placeholder)."""
+        return Origin(self.kind, node, model, False, self.cleared, self.owner, self.name, path=path)
 
     def with_cleared(self, cleared: frozenset[str]) -> Origin:
         if cleared == self.cleared:
             return self
         return Origin(self.kind, self.node, self.model, self.root, cleared, self.owner, self.name,
-                      self.label, distinct=self._key[1] != 0)
+                      self.label, distinct=self._key[1] != 0, path=self.path)
+
+    def with_path(self, path: tuple[str, ...] | None) -> Origin:
+        return Origin(self.kind, self.node, self.model, self.root, self.cleared, self.owner, self.name,
+                      self.label, distinct=self._key[1] != 0, path=path)
+
+
+# -- fields AWS supplies ----------------------------------------------------------------
+#
+# A read's path is a tuple of steps: a key (`"ResponseURL"`), `"*"` for an element of
+# a list (`[0]`, a loop), `".name"` for an attribute. Event data read at a trusted
+# path is dropped on the spot. A summary's placeholder (a helper's parameter) may
+# hold any part of the event, so its path is relative and judged when a call
+# substitutes the caller's data: a value computed from a placeholder's read (a
+# decode, `.split(...)`, a call) keeps the read's path, frozen (`FROZEN` last),
+# because it is trusted exactly when that read is. A path that can no longer reach
+# a trusted field is None, and stays None.
+
+# The step of a read that keeps the value as it was (a Powertools data class
+# around the event, `typing.cast`).
+SAME = ""
+FROZEN = "!"
+_STEP = re.compile(r'\["([^"]+)"\]|\[\*\]|\.(\w+)')
+
+
+def _parse_trusted(text: str) -> tuple[str, ...]:
+    steps: list[str] = []
+    position = 0
+    for match in _STEP.finditer(text):
+        if match.start() != position:
+            raise ValueError(f"bad trusted field path {text!r}")
+        key, attribute = match.groups()
+        steps.append(key if key is not None else "." + attribute if attribute is not None else "*")
+        position = match.end()
+    if position != len(text) or not steps:
+        raise ValueError(f"bad trusted field path {text!r}")
+    return tuple(steps)
+
+
+_TRUSTED = frozenset(_parse_trusted(p) for fields in tc.TRUSTED_EVENT_FIELDS for p in fields.paths)
+# Paths from the event that may still end at a trusted field ...
+_TRUSTED_PREFIXES = frozenset(path[:end] for path in _TRUSTED for end in range(len(path)))
+# ... paths from a placeholder that may (it may hold any part of the event) ...
+_TRUSTED_INFIXES = frozenset(
+    path[start:end] for path in _TRUSTED for start in range(len(path)) for end in range(start, len(path) + 1)
+)
+# ... and those that end where a trusted field does (only these survive a derivation).
+_TRUSTED_SUFFIXES = frozenset(path[start:] for path in _TRUSTED for start in range(len(path) + 1))
+_DROP = ("<trusted>",)  # what `_combine` answers for event data read from a trusted field
+
+
+def _extend(kind: str, path: tuple[str, ...] | None, step: str | None) -> tuple[str, ...] | None:
+    """The path after one more step (None: a derivation, not a plain read)."""
+    if path is None:
+        return None
+    if path and path[-1] == FROZEN:
+        return path
+    if step is None:
+        if kind != EVENT and path in _TRUSTED_SUFFIXES:
+            return path + (FROZEN,)
+        return None
+    extended = path + (step,) if step else path
+    if kind == EVENT:
+        return extended if extended in _TRUSTED_PREFIXES or extended in _TRUSTED else None
+    return extended if extended in _TRUSTED_INFIXES else None
+
+
+def _combine(actual: Origin, placeholder: Origin) -> tuple[str, ...] | None:
+    """The path of ``actual`` arriving where a summary read ``placeholder``'s path;
+    ``_DROP`` when that ends at a trusted field of the event."""
+    if actual.path is None or placeholder.path is None:
+        return None
+    if actual.path and actual.path[-1] == FROZEN:
+        return actual.path
+    frozen = bool(placeholder.path) and placeholder.path[-1] == FROZEN
+    combined = actual.path + (placeholder.path[:-1] if frozen else placeholder.path)
+    if actual.kind == EVENT:
+        if combined in _TRUSTED:
+            return _DROP
+        return combined if not frozen and combined in _TRUSTED_PREFIXES else None
+    if frozen:
+        return combined + (FROZEN,) if combined in _TRUSTED_SUFFIXES else None
+    return combined if combined in _TRUSTED_INFIXES else None
+
+
+def _derive(taint: frozenset[Origin]) -> frozenset[Origin]:
+    """Values computed from ``taint`` (a string, a container): no longer plain reads."""
+    if not any(o.path for o in taint):
+        return taint
+    return frozenset(o.with_path(_extend(o.kind, o.path, None)) if o.path else o for o in taint)
+
+
+def key_step(node: cst.BaseExpression | None) -> str | None:
+    """The step of a subscript's index: a string key, `*` for a number or a
+    variable (an element), None for what cannot be followed."""
+    if node is None:
+        return None
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        key = string_value(node)
+        return key if key and key != "*" and not key.startswith(".") else None
+    if isinstance(node, (cst.FormattedString, cst.BinaryOperation)):
+        return None
+    return "*"
 
 
 Taint = frozenset  # frozenset[Origin]
@@ -168,14 +276,19 @@ def _split(taint: frozenset[Origin], kind: str) -> tuple[frozenset[Origin], froz
     return frozenset(real), frozenset(placeholders)
 
 
-def _through(placeholder: Origin, actual: Origin) -> Origin:
-    """``actual`` arriving where a summary had ``placeholder``."""
+def _through(placeholder: Origin, actual: Origin) -> Origin | None:
+    """``actual`` arriving where a summary had ``placeholder``; None when the callee
+    read a field AWS supplies from it."""
     cleared = actual.cleared | placeholder.cleared
+    path = _combine(actual, placeholder)
+    if path is _DROP:
+        return None
     if actual.root and not placeholder.root:
         # The callee read from the whole event: its read is the better origin.
         return Origin(actual.kind, placeholder.node, placeholder.model, False, cleared,
-                      actual.owner, actual.name, distinct=actual.kind == EVENT)
-    return actual.with_cleared(cleared)
+                      actual.owner, actual.name, distinct=actual.kind == EVENT, path=path)
+    origin = actual.with_cleared(cleared)
+    return origin if origin.path == path else origin.with_path(path)
 
 
 def _substitute(taint: frozenset[Origin], callee: int, bindings: Mapping[str, frozenset[Origin]],
@@ -188,11 +301,16 @@ def _substitute(taint: frozenset[Origin], callee: int, bindings: Mapping[str, fr
     result: set[Origin] = set()
     for origin in taint:
         if origin.kind == PARAM and origin.owner == callee:
-            result.update(_through(origin, actual) for actual in bindings.get(origin.name, EMPTY))
+            actuals = bindings.get(origin.name, EMPTY)
         elif origin.kind == FREE and origin.owner == caller:
-            result.update(_through(origin, actual) for actual in free(origin.name))
+            actuals = free(origin.name)
         else:
             result.add(origin)
+            continue
+        for actual in actuals:
+            arrived = _through(origin, actual)
+            if arrived is not None:
+                result.add(arrived)
     return frozenset(result)
 
 
@@ -454,10 +572,13 @@ class TaintEngine:
         positional = function.positional_params()
         if entry.kind in ("handler", "record-handler") and positional:
             param = positional[0]
-            seeds[param.name] = frozenset({Origin(EVENT, param.node, model, True)})
+            # A record handler's record is not the event: its fields are not looked up
+            # among the trusted ones.
+            path = () if entry.kind == "handler" else None
+            seeds[param.name] = frozenset({Origin(EVENT, param.node, model, True, path=path)})
         for name in entry.event_params:
             if name in params:
-                seeds[name] = frozenset({Origin(EVENT, params[name].node, model, False,
+                seeds[name] = frozenset({Origin(EVENT, params[name].node, model, False, path=None,
                                                 label=f"route parameter `{name}`")})
         if not seeds:
             return
@@ -543,6 +664,11 @@ class _FunctionAnalysis:
         self.owner = id(function)
         self.summary = Summary()
         self.params = {p.name for p in function.params}
+        entry = model.entry_point_for(function)
+        positional = function.positional_params()
+        # The parameter Lambda passes the event in, when this function is an entry point.
+        self._event_param = positional[0].name if positional and entry is not None \
+            and entry.kind == "handler" else None
         self.loops: list[tuple[list[State], list[State]]] = []  # (continues, breaks)
         self._free_cache: dict[str, frozenset[Origin]] = {}
         # State keys of attributes and items (`self.sql`, `body["order"]`) -> an
@@ -612,15 +738,26 @@ class _FunctionAnalysis:
             hit.taint = hit.taint | placeholders
 
     def _read(self, taint: frozenset[Origin], node: cst.CSTNode,
-              base: cst.CSTNode | None = None) -> frozenset[Origin]:
+              base: cst.CSTNode | None = None, step: str | None = None) -> frozenset[Origin]:
         """A part of a tainted value, read at ``node`` (from ``base``, the expression
-        it is read from: a chain of reads, `event["a"]["b"]`, shows as one origin)."""
-        if not taint or not any(o.root or (base is not None and o.node is base) for o in taint):
+        it is read from: a chain of reads, `event["a"]["b"]`, shows as one origin).
+        ``step`` is how it is read (see ``key_step``; None: not a plain read): event
+        data read from a field AWS supplies is dropped."""
+        if not taint or not any(o.root or o.path is not None or (base is not None and o.node is base)
+                                for o in taint):
             return taint
-        return frozenset(
-            o.moved(node, self.model) if o.root or (base is not None and o.node is base) else o
-            for o in taint
-        )
+        result = []
+        for origin in taint:
+            path = _extend(origin.kind, origin.path, step)
+            if origin.kind == EVENT and path in _TRUSTED:
+                continue
+            if origin.root or (base is not None and origin.node is base):
+                result.append(origin.moved(node, self.model, path))
+            elif path != origin.path:
+                result.append(origin.with_path(path))
+            else:
+                result.append(origin)
+        return frozenset(result)
 
     # -- statements ---------------------------------------------------------------------
 
@@ -745,6 +882,7 @@ class _FunctionAnalysis:
         object and the objects it is part of (`d` for `d["k"].append(v)`) now hold it."""
         if not taint:
             return
+        taint = _derive(taint)
         chain: list[str] = []
         node: cst.CSTNode = expr
         while True:
@@ -781,7 +919,7 @@ class _FunctionAnalysis:
         return self._join(body, other)
 
     def _for(self, node: cst.For, state: State) -> State | None:
-        items = self._read(self._eval(node.iter, state), node.iter)
+        items = self._read(self._eval(node.iter, state), node.iter, step="*")
         head = state
         breaks: list[State] = []
         for _ in range(_LOOP_ROUNDS):
@@ -1055,8 +1193,8 @@ class _FunctionAnalysis:
         if not base:
             return EMPTY
         if attr in tc.PATH_NAME_ATTRIBUTES and self._is_path_object(node.value):
-            return _clear(self._read(base, node, node.value), _PATH_ONLY)
-        return self._read(base, node, node.value)
+            return _clear(self._read(base, node, node.value, "." + attr), _PATH_ONLY)
+        return self._read(base, node, node.value, "." + attr)
 
     def _subscript(self, node: cst.Subscript, state: State) -> frozenset[Origin]:
         key = self._key_of(node)
@@ -1067,7 +1205,9 @@ class _FunctionAnalysis:
             self._eval_slice(element, state)
         if not base:
             return EMPTY
-        result = self._read(base, node, node.value)
+        index = node.slice[0].slice if len(node.slice) == 1 else None
+        step = key_step(index.value) if isinstance(index, cst.Index) else None
+        result = self._read(base, node, node.value, step)
         if self._last_path_component(node):
             result = _clear(result, _PATH_ONLY)
         return result
@@ -1093,7 +1233,7 @@ class _FunctionAnalysis:
         if operator == "Add":
             leaves = _add_leaves(node)
             taints = [self._eval(leaf, state) for leaf in leaves]
-            result = _union(taints)
+            result = _derive(_union(taints))
             if result and self._url_prefix_fixed(zip(leaves, taints)):
                 result = _clear(result, _URL_ONLY)
             return result
@@ -1101,7 +1241,7 @@ class _FunctionAnalysis:
         right = self._eval(node.right, state)
         if operator in tc.NUMERIC_OPERATORS:
             return EMPTY
-        result = left | right
+        result = _derive(left | right)
         if operator == "Modulo" and result and not left:
             text = string_value(node.left)
             if text is not None and _fixed_host(text.split("%", 1)[0]):
@@ -1109,16 +1249,52 @@ class _FunctionAnalysis:
         return result
 
     def _url_prefix_fixed(self, parts: Iterable[tuple[cst.CSTNode, frozenset[Origin]]]) -> bool:
-        """Whether the clean text before the first tainted part fixes a URL's host."""
+        """Whether the clean text before the first tainted part fixes a URL's host.
+
+        Clean parts whose text the code does not show (a base URL from an environment
+        variable or a setting) stand for unknown text. A prefix made only of such
+        parts cannot be judged (`ORDERS_API_URL + order_id` is right when the setting
+        ends with `/`, as such a concatenation implies): it counts as fixed."""
         prefix = ""
+        literal = False
         for part, taint in parts:
-            if taint:
-                return _fixed_host(prefix)
-            text = string_value(part) if isinstance(part, cst.BaseExpression) else None
-            if isinstance(part, cst.FormattedStringText):
-                text = part.value
+            if taint and not self._aws_supplied(taint):
+                return _fixed_host(prefix) or (bool(prefix) and not literal)
+            text = self._literal_text(part)
+            literal = literal or text is not None
             prefix += text if text is not None else "X"
         return False
+
+    def _literal_text(self, part: cst.CSTNode, hops: int = 0) -> str | None:
+        """The text of a clean part of a built string: a literal, an f-string's literal
+        text, or a name bound to a literal (`BASE_URL = "https://..."`)."""
+        if isinstance(part, cst.FormattedStringText):
+            return part.value
+        if isinstance(part, cst.FormattedStringExpression):
+            return self._literal_text(part.expression, hops) if part.format_spec is None else None
+        if not isinstance(part, cst.BaseExpression):
+            return None
+        text = string_value(part)
+        if text is not None:
+            return text
+        bound = self._resolve_name(part, hops)
+        return self._literal_text(bound, hops + 1) if bound is not None else None
+
+    def _aws_supplied(self, taint: frozenset[Origin]) -> bool:
+        """Whether a value is read from fields AWS supplies of this entry point's own
+        event (`f"https://{bucket}.s3.amazonaws.com/{key}"` in a handler: the bucket
+        fixes the host). A summary judges the other reads only when a call supplies
+        the data; the host of a URL it must judge now."""
+        if self._event_param is None:
+            return False
+        for origin in taint:
+            path = origin.path
+            if origin.kind != PARAM or origin.owner != self.owner or origin.name != self._event_param \
+                    or path is None:
+                return False
+            if (path[:-1] if path and path[-1] == FROZEN else path) not in _TRUSTED:
+                return False
+        return True
 
     def _formatted(self, node: cst.FormattedString, state: State) -> frozenset[Origin]:
         return self._string(self._fstring_parts(node, state))
@@ -1149,7 +1325,7 @@ class _FunctionAnalysis:
     def _string(self, parts: list[tuple[cst.CSTNode, frozenset[Origin]]]) -> frozenset[Origin]:
         """A string built from parts carries their taint, except what only a URL's
         path could carry when the clean text before it fixes the host."""
-        result = _union(t for _, t in parts)
+        result = _derive(_union(t for _, t in parts))
         if result and self._url_prefix_fixed(parts):
             result = _clear(result, _URL_ONLY)
         return result
@@ -1175,7 +1351,7 @@ class _FunctionAnalysis:
         return body | other
 
     def _sequence(self, node: cst.List | cst.Tuple | cst.Set, state: State) -> frozenset[Origin]:
-        return _union(self._eval(e.value, state) for e in node.elements)
+        return _derive(_union(self._eval(e.value, state) for e in node.elements))
 
     def _dict(self, node: cst.Dict, state: State) -> frozenset[Origin]:
         taints = []
@@ -1190,21 +1366,21 @@ class _FunctionAnalysis:
                                  None, value)
             else:
                 taints.append(self._eval(element.value, state))
-        return _union(taints)
+        return _derive(_union(taints))
 
     def _comprehension(self, node: cst.BaseComp | cst.DictComp, state: State) -> frozenset[Origin]:
         inner = dict(state)
         for_in: cst.CompFor | None = node.for_in
         while for_in is not None:
-            items = self._read(self._eval(for_in.iter, inner), for_in.iter)
+            items = self._read(self._eval(for_in.iter, inner), for_in.iter, step="*")
             self._assign_target(for_in.target, items, inner)
             for condition in for_in.ifs:
                 self._eval(condition.test, inner)
                 self._apply(inner, self._guards(condition.test)[0])
             for_in = for_in.inner_for_in
         if isinstance(node, cst.DictComp):
-            return self._eval(node.key, inner) | self._eval(node.value, inner)
-        return self._eval(node.elt, inner)
+            return _derive(self._eval(node.key, inner) | self._eval(node.value, inner))
+        return _derive(self._eval(node.elt, inner))
 
     def _await(self, node: cst.Await, state: State) -> frozenset[Origin]:
         return self._eval(node.expression, state)
@@ -1322,14 +1498,20 @@ class _FunctionAnalysis:
                 return _clear(self._read(data, node), kinds)
             if qualified in tc.PATH_NORMALISERS:
                 return _clear(self._read(data, node), _NORMALISED)
-            if qualified in tc.PROPAGATING_CALLS or qualified.startswith(tc.EVENT_WRAPPER_PREFIXES):
+            if qualified.startswith(tc.EVENT_WRAPPER_PREFIXES) or qualified in tc.SAME_DATA_CALLS:
+                return self._read(data | receiver, node, step=SAME)
+            if qualified in tc.PROPAGATING_CALLS:
                 return self._read(data | receiver, node)
         if method is None:
             return EMPTY
         if receiver:
             if method in tc.NON_PROPAGATING_METHODS:
                 return EMPTY
-            result = self._read(receiver | data, node, node.func.value if method.startswith("get") else None)
+            step = None
+            if method == "get" and node.args and node.args[0].keyword is None and not node.args[0].star:
+                step = key_step(node.args[0].value)
+            result = self._read(receiver | data, node, node.func.value if method.startswith("get") else None,
+                                step)
             if method in tc.PATH_NORMALISING_METHODS and isinstance(node.func, cst.Attribute) \
                     and self._is_path_object(node.func.value):
                 result = _clear(result, _NORMALISED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import posixpath
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,16 +222,32 @@ def _top_level_names(body: list[ast.stmt]) -> set[str]:
     return names
 
 
+def _names_a_program(function: TemplateFunction, handler: str, files: _Files, on_disk: bool) -> bool:
+    """A custom runtime's handler, or the script a wrapper such as the Lambda Web
+    Adapter starts (`run.sh`, `bootstrap`, a non-Python file of the code folder):
+    no Python function to look for."""
+    runtime = function.runtime.value if function.runtime is not None else None
+    if isinstance(runtime, str) and runtime.startswith(facts.CUSTOM_RUNTIME_PREFIX):
+        return True
+    if handler in facts.EXECUTABLE_HANDLERS or handler.endswith(facts.SCRIPT_HANDLER_SUFFIXES):
+        return True
+    return not handler.endswith(".py") and files.exists(join(function.code_dir or "", handler), on_disk)
+
+
 def _resolve(function: TemplateFunction, files: _Files) -> None:
     handler = function.handler
     if function.code_dir is None or handler is None or not isinstance(handler.value, str):
         return  # code not in the project, or a handler the template computes
     on_disk = function.template.on_disk
     text = handler.value.strip()
+    if _names_a_program(function, text, files, on_disk):
+        return
     module, dot, name = text.rpartition(".")
-    # The Python runtime accepts `folder/module.function` as well as `pkg.module.function`.
+    # The Python runtime accepts `folder/module.function` as well as `pkg.module.function`,
+    # and imports the module by its file name (`lambda-handler.handler`).
     module = module.replace("/", ".").strip(".")
-    if not dot or not module or not name.isidentifier() or not all(p.isidentifier() for p in module.split(".")):
+    if not dot or not module or not name.isidentifier() \
+            or not all(re.fullmatch(facts.HANDLER_MODULE_PART, p) for p in module.split(".")):
         if function.is_python:
             function.not_found = (f"handler `{text}` of {function.label} is not `module.function` "
                                   "(for example `app.lambda_handler`): Lambda cannot load it")
