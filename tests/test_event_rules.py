@@ -481,6 +481,94 @@ def test_lam605_limits_turn_on_paging_where_results_are_otherwise_complete():
     """) == [8]
 
 
+def test_lam605_first_item_emptiness_and_unused_results_need_no_second_page():
+    # The first page answers "is there anything" and "what is the first item" as well as
+    # all pages do, and a result nobody reads needs no more pages.
+    assert rows("LAM605", """
+        import os
+        import boto3
+
+        s3 = boto3.client("s3")
+        iam = boto3.client("iam")
+        sns = boto3.client("sns")
+        lam = boto3.client("lambda")
+        cfn = boto3.client("cloudformation")
+        table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+
+        def bucket_has_reports(bucket):
+            response = s3.list_objects_v2(Bucket=bucket, Prefix="reports/")
+            return "Contents" in response
+
+        def first_user():
+            return iam.list_users()["Users"][0]["UserName"]
+
+        def first_version(name):
+            versions = lam.list_versions_by_function(FunctionName=name)["Versions"]
+            if not versions:
+                return None
+            return versions[0]["Version"]
+
+        def customer_exists(customer_id):
+            items = table.query(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": customer_id})["Items"]
+            return len(items) > 0
+
+        def any_exports():
+            if cfn.list_exports().get("Exports"):
+                return True
+            return s3.list_objects_v2(Bucket="b").get("KeyCount", 0) == 0
+
+        def touch(bucket):
+            listing = s3.list_objects_v2(Bucket=bucket)
+            s3.put_object(Bucket=bucket, Key="touched", Body=b"")
+
+        def reused(bucket):
+            response = s3.list_objects_v2(Bucket=bucket, Prefix="a/")
+            if response.get("KeyCount", 0) == 0:
+                return []
+            response = s3.get_object(Bucket=bucket, Key="a/index.json")
+            return [line for line in response["Body"].iter_lines()]
+
+        def lambda_handler(event, context):
+            topic = next(iter(sns.list_topics()["Topics"]), None)
+            return topic, bool(iam.list_roles()["Roles"])
+    """) == []
+
+
+def test_lam605_pages_whose_contents_are_read_still_need_every_page():
+    # A membership test of a value, a count, the last item, or a page that may be empty
+    # while later ones are not (a DynamoDB filter, `filter_log_events`).
+    assert rows("LAM605", """
+        import boto3
+
+        s3 = boto3.client("s3")
+        sns = boto3.client("sns")
+        table = boto3.resource("dynamodb").Table("orders")
+        logs = boto3.client("logs")
+
+        def subscribed(arn):
+            return arn in [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+
+        def open_order():
+            items = table.scan(FilterExpression="attribute_exists(open_since)")["Items"]
+            return items[0] if items else None
+
+        def errors(group):
+            return bool(logs.filter_log_events(logGroupName=group, filterPattern="ERROR")["events"])
+
+        def count(bucket):
+            return len(s3.list_objects_v2(Bucket=bucket)["Contents"])
+
+        def last(bucket):
+            return s3.list_objects_v2(Bucket=bucket)["Contents"][-1]
+
+        def names(bucket):
+            response = s3.list_objects_v2(Bucket=bucket)
+            if not response.get("Contents"):
+                return []
+            return [o["Key"] for o in response["Contents"]]
+    """) == [10, 13, 17, 20, 23, 26]
+
+
 # -- LAM606 -----------------------------------------------------------------------------
 
 

@@ -373,6 +373,14 @@ CONTINUATION_KEYS = frozenset(
 EXISTENCE_CHECK_LIMIT = 1
 # Page-size keywords checked for it besides the operation's own limit key.
 LIMIT_KEYS = frozenset({"MaxKeys", "Limit", "MaxResults", "MaxItems", "maxResults", "limit", "PageSize"})
+# A page that may be empty while later pages are not: a filter applied after the page
+# is read (DynamoDB `FilterExpression`), and operations that page through time or
+# scanned bytes. Their first page says nothing about the rest, not even whether
+# there is anything.
+FILTER_AFTER_PAGING_KEYS = frozenset({"FilterExpression", "ScanFilter", "QueryFilter"})
+EMPTY_PAGE_OPERATIONS = frozenset(
+    {"filter_log_events", "get_log_events", "lookup_events", "get_query_results", "search"}
+)
 # DynamoDB `Table` (resource API) reads have no paginator: a `LastEvaluatedKey` loop pages them.
 TABLE_PAGEABLE = {"scan": _DDB, "query": _DDB}
 

@@ -57,7 +57,7 @@ def reaching(function: FunctionInfo, name: str, path: Sequence[cst.CSTNode]) -> 
     if start is None:
         return None
     inner = list(path[start + 1:])
-    if any(isinstance(node, _SCOPES) for node in inner):
+    if not _same_scope(inner):
         return None
     values: list[cst.BaseExpression] = []
     chain = [function.node, *inner]
@@ -95,6 +95,21 @@ def reaching(function: FunctionInfo, name: str, path: Sequence[cst.CSTNode]) -> 
                     values.append(item.item)
                     return Reaching(tuple(values), False)
     return Reaching(tuple(values), True)
+
+
+def _same_scope(inner: list[cst.CSTNode]) -> bool:
+    """Whether the end of the path is evaluated in the function's own scope: not in a
+    nested function, lambda or class, and in a comprehension only as the iterable of its
+    first `for` (which Python evaluates in the enclosing scope)."""
+    for index, node in enumerate(inner):
+        if not isinstance(node, _SCOPES):
+            continue
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return False
+        following = inner[index + 1:index + 3]
+        if len(following) < 2 or following[0] is not node.for_in or following[1] is not node.for_in.iter:  # type: ignore[attr-defined]
+            return False
+    return True
 
 
 def _before(block: cst.CSTNode, child: cst.CSTNode) -> list[cst.CSTNode]:
