@@ -9,12 +9,23 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+# Files that may describe a deployment (SAM/CloudFormation YAML or JSON, serverless.yml,
+# Terraform, a CDK app's cdk.json): collected by the same walk, read by
+# `lambdalint.templates` only when their text says so.
+INFRASTRUCTURE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".tf")
+# Folders that record an installed distribution: their siblings that the distribution
+# installed are third-party code (`pip install --target`, a layer's `python/` folder).
+_DISTRIBUTION_SUFFIXES = (".dist-info", ".egg-info")
 
 
 @dataclass
 class Discovery:
     files: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    infrastructure: list[Path] = field(default_factory=list)
+    # Third-party packages and modules found installed inside the walked folders,
+    # never checked (POSIX paths relative to the working directory).
+    vendored: list[str] = field(default_factory=list)
 
 
 def relative(path: Path, base: Path | None = None) -> str:
@@ -116,7 +127,7 @@ def discover(paths: list[Path], excludes: list[str], root: Path) -> Discovery:
             found.problems.append(f"{path}: no such file or directory")
             continue
         if path.is_file():
-            add(path)
+            add(path)  # a template named on purpose too: the engine reads it as one
             continue
         if not os.access(path, os.R_OK | os.X_OK):
             found.problems.append(f"{path}: cannot read directory (Permission denied)")
@@ -151,7 +162,14 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> 
     for directory, dirnames, filenames in os.walk(top, onerror=on_error, followlinks=True):
         kept = []
         parent_real = real_of.get(directory)
+        installed = installed_names(directory, dirnames) if any(
+            name.endswith(_DISTRIBUTION_SUFFIXES) for name in dirnames) else frozenset()
+        if installed:
+            for name in sorted(installed & {*dirnames, *filenames}):
+                found.vendored.append(relative(Path(directory, name)))
         for name in sorted(dirnames):
+            if name in installed:
+                continue
             child = os.path.join(directory, name)
             if excluded(child, name):
                 continue
@@ -171,6 +189,12 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> 
         dirnames[:] = kept
         for name in sorted(filenames):
             if not name.endswith(PYTHON_SUFFIXES):
+                if name.endswith(INFRASTRUCTURE_SUFFIXES):
+                    child = os.path.join(directory, name)
+                    if not excluded(child, name):
+                        found.infrastructure.append(Path(child))
+                continue
+            if name in installed:
                 continue
             child = os.path.join(directory, name)
             if excluded(child, name):
@@ -179,3 +203,45 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> 
                 found.problems.append(f"{Path(child)}: broken symlink; skipped")
                 continue
             add(Path(child))
+
+
+def installed_names(directory: str, dirnames: list[str]) -> frozenset[str]:
+    """The entries of a folder that installed distributions put there: the packages
+    and modules their `*.dist-info/RECORD` (or `*.egg-info/top_level.txt`, or else the
+    distribution's own name) list, so that `pip install --target` output beside a
+    function's own code is told apart from it."""
+    names: set[str] = set()
+    for entry in dirnames:
+        if not entry.endswith(_DISTRIBUTION_SUFFIXES):
+            continue
+        folder = os.path.join(directory, entry)
+        listed = _top_level(os.path.join(folder, "top_level.txt")) or _recorded(os.path.join(folder, "RECORD"))
+        if not listed:
+            project = entry.rsplit(".", 1)[0].split("-")[0]
+            listed = {project.replace("-", "_").lower(), project}
+        names.update(listed)
+    return frozenset(n for n in names if n and not n.endswith(_DISTRIBUTION_SUFFIXES) and n not in ("..", "."))
+
+
+def _top_level(path: str) -> set[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            names = {line.strip() for line in handle if line.strip()}
+    except OSError:
+        return set()
+    # A module name stands for the package folder or the `.py` file of that name.
+    return names | {f"{name}.py" for name in names}
+
+
+def _recorded(path: str) -> set[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            rows = handle.read().splitlines()
+    except OSError:
+        return set()
+    names = set()
+    for row in rows:
+        first = row.split(",", 1)[0].strip('"').replace("\\", "/").split("/", 1)
+        if len(first) == 2 or first[0].endswith((".py", ".pyi", ".so", ".pth")):
+            names.add(first[0])
+    return names

@@ -158,7 +158,7 @@ class Engine:
                 messages.append(f"{path}: cannot read file ({error.strerror or error})")
                 continue
             sources.append(parse_source(path, relative(path), data))
-        self.templates, template_messages = deploy.find_templates(found.files, self.config)
+        self.templates, template_messages = deploy.find_templates(found.files, self.config, found.infrastructure)
         messages.extend(template_messages)
         return sources, messages
 

@@ -348,8 +348,15 @@ class Runner:
         outcome.files_checked = len(files)
         outcome.nothing_checked = not files and bool(outcome.problems)
         outcome.sources = [SourceFile(path, rel, data) for path, rel, data in files]
-        templates, template_messages = deploy.find_templates(found.files, self.config)
+        templates, template_messages = deploy.find_templates(found.files, self.config, found.infrastructure)
         outcome.messages += template_messages
+        # Templates named on the command line are read as templates, whatever their name.
+        named, python_sources = deploy.templates_from_sources(
+            SourceFile(path, rel, data, text=_text(data)) for path, rel, data in files)
+        if named:
+            kept = {source.rel_path for source in python_sources}
+            files = [f for f in files if f[1] in kept]
+            templates = [t for t in templates if t.rel_path not in {n.rel_path for n in named}] + named
         outcome.messages += self._unmatched_specs(files)
         template_specs: list[HandlerSpec] = []
         if templates:

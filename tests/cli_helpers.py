@@ -80,3 +80,27 @@ def pyproject(root: Path, body: str) -> Path:
     path = root / "pyproject.toml"
     path.write_text("[tool.lambdalint]\n" + textwrap.dedent(body), encoding="utf-8")
     return path
+
+
+def copy_distribution(name: str, target: Path) -> list[str]:
+    """Install a distribution of the test environment into ``target`` the way
+    `pip install --target` lays it out (its packages and modules beside its
+    `*.dist-info`), by copying its installed files; returns its top-level names."""
+    import importlib.metadata
+    import shutil
+
+    distribution = importlib.metadata.distribution(name)
+    tops: set[str] = set()
+    for file in distribution.files or ():
+        parts = file.parts
+        if not parts or parts[0] in ("..", "bin") or "__pycache__" in parts:
+            continue
+        source = Path(str(distribution.locate_file(file)))
+        if not source.is_file():
+            continue
+        destination = target.joinpath(*parts)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, destination)
+        if not parts[0].endswith(".dist-info"):
+            tops.add(parts[0])
+    return sorted(tops)

@@ -279,7 +279,8 @@ def test_serverless_functions_use_provider_defaults_and_framework_defaults():
     assert (checkout.runtime.value, checkout.runtime.origin) == ("python3.12", "provider")
     assert (checkout.timeout_seconds, checkout.memory_mb) == (20, 512)
     assert checkout.module_file == "src/handlers/checkout.py"
-    assert [(e.kind, e.partial_batch) for e in checkout.events] == [("SQS", True), ("DynamoDB", False)]
+    assert [(e.kind, e.partial_batch) for e in checkout.events] == [("API", None), ("SQS", True), ("DynamoDB", False)]
+    assert [e.invocation for e in checkout.events] == ["sync", "poll", "poll"]
     assert report.timeout is not None and report.timeout_seconds is None  # a variable: unknown
     assert [(e.kind, e.partial_batch) for e in report.events] == [("Kinesis", False)]
     assert report.default_timeout == 6
@@ -492,3 +493,50 @@ def test_tests_of_a_cdk_app_are_not_read_as_the_app():
     result = _deployment({"cdk.json": "{}", "tests/unit/test_stack.py": stack, "test_app.py": stack,
                           "app.py": "import aws_cdk\n"})
     assert result.deployment.functions == []
+
+
+# -- templates of any name, anywhere in the checked tree --------------------------------------
+
+
+def test_templates_are_found_by_their_content_anywhere_in_the_tree(workdir):
+    write(workdir, {
+        "iac/apigw.yaml": '''
+            AWSTemplateFormatVersion: "2010-09-09"
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Api:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: ../src
+                  Handler: app.handler
+                  Runtime: python3.8
+        ''',
+        "infra/stack.template.json": json.dumps({"Resources": {"Worker": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {"Code": "../worker", "Handler": "main.run", "Runtime": "python3.7"}}}}),
+        "src/app.py": "def handler(event, context):\n    return {}\n",
+        "worker/main.py": "def run(event, context):\n    return {}\n",
+        # Neither is a template: a test event and a CI workflow.
+        "events/event.json": json.dumps({"Records": [{"eventSource": "aws:s3"}]}),
+        ".github/workflows/ci.yml": "on: push\njobs: {}\n",
+    })
+    run = run_cli("check", "--no-cache", "--select", "LAM002", ".")
+    rows = sorted(line.split(": LAM002")[0] for line in run.stdout.splitlines() if "LAM002" in line)
+    assert rows == ["iac/apigw.yaml:10:7", "infra/stack.template.json:1:119"]
+
+
+def test_a_template_of_another_name_is_read_when_named_on_the_command_line(workdir):
+    write(workdir, {
+        "deploy/functions.yml": '''
+            Resources:
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: ../src
+                  Handler: app.missing
+                  Runtime: python3.12
+        ''',
+        "src/app.py": "def handler(event, context):\n    return {}\n",
+    })
+    run = run_cli("check", "--no-cache", "deploy/functions.yml")
+    assert "LAM001" in run.stdout and "LAM000" not in run.stdout

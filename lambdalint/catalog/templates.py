@@ -17,6 +17,12 @@ from lambdalint.catalog import network
 CLOUDFORMATION_FILE_NAMES = ("template.yaml", "template.yml", "template.json")
 SERVERLESS_FILE_NAMES = ("serverless.yml", "serverless.yaml")
 TEMPLATE_FILE_NAMES = CLOUDFORMATION_FILE_NAMES + SERVERLESS_FILE_NAMES
+# Other YAML/JSON files of the checked tree are templates when their first
+# TEMPLATE_SNIFF_BYTES hold a marker, or `Resources` and a function resource type.
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+TEMPLATE_SNIFF_BYTES = 16384
+TEMPLATE_MARKERS = ("AWSTemplateFormatVersion", "AWS::Serverless-2016-10-31")
+FUNCTION_RESOURCE_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 # A folder holding this file is the root of a CDK app; its Python files that
 # mention CDK_IMPORT_WORD are read as the app.
 CDK_APP_MARKER = "cdk.json"
@@ -34,6 +40,8 @@ TEMPLATE_WORDS = ("AWS::", "AWSTemplateFormatVersion", "Resources", "functions:"
 SAM_FUNCTION = "AWS::Serverless::Function"
 CFN_FUNCTION = "AWS::Lambda::Function"
 CFN_EVENT_SOURCE_MAPPING = "AWS::Lambda::EventSourceMapping"
+SAM_LAYER = "AWS::Serverless::LayerVersion"
+CFN_LAYER = "AWS::Lambda::LayerVersion"
 
 # Lambda's defaults when a template sets nothing (CloudFormation, SAM and CDK alike).
 DEFAULT_TIMEOUT = 3  # seconds
@@ -49,8 +57,22 @@ BUILD_METHODS_THAT_GENERATE_CODE = frozenset({"makefile", "esbuild", "rust-cargo
 REMOTE_CODE_PREFIXES = ("s3://", "http://", "https://")
 ARCHIVE_SUFFIXES = (".zip", ".jar", ".tar.gz", ".tgz", ".whl")
 
-# Event sources that can report partial batch failures, by SAM event type ...
-SAM_EVENT_KINDS = {"SQS": "SQS", "Kinesis": "Kinesis", "DynamoDB": "DynamoDB"}
+# Event sources by SAM event type (the kinds of `lambdalint.templates.model`) ...
+SAM_EVENT_KINDS = {
+    "SQS": "SQS", "Kinesis": "Kinesis", "DynamoDB": "DynamoDB", "S3": "S3", "SNS": "SNS",
+    "Api": "API", "HttpApi": "API", "Schedule": "Schedule", "ScheduleV2": "Schedule",
+    "EventBridgeRule": "EventBridge", "CloudWatchEvent": "EventBridge", "CloudWatchLogs": "CloudWatchLogs",
+    "IoTRule": "IoT", "Cognito": "Cognito", "MQ": "MQ", "MSK": "Kafka", "SelfManagedKafka": "Kafka",
+}
+# ... by the service principal of an `AWS::Lambda::Permission` (who may invoke it) ...
+PERMISSION_PRINCIPAL_KINDS = {
+    "apigateway.amazonaws.com": "API", "elasticloadbalancing.amazonaws.com": "ALB",
+    "sns.amazonaws.com": "SNS", "events.amazonaws.com": "EventBridge",
+    "scheduler.amazonaws.com": "Schedule", "logs.amazonaws.com": "CloudWatchLogs",
+    "iot.amazonaws.com": "IoT", "cognito-idp.amazonaws.com": "Cognito",
+}
+# S3 notification key filter rule names (`Filter.S3Key.Rules[].Name`, any case).
+S3_FILTER_PREFIX, S3_FILTER_SUFFIX = "prefix", "suffix"
 # ... by the type of the resource an event source mapping's `!GetAtt` names ...
 RESOURCE_EVENT_KINDS = {
     "AWS::SQS::Queue": "SQS",
@@ -65,8 +87,15 @@ REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
 
 # -- serverless.yml ---------------------------------------------------------------
 
-# `events:` entries that feed batches: `sqs` and `stream` (Kinesis or DynamoDB).
+# `events:` entries that feed batches: `sqs` and `stream` (Kinesis or DynamoDB) ...
 SERVERLESS_STREAM_TYPES = {"kinesis": "Kinesis", "dynamodb": "DynamoDB"}
+# ... and the others, by their key.
+SERVERLESS_EVENT_KINDS = {
+    "http": "API", "httpApi": "API", "websocket": "API", "alb": "ALB", "s3": "S3", "sns": "SNS",
+    "schedule": "Schedule", "eventBridge": "EventBridge", "cloudwatchEvent": "EventBridge",
+    "cloudwatchLog": "CloudWatchLogs", "iot": "IoT", "cognitoUserPool": "Cognito",
+    "activemq": "MQ", "rabbitmq": "MQ", "msk": "Kafka", "kafka": "Kafka",
+}
 SERVERLESS_RESPONSE_TYPE_KEY = "functionResponseType"
 
 # -- CDK (Python) -----------------------------------------------------------------
@@ -87,7 +116,35 @@ CDK_EVENT_SOURCES = {
     "aws_cdk.aws_lambda_event_sources.SqsEventSource": "SQS",
     "aws_cdk.aws_lambda_event_sources.KinesisEventSource": "Kinesis",
     "aws_cdk.aws_lambda_event_sources.DynamoEventSource": "DynamoDB",
+    "aws_cdk.aws_lambda_event_sources.S3EventSource": "S3",
+    "aws_cdk.aws_lambda_event_sources.S3EventSourceV2": "S3",
+    "aws_cdk.aws_lambda_event_sources.SnsEventSource": "SNS",
+    "aws_cdk.aws_lambda_event_sources.ApiEventSource": "API",
+    "aws_cdk.aws_lambda_event_sources.ManagedKafkaEventSource": "Kafka",
+    "aws_cdk.aws_lambda_event_sources.SelfManagedKafkaEventSource": "Kafka",
 }
+# Constructs that take the function as an argument and invoke it: `LambdaRestApi(handler=fn)`,
+# `LambdaIntegration(fn)`, `targets.LambdaFunction(fn)` (a rule or schedule), ...
+CDK_INVOKERS = {
+    "aws_cdk.aws_apigateway.LambdaRestApi": "API",
+    "aws_cdk.aws_apigateway.LambdaIntegration": "API",
+    "aws_cdk.aws_apigatewayv2_integrations.HttpLambdaIntegration": "API",
+    "aws_cdk.aws_apigatewayv2_integrations.WebSocketLambdaIntegration": "API",
+    "aws_cdk.aws_elasticloadbalancingv2_targets.LambdaTarget": "ALB",
+    "aws_cdk.aws_events_targets.LambdaFunction": "EventBridge",
+    "aws_cdk.aws_s3_notifications.LambdaDestination": "S3",
+    "aws_cdk.aws_sns_subscriptions.LambdaSubscription": "SNS",
+    "aws_cdk.aws_logs_destinations.LambdaDestination": "CloudWatchLogs",
+}
+CDK_ADD_FUNCTION_URL = "add_function_url"
+# `bucket.add_event_notification(event, dest, *filters)` and its shorthands.
+CDK_S3_NOTIFICATIONS = frozenset({"add_event_notification", "add_object_created_notification",
+                                  "add_object_removed_notification"})
+CDK_S3_KEY_FILTER = "aws_cdk.aws_s3.NotificationKeyFilter"
+# Layers: a construct with its code folder (`code=Code.from_asset(...)`, `entry=`), or one by ARN.
+CDK_LAYERS = frozenset({"aws_cdk.aws_lambda.LayerVersion", "aws_cdk.aws_lambda_python_alpha.PythonLayerVersion"})
+CDK_LAYER_FROM_ARN = frozenset({"aws_cdk.aws_lambda.LayerVersion.from_layer_version_arn",
+                                "aws_cdk.aws_lambda.LayerVersion.from_layer_version_attributes"})
 CDK_EVENT_SOURCE_MAPPING = "aws_cdk.aws_lambda.EventSourceMapping"
 CDK_ADD_EVENT_SOURCE = "add_event_source"
 CDK_ADD_EVENT_SOURCE_MAPPING = "add_event_source_mapping"

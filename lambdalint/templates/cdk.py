@@ -16,7 +16,17 @@ from pathlib import Path
 from lambdalint.catalog import templates as facts
 from lambdalint.discovery import relative
 from lambdalint.templates.loader import Mark
-from lambdalint.templates.model import EventSource, Setting, Template, TemplateFunction, join
+from lambdalint.templates.model import (
+    BATCH_KINDS,
+    FUNCTION_URL,
+    S3,
+    EventSource,
+    LayerRef,
+    Setting,
+    Template,
+    TemplateFunction,
+    join,
+)
 
 
 def read(template: Template) -> list[TemplateFunction]:
@@ -80,6 +90,13 @@ class _Reader(ast.NodeVisitor):
         self.bindings: dict[str, _Entry] = {}
         self.pending: list[tuple[str, ast.Call]] = []  # (bound name, `x.add_event_source(...)` call)
         self.mappings: list[ast.Call] = []  # EventSourceMapping(...) constructs
+        # Constructs that invoke a function given as an argument, (kind, call); the
+        # `LambdaDestination(fn)` of an S3 notification is read with its filters instead.
+        self.invokers: list[tuple[str, ast.Call]] = []
+        self.notifications: list[ast.Call] = []  # `bucket.add_event_notification(...)`
+        self.urls: list[tuple[str, ast.Call]] = []  # (bound name, `fn.add_function_url(...)`)
+        self.layer_values: dict[str, tuple[str, str | None]] = {}  # bound name -> (construct id, folder)
+        self.layer_calls: dict[int, tuple[str, str | None]] = {}
 
     # -- names --------------------------------------------------------------------
 
@@ -105,12 +122,14 @@ class _Reader(ast.NodeVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         self.generic_visit(node)
         entry = self.by_call.get(id(node.value))
-        if entry is not None:
-            for target in node.targets:
-                name = self.dotted(target)
-                if name:
-                    entry.names.add(name)
-                    self.bindings[name] = entry
+        layer = self.layer_calls.get(id(node.value))
+        for target in node.targets:
+            name = self.dotted(target)
+            if name and entry is not None:
+                entry.names.add(name)
+                self.bindings[name] = entry
+            if name and layer is not None:
+                self.layer_values[name] = layer
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         self.generic_visit(node)
@@ -129,6 +148,16 @@ class _Reader(ast.NodeVisitor):
             self.by_call[id(node)] = entry
         elif qualified == facts.CDK_EVENT_SOURCE_MAPPING:
             self.mappings.append(node)
+        elif qualified in facts.CDK_INVOKERS:
+            self.invokers.append((facts.CDK_INVOKERS[qualified], node))
+        elif qualified in facts.CDK_LAYERS or qualified in facts.CDK_LAYER_FROM_ARN:
+            self.layer_calls[id(node)] = self.layer(node, qualified)
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in facts.CDK_S3_NOTIFICATIONS:
+            self.notifications.append(node)
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == facts.CDK_ADD_FUNCTION_URL:
+            owner = self.dotted(node.func.value)
+            if owner:
+                self.urls.append((owner, node))
         elif isinstance(node.func, ast.Attribute) and node.func.attr in (
                 facts.CDK_ADD_EVENT_SOURCE, facts.CDK_ADD_EVENT_SOURCE_MAPPING):
             owner = self.dotted(node.func.value)
@@ -164,6 +193,8 @@ class _Reader(ast.NodeVisitor):
             self.python_function(function, keywords)
         else:
             self.plain_function(function, keywords)
+        if "layers" in keywords:
+            self.layers(function, keywords["layers"])
         events = keywords.get("events")
         if events is not None and isinstance(events.value, (ast.List, ast.Tuple)):
             for item in events.value.elts:
@@ -291,7 +322,56 @@ class _Reader(ast.NodeVisitor):
         if kind is None:
             return None
         name = self.dotted(node.func) or "event source"
-        return EventSource(kind, f"`{name.rsplit('.', 1)[-1]}(...)`", self.template.at(_mark(node)), self.reports(node))
+        source = EventSource(kind, f"`{name.rsplit('.', 1)[-1]}(...)`", self.template.at(_mark(node)))
+        if kind in BATCH_KINDS:
+            source.partial_batch = self.reports(node)
+        elif kind == S3:
+            filters = next((k.value for k in node.keywords if k.arg == "filters"), None)
+            items = filters.elts if isinstance(filters, (ast.List, ast.Tuple)) else []
+            if filters is not None and not isinstance(filters, (ast.List, ast.Tuple)):
+                items = [filters]  # computed: unknown, read as no filter
+            source.prefix, source.suffix = self.key_filter(items)
+        return source
+
+    def key_filter(self, nodes: list[ast.AST]) -> tuple[str | None, str | None]:
+        """(prefix, suffix) of `s3.NotificationKeyFilter(prefix=..., suffix=...)` arguments."""
+        prefix = suffix = None
+        for node in nodes:
+            if isinstance(node, ast.Call) and (self.qualify(node.func) or "") == facts.CDK_S3_KEY_FILTER:
+                for keyword in node.keywords:
+                    value = keyword.value
+                    text = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+                    if keyword.arg == facts.S3_FILTER_PREFIX:
+                        prefix = text
+                    elif keyword.arg == facts.S3_FILTER_SUFFIX:
+                        suffix = text
+        return prefix, suffix
+
+    def layer(self, node: ast.Call, qualified: str) -> tuple[str, str | None]:
+        """(construct id, folder in the tree or None) of a layer construct."""
+        construct_id = node.args[1] if len(node.args) > 1 else None
+        name = construct_id.value if isinstance(construct_id, ast.Constant) and isinstance(
+            construct_id.value, str) else "layer"
+        if qualified in facts.CDK_LAYER_FROM_ARN:
+            return name, None
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        if "entry" in keywords:
+            return name, self.path(keywords["entry"])
+        code = keywords.get("code")
+        if isinstance(code, ast.Call) and (self.qualify(code.func) or "") in facts.CDK_CODE_FROM_ASSET and code.args:
+            folder = self.path(code.args[0])
+            return name, folder if folder is not None and not folder.endswith(facts.ARCHIVE_SUFFIXES) else None
+        return name, None
+
+    def layers(self, function: TemplateFunction, keyword: ast.keyword) -> None:
+        if not isinstance(keyword.value, (ast.List, ast.Tuple)):
+            return
+        for item in keyword.value.elts:
+            found = self.layer_calls.get(id(item))
+            if found is None:
+                found = self.layer_values.get(self.dotted(item) or "")
+            if found is not None:
+                function.layers.append(LayerRef(found[0], self.template.at(_mark(item)), found[1]))
 
     def mapping_source(self, node: ast.Call, label: str) -> EventSource | None:
         keywords = {k.arg: k.value for k in node.keywords if k.arg}
@@ -330,3 +410,33 @@ class _Reader(ast.NodeVisitor):
                 source = self.mapping_source(call, "`EventSourceMapping(...)`")
                 if source is not None:
                     entry.function.events.append(source)
+        consumed: set[int] = set()
+        for call in self.notifications:
+            destination = next((arg for arg in call.args if isinstance(arg, ast.Call)
+                                and (self.qualify(arg.func) or "") in facts.CDK_INVOKERS), None)
+            entry = self.invoked(destination) if destination is not None else None
+            if entry is None:
+                continue
+            consumed.add(id(destination))
+            source = EventSource(S3, "`add_event_notification(...)`", self.template.at(_mark(call)))
+            source.prefix, source.suffix = self.key_filter(list(call.args))
+            entry.function.events.append(source)
+        for kind, call in self.invokers:
+            entry = self.invoked(call) if id(call) not in consumed else None
+            if entry is not None:
+                name = (self.dotted(call.func) or "construct").rsplit(".", 1)[-1]
+                entry.function.events.append(EventSource(kind, f"`{name}(...)`", self.template.at(_mark(call))))
+        for owner, call in self.urls:
+            entry = self.bindings.get(owner)
+            if entry is not None:
+                entry.function.events.append(EventSource(FUNCTION_URL, "`add_function_url(...)`",
+                                                         self.template.at(_mark(call))))
+
+    def invoked(self, call: ast.Call) -> _Entry | None:
+        """The function construct an invoker takes (`LambdaIntegration(fn)`, `handler=fn`)."""
+        candidates = list(call.args) + [k.value for k in call.keywords if k.arg in ("handler", "fn", "function")]
+        for node in candidates:
+            entry = self.by_call.get(id(node)) or self.bindings.get(self.dotted(node) or "")
+            if entry is not None:
+                return entry
+        return None

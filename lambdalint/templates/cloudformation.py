@@ -8,7 +8,14 @@ from typing import Any
 from lambdalint.catalog import templates as facts
 from lambdalint.templates.loader import Mapping, Sequence
 from lambdalint.templates.model import (
+    BATCH_KINDS,
+    EVENTBRIDGE,
+    FUNCTION_URL,
+    S3,
+    SCHEDULE,
+    SNS,
     EventSource,
+    LayerRef,
     Setting,
     Template,
     TemplateFunction,
@@ -38,9 +45,24 @@ def read(template: Template, data: Mapping) -> list[TemplateFunction]:
         elif kind == facts.CFN_FUNCTION:
             functions[logical_id] = reader.function(logical_id, resource, sam=False)
     for logical_id, resource in resources.items():
-        if isinstance(resource, Mapping) and _text(resource.get("Type")) == facts.CFN_EVENT_SOURCE_MAPPING:
+        if not isinstance(resource, Mapping):
+            continue
+        kind = _text(resource.get("Type"))
+        if kind == facts.CFN_EVENT_SOURCE_MAPPING:
             reader.mapping(str(logical_id), resource, functions)
+        elif kind in _INVOKER_READERS:
+            getattr(reader, _INVOKER_READERS[kind])(str(logical_id), resource, functions)
     return list(functions.values())
+
+
+# Resources that say who invokes a function, and the reader method for each.
+_INVOKER_READERS = {
+    "AWS::Lambda::Permission": "permission",
+    "AWS::Lambda::Url": "function_url",
+    "AWS::S3::Bucket": "bucket_notifications",
+    "AWS::Events::Rule": "rule_targets",
+    "AWS::SNS::Subscription": "subscription",
+}
 
 
 class _Reader:
@@ -104,7 +126,41 @@ class _Reader:
                     source = self._sam_event(str(name), event, events)
                     if source is not None:
                         function.events.append(source)
+            if "FunctionUrlConfig" in props:
+                function.events.append(EventSource(FUNCTION_URL, "`FunctionUrlConfig`",
+                                                   at(props.mark_of("FunctionUrlConfig"))))
+        self._layers(function, props, sam)
         return function
+
+    def _layers(self, function: TemplateFunction, props: Mapping, sam: bool) -> None:
+        """`Layers: [!Ref SharedLayer, arn:aws:lambda:...:layer:x:3]`, Globals included
+        (SAM puts the function's own layers after the global ones)."""
+        owners = [self.globals, props] if sam else [props]
+        for owner in owners:
+            layers = owner.get("Layers")
+            if not isinstance(layers, Sequence):
+                continue
+            for index, item in enumerate(layers):
+                where = self.template.at(layers.mark_of(index))
+                logical_id = _referenced_resource(item)
+                resource = self.resources.get(logical_id) if logical_id else None
+                if isinstance(resource, Mapping):
+                    function.layers.append(LayerRef(logical_id or "", where, self._layer_dir(resource)))
+                elif isinstance(item, str):
+                    function.layers.append(LayerRef(item, where))
+
+    def _layer_dir(self, resource: Mapping) -> str | None:
+        """The folder of a layer resource in the tree (SAM `ContentUri`, a local
+        `Content` path that `aws cloudformation package` uploads), else None."""
+        props = resource.get("Properties")
+        if not isinstance(props, Mapping):
+            return None
+        kind = _text(resource.get("Type"))
+        content = props.get("ContentUri") if kind == facts.SAM_LAYER else props.get("Content")
+        if not isinstance(content, str) or content.startswith(facts.REMOTE_CODE_PREFIXES) \
+                or content.endswith(facts.ARCHIVE_SUFFIXES):
+            return None
+        return join(self.template.base_dir, content)
 
     def _sam_code(self, function: TemplateFunction, resource: Mapping, props: Mapping) -> None:
         if "InlineCode" in props:
@@ -152,8 +208,65 @@ class _Reader:
             return None
         props = event.get("Properties")
         props = props if isinstance(props, Mapping) else Mapping()
-        return EventSource(kind, f"{kind} event `{name}`", self.template.at(events.mark_of(name)),
-                           reports_failures(props.get("FunctionResponseTypes")))
+        source = EventSource(kind, f"{kind} event `{name}`", self.template.at(events.mark_of(name)))
+        if kind in BATCH_KINDS:
+            source.partial_batch = reports_failures(props.get("FunctionResponseTypes"))
+        elif kind == S3:
+            source.prefix, source.suffix = key_filter(props.get("Filter"))
+        return source
+
+    # -- resources that invoke a function -------------------------------------------------
+
+    def _declare(self, functions: dict[str, TemplateFunction], target: Any, source: EventSource) -> None:
+        logical_id = _referenced_resource(target)
+        if logical_id in functions:
+            functions[logical_id].events.append(source)
+
+    def permission(self, logical_id: str, resource: Mapping, functions: dict[str, TemplateFunction]) -> None:
+        props = resource.get("Properties")
+        principal = props.get("Principal") if isinstance(props, Mapping) else None
+        kind = facts.PERMISSION_PRINCIPAL_KINDS.get(principal) if isinstance(principal, str) else None
+        if kind is not None:
+            self._declare(functions, props.get("FunctionName"), EventSource(
+                kind, f"permission `{logical_id}` ({principal})", self.template.at(self.resources.mark_of(logical_id))))
+
+    def function_url(self, logical_id: str, resource: Mapping, functions: dict[str, TemplateFunction]) -> None:
+        props = resource.get("Properties")
+        if isinstance(props, Mapping):
+            self._declare(functions, props.get("TargetFunctionArn"), EventSource(
+                FUNCTION_URL, f"function URL `{logical_id}`", self.template.at(self.resources.mark_of(logical_id))))
+
+    def bucket_notifications(self, logical_id: str, resource: Mapping,
+                             functions: dict[str, TemplateFunction]) -> None:
+        props = resource.get("Properties")
+        config = props.get("NotificationConfiguration") if isinstance(props, Mapping) else None
+        entries = config.get("LambdaConfigurations") if isinstance(config, Mapping) else None
+        if not isinstance(entries, Sequence):
+            return
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, Mapping):
+                continue
+            source = EventSource(S3, f"S3 notification of bucket `{logical_id}`",
+                                 self.template.at(entries.mark_of(index)))
+            source.prefix, source.suffix = key_filter(entry.get("Filter"))
+            self._declare(functions, entry.get("Function"), source)
+
+    def rule_targets(self, logical_id: str, resource: Mapping, functions: dict[str, TemplateFunction]) -> None:
+        props = resource.get("Properties")
+        targets = props.get("Targets") if isinstance(props, Mapping) else None
+        if not isinstance(targets, Sequence):
+            return
+        kind = SCHEDULE if "ScheduleExpression" in props else EVENTBRIDGE
+        for index, target in enumerate(targets):
+            if isinstance(target, Mapping):
+                self._declare(functions, target.get("Arn"), EventSource(
+                    kind, f"{kind} rule `{logical_id}`", self.template.at(targets.mark_of(index))))
+
+    def subscription(self, logical_id: str, resource: Mapping, functions: dict[str, TemplateFunction]) -> None:
+        props = resource.get("Properties")
+        if isinstance(props, Mapping) and props.get("Protocol") == "lambda":
+            self._declare(functions, props.get("Endpoint"), EventSource(
+                SNS, f"SNS subscription `{logical_id}`", self.template.at(self.resources.mark_of(logical_id))))
 
     def mapping(self, logical_id: str, resource: Mapping, functions: dict[str, TemplateFunction]) -> None:
         props = resource.get("Properties")
@@ -171,7 +284,7 @@ class _Reader:
             return
         functions[target].events.append(EventSource(
             kind, f"{kind} event source mapping `{logical_id}`", self.template.at(self.resources.mark_of(logical_id)),
-            reports_failures(props.get("FunctionResponseTypes")),
+            reports_failures(props.get("FunctionResponseTypes")) if kind in BATCH_KINDS else None,
         ))
 
     def _source_kind(self, arn: Any) -> str | None:
@@ -215,6 +328,19 @@ def _referenced_resource(value: Any) -> str | None:
     if isinstance(text, str) and text.startswith("${") and text.endswith("}") and text.count("${") == 1:
         return text[2:-1].split(".")[0]
     return None
+
+
+def key_filter(value: Any) -> tuple[str | None, str | None]:
+    """(prefix, suffix) of an S3 notification `Filter: {S3Key: {Rules: [{Name, Value}]}}`;
+    None for a part that is absent or computed."""
+    key = value.get("S3Key") if isinstance(value, Mapping) else None
+    rules = key.get("Rules") if isinstance(key, Mapping) else None
+    found: dict[str, str | None] = {}
+    for rule in rules if isinstance(rules, Sequence) else ():
+        if isinstance(rule, Mapping) and isinstance(rule.get("Name"), str):
+            text = rule.get("Value")
+            found[rule["Name"].lower()] = text if isinstance(text, str) else None
+    return found.get(facts.S3_FILTER_PREFIX), found.get(facts.S3_FILTER_SUFFIX)
 
 
 def reports_failures(value: Any) -> bool | None:

@@ -29,9 +29,10 @@ if TYPE_CHECKING:
 
 
 def is_template_name(path: str) -> bool:
-    """Whether a file given to the engine is a template rather than Python code."""
+    """Whether a file given to the engine is a template rather than Python code: a
+    SAM/CloudFormation/serverless YAML or JSON file of any name, or a CDK app's marker."""
     name = PurePosixPath(path).name
-    return name in facts.TEMPLATE_FILE_NAMES or name == facts.CDK_APP_MARKER
+    return name.endswith(facts.TEMPLATE_SUFFIXES) or name == facts.CDK_APP_MARKER
 
 
 def _decode(data: bytes) -> str | None:
@@ -51,12 +52,32 @@ def _read(path: Path) -> str | None:
 # -- on disk ------------------------------------------------------------------------------
 
 
-def find_templates(files: Iterable[Path], config: Config) -> tuple[list[Template], list[str]]:
-    """Templates for a run over ``files`` (the Python files found), and one-line messages."""
+def find_templates(files: Iterable[Path], config: Config,
+                   infrastructure: Iterable[Path] = ()) -> tuple[list[Template], list[str]]:
+    """Templates for a run over ``files`` (the Python files found), and one-line messages.
+
+    ``infrastructure`` are the other files the walk found in the checked folders
+    (`lambdalint.discovery.INFRASTRUCTURE_SUFFIXES`): each is read as a template when
+    its name or its text says it is one (files named on the command line are given
+    to the engine, which reads them as templates: `templates_from_sources`).
+    """
     if config.templates:
         return _explicit(config)
     found: list[Template] = []
     seen_files: set[Path] = set()
+    for path in infrastructure:
+        key = Path(os.path.abspath(path))
+        if key in seen_files:
+            continue
+        if path.name == facts.CDK_APP_MARKER:
+            seen_files.add(key)
+            found.extend(_cdk_app(path.parent, config, seen_files, explicit=False))
+        elif path.name.endswith(facts.TEMPLATE_SUFFIXES) and (
+                path.name in facts.TEMPLATE_FILE_NAMES or _looks_like_template(path)):
+            seen_files.add(key)
+            template = _template_file(path, explicit=False)
+            if template is not None:
+                found.append(template)
     seen_dirs: set[Path] = set()
     stops = _stops(config)
     excludes = config.excludes
@@ -82,6 +103,21 @@ def find_templates(files: Iterable[Path], config: Config) -> tuple[list[Template
                 break
             current = current.parent
     return found, []
+
+
+def _looks_like_template(path: Path) -> bool:
+    """Whether a YAML/JSON file of another name is a CloudFormation/SAM template, told
+    from its first few kilobytes (a tree holds many YAML and JSON files: test events,
+    package manifests, CI workflows; none of them is parsed for this)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(facts.TEMPLATE_SNIFF_BYTES)
+    except OSError:
+        return False
+    text = head.decode("utf-8", "replace")
+    if any(marker in text for marker in facts.TEMPLATE_MARKERS):
+        return True
+    return "Resources" in text and any(kind in text for kind in facts.FUNCTION_RESOURCE_TYPES)
 
 
 def _stops(config: Config) -> set[Path]:

@@ -81,12 +81,15 @@ BATCH_KINDS = frozenset({SQS, KINESIS, DYNAMODB})
 # model through the handler's entry point (`EntryPoint.declared`), for the
 # rules that depend on how a function is invoked.
 S3, SNS, EVENTBRIDGE, SCHEDULE = "S3", "SNS", "EventBridge", "Schedule"
+LOGS, IOT, MQ, KAFKA = "CloudWatchLogs", "IoT", "MQ", "Kafka"
 API, ALB, FUNCTION_URL = "API", "ALB", "FunctionURL"  # synchronous HTTP callers
+COGNITO = "Cognito"  # triggers: Cognito waits for the answer
 # How each kind invokes the function: "sync" (the caller waits for the answer),
 # "async" (Lambda queues the event, retries twice, then a DLQ or destination),
 # "poll" (an event source mapping reads batches and retries them).
-INVOCATION = {SQS: "poll", KINESIS: "poll", DYNAMODB: "poll", S3: "async", SNS: "async",
-              EVENTBRIDGE: "async", SCHEDULE: "async", API: "sync", ALB: "sync", FUNCTION_URL: "sync"}
+INVOCATION = {SQS: "poll", KINESIS: "poll", DYNAMODB: "poll", MQ: "poll", KAFKA: "poll",
+              S3: "async", SNS: "async", EVENTBRIDGE: "async", SCHEDULE: "async", LOGS: "async", IOT: "async",
+              API: "sync", ALB: "sync", FUNCTION_URL: "sync", COGNITO: "sync"}
 
 
 @dataclass

@@ -7,7 +7,16 @@ from typing import Any
 from lambdalint.catalog import templates as facts
 from lambdalint.templates.cloudformation import as_number, reports_failures
 from lambdalint.templates.loader import Mapping, Sequence
-from lambdalint.templates.model import EventSource, Setting, Template, TemplateFunction
+from lambdalint.templates.model import (
+    FUNCTION_URL,
+    S3,
+    EventSource,
+    LayerRef,
+    Setting,
+    Template,
+    TemplateFunction,
+    join,
+)
 
 
 def is_serverless(data: Any) -> bool:
@@ -27,11 +36,15 @@ def read(template: Template, data: Mapping) -> list[TemplateFunction]:
     groups = [sections] if isinstance(sections, Mapping) else [s for s in sections if isinstance(s, Mapping)]
     package = provider.get("package")
     provider_artifact = isinstance(package, Mapping) and "artifact" in package
+    declared_layers = data.get("layers")
+    declared_layers = declared_layers if isinstance(declared_layers, Mapping) else Mapping()
     functions = []
     for group in groups:
         for name, spec in group.items():
             if isinstance(spec, Mapping):
-                functions.append(_function(template, str(name), spec, group, provider, provider_artifact))
+                function = _function(template, str(name), spec, group, provider, provider_artifact)
+                _layers(template, function, spec, provider, declared_layers)
+                functions.append(function)
     return functions
 
 
@@ -74,6 +87,8 @@ def _function(template: Template, name: str, spec: Mapping, group: Mapping, prov
         # Handlers are paths from the service folder (`src/handlers/orders.handle`).
         function.code_dir = template.base_dir
         function.code_where = function.handler.where if function.handler else function.where
+    if spec.get("url"):
+        function.events.append(EventSource(FUNCTION_URL, "`url`", template.at(spec.mark_of("url"))))
     events = spec.get("events")
     if isinstance(events, Sequence):
         for index, event in enumerate(events):
@@ -93,6 +108,11 @@ def _event(template: Template, event: Any, mark: Any) -> EventSource | None:
         kind = _stream_kind(value)
         if kind is None:
             return None
+    elif key in facts.SERVERLESS_EVENT_KINDS:
+        source = EventSource(facts.SERVERLESS_EVENT_KINDS[key], f"`{key}` event", template.at(mark))
+        if source.kind == S3 and isinstance(value, Mapping):
+            source.prefix, source.suffix = _s3_rules(value.get("rules"))
+        return source
     else:
         return None
     if isinstance(value, Mapping):
@@ -102,6 +122,45 @@ def _event(template: Template, event: Any, mark: Any) -> EventSource | None:
         partial = False
     label = "`sqs` event" if key == "sqs" else f"`stream` event ({kind})"
     return EventSource(kind, label, template.at(mark), partial)
+
+
+def _s3_rules(rules: Any) -> tuple[str | None, str | None]:
+    """`rules: [{prefix: uploads/}, {suffix: .jpg}]` of an `s3` event."""
+    found: dict[str, str | None] = {}
+    for rule in rules if isinstance(rules, Sequence) else ():
+        if isinstance(rule, Mapping):
+            for name, text in rule.items():
+                if isinstance(name, str):
+                    found[name.lower()] = text if isinstance(text, str) and not _variable(text) else None
+    return found.get(facts.S3_FILTER_PREFIX), found.get(facts.S3_FILTER_SUFFIX)
+
+
+def _layers(template: Template, function: TemplateFunction, spec: Mapping, provider: Mapping,
+            declared: Mapping) -> None:
+    """`layers:` of the function (else the provider's): `{Ref: XLambdaLayer}` names a
+    layer of the service's `layers:` section (its `path` is the folder), a string an ARN."""
+    owner = spec if "layers" in spec else provider
+    layers = owner.get("layers")
+    if not isinstance(layers, Sequence):
+        return
+    for index, item in enumerate(layers):
+        where = template.at(layers.mark_of(index))
+        ref = item.get("Ref") if isinstance(item, Mapping) else None
+        if isinstance(ref, str):
+            # The framework names a layer `foo-bar` in the stack as `FooBarLambdaLayer`.
+            key = next((name for name in declared if isinstance(name, str) and _layer_logical_id(name) == ref), None)
+            layer = declared.get(key) if key is not None else None
+            path = layer.get("path") if isinstance(layer, Mapping) else None
+            content = join(template.base_dir, path) if isinstance(path, str) and not _variable(path) else None
+            function.layers.append(LayerRef(key or ref, where, content))
+        elif isinstance(item, str) and not _variable(item):
+            function.layers.append(LayerRef(item, where))
+
+
+def _layer_logical_id(name: str) -> str:
+    """The framework's logical id of a layer: `my-deps` is `MyDashdepsLambdaLayer`."""
+    normal = name.replace("-", "Dash").replace("_", "Underscore")
+    return normal[:1].upper() + normal[1:] + "LambdaLayer"
 
 
 def _stream_kind(value: Any) -> str | None:
