@@ -177,6 +177,102 @@ FAILURE_FORWARDING_OPERATIONS = frozenset(
      "put_records", "put_record_batch", "put_events", "change_message_visibility"}
 )
 
+# -- How a function is invoked (LAM501) ---------------------------------------------
+
+# Who invokes a function asynchronously (Lambda queues the event and retries it) or
+# through an event source mapping (which retries the batch): for them, a handler that
+# returns normally has succeeded. Keys read on the event that only these events have ...
+ASYNC_EVENT_KEYS = {
+    "detail-type": "EventBridge",
+    "invokingEvent": "AWS Config",
+    "configRuleName": "AWS Config",
+    "awslogs": "CloudWatch Logs",
+}
+# ... and keys only the events of synchronous callers have: the caller gets the
+# answer (or the error) itself, so an `except` that answers it is not swallowing.
+SYNC_EVENT_KEYS = {
+    **{key: "API Gateway/function URL" for key in API_REQUEST_KEYS},
+    "requestContext": "API Gateway/function URL",
+    "headers": "API Gateway/function URL",
+    "body": "API Gateway/function URL",
+    "triggerSource": "Cognito",
+    "userPoolId": "Cognito",
+    "RequestType": "a CloudFormation custom resource",
+    "ResponseURL": "a CloudFormation custom resource",
+    "methodArn": "an API Gateway authorizer",
+    "authorizationToken": "an API Gateway authorizer",
+    "arguments": "AppSync",
+    "getObjectContext": "S3 Object Lambda",
+    "currentIntent": "Amazon Lex",
+    "sessionState": "Amazon Lex",
+    "Details": "Amazon Connect",
+}
+# Powertools event data classes and parser models of asynchronous sources (those
+# of SQS, Kinesis, DynamoDB Streams, S3 and SNS are in DATA_CLASS_SOURCES) ...
+ASYNC_DATA_CLASSES = {
+    "EventBridgeEvent": "EventBridge",
+    "EventBridgeModel": "EventBridge",
+    "S3EventBridgeNotificationEvent": "EventBridge",
+    "CloudWatchLogsEvent": "CloudWatch Logs",
+    "CloudWatchLogsModel": "CloudWatch Logs",
+    "SESEvent": "SES",
+    "SesModel": "SES",
+    "KafkaEvent": "Kafka",
+    "KafkaMskEventModel": "Kafka",
+    "ActiveMQEvent": "Amazon MQ",
+    "RabbitMQEvent": "Amazon MQ",
+}
+# ... and of synchronous callers.
+SYNC_DATA_CLASSES = {
+    "AppSyncResolverEvent": "AppSync",
+    "CloudFormationCustomResourceEvent": "a CloudFormation custom resource",
+    "KinesisFirehoseEvent": "Kinesis Data Firehose",
+    "ConnectContactFlowEvent": "Amazon Connect",
+    "LexEvent": "Amazon Lex",
+    "APIGatewayAuthorizerEventV2": "an API Gateway authorizer",
+    "APIGatewayAuthorizerRequestEvent": "an API Gateway authorizer",
+    "APIGatewayAuthorizerTokenEvent": "an API Gateway authorizer",
+    "S3ObjectLambdaEvent": "S3 Object Lambda",
+    "BedrockAgentEvent": "a Bedrock agent",
+}
+SYNC_DATA_CLASS_PREFIXES = ("CognitoUserPool", "PreSignUp", "PostConfirmation", "PreTokenGeneration",
+                            "CustomMessage", "DefineAuthChallenge", "CreateAuthChallenge",
+                            "VerifyAuthChallenge", "UserMigration", "PreAuthentication",
+                            "PostAuthentication")
+# The record sources, by how they invoke.
+RECORD_SOURCE_INVOCATION = {SQS: "poll", KINESIS: "poll", DYNAMODB_STREAMS: "poll", S3: "async", SNS: "async"}
+# Template event kinds (`lambdalint.templates.model`), for messages.
+TEMPLATE_KIND_LABELS = {
+    "DynamoDB": "DynamoDB Streams", "Schedule": "a schedule", "CloudWatchLogs": "CloudWatch Logs",
+    "FunctionURL": "a function URL", "API": "API Gateway", "MQ": "Amazon MQ", "IoT": "AWS IoT",
+}
+
+# Exceptions whose `except` handles an expected outcome rather than a failure: the
+# record is a duplicate (a conditional write that lost), the thing is already there
+# or already gone, or the input can never be processed (retrying a malformed message
+# cannot help). By the last part of the exception's name.
+EXPECTED_EXCEPTIONS = frozenset(
+    {"ConditionalCheckFailedException", "NoSuchKey", "NoSuchEntityException", "NoSuchEntity",
+     "ResourceNotFoundException", "ResourceInUseException", "ResourceExistsException",
+     "ResourceAlreadyExistsException", "EntityAlreadyExistsException", "AlreadyExistsException",
+     "BucketAlreadyOwnedByYou", "ParameterAlreadyExists", "IdempotentParameterMismatch",
+     "FileNotFoundError", "FileExistsError", "StopIteration", "StopAsyncIteration",
+     "ImportError", "ModuleNotFoundError", "KeyboardInterrupt", "GeneratorExit",
+     "ValueError", "KeyError", "IndexError", "JSONDecodeError", "UnicodeDecodeError",
+     "UnicodeError", "ValidationError", "DecodeError", "binascii.Error"}
+)
+# Calls an `except` block may make and still only report the failure, not handle it.
+LOG_FUNCTIONS = frozenset(
+    {"builtins.print", "traceback.print_exc", "traceback.print_exception", "traceback.format_exc",
+     "warnings.warn"}
+)
+LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
+)
+# Calls that only clean up: a `try` around them alone is best effort on purpose.
+CLEANUP_FUNCTIONS = frozenset({"os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"})
+CLEANUP_METHODS = frozenset({"close", "unlink", "rmdir", "cleanup", "shutdown", "flush", "remove"})
+
 # -- Batch writes and their partial failures (LAM504) -----------------------------
 
 

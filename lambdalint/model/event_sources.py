@@ -76,11 +76,25 @@ class EventProfile:
     reports_batch_failures: bool = False
     # id(FunctionInfo) -> names holding the record list or one record.
     record_names: dict[int, set[str]] = field(default_factory=dict, repr=False)
+    # Who invokes the function asynchronously or through an event source mapping
+    # (a retried event: "S3", "EventBridge", "a schedule"...), and which synchronous
+    # callers it answers ("API Gateway", "Cognito"...), each with how we know: from
+    # the templates that deploy it, Powertools event classes, or keys only that
+    # caller's events have. A `statusCode` response alone is no evidence either way.
+    invokers: dict[str, str] = field(default_factory=dict)
+    callers: dict[str, str] = field(default_factory=dict)
 
     # -- questions ------------------------------------------------------------
 
     def has(self, *sources: str) -> bool:
         return any(source in self.sources for source in sources)
+
+    @property
+    def retried(self) -> bool:
+        """Only asynchronous or event-source-mapping invokers are known: Lambda retries
+        (or hands to a dead-letter queue or destination) what fails, and counts as
+        processed what returns."""
+        return bool(self.invokers) and not self.callers
 
     @property
     def reads_records(self) -> bool:
@@ -113,6 +127,7 @@ class EventProfile:
 
 
 _SOURCE_ORDER = [ev.SQS, ev.KINESIS, ev.DYNAMODB_STREAMS, ev.S3, ev.SNS, ev.API]
+_STATUS_CODE_REASON = "returns a `statusCode` response"
 
 
 # -- entry points and caching -------------------------------------------------------
@@ -173,6 +188,9 @@ class _Analysis:
         self.records: dict[int, set[str]] = {}
         self.powertools_batch = False
         self.reports_batch_failures = False
+        self.invokers: dict[str, str] = {}
+        self.callers: dict[str, str] = {}
+        self.api_from_response = False
 
     def add(self, source: str, why: str) -> None:
         self.sources.setdefault(source, why)
@@ -198,6 +216,7 @@ class _Analysis:
             else RecordLoop(loop.node, loop.model, loop.function, loop.targets, record_sources)
             for loop in loops
         )
+        self._invocation(sites)
         return EventProfile(
             entry=self.entry,
             model=self.model,
@@ -209,7 +228,60 @@ class _Analysis:
             powertools_batch=self.powertools_batch,
             reports_batch_failures=self.reports_batch_failures,
             record_names=self.records,
+            invokers=self.invokers,
+            callers=self.callers,
         )
+
+    # -- how it is invoked ----------------------------------------------------------------
+
+    def _invocation(self, sites: list[Site]) -> None:
+        for source in self.entry.declared:
+            label = ev.TEMPLATE_KIND_LABELS.get(source.kind, source.kind)
+            why = f"{source.name} in {source.where.describe()}"
+            if source.invocation in ("async", "poll"):
+                self.invokers.setdefault(label, why)
+            elif source.invocation == "sync":
+                self.callers.setdefault(label, why)
+        for source, why in self.sources.items():
+            if source in ev.RECORD_SOURCE_INVOCATION:
+                self.invokers.setdefault(ev.SOURCE_LABELS[source], why)
+            elif source == ev.API and not (self.api_from_response and why == _STATUS_CODE_REASON):
+                self.callers.setdefault(ev.SOURCE_LABELS[source], why)
+        for key in self._root_keys(sites):
+            if key in ev.ASYNC_EVENT_KEYS:
+                self.invokers.setdefault(ev.ASYNC_EVENT_KEYS[key], f"reads `{key}` from the event")
+            elif key in ev.SYNC_EVENT_KEYS:
+                self.callers.setdefault(ev.SYNC_EVENT_KEYS[key], f"reads `{key}` from the event")
+
+    def _root_keys(self, sites: list[Site]) -> set[str]:
+        """Keys read on the whole event: on the entry point's event parameter, or on the
+        parameter of a function it hands the whole event to."""
+        positional = self.entry.function.positional_params()
+        if self.entry.kind != "handler" or not positional:
+            return set()
+        roots: dict[int, set[str]] = {id(self.entry.function): {positional[0].name}}
+        for _ in range(2):
+            for model, function in sites:
+                names = roots.get(id(function))
+                if not names or self.project is None:
+                    continue
+                for call in function.calls:
+                    if not any(isinstance(a.value, cst.Name) and a.value.value in names for a in call.args):
+                        continue
+                    for _, target, bound in self.project.call_targets(model, call, function):
+                        for param, arg in bind_arguments(target, call, bound):
+                            if isinstance(arg, cst.Name) and arg.value in names:
+                                roots.setdefault(id(target), set()).add(param)
+        keys: set[str] = set()
+        for _, function in sites:
+            names = roots.get(id(function), set()) - {n for targets, _ in function.assignments for n in targets}
+            if not names:
+                continue
+            for node in own_nodes(function):
+                read = key_read(node)
+                if read is not None and isinstance(read[1], cst.Name) and read[1].value in names:
+                    keys.add(read[0])
+        return keys
 
     # -- which functions --------------------------------------------------------------
 
@@ -290,7 +362,13 @@ class _Analysis:
         qualified = model.qualify(expr, function) or ""
         name = qualified.rsplit(".", 1)[-1]
         source = ev.DATA_CLASS_SOURCES.get(name)
-        if source is None or not qualified.startswith(ev.EVENT_TYPE_PACKAGES):
+        if not qualified.startswith(ev.EVENT_TYPE_PACKAGES):
+            return False
+        if name in ev.ASYNC_DATA_CLASSES:
+            self.invokers.setdefault(ev.ASYNC_DATA_CLASSES[name], f"uses the `{name}` event type")
+        elif name in ev.SYNC_DATA_CLASSES or name.startswith(ev.SYNC_DATA_CLASS_PREFIXES):
+            self.callers.setdefault(ev.SYNC_DATA_CLASSES.get(name, "Cognito"), f"uses the `{name}` event type")
+        if source is None:
             return False
         self.add(source, f"uses the `{name}` event type")
         return True
@@ -374,7 +452,8 @@ class _Analysis:
         returned += [value for targets, value in function.assignments if names.intersection(targets)]
         if any(isinstance(value, cst.Dict) and dict_key(value, ev.STATUS_CODE_KEY) is not None
                for value in returned):
-            self.add(ev.API, "returns a `statusCode` response")
+            self.api_from_response = True
+            self.add(ev.API, _STATUS_CODE_REASON)
 
     def _loops(self, model: ModuleModel, function: FunctionInfo) -> Iterator[RecordLoop]:
         for node in own_nodes(function):
