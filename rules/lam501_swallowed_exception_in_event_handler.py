@@ -23,8 +23,9 @@ class SwallowedExceptionInEventHandler(Rule):
     - In a handler Lambda invokes asynchronously or through an event source mapping
       (S3, SNS, EventBridge and schedules, AWS Config rules, CloudWatch Logs
       subscriptions, SQS, Kinesis, DynamoDB Streams, Kafka, Amazon MQ), an `except`
-      of any type whose block only logs, prints, passes, continues or returns (or
-      assigns values), after which the handler returns normally. How the handler is
+      of a failure (broad, generic or transient: see below) whose block only logs,
+      prints, passes, continues or returns (or assigns values), after which the
+      handler returns normally. How the handler is
       invoked comes from the templates that deploy it (SAM/CloudFormation,
       serverless.yml, CDK), from Powertools event classes (`EventBridgeEvent`,
       `S3Event`...), or from the event's shape: `detail-type` (EventBridge),
@@ -62,11 +63,14 @@ class SwallowedExceptionInEventHandler(Rule):
     of an asynchronous invoker, or with evidence of a synchronous one; a `statusCode`
     response alone is evidence of neither); an `except` that re-raises, reports the
     record in `batchItemFailures`, forwards it, or does other work (calls something
-    besides logging); exceptions that mark an expected outcome rather than a failure
-    (`ConditionalCheckFailedException` of an idempotent write, `...AlreadyExists`,
-    `ResourceNotFoundException`, `NoSuchKey`, and `ValueError`, `KeyError`,
-    `JSONDecodeError`, `ValidationError` of a malformed message, which no retry can
-    fix); a `try` around cleanup only (`os.remove`, `close()`); a best-effort step
+    besides logging); an `except` of specific exceptions, which name an outcome the
+    author expected (`ConditionalCheckFailedException` of an idempotent write,
+    `GoneException` of a WebSocket client that left, `ValueError` or `KeyError` of a
+    malformed message that no retry can fix, the project's own exceptions): only
+    broad ones (bare, `Exception`, `BaseException`), generic SDK, HTTP and network
+    errors (`ClientError`, `BotoCoreError`, `requests.RequestException`, `OSError`)
+    and transient ones (throttling, timeouts, unavailable services) count as failures;
+    a `try` around cleanup only (`os.remove`, `close()`); a best-effort step
     after the work (a metric) that does not touch the event; and a `try` that only
     computes values which have a fallback (`parent = None` before it, or assigned
     again in the `except`), tolerated on purpose.
@@ -389,7 +393,7 @@ class SwallowedExceptionInEventHandler(Rule):
         if not profile.retried or not self._runs_for_the_handler(profile, function, need_event=False):
             return
         types = _exception_names(ctx, node)
-        if types and all(_expected(name) for name in types):
+        if types and not any(_failure(name) for name in types):
             return
         verb = _only_reports(ctx, node.body)
         if verb is None or _cleanup_only(ctx, try_node):
@@ -584,10 +588,11 @@ def _exception_names(ctx: FileContext, handler: cst.ExceptHandler) -> list[str]:
     return [ctx.qualify(e) or code_of(e) for e in exprs]
 
 
-def _expected(name: str) -> bool:
+def _failure(name: str) -> bool:
+    """A broad, generic or transient exception: a failure, not an expected outcome."""
     last = name.rsplit(".", 1)[-1]
-    return last in ev.EXPECTED_EXCEPTIONS or name.endswith("binascii.Error") \
-        or last.endswith(("AlreadyExistsException", "AlreadyExists", "NotFoundException"))
+    return name in ev.FAILURE_EXCEPTIONS or last in ev.FAILURE_EXCEPTION_NAMES \
+        or any(word in last for word in ev.TRANSIENT_EXCEPTION_WORDS)
 
 
 def _only_reports(ctx: FileContext, block: cst.BaseSuite) -> str | None:

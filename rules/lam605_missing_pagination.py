@@ -58,8 +58,8 @@ class MissingPagination(Rule):
     `**kwargs` (a token loop usually does), or when the function reads a
     continuation key (`IsTruncated`, `NextContinuationToken`, `LastEvaluatedKey`,
     `NextToken`, `Marker`, or the operation's own token from botocore). Not
-    flagged: a literal page size of 1 (`MaxKeys=1`, `Limit=1`, `MaxResults=1`: an
-    existence check), results that are dropped or never read, results used only to
+    flagged: a literal page size (`MaxKeys=1`, an existence check; `Limit=100`, the
+    first hundred on purpose), results that are dropped or never read, results used only to
     test whether there is anything (`if response["Items"]:`, `"Contents" in
     response`, `len(items) > 0`, `bool(...)`) or to take the first item
     (`["Users"][0]`, `next(iter(...), None)`), which the first page answers as well
@@ -130,7 +130,7 @@ class MissingPagination(Rule):
 
             def open_orders():
                 items = table.scan(FilterExpression="attribute_exists(open_since)")["Items"]  # expect
-                count = dynamodb.query(TableName="orders", KeyConditionExpression="pk = :p", Limit=10)  # expect
+                count = dynamodb.query(TableName="orders", KeyConditionExpression="pk = :p")  # expect
                 return items, count["Count"]
         '''),
         Good('''
@@ -222,7 +222,7 @@ class MissingPagination(Rule):
 
             def audit(event, context):
                 users = iam.list_users()["Users"]  # expect
-                functions = lam.list_functions(MaxItems=50)["Functions"]  # expect
+                functions = lam.list_functions()["Functions"]  # expect
                 return len(users), len(functions)
         '''),
         Good('''
@@ -337,8 +337,9 @@ class MissingPagination(Rule):
 
     @staticmethod
     def _first_page_on_purpose(call: cst.Call, paging: ev.Paging) -> bool:
-        """A literal page size of 1: an existence check."""
-        return any(literal_int(argument(call, key, None)) == ev.EXISTENCE_CHECK_LIMIT
+        """A literal page size: the code asks for at most that many on purpose (1 is an
+        existence check, `Limit=100` "the first hundred")."""
+        return any((literal_int(argument(call, key, None)) or 0) >= ev.EXISTENCE_CHECK_LIMIT
                    for key in paging.limit_keys | ev.LIMIT_KEYS)
 
     def _continues(self, call: cst.Call, paging: ev.Paging) -> bool:

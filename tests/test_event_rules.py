@@ -468,17 +468,24 @@ def test_lam605_existence_checks_and_continuation_kwargs():
     """) == []
 
 
-def test_lam605_limits_turn_on_paging_where_results_are_otherwise_complete():
+def test_lam605_a_literal_page_size_bounds_the_results_on_purpose():
+    # EC2 describe_* return everything unless a page size is given; a literal page size
+    # (here and anywhere) asks for at most that many, as the comment says. A computed
+    # one may be anything.
     assert rows("LAM605", """
         import boto3
 
         ec2 = boto3.client("ec2")
+        table = boto3.resource("dynamodb").Table("connections")
 
-        def instances():
+        def instances(size):
             everything = ec2.describe_instances()["Reservations"]
             some = ec2.describe_instances(MaxResults=5)["Reservations"]
-            return everything, some
-    """) == [8]
+            # Only notify the first 100 connections
+            first = table.query(IndexName="service", KeyConditionExpression="service = :s", Limit=100)
+            chosen = table.query(IndexName="service", KeyConditionExpression="service = :s", Limit=size)
+            return everything, some, first["Items"], chosen["Items"]
+    """) == [12]
 
 
 def test_lam605_first_item_emptiness_and_unused_results_need_no_second_page():

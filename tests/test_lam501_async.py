@@ -457,6 +457,45 @@ NOT_SWALLOWED = {
                 return {"ok": False}
             return {"ok": True, "total": total}
     ''',
+    "websocket_gone": '''
+        import json
+        import os
+
+        import boto3
+
+        apigwmgmt = boto3.client("apigatewaymanagementapi", endpoint_url=os.environ["API_URL"])
+
+
+        def send_event(event, connection_ids):
+            for connection_id in connection_ids:
+                try:
+                    apigwmgmt.post_to_connection(ConnectionId=connection_id, Data=json.dumps(event).encode())
+                # The client is disconnected: move on to the next connection.
+                except apigwmgmt.exceptions.GoneException:
+                    continue
+
+
+        def handler(event, _):
+            send_event(event, event["detail"]["connections"])
+    ''',
+    "project_exception": '''
+        import logging
+
+        from orders.errors import OrderAlreadyShipped
+
+        logger = logging.getLogger()
+
+
+        def lambda_handler(event, context):
+            try:
+                cancel(event["detail"]["orderId"], event["detail-type"])
+            except OrderAlreadyShipped:
+                logger.info("order %s already shipped", event["detail"]["orderId"])
+
+
+        def cancel(order_id, kind):
+            return order_id, kind
+    ''',
 }
 
 
@@ -536,6 +575,7 @@ def test_the_template_says_how_each_function_is_invoked():
             import json
 
             import boto3
+            from botocore.exceptions import ClientError
 
             ses = boto3.client("ses")
 
@@ -551,7 +591,7 @@ def test_the_template_says_how_each_function_is_invoked():
             def handler(event, context):
                 try:
                     send(json.loads(event["Records"][0]["Sns"]["Message"]))
-                except ses.exceptions.MessageRejected as error:  # expect
+                except ClientError as error:  # expect
                     print(f"rejected: {error}")
         ''',
         "src/api.py": '''

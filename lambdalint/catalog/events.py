@@ -247,20 +247,30 @@ TEMPLATE_KIND_LABELS = {
     "FunctionURL": "a function URL", "API": "API Gateway", "MQ": "Amazon MQ", "IoT": "AWS IoT",
 }
 
-# Exceptions whose `except` handles an expected outcome rather than a failure: the
-# record is a duplicate (a conditional write that lost), the thing is already there
-# or already gone, or the input can never be processed (retrying a malformed message
-# cannot help). By the last part of the exception's name.
-EXPECTED_EXCEPTIONS = frozenset(
-    {"ConditionalCheckFailedException", "NoSuchKey", "NoSuchEntityException", "NoSuchEntity",
-     "ResourceNotFoundException", "ResourceInUseException", "ResourceExistsException",
-     "ResourceAlreadyExistsException", "EntityAlreadyExistsException", "AlreadyExistsException",
-     "BucketAlreadyOwnedByYou", "ParameterAlreadyExists", "IdempotentParameterMismatch",
-     "FileNotFoundError", "FileExistsError", "StopIteration", "StopAsyncIteration",
-     "ImportError", "ModuleNotFoundError", "KeyboardInterrupt", "GeneratorExit",
-     "ValueError", "KeyError", "IndexError", "JSONDecodeError", "UnicodeDecodeError",
-     "UnicodeError", "ValidationError", "DecodeError", "binascii.Error"}
+# Exceptions that mean "this failed" whatever the code was doing: the broad ones, the
+# SDK's and HTTP libraries' generic errors, and transient errors (throttling,
+# timeouts, unavailable services) that a retry would fix. A specific exception
+# (`GoneException` of a client that disconnected, `ConditionalCheckFailedException`
+# of an idempotent write, a project's own) names an outcome the author expected and
+# may well handle by logging it. By qualified name, or by the exception's own name.
+FAILURE_EXCEPTIONS = frozenset(
+    {"builtins.Exception", "builtins.BaseException", "builtins.RuntimeError", "builtins.OSError",
+     "builtins.IOError", "builtins.ConnectionError", "builtins.TimeoutError", "socket.timeout",
+     "socket.error", "botocore.exceptions.ClientError", "botocore.exceptions.BotoCoreError",
+     "botocore.exceptions.EndpointConnectionError", "botocore.exceptions.ConnectTimeoutError",
+     "botocore.exceptions.ReadTimeoutError", "botocore.exceptions.ConnectionError",
+     "requests.RequestException", "requests.exceptions.RequestException", "requests.HTTPError",
+     "requests.exceptions.HTTPError", "requests.ConnectionError", "requests.exceptions.ConnectionError",
+     "requests.Timeout", "requests.exceptions.Timeout", "requests.exceptions.ConnectTimeout",
+     "requests.exceptions.ReadTimeout", "urllib3.exceptions.HTTPError", "urllib.error.URLError",
+     "urllib.error.HTTPError", "httpx.HTTPError", "httpx.RequestError", "httpx.TimeoutException",
+     "pymysql.Error", "pymysql.err.OperationalError", "psycopg2.Error", "psycopg2.OperationalError"}
 )
+FAILURE_EXCEPTION_NAMES = frozenset({"ClientError", "BotoCoreError", "EndpointConnectionError"})
+# Parts of a modeled AWS exception's name that mean a transient failure.
+TRANSIENT_EXCEPTION_WORDS = ("Throttl", "Timeout", "ProvisionedThroughputExceeded", "ServiceUnavailable",
+                             "InternalServer", "InternalFailure", "TooManyRequests", "RequestLimitExceeded",
+                             "SlowDown", "ServiceException")
 # Calls an `except` block may make and still only report the failure, not handle it.
 LOG_FUNCTIONS = frozenset(
     {"builtins.print", "traceback.print_exc", "traceback.print_exception", "traceback.format_exc",
