@@ -373,6 +373,7 @@ class MissingPagination(Rule):
 
 
 _MAX_NAME_HOPS = 3
+_TRUTH_ASSERTIONS = frozenset({"assertTrue", "assertFalse", "assertIsNone", "assertIsNotNone"})
 _EMPTY_LITERALS = ("[]", "{}", "()", "None", "0", "1")
 
 
@@ -450,6 +451,9 @@ def _tests_emptiness(ctx: FileContext, parents: dict[int, cst.CSTNode], value: c
         return True
     if isinstance(parent, cst.Arg):
         call = parents.get(id(parent))
+        if isinstance(call, cst.Call) and call.args and call.args[0] is parent \
+                and isinstance(call.func, cst.Attribute) and call.func.attr.value in _TRUTH_ASSERTIONS:
+            return True  # `self.assertTrue(items, "no items")`
         if isinstance(call, cst.Call) and len(call.args) == 1:
             function = ctx.qualify(call.func)
             if function == "builtins.bool":

@@ -493,6 +493,7 @@ def test_lam605_first_item_emptiness_and_unused_results_need_no_second_page():
     # all pages do, and a result nobody reads needs no more pages.
     assert rows("LAM605", """
         import os
+        import unittest
         import boto3
 
         s3 = boto3.client("s3")
@@ -500,6 +501,7 @@ def test_lam605_first_item_emptiness_and_unused_results_need_no_second_page():
         sns = boto3.client("sns")
         lam = boto3.client("lambda")
         cfn = boto3.client("cloudformation")
+        logs = boto3.client("logs")
         table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
 
         def bucket_has_reports(bucket):
@@ -534,6 +536,13 @@ def test_lam605_first_item_emptiness_and_unused_results_need_no_second_page():
                 return []
             response = s3.get_object(Bucket=bucket, Key="a/index.json")
             return [line for line in response["Body"].iter_lines()]
+
+        def latest_stream(group):
+            streams = logs.describe_log_streams(logGroupName=group, orderBy="LastEventTime", descending=True)
+            log_streams = streams["logStreams"]
+            assert log_streams
+            unittest.TestCase().assertTrue(log_streams, "no log streams")
+            return log_streams[0]
 
         def lambda_handler(event, context):
             topic = next(iter(sns.list_topics()["Topics"]), None)
