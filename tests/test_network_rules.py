@@ -437,3 +437,41 @@ def test_attribute_calls_no_rule_looks_for_are_not_qualified():
     assert may_call_one_of(cst.parse_expression("fetch"), names)
     source = "from httpx import get as fetch\n\n\ndef lambda_handler(event, context):\n    return fetch('u', timeout=None)\n"
     assert [d.location.row for d in findings("LAM203", source)] == [5]
+
+
+def test_lam201_urllib3_pools_without_a_timeout_anywhere():
+    found = run_rule(RULES["LAM201"], {
+        "app.py": textwrap.dedent('''
+            import json
+            import os
+
+            import urllib3
+            from urllib3 import PoolManager, Timeout
+
+            from shared.http import http
+
+            pool = PoolManager(timeout=Timeout(connect=2.0, read=5.0))
+            SLACK = urllib3.PoolManager(num_pools=2)
+
+            def notify(text):
+                return SLACK.request("POST", os.environ["SLACK_URL"], body=json.dumps({"text": text}))
+
+            def lambda_handler(event, context, given=None):
+                notify("hello")
+                pool.request("GET", "https://example.com")
+                urllib3.PoolManager().request("GET", "https://example.com/a")
+                urllib3.PoolManager().request("GET", "https://example.com/b", timeout=3.0)
+                local = urllib3.PoolManager()
+                local.urlopen("GET", "https://example.com/c")
+                urllib3.request("GET", "https://example.com/d")
+                urllib3.HTTPSConnectionPool("example.com", 443, 5.0).request("GET", "/e")
+                urllib3.HTTPSConnectionPool("example.com", 443).request("GET", "/f")
+                http.request("GET", "https://example.com/g")
+                given.request("GET", "https://example.com/h")
+                return urllib3.PoolManager(**{"timeout": 3}).request("GET", "https://example.com/i")
+        '''),
+        "shared/__init__.py": "",
+        "shared/http.py": "import urllib3\n\nhttp = urllib3.PoolManager()\n",
+    })
+    assert not found.internal_error, found.messages
+    assert sorted(d.location.row for d in found.diagnostics if d.code == "LAM201") == [14, 19, 22, 25, 26]
