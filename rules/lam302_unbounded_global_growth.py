@@ -10,6 +10,7 @@ from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog.resources import (
     AUTOVIVIFYING_CONTAINERS,
     BOUNDED_DEQUES,
+    CACHE_INTO_ARGUMENT_DECORATORS,
     CACHE_MAXSIZE,
     CONTAINER_CONSTRUCTORS,
     DEQUE_MAXLEN,
@@ -21,6 +22,7 @@ from lambdalint.catalog.resources import (
     SIZE_CHECKS,
     SIZED_CACHE_DECORATORS,
     UNBOUNDED_CACHE_DECORATORS,
+    UNBOUNDED_CACHE_OBJECTS,
 )
 from lambdalint.walk import children
 
@@ -53,8 +55,9 @@ class UnboundedGlobalGrowth(Rule):
     reassignment in a function (`global c; c = []`), or any `len(c)` check.
 
     Also flags calls, in invocation scope and with event-derived arguments, to a
-    function memoised without a size limit: `@functools.cache` or
-    `@functools.lru_cache(maxsize=None)`.
+    function memoised without a size limit: `@functools.cache`,
+    `@functools.lru_cache(maxsize=None)` or `@cachetools.cached(cache={})` (also a
+    method, or a function of another module).
 
     ## Why is this bad?
     Lambda reuses an execution environment for many invocations, and module-level
@@ -461,6 +464,12 @@ def _unbounded_cache(model, function) -> str | None:  # type: ignore[no-untyped-
         if qualified in SIZED_CACHE_DECORATORS and call is not None:
             maxsize = argument(call, *CACHE_MAXSIZE)
             if maxsize is not None and is_none(maxsize.value):
+                return written(expr)
+        if qualified in CACHE_INTO_ARGUMENT_DECORATORS and call is not None:
+            cache = argument(call, *CACHE_INTO_ARGUMENT_DECORATORS[qualified])
+            value = cache.value if cache is not None else None
+            if isinstance(value, cst.Dict) and not value.elements or isinstance(value, cst.Call) and not value.args \
+                    and model.qualify(value.func, None) in UNBOUNDED_CACHE_OBJECTS:
                 return written(expr)
     return None
 
