@@ -475,3 +475,42 @@ def test_lam201_urllib3_pools_without_a_timeout_anywhere():
     })
     assert not found.internal_error, found.messages
     assert sorted(d.location.row for d in found.diagnostics if d.code == "LAM201") == [14, 19, 22, 25, 26]
+
+
+def test_lam205_durations_from_constants_here_and_in_another_module():
+    found = run_rule(RULES["LAM205"], {
+        "app.py": textwrap.dedent('''
+            import asyncio
+            import time
+
+            import settings
+            from settings import RETRY_SECONDS
+
+            WAIT = 3
+            SHORT = 0.5
+            MINUTES = 2
+            changing = 1
+
+            def bump():
+                global changing
+                changing += 1
+
+            def lambda_handler(event, context, delay=10):
+                time.sleep(WAIT)
+                time.sleep(SHORT)
+                time.sleep(MINUTES * 60)
+                time.sleep(RETRY_SECONDS)
+                time.sleep(settings.RETRY_SECONDS)
+                time.sleep(changing)
+                time.sleep(delay)
+                pause = 4
+                time.sleep(pause)
+                backoff = 1
+                backoff *= 2
+                time.sleep(backoff)
+                asyncio.run(asyncio.sleep(settings.FROM_ENV))
+        '''),
+        "settings.py": "import os\n\nRETRY_SECONDS = 15\nFROM_ENV = float(os.environ['WAIT'])\n",
+    })
+    assert not found.internal_error, found.messages
+    assert sorted(d.location.row for d in found.diagnostics if d.code == "LAM205") == [18, 20, 21, 22, 26]
