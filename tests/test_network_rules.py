@@ -514,3 +514,55 @@ def test_lam205_durations_from_constants_here_and_in_another_module():
     })
     assert not found.internal_error, found.messages
     assert sorted(d.location.row for d in found.diagnostics if d.code == "LAM205") == [18, 20, 21, 22, 26]
+
+
+def test_lam207_a_helper_that_reads_the_state_for_the_loop_condition():
+    found = run_rule(RULES["LAM207"], {
+        "app.py": textwrap.dedent('''
+            import time
+
+            import boto3
+
+            from stacks import stack_status
+
+            ec2 = boto3.client("ec2")
+            athena = boto3.client("athena")
+
+            def instance_state(instance_id):
+                reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
+                return reservations[0]["Instances"][0]["State"]["Name"]
+
+            def query_state(qid):
+                return athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]["State"]
+
+            def process(item):
+                return item
+
+            def lambda_handler(event, context):
+                ec2.start_instances(InstanceIds=[event["id"]])
+                while instance_state(event["id"]) != "running":
+                    time.sleep(5)
+                for _ in range(30):
+                    status = stack_status(event["stack"])
+                    if status.endswith("_COMPLETE"):
+                        break
+                    time.sleep(10)
+                while query_state(event["qid"]) == "RUNNING":
+                    time.sleep(1)
+                while True:
+                    process(instance_state(event["id"]))
+                    time.sleep(1)
+                while instance_state(event["id"]) != "stopped":
+                    break
+        '''),
+        "stacks.py": textwrap.dedent('''
+            import boto3
+
+            cfn = boto3.client("cloudformation")
+
+            def stack_status(name):
+                return cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
+        '''),
+    })
+    assert not found.internal_error, found.messages
+    assert sorted(d.location.row for d in found.diagnostics if d.code == "LAM207") == [23, 26]
