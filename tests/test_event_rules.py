@@ -642,6 +642,51 @@ def test_lam607_guard_in_the_handler_covers_a_helper():
     """) == []
 
 
+def test_lam601_s3_clients_made_by_a_project_factory():
+    assert findings("LAM601", """
+        import urllib.parse
+
+        from common.aws import create_client, s3_client
+
+        def lambda_handler(event, context):
+            s3 = create_client("s3")
+            sqs = create_client("sqs")
+            for record in event["Records"]:
+                bucket = record["s3"]["bucket"]["name"]
+                key = urllib.parse.unquote_plus(record["s3"]["object"]["key"])
+                body = s3.get_object(Bucket=bucket, Key=key)["Body"].read(1024)
+                s3.put_object(Bucket=bucket, Key=key + ".thumb", Body=body)
+                s3_client().copy_object(Bucket=bucket, Key="copy/" + key, CopySource={"Bucket": bucket, "Key": key})
+                sqs.send_message(QueueUrl=bucket, MessageBody=key)
+    """, {"common/__init__.py": "", "common/aws.py": """
+        import functools
+        import os
+
+        import boto3
+
+        @functools.lru_cache(maxsize=None)
+        def create_client(service):
+            return boto3.client(service, region_name=os.environ["AWS_REGION"])
+
+        def s3_client():
+            client = boto3.client("s3")
+            return client
+    """})[0][:2] == ("app.py", 13)
+    assert [row for _, row, _ in findings("LAM601", """
+        from common.aws import create_client
+
+        def lambda_handler(event, context):
+            for record in event["Records"]:
+                create_client("s3").put_object(Bucket=record["s3"]["bucket"]["name"], Key="k", Body=b"")
+                create_client("sqs").put_object(Bucket=record["s3"]["bucket"]["name"], Key="k", Body=b"")
+    """, {"common/__init__.py": "", "common/aws.py": """
+        import boto3
+
+        def create_client(service):
+            return boto3.client(service)
+    """})] == [6]
+
+
 def test_lam601_a_bucket_name_reassigned_elsewhere_is_not_trusted():
     assert rows("LAM601", """
         import os
