@@ -335,6 +335,8 @@ class SwallowedExceptionInEventHandler(Rule):
         try_node = ctx.parent
         if profile is None or not isinstance(try_node, (cst.Try, cst.TryStar)):
             return
+        if self._in_error_path(function):
+            return  # a `try` inside an `except` or `finally`: the outer handler decides
         if not self._records_case(node, try_node, function, profile):
             self._retried_case(node, try_node, function, profile)
 
@@ -361,6 +363,16 @@ class SwallowedExceptionInEventHandler(Rule):
                 )
                 return
 
+    def _in_error_path(self, function: FunctionInfo) -> bool:
+        ancestors = self.ctx.ancestors
+        for index in range(len(ancestors) - 3, -1, -1):
+            ancestor = ancestors[index]
+            if ancestor is function.node:
+                return False
+            if isinstance(ancestor, (cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally)):
+                return True
+        return False
+
     # -- records handlers: broad excepts that neither re-raise nor record the failure ----------
 
     def _records_case(self, node: cst.ExceptHandler, try_node: cst.Try | cst.TryStar, function: FunctionInfo,
@@ -370,7 +382,7 @@ class SwallowedExceptionInEventHandler(Rule):
         broad = self._broad(node)
         if broad is None or not self._handles_event_data(try_node):
             return False
-        if _has_fallback(try_node, node, function) or self._handled(node, function, profile, ev.API in profile.sources):
+        if _has_fallback(try_node, node, function) or self._handled(node, function, profile, bool(profile.callers)):
             return False
         kind = profile.describe(profile.record_sources)
         if kind:
@@ -489,22 +501,11 @@ class SwallowedExceptionInEventHandler(Rule):
 
 def _has_fallback(try_node: cst.Try, handler: cst.ExceptHandler, function: FunctionInfo) -> bool:
     """`try: ctx = extract(...) except Exception: ctx = None`: the `try` only computes
-    values (assignments, logging), and each has a fallback, given in the `except` block
-    or assigned elsewhere in the function. A failure there is tolerated by design."""
+    values (assignments, logging, `if` branches of them), and each that the function
+    uses after it has a fallback, given in the `except` block or assigned elsewhere in
+    the function. A failure there is tolerated by design."""
     assigned: set[str] = set()
-    for statement in try_node.body.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            return False
-        for small in statement.body:
-            if isinstance(small, (cst.Assign, cst.AnnAssign)):
-                targets = small.targets if isinstance(small, cst.Assign) else [small]
-                for target in targets:
-                    if not isinstance(target.target, cst.Name):
-                        return False
-                    assigned.add(target.target.value)
-            elif not _is_logging(small):
-                return False
-    if not assigned:
+    if not _only_assigns(try_node.body, assigned) or not assigned:
         return False
     inside = {id(node) for node, _ in walk_with_parents(try_node.body)}
     fallbacks = {
@@ -513,7 +514,41 @@ def _has_fallback(try_node: cst.Try, handler: cst.ExceptHandler, function: Funct
         if id(value) not in inside
         for name in targets
     }
-    return assigned <= fallbacks
+    # Names only the `try` itself uses (`parsed = strptime(...)`, then `shown =
+    # parsed.strftime(...)`) need no fallback.
+    used_after = {
+        node.value for node, _ in walk_with_parents(function.node.body)
+        if isinstance(node, cst.Name) and id(node) not in inside
+    }
+    return assigned & used_after <= fallbacks and bool(assigned & used_after)
+
+
+def _only_assigns(block: cst.BaseSuite, assigned: set[str]) -> bool:
+    """The block (and the `if` branches in it) only assigns names and logs."""
+    statements = block.body if isinstance(block, cst.IndentedBlock) else [block]
+    for statement in statements:
+        if isinstance(statement, cst.If):
+            orelse = statement.orelse
+            if not _only_assigns(statement.body, assigned) or (
+                    orelse is not None and not _only_assigns(orelse if isinstance(orelse, cst.If) else orelse.body,
+                                                              assigned)):
+                return False
+            continue
+        if isinstance(statement, cst.If):
+            continue
+        smalls = statement.body if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else None
+        if smalls is None:
+            return False
+        for small in smalls:
+            if isinstance(small, (cst.Assign, cst.AnnAssign)):
+                targets = small.targets if isinstance(small, cst.Assign) else [small]
+                for target in targets:
+                    if not isinstance(target.target, cst.Name):
+                        return False
+                    assigned.add(target.target.value)
+            elif not _is_logging(small):
+                return False
+    return True
 
 
 def _is_logging(small: cst.BaseSmallStatement) -> bool:

@@ -222,6 +222,56 @@ SWALLOWED = {
                 status = "failed"
             return {"job": job, "status": status, "type": event["detail-type"]}
     ''',
+    "sns_notifier": '''
+        import json
+        import logging
+        from datetime import datetime
+
+        import urllib3
+
+        logger = logging.getLogger()
+        http = urllib3.PoolManager(timeout=10.0)
+
+
+        class Notifier:
+            def __init__(self, url):
+                self.url = url
+
+            def send(self, title, details):
+                seen = details.get("detail", {}).get("service", {}).get("eventFirstSeen", "N/A")
+                shown = seen
+                try:
+                    if seen != "N/A":
+                        parsed = datetime.strptime(seen, "%Y-%m-%dT%H:%M:%S.%fZ")
+                        shown = parsed.strftime("%a, %d %b %Y %H:%M:%S UTC")
+                except Exception:
+                    pass
+                try:
+                    response = http.request("POST", self.url, body=json.dumps({"text": f"{title} {shown}"}))
+                    if response.status >= 400:
+                        raise RuntimeError(f"HTTP {response.status}")
+                    return True
+                except Exception as error:  # expect
+                    logger.error("Slack notification failed: %s", error)
+                    return False
+
+
+        def lambda_handler(event, context):
+            notifier = None
+            try:
+                details = json.loads(event["Records"][0]["Sns"]["Message"])
+                notifier = Notifier("https://hooks.slack.com/services/x")
+                notifier.send(details.get("AlarmName", "alarm"), details)
+                return {"statusCode": 200, "body": "sent"}
+            except Exception as error:  # expect
+                logger.error("failed: %s", error)
+                if notifier is not None:
+                    try:
+                        notifier.send("Lambda failed", {"error": str(error)})
+                    except Exception as again:
+                        logger.error("could not report the failure: %s", again)
+                return {"statusCode": 500, "body": str(error)}
+    ''',
 }
 
 
