@@ -70,7 +70,9 @@ class SwallowedExceptionInEventHandler(Rule):
     broad ones (bare, `Exception`, `BaseException`), generic SDK, HTTP and network
     errors (`ClientError`, `BotoCoreError`, `requests.RequestException`, `OSError`)
     and transient ones (throttling, timeouts, unavailable services) count as failures;
-    a `try` around cleanup only (`os.remove`, `close()`); a best-effort step
+    a `try` inside an `except` or `finally` block (reporting the failure the outer
+    `except` caught: that one decides); a `try` around cleanup only (`os.remove`,
+    `close()`); a best-effort step
     after the work (a metric) that does not touch the event; and a `try` that only
     computes values which have a fallback (`parent = None` before it, or assigned
     again in the `except`), tolerated on purpose.
