@@ -64,7 +64,8 @@ class Fix:
     insertions: list[tuple[cst.BaseStatement, int]] = field(default_factory=list)
     imports: list[ImportSpec] = field(default_factory=list)
     # Statements the fix removes because it moves them elsewhere (an insertion holds
-    # them again): their comments go with them instead of staying behind.
+    # them again): the comment on their line goes with them; the comment lines above
+    # them stay where they were.
     moved: list[cst.CSTNode] = field(default_factory=list)
     code: str = ""  # the rule code, filled in by the engine
     # The tree the fix was made on, set by the engine; edits are computed from it
@@ -159,8 +160,8 @@ class _Comments(cst.CSTVisitor):
 def _rehome_comments(original: cst.Module | cst.IndentedBlock, updated: cst.Module | cst.IndentedBlock,
                      replacements: dict[int, Any], moved: frozenset[int] = frozenset()) -> cst.Module | cst.IndentedBlock:
     """A fix that removes a statement keeps its comments: they go on the lines just
-    before the next statement of the block (or at the block's end), unless the
-    statement moves elsewhere and takes them along."""
+    before the next statement of the block (or at the block's end); a statement that
+    moves elsewhere takes the comment on its own line along."""
     removed = [id(stmt) for stmt in original.body if replacements.get(id(stmt)) is cst.RemovalSentinel.REMOVE]
     if not removed or len(original.body) - len(removed) != len(updated.body):
         return updated
@@ -169,10 +170,15 @@ def _rehome_comments(original: cst.Module | cst.IndentedBlock, updated: cst.Modu
     kept = iter(updated.body)
     for stmt in original.body:
         if replacements.get(id(stmt)) is cst.RemovalSentinel.REMOVE:
-            if id(stmt) not in moved:
-                collector = _Comments()
+            collector = _Comments()
+            if id(stmt) in moved:
+                # The comment lines above it stay (they may describe the code that
+                # follows); the comment on its own line travels with it.
+                for line in getattr(stmt, "leading_lines", ()):
+                    line.visit(collector)
+            else:
                 stmt.visit(collector)
-                carried += [cst.EmptyLine(indent=True, comment=comment) for comment in collector.found]
+            carried += [cst.EmptyLine(indent=True, comment=comment) for comment in collector.found]
             continue
         new = next(kept)
         if carried:

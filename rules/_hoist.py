@@ -91,12 +91,11 @@ def hoist_fix(ctx: FileContext, call: cst.Call, names: str | Sequence[str], what
         index = _insertion_index(module, before, chain_used, top_index)
         if index is not None:
             line = local[0]
-            comments = [cst.EmptyLine(indent=False, comment=e.comment) for e in line.leading_lines if e.comment]
             return Fix(
                 f"Move `{local[1]}` to module scope, created once, and reuse it",
                 applicability,
                 replacements=[(line, cst.RemovalSentinel.REMOVE)],
-                insertions=[(line.with_changes(leading_lines=[cst.EmptyLine(), *comments]), index)],
+                insertions=[(line.with_changes(leading_lines=[cst.EmptyLine()]), index)],
                 moved=[line],
             )
     index = _insertion_index(module, before, used, top_index)

@@ -35,11 +35,11 @@ HANDLER = (
 FIXED = (
     "import boto3\n"
     "\n"
-    "# the bucket client\n"
     "s3 = boto3.client(\"s3\")  # keep me\n"
     "\n"
     "\n"
     "def lambda_handler(event, context):\n"
+    "    # the bucket client\n"
     "    return s3.list_buckets()\n"
 )
 
@@ -298,10 +298,10 @@ def test_hoist_keeps_comments_encoding_and_newlines_of_a_moved_variable():
         "# -*- coding: latin-1 -*-\r\n"
         "import boto3\r\n"
         "\r\n"
-        "# the queue, café\r\n"
         "sqs = boto3.client(\"sqs\")  # per call\r\n"
         "\r\n"
         "def lambda_handler(event, context):\r\n"
+        "    # the queue, café\r\n"
         "    return sqs.send_message(QueueUrl=\"q\", MessageBody=\"m\")\r\n"
     )
     assert not run.result.diagnostics
