@@ -396,6 +396,8 @@ class SecretFlow(Flow):
         if isinstance(node, cst.Name):
             return self.name(model, node.value, function)
         if isinstance(node, cst.Attribute):
+            if node.attr.value in catalog.NON_SECRET_ATTRIBUTES:
+                return EMPTY  # `session.region_name` of a session made with assumed credentials
             qualified = model.qualify(node, function)
             if qualified in ENVIRON_MAPPINGS:
                 whole = f"the whole environment `{code(node)}`, which holds the execution role's credentials"

@@ -55,7 +55,9 @@ class SecretLogged(Rule):
 
     Not flagged: a secret's identifiers and metadata (`SecretId`, `ARN`, `Name`,
     `VersionId`, the `username`, `host`, `port` and `dbname` of a database
-    secret), values that only describe a secret (`len(token)`, `token[:4]`,
+    secret), attributes of an object built from credentials that are not the
+    credentials (`session.region_name`, `client.meta`), values that only describe a
+    secret (`len(token)`, `token[:4]`,
     `token is None`, `bool(token)`, `hash(...)`), secrets passed through a project
     or library function that is not known to keep them (`mask(token)`), the
     keys of `os.environ`, and a variable assigned again before it is logged

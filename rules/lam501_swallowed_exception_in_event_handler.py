@@ -381,10 +381,12 @@ class SwallowedExceptionInEventHandler(Rule):
                       profile: EventProfile) -> bool:
         if not self._records_handler(profile) or not self._runs_for_the_handler(profile, function, need_event=True):
             return False
+        if profile.callers:
+            return False  # it also answers a synchronous caller (a custom resource, an API)
         broad = self._broad(node)
         if broad is None or not self._handles_event_data(try_node):
             return False
-        if _has_fallback(try_node, node, function) or self._handled(node, function, profile, bool(profile.callers)):
+        if _has_fallback(try_node, node, function) or self._handled(node, function, profile, False):
             return False
         kind = profile.describe(profile.record_sources)
         if kind:

@@ -528,6 +528,30 @@ NOT_SWALLOWED = {
         def handler(event, _):
             send_event(event, event["detail"]["connections"])
     ''',
+    "custom_resource_and_sns": '''
+        import json
+        import logging
+
+        import boto3
+
+        LOGGER = logging.getLogger()
+        table = boto3.resource("dynamodb").Table("state")
+
+
+        def update_state(record_id, data):
+            try:
+                table.update_item(Key={"id": record_id}, AttributeUpdates=data)
+            except Exception as error:
+                LOGGER.error(f"Error updating {record_id}: {error}")
+
+
+        def lambda_handler(event, context):
+            if "Records" in event and event["Records"][0]["EventSource"] == "aws:sns":
+                message = json.loads(event["Records"][0]["Sns"]["Message"])
+                update_state(message["id"], {"status": {"Value": "done"}})
+            elif "RequestType" in event:
+                update_state(event["LogicalResourceId"], {"status": {"Value": event["RequestType"]}})
+    ''',
     "project_exception": '''
         import logging
 

@@ -587,6 +587,27 @@ def test_lam405_reassignment_through_augmented_assignment_keeps_the_secret():
     ''') == [6]
 
 
+def test_lam405_attributes_of_a_session_made_with_assumed_credentials():
+    assert rows("LAM405", '''
+        import logging
+        import boto3
+
+        LOGGER = logging.getLogger()
+
+        def assume_role(role_arn):
+            creds = boto3.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="x")["Credentials"]
+            return boto3.Session(aws_access_key_id=creds["AccessKeyId"],
+                                 aws_secret_access_key=creds["SecretAccessKey"],
+                                 aws_session_token=creds["SessionToken"])
+
+        def lambda_handler(event, context):
+            session = assume_role(event["role"])
+            LOGGER.info(f"Region: {session.region_name}")
+            LOGGER.info("client region: %s", session.client("inspector2").meta.region_name)
+            return session.profile_name
+    ''') == []
+
+
 # -- LAM406 ---------------------------------------------------------------------------------------------
 
 
