@@ -62,8 +62,8 @@ class MissingPagination(Rule):
     first hundred on purpose), results that are dropped or never read, results used only to
     test whether there is anything (`if response["Items"]:`, `"Contents" in
     response`, `len(items) > 0`, `bool(...)`) or to take the first item
-    (`["Users"][0]`, `next(iter(...), None)`), which the first page answers as well
-    as all of them (except where a page can be empty while later ones are not: a
+    (`["Users"][0]`, `next(iter(...), None)`), or to log it (`LOGGER.info(f"{response}")`),
+    which the first page answers as well as all of them (except where a page can be empty while later ones are not: a
     DynamoDB `FilterExpression`, `filter_log_events`), operations that return everything
     unless a page size is given (S3 `list_buckets`, SQS `list_queues`, EC2
     `describe_*`) when none is, lookups of named resources
@@ -401,6 +401,8 @@ def _page_use(ctx: FileContext, parents: dict[int, cst.CSTNode], root: cst.CSTNo
         return True
     if _tests_emptiness(ctx, parents, value, parent, response):
         return False
+    if _only_logged(ctx, parents, root, value, depth):
+        return False
     call = parents.get(id(parent)) if isinstance(parent, cst.Arg) else None
     if isinstance(call, cst.Call) and not response and call.args and call.args[0] is parent \
             and ctx.qualify(call.func) == "builtins.iter":
@@ -441,6 +443,45 @@ def _name_page_use(ctx: FileContext, parents: dict[int, cst.CSTNode], root: cst.
         if _page_use(ctx, parents, root, node, response, depth):
             return True
     return False
+
+
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+_TEXT_CALLS = frozenset({"builtins.str", "builtins.repr", "json.dumps"})
+
+
+def _only_logged(ctx: FileContext, parents: dict[int, cst.CSTNode], root: cst.CSTNode,
+                 value: cst.CSTNode, depth: int) -> bool:
+    """`LOGGER.info(f"{response}")`, `print(str(response))`, `{"API_Response": response}`
+    logged: printing a page for debugging reads none of it."""
+    node, parent = value, parents.get(id(value))
+    while True:
+        if isinstance(parent, (cst.DictElement, cst.Element, cst.FormattedStringExpression, cst.Dict,
+                               cst.List, cst.Tuple, cst.FormattedString)):
+            node, parent = parent, parents.get(id(parent))
+            continue
+        if isinstance(parent, cst.Arg):
+            call = parents.get(id(parent))
+            if isinstance(call, cst.Call) and ctx.qualify(call.func) in _TEXT_CALLS:
+                node, parent = call, parents.get(id(call))
+                continue
+            return isinstance(call, cst.Call) and _is_log_call(ctx, call)
+        break
+    if node is value or not isinstance(parent, cst.Assign) or depth >= _MAX_NAME_HOPS:
+        return False
+    targets = [t.target for t in parent.targets]
+    if len(targets) != 1 or not isinstance(targets[0], cst.Name):
+        return False
+    name = targets[0].value
+    reads = [n for n, p in walk_with_parents(root) if isinstance(n, cst.Name) and n.value == name
+             and not isinstance(p, cst.AssignTarget)]
+    return bool(reads) and all(_only_logged(ctx, parents, root, read, depth + 1) for read in reads)
+
+
+def _is_log_call(ctx: FileContext, call: cst.Call) -> bool:
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value in _LOG_METHODS
+    return ctx.qualify(func) == "builtins.print"
 
 
 def _tests_emptiness(ctx: FileContext, parents: dict[int, cst.CSTNode], value: cst.CSTNode,

@@ -492,6 +492,7 @@ def test_lam605_first_item_emptiness_and_unused_results_need_no_second_page():
     # The first page answers "is there anything" and "what is the first item" as well as
     # all pages do, and a result nobody reads needs no more pages.
     assert rows("LAM605", """
+        import logging
         import os
         import unittest
         import boto3
@@ -502,6 +503,8 @@ def test_lam605_first_item_emptiness_and_unused_results_need_no_second_page():
         lam = boto3.client("lambda")
         cfn = boto3.client("cloudformation")
         logs = boto3.client("logs")
+        org = boto3.client("organizations")
+        LOGGER = logging.getLogger()
         table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
 
         def bucket_has_reports(bucket):
@@ -544,6 +547,14 @@ def test_lam605_first_item_emptiness_and_unused_results_need_no_second_page():
             unittest.TestCase().assertTrue(log_streams, "no log streams")
             return log_streams[0]
 
+        def deregistered(principal):
+            admins = org.list_delegated_administrators(ServicePrincipal=principal)
+            LOGGER.debug(str(admins))
+            LOGGER.info(f"{admins}")
+            details = {"API_Call": "organizations:ListDelegatedAdministrators", "API_Response": admins}
+            LOGGER.info(details)
+            return not admins["DelegatedAdministrators"]
+
         def lambda_handler(event, context):
             topic = next(iter(sns.list_topics()["Topics"]), None)
             return topic, bool(iam.list_roles()["Roles"])
@@ -554,6 +565,7 @@ def test_lam605_pages_whose_contents_are_read_still_need_every_page():
     # A membership test of a value, a count, the last item, or a page that may be empty
     # while later ones are not (a DynamoDB filter, `filter_log_events`).
     assert rows("LAM605", """
+        import logging
         import boto3
 
         s3 = boto3.client("s3")
@@ -582,7 +594,12 @@ def test_lam605_pages_whose_contents_are_read_still_need_every_page():
             if not response.get("Contents"):
                 return []
             return [o["Key"] for o in response["Contents"]]
-    """) == [10, 13, 17, 20, 23, 26]
+
+        def logged_and_used(bucket):
+            listing = s3.list_objects_v2(Bucket=bucket)
+            logging.info("listing %s", listing)
+            return listing["Contents"]
+    """) == [11, 14, 18, 21, 24, 27, 33]
 
 
 # -- LAM606 -----------------------------------------------------------------------------
