@@ -432,6 +432,9 @@ def _name_page_use(ctx: FileContext, parents: dict[int, cst.CSTNode], root: cst.
             continue
         if isinstance(parent, (cst.For, cst.CompFor, cst.NamedExpr)) and parent.target is node:
             continue
+        if isinstance(parent, cst.Attribute) and parent.attr is node or isinstance(parent, cst.Arg) \
+                and parent.keyword is node:
+            continue  # `error.response`, `f(response=...)`: another name
         if function is not None:
             path: list[cst.CSTNode] = [node]
             while id(path[-1]) in parents:
