@@ -534,8 +534,14 @@ def _compared_with_small_literal(parents: dict[int, cst.CSTNode], node: cst.CSTN
     target = parent.comparisons[0]
     if isinstance(target.operator, (cst.In, cst.NotIn)):
         return False
-    other = target.comparator if parent.left is node else parent.left
-    return code_of(other) in _EMPTY_LITERALS
+    other = code_of(target.comparator if parent.left is node else parent.left)
+    if other != "1":
+        return other in _EMPTY_LITERALS
+    # `len(items) >= 1`, `len(items) < 1` ask "any?"; `== 1` and `> 1` count them.
+    operator = target.operator
+    if parent.left is not node:
+        return isinstance(operator, (cst.LessThanEqual, cst.GreaterThan))  # `1 <= len(items)`
+    return isinstance(operator, (cst.GreaterThanEqual, cst.LessThan))
 
 
 def _membership_key(comparison: cst.Comparison, node: cst.CSTNode) -> bool:
