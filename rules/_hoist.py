@@ -160,6 +160,16 @@ def _after(ancestors: Sequence[cst.CSTNode], node: cst.CSTNode) -> list[cst.CSTN
 
 
 def _called_in_guard(ctx: FileContext, function: FunctionInfo) -> bool:
+    cache = getattr(ctx, "_called_in_guard", None)
+    if cache is None:
+        cache = {}
+        ctx._called_in_guard = cache  # type: ignore[attr-defined]
+    if id(function) not in cache:
+        cache[id(function)] = _find_guarded_call(ctx, function)
+    return cache[id(function)]
+
+
+def _find_guarded_call(ctx: FileContext, function: FunctionInfo) -> bool:
     model = ctx.model
     project = model.project
     if project is None:

@@ -157,6 +157,8 @@ class Flow:
         # (function, the read's ancestors) while `facts` looks at one read: its local
         # names are looked up flow-sensitively (`model.reaching`).
         self._at: tuple[FunctionInfo, Sequence[cst.CSTNode]] | None = None
+        self._assignment_counts: dict[tuple[int, str], bool] = {}
+        self._assigned: dict[int, dict[str, list[cst.BaseExpression]]] = {}  # see `model.reaching`
 
     def facts(self, node: cst.CSTNode, function: FunctionInfo | None,
               at: Sequence[cst.CSTNode] | None = None) -> Facts:
@@ -197,8 +199,8 @@ class Flow:
 
     def name(self, model: ModuleModel, name: str, function: FunctionInfo | None) -> Facts:
         at = self._at
-        if at is not None and function is at[0] and model is self.ctx.model:
-            found = reaching(function, name, at[1])
+        if at is not None and function is at[0] and model is self.ctx.model and self._reassigned(function, name):
+            found = reaching(function, name, at[1], self._assigned)
             if found is not None:
                 self._at = None  # the assigned values are looked at flow-insensitively
                 try:
@@ -219,6 +221,16 @@ class Flow:
                 return EMPTY
             current = current.parent
         return self.module_name(model, name)
+
+    def _reassigned(self, function: FunctionInfo, name: str) -> bool:
+        """Whether a name can hold different values in the function (assigned more than
+        once, or a parameter assigned again): only then does the place of a read matter."""
+        key = (id(function), name)
+        found = self._assignment_counts.get(key)
+        if found is None:
+            count = sum(1 for names, _ in function.assignments if name in names)
+            found = self._assignment_counts[key] = count > 1 or (count == 1 and name in function.param_names)
+        return found
 
     def _reaching(self, model: ModuleModel, function: FunctionInfo, name: str, found: Reaching) -> Facts:
         loops = self._loops(function)

@@ -328,6 +328,14 @@ class SwallowedExceptionInEventHandler(Rule):
         '''),
     ]
 
+    def begin_file(self, ctx: FileContext) -> None:
+        super().begin_file(ctx)
+        # Per function of this file: names raised on or reported as failures, names read,
+        # calls that are statements of their own.
+        self._sinks: dict[int, set[str]] = {}
+        self._names: dict[int, list[tuple[int, str]]] = {}
+        self._statements: dict[int, set[int]] = {}
+
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         ctx = self.ctx
         function = ctx.function
@@ -386,7 +394,7 @@ class SwallowedExceptionInEventHandler(Rule):
         broad = self._broad(node)
         if broad is None or not self._handles_event_data(try_node):
             return False
-        if _has_fallback(try_node, node, function) or self._handled(node, function, profile, False):
+        if _has_fallback(try_node, node, function, self._names) or self._handled(node, function, profile, False):
             return False
         kind = profile.describe(profile.record_sources)
         if kind:
@@ -416,7 +424,7 @@ class SwallowedExceptionInEventHandler(Rule):
             return
         if not (self._handles_event_data(try_node) or _whole_body(try_node, function)):
             return
-        if _has_fallback(try_node, node, function) or self._handled(node, function, profile, False):
+        if _has_fallback(try_node, node, function, self._names) or self._handled(node, function, profile, False):
             return
         who, why = _invoker(profile)
         written = "except:" if node.type is None else f"except {code_of(node.type)}"
@@ -452,7 +460,7 @@ class SwallowedExceptionInEventHandler(Rule):
             self._callee_cache = cache
         key = (id(profile.entry.function), need_event)
         if key not in cache[1]:
-            cache[1][key] = _statement_callees(profile.model, profile.entry.function, need_event)
+            cache[1][key] = _statement_callees(profile.model, profile.entry.function, need_event, self._statements)
         return cache[1][key]
 
     # -- which excepts --------------------------------------------------------------------
@@ -500,14 +508,21 @@ class SwallowedExceptionInEventHandler(Rule):
                     mutated.add(target.value)
             if isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name):
                 mutated.add(node.target.value)
-        return bool(mutated & _failure_sinks(function))
+        if not mutated:
+            return False
+        sinks = self._sinks.get(id(function))
+        if sinks is None:
+            sinks = self._sinks[id(function)] = _failure_sinks(function)
+        return bool(mutated & sinks)
 
 
-def _has_fallback(try_node: cst.Try, handler: cst.ExceptHandler, function: FunctionInfo) -> bool:
+def _has_fallback(try_node: cst.Try, handler: cst.ExceptHandler, function: FunctionInfo,
+                  cache: dict[int, list[tuple[int, str]]]) -> bool:
     """`try: ctx = extract(...) except Exception: ctx = None`: the `try` only computes
     values (assignments, logging, `if` branches of them), and each that the function
     uses after it has a fallback, given in the `except` block or assigned elsewhere in
-    the function. A failure there is tolerated by design."""
+    the function. A failure there is tolerated by design. ``cache`` keeps the names each
+    function reads, for the file being checked."""
     assigned: set[str] = set()
     if not _only_assigns(try_node.body, assigned) or not assigned:
         return False
@@ -518,12 +533,15 @@ def _has_fallback(try_node: cst.Try, handler: cst.ExceptHandler, function: Funct
         if id(value) not in inside
         for name in targets
     }
+    if assigned <= fallbacks:
+        return True
     # Names only the `try` itself uses (`parsed = strptime(...)`, then `shown =
     # parsed.strftime(...)`) need no fallback.
-    used_after = {
-        node.value for node, _ in walk_with_parents(function.node.body)
-        if isinstance(node, cst.Name) and id(node) not in inside
-    }
+    names = cache.get(id(function))
+    if names is None:
+        names = cache[id(function)] = [(id(node), node.value) for node, _ in walk_with_parents(function.node.body)
+                                       if isinstance(node, cst.Name)]
+    used_after = {value for key, value in names if key not in inside}
     return assigned & used_after <= fallbacks and bool(assigned & used_after)
 
 
@@ -591,15 +609,16 @@ def _names(expr: cst.CSTNode) -> set[str]:
     return {node.value for node, _ in walk_with_parents(expr) if isinstance(node, cst.Name)}
 
 
-def _statement_callees(model: ModuleModel, entry: FunctionInfo, need_event: bool) -> set[int]:
+def _statement_callees(model: ModuleModel, entry: FunctionInfo, need_event: bool,
+                       statements: dict[int, set[int]]) -> set[int]:
     """Functions the entry point calls as a statement (result unused), with event data
     when ``need_event``."""
     found: set[int] = set()
     project = model.project
     if project is None:
         return found
-    for node, parent in walk_with_parents(entry.node.body):
-        if not isinstance(node, cst.Call) or not isinstance(parent, cst.Expr):
+    for node in entry.calls:
+        if not _is_statement(entry, node, statements):
             continue
         if need_event and not any(EVENT in model.labels_of(arg.value, entry) for arg in node.args):
             continue
@@ -729,3 +748,12 @@ def _whole_body(try_node: cst.Try | cst.TryStar, function: FunctionInfo) -> bool
                 continue
             return False
     return True
+
+
+def _is_statement(function: FunctionInfo, call: cst.Call, cache: dict[int, set[int]]) -> bool:
+    """Whether a call of the function is an expression statement of its own (result unused)."""
+    found = cache.get(id(function))
+    if found is None:
+        found = cache[id(function)] = {id(node.value) for node, _ in walk_with_parents(function.node.body)
+                                       if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call)}
+    return id(call) in found

@@ -191,6 +191,8 @@ class _Analysis:
         self.invokers: dict[str, str] = {}
         self.callers: dict[str, str] = {}
         self.api_from_response = False
+        self.roots: dict[int, set[str]] = {}
+        self.root_keys: set[str] = set()  # keys read on the whole event
 
     def add(self, source: str, why: str) -> None:
         self.sources.setdefault(source, why)
@@ -204,6 +206,7 @@ class _Analysis:
             self.records[id(function)].add(positional[0].name)
         self._record_fixpoint(sites)
         self._entry_declarations()
+        self.roots = self._roots(sites)
         for model, function in sites:
             self._reads(model, function)
             self._calls(model, function)
@@ -216,7 +219,7 @@ class _Analysis:
             else RecordLoop(loop.node, loop.model, loop.function, loop.targets, record_sources)
             for loop in loops
         )
-        self._invocation(sites)
+        self._invocation()
         return EventProfile(
             entry=self.entry,
             model=self.model,
@@ -234,7 +237,7 @@ class _Analysis:
 
     # -- how it is invoked ----------------------------------------------------------------
 
-    def _invocation(self, sites: list[Site]) -> None:
+    def _invocation(self) -> None:
         for source in self.entry.declared:
             label = ev.TEMPLATE_KIND_LABELS.get(source.kind, source.kind)
             why = f"{source.name} in {source.where.describe()}"
@@ -247,18 +250,18 @@ class _Analysis:
                 self.invokers.setdefault(ev.SOURCE_LABELS[source], why)
             elif source == ev.API and not (self.api_from_response and why == _STATUS_CODE_REASON):
                 self.callers.setdefault(ev.SOURCE_LABELS[source], why)
-        for key in self._root_keys(sites):
+        for key in self.root_keys:
             if key in ev.ASYNC_EVENT_KEYS:
                 self.invokers.setdefault(ev.ASYNC_EVENT_KEYS[key], f"reads `{key}` from the event")
             elif key in ev.SYNC_EVENT_KEYS:
                 self.callers.setdefault(ev.SYNC_EVENT_KEYS[key], f"reads `{key}` from the event")
 
-    def _root_keys(self, sites: list[Site]) -> set[str]:
-        """Keys read on the whole event: on the entry point's event parameter, or on the
-        parameter of a function it hands the whole event to."""
+    def _roots(self, sites: list[Site]) -> dict[int, set[str]]:
+        """Names holding the whole event: the entry point's event parameter, and the
+        parameter of a function it hands the whole event to (unless reassigned)."""
         positional = self.entry.function.positional_params()
         if self.entry.kind != "handler" or not positional:
-            return set()
+            return {}
         roots: dict[int, set[str]] = {id(self.entry.function): {positional[0].name}}
         for _ in range(2):
             for model, function in sites:
@@ -272,16 +275,11 @@ class _Analysis:
                         for param, arg in bind_arguments(target, call, bound):
                             if isinstance(arg, cst.Name) and arg.value in names:
                                 roots.setdefault(id(target), set()).add(param)
-        keys: set[str] = set()
         for _, function in sites:
-            names = roots.get(id(function), set()) - {n for targets, _ in function.assignments for n in targets}
-            if not names:
-                continue
-            for node in own_nodes(function):
-                read = key_read(node)
-                if read is not None and isinstance(read[1], cst.Name) and read[1].value in names:
-                    keys.add(read[0])
-        return keys
+            names = roots.get(id(function))
+            if names:
+                names -= {n for targets, _ in function.assignments for n in targets}
+        return roots
 
     # -- which functions --------------------------------------------------------------
 
@@ -374,10 +372,13 @@ class _Analysis:
         return True
 
     def _reads(self, model: ModuleModel, function: FunctionInfo) -> None:
+        roots = self.roots.get(id(function), ())
         for node in own_nodes(function):
             read = key_read(node)
             if read is not None:
                 key, base = read
+                if roots and isinstance(base, cst.Name) and base.value in roots:
+                    self.root_keys.add(key)
                 if _is_records(self.records, model, function, base):
                     self.record_keys.add(key)
                     source = ev.RECORD_FIELDS.get(key)

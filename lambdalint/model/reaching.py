@@ -21,7 +21,7 @@ keeps its flow-insensitive view.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import libcst as cst
 
@@ -46,10 +46,24 @@ class Reaching:
     from_entry: bool
 
 
-def reaching(function: FunctionInfo, name: str, path: Sequence[cst.CSTNode]) -> Reaching | None:
+Assigned = dict[int, dict[str, list[cst.BaseExpression]]]
+
+
+def reaching(function: FunctionInfo, name: str, path: Sequence[cst.CSTNode],
+             cache: Assigned | None = None) -> Reaching | None:
     """The assignments of ``name`` that reach the node at the end of ``path`` (its
     ancestors from anywhere above ``function``'s `def` down to the node itself), or
-    None when this cannot be told (see the module docstring)."""
+    None when this cannot be told (see the module docstring). ``cache`` (kept by the
+    caller for as long as the trees live) remembers what each statement assigns, for
+    callers that ask about many reads."""
+    cache = {} if cache is None else cache
+
+    def _assigned_values(node: cst.CSTNode, wanted: str) -> list[cst.BaseExpression]:
+        table = cache.get(id(node))
+        if table is None:
+            table = cache[id(node)] = _assignments(node)
+        return table.get(wanted, [])
+
     scope = function.scope
     if name not in scope.bindings or name in scope.global_names or name in scope.nonlocal_names:
         return None
@@ -120,29 +134,34 @@ def _before(block: cst.CSTNode, child: cst.CSTNode) -> list[cst.CSTNode]:
     return []
 
 
-def _assigned_values(node: cst.CSTNode, name: str) -> Iterator[cst.BaseExpression]:
-    """The values a statement (or block) may assign to ``name``, in its own scope."""
+def _assignments(node: cst.CSTNode) -> dict[str, list[cst.BaseExpression]]:
+    """The values a statement (or block) may assign, by name, in its own scope."""
+    found: dict[str, list[cst.BaseExpression]] = {}
+
+    def add(target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        for name in target_names(target):
+            found.setdefault(name, []).append(value)
+
     stack: list[cst.CSTNode] = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, _SCOPES):
             continue
         if isinstance(current, cst.Assign):
-            if any(name in target_names(t.target) for t in current.targets):
-                yield current.value
+            for target in current.targets:
+                add(target.target, current.value)
         elif isinstance(current, (cst.AnnAssign, cst.AugAssign)):
-            if current.value is not None and name in target_names(current.target):
-                yield current.value
+            if current.value is not None:
+                add(current.target, current.value)
         elif isinstance(current, cst.NamedExpr):
-            if name in target_names(current.target):
-                yield current.value
+            add(current.target, current.value)
         elif isinstance(current, cst.For):
-            if name in target_names(current.target):
-                yield current.iter
+            add(current.target, current.iter)
         elif isinstance(current, cst.WithItem):
-            if current.asname is not None and name in target_names(current.asname.name):
-                yield current.item
+            if current.asname is not None:
+                add(current.asname.name, current.item)
         stack.extend(children(current))
+    return found
 
 
 def _always_assigns(statement: cst.CSTNode, name: str) -> bool:
