@@ -42,10 +42,12 @@ class SwallowedExceptionInEventHandler(Rule):
       (`send_message`, `publish`, `put_record(s)`, `put_events`).
 
     The `except` counts when it is in the handler (or a function nested in it) or in
-    a function the handler calls as a statement, without using its result
-    (`process(record)`), and its `try` handles the event (reads event data, or sits in
-    a loop over the records) or holds the function's whole work (a scheduled job that
-    reads nothing of its event).
+    a function the handler calls as a statement, without using its result, and gives
+    event data (`process(record)`) or calls as all its work (`rotate_keys()`); and its
+    `try` handles the event (reads event data, or sits in a loop over the records) or
+    holds the function's whole work (a scheduled job that reads nothing of its
+    event). A helper the handler calls besides its work without the event (a
+    best-effort metric or notification) is not the handler's failure.
 
     ## Why is this bad?
     For these invokers the function's outcome is the only failure signal Lambda gets.
@@ -611,16 +613,19 @@ def _names(expr: cst.CSTNode) -> set[str]:
 
 def _statement_callees(model: ModuleModel, entry: FunctionInfo, need_event: bool,
                        statements: dict[int, set[int]]) -> set[int]:
-    """Functions the entry point calls as a statement (result unused), with event data
-    when ``need_event``."""
+    """Functions the entry point calls as a statement (result unused) with event data;
+    without ``need_event``, also the one call that is all the entry point does (a
+    scheduled job's `def handler(event, context): rotate_keys()`), but not a helper it
+    calls besides its work without the event (a best-effort metric)."""
     found: set[int] = set()
     project = model.project
     if project is None:
         return found
+    sole = None if need_event else _sole_work(entry)
     for node in entry.calls:
         if not _is_statement(entry, node, statements):
             continue
-        if need_event and not any(EVENT in model.labels_of(arg.value, entry) for arg in node.args):
+        if node is not sole and not any(EVENT in model.labels_of(arg.value, entry) for arg in node.args):
             continue
         for _, target, _ in project.call_targets(model, node, entry):
             found.add(id(target))
@@ -726,28 +731,42 @@ def _cleanup_only(ctx: FileContext, try_node: cst.Try | cst.TryStar) -> bool:
     return True
 
 
+def _sole_work(function: FunctionInfo) -> cst.Call | None:
+    """The call that is the only statement of the function besides assignments, logging,
+    returns and imports."""
+    body = function.node.body
+    if not isinstance(body, cst.IndentedBlock):
+        return None
+    work = [statement for statement in body.body if not _inert_statement(statement)]
+    if len(work) != 1 or not isinstance(work[0], cst.SimpleStatementLine) or len(work[0].body) != 1:
+        return None
+    small = work[0].body[0]
+    return small.value if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) else None
+
+
+def _inert_statement(statement: cst.CSTNode) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        if isinstance(small, (cst.Assign, cst.AnnAssign, cst.Return, cst.Pass, cst.Global, cst.Import,
+                              cst.ImportFrom)):
+            continue
+        if isinstance(small, cst.Expr) and (isinstance(small.value, cst.SimpleString) or (
+                isinstance(small.value, cst.Call) and isinstance(small.value.func, (cst.Attribute, cst.Name))
+                and (small.value.func.attr.value if isinstance(small.value.func, cst.Attribute)
+                     else small.value.func.value) in _LOGGING_CALLS)):
+            continue
+        return False
+    return True
+
+
 def _whole_body(try_node: cst.Try | cst.TryStar, function: FunctionInfo) -> bool:
     """The `try` holds the function's work: the other statements of its body only
     assign, log, return or import."""
     body = function.node.body
     if not isinstance(body, cst.IndentedBlock) or not any(s is try_node for s in body.body):
         return False
-    for statement in body.body:
-        if statement is try_node:
-            continue
-        if not isinstance(statement, cst.SimpleStatementLine):
-            return False
-        for small in statement.body:
-            if isinstance(small, (cst.Assign, cst.AnnAssign, cst.Return, cst.Pass, cst.Global,
-                                  cst.Import, cst.ImportFrom)):
-                continue
-            if isinstance(small, cst.Expr) and (isinstance(small.value, cst.SimpleString) or (
-                    isinstance(small.value, cst.Call) and isinstance(small.value.func, (cst.Attribute, cst.Name))
-                    and (small.value.func.attr.value if isinstance(small.value.func, cst.Attribute)
-                         else small.value.func.value) in _LOGGING_CALLS)):
-                continue
-            return False
-    return True
+    return all(statement is try_node or _inert_statement(statement) for statement in body.body)
 
 
 def _is_statement(function: FunctionInfo, call: cst.Call, cache: dict[int, set[int]]) -> bool:
