@@ -63,6 +63,10 @@ class Fix:
     # (statement, index in Module.body before which it goes)
     insertions: list[tuple[cst.BaseStatement, int]] = field(default_factory=list)
     imports: list[ImportSpec] = field(default_factory=list)
+    # Statements the fix removes because it moves them elsewhere (an insertion holds
+    # them again): the comment on their line goes with them; the comment lines above
+    # them stay where they were.
+    moved: list[cst.CSTNode] = field(default_factory=list)
     code: str = ""  # the rule code, filled in by the engine
     # The tree the fix was made on, set by the engine; edits are computed from it
     # only when an output format asks for them.
@@ -105,9 +109,11 @@ class _Apply(cst.CSTTransformer):
     transformer rebuilds every node it visits, and the edits of a fix to one
     call of a 5,000-line module were computed from a copy of all of it."""
 
-    def __init__(self, module: cst.Module, replacements: dict[int, cst.CSTNode | cst.RemovalSentinel]) -> None:
+    def __init__(self, module: cst.Module, replacements: dict[int, cst.CSTNode | cst.RemovalSentinel],
+                 moved: frozenset[int] = frozenset()) -> None:
         super().__init__()
         self.replacements = replacements
+        self.moved = moved
         self.holders = _holders(module, set(replacements))
 
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -118,7 +124,7 @@ class _Apply(cst.CSTTransformer):
         if replacement is not None:
             return replacement
         if isinstance(updated_node, (cst.Module, cst.IndentedBlock)):
-            return _rehome_comments(original_node, updated_node, self.replacements)  # type: ignore[arg-type]
+            return _rehome_comments(original_node, updated_node, self.replacements, self.moved)  # type: ignore[arg-type]
         return updated_node
 
 
@@ -152,9 +158,10 @@ class _Comments(cst.CSTVisitor):
 
 
 def _rehome_comments(original: cst.Module | cst.IndentedBlock, updated: cst.Module | cst.IndentedBlock,
-                     replacements: dict[int, Any]) -> cst.Module | cst.IndentedBlock:
+                     replacements: dict[int, Any], moved: frozenset[int] = frozenset()) -> cst.Module | cst.IndentedBlock:
     """A fix that removes a statement keeps its comments: they go on the lines just
-    before the next statement of the block (or at the block's end)."""
+    before the next statement of the block (or at the block's end); a statement that
+    moves elsewhere takes the comment on its own line along."""
     removed = [id(stmt) for stmt in original.body if replacements.get(id(stmt)) is cst.RemovalSentinel.REMOVE]
     if not removed or len(original.body) - len(removed) != len(updated.body):
         return updated
@@ -164,7 +171,13 @@ def _rehome_comments(original: cst.Module | cst.IndentedBlock, updated: cst.Modu
     for stmt in original.body:
         if replacements.get(id(stmt)) is cst.RemovalSentinel.REMOVE:
             collector = _Comments()
-            stmt.visit(collector)
+            if id(stmt) in moved:
+                # The comment lines above it stay (they may describe the code that
+                # follows); the comment on its own line travels with it.
+                for line in getattr(stmt, "leading_lines", ()):
+                    line.visit(collector)
+            else:
+                stmt.visit(collector)
             carried += [cst.EmptyLine(indent=True, comment=comment) for comment in collector.found]
             continue
         new = next(kept)
@@ -183,7 +196,8 @@ def apply_fixes(module: cst.Module, fixes: list[Fix]) -> cst.Module:
     for fix in fixes:
         for node, new in fix.replacements:
             replacements[id(node)] = new
-    updated = module.visit(_Apply(module, replacements)) if replacements else module
+    moved = frozenset(id(node) for fix in fixes for node in fix.moved)
+    updated = module.visit(_Apply(module, replacements, moved)) if replacements else module
     assert isinstance(updated, cst.Module)
     insertions = sorted(
         ((index, order, stmt) for order, fix in enumerate(fixes) for stmt, index in fix.insertions),

@@ -144,6 +144,10 @@ def receiver_of(ctx: FileContext, receiver: cst.BaseExpression) -> Receiver:
         if service is not None:
             return Receiver("service", service, qualified)
         return Receiver("aws", None, qualified)
+    if isinstance(expr, cst.Call):
+        made = _factory_service(model, function, expr)
+        if made is not None:
+            return Receiver("service", made, qualified) if made else Receiver("aws", None, qualified)
     if qualified.startswith(_AWS_PACKAGES):
         return Receiver("aws", None, qualified)
     if qualified.endswith("()"):
@@ -151,6 +155,33 @@ def receiver_of(ctx: FileContext, receiver: cst.BaseExpression) -> Receiver:
         return Receiver("other", None, qualified)
     # A parameter, an attribute of an object, a name imported from elsewhere: could be anything.
     return Receiver("unknown", None, qualified)
+
+
+def _factory_service(model: ModuleModel, function: FunctionInfo | None, call: cst.Call) -> str | None:
+    """`create_client("s3")`, `s3_client()`: a project function that returns an SDK
+    client; its service, from a literal in the factory or the argument the call gives
+    the factory's service parameter ("" when it is not visible; None when the call is
+    no such factory)."""
+    project = model.project
+    if project is None:
+        return None
+    for target_model, target, bound in project.call_targets(model, call, function):
+        for value in target.returns:
+            made = resolve_name(target_model, target, value)
+            if not isinstance(made, cst.Call) or \
+                    (target_model.qualify(made.func, target) or "") not in ev.SERVICE_CONSTRUCTORS:
+                continue
+            service = argument(made, ev.SERVICE_KEYWORD, 0)
+            literal = string_value(service) if service is not None else None
+            if literal is not None:
+                return literal
+            if isinstance(service, cst.Name) and service.value in target.param_names:
+                given = dict(bind_arguments(target, call, bound)).get(service.value)
+                value = string_value(given) if given is not None else None
+                if value is not None:
+                    return value
+            return ""
+    return None
 
 
 def _bound_value(model: ModuleModel, function: FunctionInfo | None,

@@ -32,9 +32,13 @@ class PerInvocationConstructor(Rule):
         # An alias still ends in the constructor's own last name (`pg.connect`).
         return (*self.words, *(name.rsplit(".", 1)[-1] for name in self.configured_names(config)))
 
-    def hoisted_name(self, call: cst.Call, qualified: str) -> str:
-        """The module-level name the hoist fix gives the object."""
-        return self.what.lower().replace(" ", "_")
+    # LAM102: a connection opened only on some paths would be opened on every cold start.
+    unsafe_when_conditional = False
+
+    def hoisted_names(self, call: cst.Call, qualified: str) -> list[str]:
+        """Module-level names the hoist fix may give the object, best first (when the
+        object is not simply a local variable that can move under its own name)."""
+        return [self.what.lower().replace(" ", "_")]
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
@@ -50,7 +54,8 @@ class PerInvocationConstructor(Rule):
             return
         written = cst.Module([]).code_for_node(node.func)
         shown = f"{written}(...)`" if written == name else f"{written}(...)` ({name})"
-        fix: Fix | None = hoist_fix(ctx, node, self.hoisted_name(node, name), f"the {self.what}")
+        fix: Fix | None = hoist_fix(ctx, node, self.hoisted_names(node, name), f"the {self.what}",
+                                    unsafe_when_conditional=self.unsafe_when_conditional)
         self.report(
             node,
             f"{self.what} `{shown} is created on every invocation ({ctx.scope_note()}); "

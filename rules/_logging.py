@@ -97,6 +97,7 @@ class WholeEvent:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.params: dict[int, set[str]] = {}
+        self._returning: dict[tuple[int, str], bool] = {}
         self._compute()
 
     def _compute(self) -> None:
@@ -160,7 +161,7 @@ class WholeEvent:
                     return self.is_whole(model, func.value, function, again)
             if positional and model.qualify(func, function) in WHOLE_VALUE_SERIALIZERS:
                 return self.is_whole(model, positional[0], function, again)
-            return False
+            return self._helper_returns_whole(model, expr, function, again)
         if isinstance(expr, cst.BinaryOperation):
             if isinstance(expr.operator, cst.Add):
                 return self.is_whole(model, expr.left, function, again) or self.is_whole(
@@ -194,6 +195,36 @@ class WholeEvent:
                 for e in expr.elements
             )
         return False
+
+    def _helper_returns_whole(self, model: ModuleModel, call: cst.Call, function: FunctionInfo, depth: int) -> bool:
+        """`safe_json(event)`, `to_log(event)`: a project function given the whole event
+        that returns it, or text or a container that includes all of it."""
+        for target_model, target, bound in self.project.call_targets(model, call, function):
+            for param, arg in _bind(target, call, bound):
+                if self.is_whole(model, arg, function, depth) and self._returns_param(target_model, target, param, depth):
+                    return True
+        return False
+
+    def _returns_param(self, model: ModuleModel, function: FunctionInfo, param: str, depth: int) -> bool:
+        """Whether the function's return value includes all of ``param`` (when ``param``
+        alone holds the whole event: another call may pass it something else)."""
+        key = (id(function), param)
+        if key in self._returning:
+            return self._returning[key]
+        self._returning[key] = False  # a recursive helper: no
+        found = False
+        if not _reassigned(function, param) and function.returns:
+            saved = self.params.get(id(function))
+            self.params[id(function)] = {param}
+            try:
+                found = any(self.is_whole(model, value, function, depth + 1) for value in function.returns)
+            finally:
+                if saved is None:
+                    del self.params[id(function)]
+                else:
+                    self.params[id(function)] = saved
+        self._returning[key] = found
+        return found
 
     def _name_is_whole(self, model: ModuleModel, name: str, function: FunctionInfo, depth: int) -> bool:
         current: FunctionInfo | None = function

@@ -97,6 +97,57 @@ def literal_seconds(expr: cst.BaseExpression) -> float | None:
     return None
 
 
+def constant_seconds(ctx: FileContext, expr: cst.BaseExpression, depth: int = 0) -> float | None:
+    """`literal_seconds`, also through names bound once to such a value: a module-level
+    constant (`POLL_SECONDS = 5`, in this module or imported from another of the tree),
+    or a local assigned once (`delay = 2 * 60`); arithmetic on them too."""
+    value = literal_seconds(expr)
+    if value is not None or depth > 4:
+        return value
+    if isinstance(expr, cst.BinaryOperation):
+        left, right = constant_seconds(ctx, expr.left, depth + 1), constant_seconds(ctx, expr.right, depth + 1)
+        if left is None or right is None:
+            return None
+        return literal_seconds(cst.BinaryOperation(left=_number(left), operator=expr.operator, right=_number(right)))
+    bound = _constant_binding(ctx, expr)
+    return constant_seconds(ctx, bound, depth + 1) if bound is not None else None
+
+
+def _number(value: float) -> cst.BaseExpression:
+    return cst.Float(repr(float(value))) if value >= 0 else cst.UnaryOperation(cst.Minus(), cst.Float(repr(-value)))
+
+
+def _constant_binding(ctx: FileContext, expr: cst.BaseExpression) -> cst.BaseExpression | None:
+    function = ctx.function
+    if isinstance(expr, cst.Name) and function is not None:
+        current = function
+        while current is not None:
+            if expr.value in current.scope.global_names:
+                break
+            if expr.value in current.scope.bindings:
+                values = [v for names, v in current.assignments if expr.value in names]
+                if len(values) != 1 or expr.value in current.param_names:
+                    return None
+                return values[0]
+            current = current.parent
+    site = ctx.model.origin(expr, function)
+    if site is None or site[2]:
+        return None
+    model, name = site[0], site[1]
+    if any(name in f.scope.global_names for f in model.functions.values()):
+        return None
+    values = [
+        small.value
+        for statement in model.module.body if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body
+        if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None and any(
+            isinstance(target, cst.Name) and target.value == name
+            for target in ([t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]))
+    ]
+    binding = model.summary.module_scope.bindings.get(name)
+    return values[0] if len(values) == 1 and binding is values[0] else None
+
+
 def format_seconds(seconds: float) -> str:
     """10.0 -> `10`, 2.5 -> `2.5`: how the fix writes a number of seconds."""
     return str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))

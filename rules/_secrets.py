@@ -15,7 +15,7 @@ helper's parameters are "unknown"), nor values stored on objects.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import libcst as cst
 
@@ -24,6 +24,7 @@ from lambdalint.catalog import secrets as catalog
 from lambdalint.context import FileContext
 from lambdalint.literals import string_value as literal_value
 from lambdalint.model import FunctionInfo, ModuleModel
+from lambdalint.model.reaching import Reaching, reaching
 from lambdalint.walk import children
 
 Fact = tuple[str, str]  # (kind, description for messages)
@@ -153,14 +154,26 @@ class Flow:
         self._active: set[object] = set()
         self._iterations: dict[int, dict[int, cst.BaseExpression]] = {}
         self._module_values: dict[int, dict[str, list[cst.BaseExpression]]] = {}
+        # (function, the read's ancestors) while `facts` looks at one read: its local
+        # names are looked up flow-sensitively (`model.reaching`).
+        self._at: tuple[FunctionInfo, Sequence[cst.CSTNode]] | None = None
+        self._assignment_counts: dict[tuple[int, str], bool] = {}
+        self._assigned: dict[int, dict[str, list[cst.BaseExpression]]] = {}  # see `model.reaching`
 
-    def facts(self, node: cst.CSTNode, function: FunctionInfo | None) -> Facts:
+    def facts(self, node: cst.CSTNode, function: FunctionInfo | None,
+              at: Sequence[cst.CSTNode] | None = None) -> Facts:
         """What an expression of the current file carries (nothing when the code is
-        nested too deeply to follow)."""
+        nested too deeply to follow). With ``at``, the ancestors of the place the
+        expression is read (from the module down), a local name it reads holds only the
+        values that can reach that place: `token = "***"` before `print(token)` leaves
+        nothing secret to print, whatever `token` held before."""
+        self._at = (function, at) if at is not None and function is not None else None
         try:
             return self.expr(self.ctx.model, node, function)
         except RecursionError:
             return EMPTY
+        finally:
+            self._at = None
 
     # -- what subclasses define -----------------------------------------------------
 
@@ -185,6 +198,15 @@ class Flow:
         return frozenset(found)
 
     def name(self, model: ModuleModel, name: str, function: FunctionInfo | None) -> Facts:
+        at = self._at
+        if at is not None and function is at[0] and model is self.ctx.model and self._reassigned(function, name):
+            found = reaching(function, name, at[1], self._assigned)
+            if found is not None:
+                self._at = None  # the assigned values are looked at flow-insensitively
+                try:
+                    return self._reaching(model, function, name, found)
+                finally:
+                    self._at = at
         current = function
         while current is not None:
             scope = current.scope
@@ -199,6 +221,29 @@ class Flow:
                 return EMPTY
             current = current.parent
         return self.module_name(model, name)
+
+    def _reassigned(self, function: FunctionInfo, name: str) -> bool:
+        """Whether a name can hold different values in the function (assigned more than
+        once, or a parameter assigned again): only then does the place of a read matter."""
+        key = (id(function), name)
+        found = self._assignment_counts.get(key)
+        if found is None:
+            count = sum(1 for names, _ in function.assignments if name in names)
+            found = self._assignment_counts[key] = count > 1 or (count == 1 and name in function.param_names)
+        return found
+
+    def _reaching(self, model: ModuleModel, function: FunctionInfo, name: str, found: Reaching) -> Facts:
+        loops = self._loops(function)
+        facts: set[Fact] = set()
+        for value in found.values:
+            target = loops.get(id(value))
+            if target is not None:
+                facts |= self.iteration(model, value, target, function).get(name, EMPTY)
+            else:
+                facts |= self.expr(model, value, function)
+        if found.from_entry and name in function.param_names:
+            facts |= self.parameter(function, name)
+        return frozenset(facts)
 
     def table(self, model: ModuleModel, function: FunctionInfo) -> dict[str, Facts]:
         key = id(function)
@@ -363,6 +408,8 @@ class SecretFlow(Flow):
         if isinstance(node, cst.Name):
             return self.name(model, node.value, function)
         if isinstance(node, cst.Attribute):
+            if node.attr.value in catalog.NON_SECRET_ATTRIBUTES:
+                return EMPTY  # `session.region_name` of a session made with assumed credentials
             qualified = model.qualify(node, function)
             if qualified in ENVIRON_MAPPINGS:
                 whole = f"the whole environment `{code(node)}`, which holds the execution role's credentials"

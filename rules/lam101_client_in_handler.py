@@ -34,12 +34,21 @@ class ClientInHandler(PerInvocationConstructor):
     code that only module scope runs.
 
     ## Fix safety
-    The fix is safe: it moves the construction to module scope (a new module-level
-    name such as `s3_client`, or an identical module-level client that already
-    exists) and uses that name in the function. It is offered only when every
+    The fix moves the construction to module scope and uses the module-level name in
+    the function: an identical module-level client that already exists; or, when the
+    client is the whole value of a local variable assigned nowhere else (`s3 =
+    boto3.client("s3")`, `orders = boto3.resource("dynamodb").Table("orders")`, the
+    resource's lazy sub-resources moving with it), that variable itself, under its
+    own name; or a new name (`s3_client`, `dynamodb`, `session`, or the same with a
+    leading underscore; when those are taken, no fix). It is offered only when every
     argument is a literal, a module-level name or an `os.environ`/`os.getenv` read
     (values that cannot differ between invocations) and the call is not the context
     manager of a `with` block; otherwise the finding has no fix.
+
+    The fix is safe, except where the client is created inside a `try` or `with`
+    block (or in a function called inside one in the same module): there a failure
+    the `except` (or the context manager) handled would fail the module's import
+    instead, so the fix is unsafe and needs `--unsafe-fixes`.
 
     ## References
     - [AWS Lambda best practices: function code](https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html)
@@ -61,12 +70,16 @@ class ClientInHandler(PerInvocationConstructor):
     def configured_names(self, config: Config) -> list[str]:
         return config.extra_clients
 
-    def hoisted_name(self, call: cst.Call, qualified: str) -> str:
+    def hoisted_names(self, call: cst.Call, qualified: str) -> list[str]:
         if qualified.endswith("Session"):
-            return "session"
-        service = literal_argument(call, "service_name") or "aws"
+            return ["session", "boto_session", "aws_session"]
+        service = literal_argument(call, "service_name")
+        if service is None:
+            return ["aws_client"] if not qualified.endswith("resource") else ["aws_resource"]
         service = service.replace("-", "_").lower()
-        return service if qualified.endswith("resource") else f"{service}_client"
+        if qualified.endswith("resource"):
+            return [service, f"{service}_resource"]
+        return [f"{service}_client", service]
 
     examples = [
         Bad('''
@@ -217,10 +230,9 @@ class ClientInHandler(PerInvocationConstructor):
             after='''
             import boto3
 
-            s3_client = boto3.client("s3")
+            s3 = boto3.client("s3")  # uploads
 
             def lambda_handler(event, context):
-                s3 = s3_client  # uploads
                 return s3.list_buckets()
             ''',
         ),
@@ -242,19 +254,55 @@ class ClientInHandler(PerInvocationConstructor):
             import os
             import boto3
 
-            dynamodb = boto3.resource("dynamodb", region_name=os.environ.get("REGION"))
-
-            s3_client_2 = boto3.client("s3")
+            s3 = boto3.client("s3")
 
             TABLE = os.environ["TABLE"]
+
+            table = boto3.resource("dynamodb", region_name=os.environ.get("REGION")).Table(TABLE)
             sqs_client = boto3.client("sqs")
             s3_client = "taken"
 
             def lambda_handler(event, context):
                 sqs_client.send_message(QueueUrl=os.getenv("QUEUE"), MessageBody="x")
-                table = dynamodb.Table(TABLE)
-                return s3_client_2, table
+                return s3, table
             ''',
+        ),
+        Fixed(
+            before='''
+            import json
+            import logging
+            import boto3
+
+            logger = logging.getLogger()
+
+            def lambda_handler(event, context):
+                try:
+                    events = boto3.client("events", endpoint_url="https://events.internal")
+                except Exception:
+                    logger.exception("no EventBridge endpoint")
+                    return {"published": False}
+                events.put_events(Entries=[{"Source": "orders", "DetailType": "x", "Detail": json.dumps(event)}])
+                return {"published": True}
+            ''',
+            after='''
+            import json
+            import logging
+            import boto3
+
+            events_client = boto3.client("events", endpoint_url="https://events.internal")
+
+            logger = logging.getLogger()
+
+            def lambda_handler(event, context):
+                try:
+                    events = events_client
+                except Exception:
+                    logger.exception("no EventBridge endpoint")
+                    return {"published": False}
+                events.put_events(Entries=[{"Source": "orders", "DetailType": "x", "Detail": json.dumps(event)}])
+                return {"published": True}
+            ''',
+            unsafe=True,
         ),
         Bad('''
             import boto3

@@ -115,9 +115,12 @@ class ConnectionInHandler(PerInvocationConstructor):
     invocation, so such a client must be created per invocation (see LAM904).
 
     ## Fix safety
-    The fix is safe: it moves the construction to module scope (a new module-level
-    name such as `db_connection` or `http_session`, or an identical module-level
-    object that already exists) and uses that name in the function. It is offered
+    The fix moves the construction to module scope and uses the module-level name in
+    the function: an identical module-level object that already exists; or, when
+    the connection is the whole value of a local variable assigned nowhere else
+    (`conn = pymysql.connect(...)`), that variable itself, under its own name; or a
+    new name (`db_connection`, `http_session`, or the same with a leading
+    underscore; when those are taken, no fix). It is offered
     only when every argument is a literal, a module-level name or an
     `os.environ`/`os.getenv` read, the call is not the context manager of a `with`,
     and the function neither closes the object (`close()`, `with conn:`,
@@ -125,6 +128,13 @@ class ConnectionInHandler(PerInvocationConstructor):
     (`session.headers.update(...)`, `conn.autocommit = True`): a shared connection
     that the first invocation closes would break every later one, and state one
     request sets would leak into the next. Otherwise the finding has no fix.
+
+    The fix is safe, except where the connection is opened inside a `try` or `with`
+    block (or in a function called inside one in the same module), or only on some
+    paths (under an `if`, in a loop): at module scope a failure the `except` handled
+    would fail the module's import, and a connection some invocations never needed
+    would be opened on every cold start (and fail them all while the server is
+    down). There the fix is unsafe and needs `--unsafe-fixes`.
     Consider adding a reconnect path (`ping(reconnect=True)`, or rebuilding the
     module-level connection in an `except` block) for connections the server may drop
     while the environment is frozen.
@@ -157,11 +167,13 @@ class ConnectionInHandler(PerInvocationConstructor):
     def configured_names(self, config: Config) -> list[str]:
         return config.extra_connections
 
-    def hoisted_name(self, call: cst.Call, qualified: str) -> str:
+    unsafe_when_conditional = True
+
+    def hoisted_names(self, call: cst.Call, qualified: str) -> list[str]:
         for prefix, hint in CONNECTION_NAME_HINTS:
             if qualified == prefix or qualified.startswith(prefix + "."):
-                return hint
-        return "connection"
+                return [hint]
+        return ["connection"]
 
     def report(self, node: cst.CSTNode, message: str, *, fix: Any = None) -> None:
         if fix is not None and self._escapes_or_closed(node):
@@ -329,10 +341,9 @@ class ConnectionInHandler(PerInvocationConstructor):
             import os
             import pymysql
 
-            db_connection = pymysql.connect(host=os.environ["DB_HOST"], user="app")
+            conn = pymysql.connect(host=os.environ["DB_HOST"], user="app")
 
             def lambda_handler(event, context):
-                conn = db_connection
                 with conn.cursor() as cursor:
                     cursor.execute("SELECT 1")
                     return cursor.fetchone()
@@ -354,15 +365,46 @@ class ConnectionInHandler(PerInvocationConstructor):
             import requests
             from redis import Redis
 
-            redis_client = Redis(host="cache.internal")
+            cache = Redis(host="cache.internal")
 
             http_session = requests.Session()
 
             def lambda_handler(event, context):
-                cache = redis_client
                 session = http_session
                 return cache.get("k") or session.get("https://example.com", timeout=5).text
             ''',
+        ),
+        Fixed(
+            before='''
+            import os
+            import psycopg2
+
+            def lambda_handler(event, context):
+                if event.get("source") == "aws.events":
+                    return {"skipped": True}
+                if event.get("report"):
+                    conn = psycopg2.connect(os.environ["DATABASE_URL"])
+                    with conn.cursor() as cursor:
+                        cursor.execute("SELECT count(*) FROM orders")
+                        return {"orders": cursor.fetchone()[0]}
+                return {"orders": None}
+            ''',
+            after='''
+            import os
+            import psycopg2
+
+            conn = psycopg2.connect(os.environ["DATABASE_URL"])
+
+            def lambda_handler(event, context):
+                if event.get("source") == "aws.events":
+                    return {"skipped": True}
+                if event.get("report"):
+                    with conn.cursor() as cursor:
+                        cursor.execute("SELECT count(*) FROM orders")
+                        return {"orders": cursor.fetchone()[0]}
+                return {"orders": None}
+            ''',
+            unsafe=True,
         ),
         Good('''
             import asyncio

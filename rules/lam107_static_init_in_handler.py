@@ -56,6 +56,8 @@ class StaticInitInHandler(Rule):
     identical existing constant is reused) and the function uses the constant. The
     pattern and flags are literals or module-level names, so the compiled object is
     the same; `re` caches patterns anyway, so only the per-call lookup goes away.
+    Inside a `try` or `with` block (which may be there for an invalid pattern's
+    `re.error`) the fix is unsafe: at module scope the error would fail the import.
     Loads of fixed files have no fix: moving I/O to import time changes when errors
     surface, which a reviewer should decide.
 
@@ -266,7 +268,7 @@ class StaticInitInHandler(Rule):
                 f"{shown} compiles a literal pattern on every invocation ({where}); "
                 "compile it once into a module-level constant"
             )
-            fix = hoist_fix(ctx, node, self._constant_name(), "the compiled pattern")
+            fix = hoist_fix(ctx, node, self._constant_name(), "the compiled pattern", take_over=False)
         else:
             what = f"the fixed file {found}" if found.startswith("`") else "a fixed file"
             message = (

@@ -9,6 +9,9 @@ from lambdalint.catalog.network import (
     REQUESTS_TIMEOUT_CALLS,
     SESSION_ADAPTER_METHODS,
     SESSION_PATCHED_METHODS,
+    URLLIB3_POOL_TIMEOUT_POSITION,
+    URLLIB3_POOLS,
+    URLLIB3_REQUEST_METHODS,
     TimeoutParameter,
 )
 from lambdalint.config import Config
@@ -25,7 +28,11 @@ class HttpCallWithoutTimeout(Rule):
     `patch`, `delete`, `head`, `options` and `request`, and the same methods on a
     `requests.Session` object (however it is named, including a module-level session
     used inside the handler, a `with requests.Session() as s:` block or
-    `requests.session()`), called without `timeout=` or with `timeout=None`.
+    `requests.session()`), called without `timeout=` or with `timeout=None`. Also
+    `request`/`urlopen` on a urllib3 pool (`urllib3.PoolManager()`, `ProxyManager`,
+    `HTTPConnectionPool`) when neither the call nor the pool sets a timeout: urllib3's
+    default is the socket's, no timeout at all (the vendored `cfnresponse` module
+    does this).
 
     ## Why is this bad?
     `requests` has no default timeout: a server that accepts the connection and never
@@ -43,7 +50,10 @@ class HttpCallWithoutTimeout(Rule):
     inside), calls on a session that may have a default timeout (one with a
     transport adapter mounted, `session.mount(...)`, or whose `request` method is
     replaced, `session.request = functools.partial(session.request, timeout=5)`),
-    and other HTTP clients, which LAM202 and LAM203 cover. A session imported from
+    urllib3 pools made where the rule cannot see them (a parameter, a helper's result)
+    or with `**kwargs`, the top-level `urllib3.request(...)` (its default is 3 seconds),
+    an explicit `timeout=None` on urllib3 (LAM203's), and other HTTP clients, which
+    LAM202 and LAM203 cover. A session imported from
     another module of the checked tree is recognised (an adapter mounted on it
     there counts too), but only in files that name `requests` themselves: the
     rule's pre-scan skips the others.
@@ -66,10 +76,11 @@ class HttpCallWithoutTimeout(Rule):
     name = "http-call-without-timeout"
     severity = Severity.WARNING
     fix = FixAvailability.UNSAFE
-    # Every way to reach requests imports it by name (`from requests import get as fetch` too).
-    words = ("requests",)
+    # Every way to reach requests (or urllib3) imports it by name (`from requests import get
+    # as fetch` too) ...
+    words = ("requests", "urllib3")
     # ... in an import statement: library code says "requests" in every docstring.
-    pattern = r"(?m)^[ \t]*(?:from[ \t]+requests\b|import[ \t][^\n#]*\brequests\b)"
+    pattern = r"(?m)^[ \t]*(?:from[ \t]+(?:requests|urllib3)\b|import[ \t][^\n#]*\b(?:requests|urllib3)\b)"
     tags = ("reliability", "network", "timeouts")
 
     def scan_words(self, config: Config) -> tuple[str, ...]:
@@ -90,7 +101,10 @@ class HttpCallWithoutTimeout(Rule):
         ctx = self.ctx
         qualified = ctx.qualify(node.func)
         parameter = self._calls.get(qualified or "")
-        if parameter is None or not checked_here(ctx) or has_star_args(node):
+        if parameter is None:
+            self._urllib3(node, qualified)
+            return
+        if not checked_here(ctx) or has_star_args(node):
             return
         assert qualified is not None
         passed, arg = timeout_argument(node, parameter)
@@ -109,6 +123,51 @@ class HttpCallWithoutTimeout(Rule):
             f"{problem}{where(ctx)}; pass `timeout=` (seconds, below the function's own timeout)",
             fix=add_timeout_fix(node, parameter.keyword, seconds, arg if passed else None),
         )
+
+    def _urllib3(self, node: cst.Call, qualified: str | None) -> None:
+        """`http.request("GET", url)` on a `urllib3.PoolManager()` that sets no timeout
+        either: urllib3 then waits as long as the socket does, forever. An explicit
+        `timeout=None` is LAM203's."""
+        func = node.func
+        if qualified is None or not isinstance(func, cst.Attribute) or func.attr.value not in URLLIB3_REQUEST_METHODS:
+            return
+        pool_type = qualified[: -len(func.attr.value) - 3] if qualified.endswith("()." + func.attr.value) else None
+        if pool_type not in URLLIB3_POOLS or not checked_here(self.ctx) or has_star_args(node):
+            return
+        if timeout_argument(node, TimeoutParameter())[0]:
+            return
+        pool = self._pool_constructor(func.value)
+        if pool is None or has_star_args(pool):
+            return  # not seen (or may pass one through `**kwargs`): it may set a timeout
+        if timeout_argument(pool, TimeoutParameter(position=URLLIB3_POOL_TIMEOUT_POSITION.get(pool_type)))[0]:
+            return
+        shown = shown_call(self.ctx, node, qualified)
+        self.report(
+            node,
+            f"{shown} has no timeout, and neither has its `{cst.Module([]).code_for_node(pool.func)}(...)` "
+            f"pool, so it can wait forever (urllib3's default){where(self.ctx)}; pass `timeout=` "
+            "(seconds, below the function's own timeout) to the request or to the pool",
+            fix=add_timeout_fix(node, "timeout", self.ctx.config.default_timeout, None),
+        )
+
+    def _pool_constructor(self, receiver: cst.BaseExpression) -> cst.Call | None:
+        """The call that made a urllib3 pool: inline, or the one value a local or
+        module-level name (of this module or one it imports from) is assigned."""
+        ctx = self.ctx
+        for _ in range(4):
+            if isinstance(receiver, cst.Call):
+                return receiver
+            if isinstance(receiver, cst.Name) and _bound_once_to(ctx, receiver.value) is not None:
+                receiver = _bound_once_to(ctx, receiver.value)  # type: ignore[assignment]
+                continue
+            site = ctx.model.origin(receiver, ctx.function)
+            if site is None or site[2]:
+                return None
+            value = site[0].summary.module_scope.bindings.get(site[1])
+            if not isinstance(value, cst.BaseExpression) or not _assigned_once(site[0], site[1]):
+                return None
+            receiver = value
+        return None
 
     def _has_adapter(self, call: cst.Call) -> bool:
         """`session.mount(...)` somewhere in the module (the adapter may set a timeout),
@@ -133,6 +192,27 @@ class HttpCallWithoutTimeout(Rule):
         return site[1] + site[2] in adapted
 
     examples = [
+        Bad('''
+            import json
+            import urllib3
+
+            http = urllib3.PoolManager()
+
+            def send(event, context, status):
+                body = json.dumps({"Status": status, "RequestId": event["RequestId"]})
+                http.request("PUT", event["ResponseURL"], body=body, headers={"content-type": ""})  # expect
+        '''),
+        Good('''
+            import json
+            import urllib3
+
+            http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=2.0, read=10.0))
+
+            def send(event, context, status):
+                body = json.dumps({"Status": status, "RequestId": event["RequestId"]})
+                http.request("PUT", event["ResponseURL"], body=body, headers={"content-type": ""})
+                urllib3.PoolManager().request("GET", "https://example.com/health", timeout=3.0)
+        '''),
         Bad('''
             from mycorp.http import fetch
 
@@ -319,3 +399,27 @@ def _patched_sessions(module: cst.Module) -> set[str]:
             found.add(dotted_name(node.target.value) or "")
         stack.extend(children(node))
     return found
+
+
+def _bound_once_to(ctx, name: str) -> cst.BaseExpression | None:  # type: ignore[no-untyped-def]
+    """The value of a local of the current function assigned exactly once."""
+    function = ctx.function
+    if function is None or name not in function.scope.bindings:
+        return None
+    values = [value for targets, value in function.assignments if name in targets]
+    value = function.scope.bindings.get(name)
+    return value if len(values) == 1 and isinstance(value, cst.Call) else None
+
+
+def _assigned_once(model, name: str) -> bool:  # type: ignore[no-untyped-def]
+    """A module-level name no function rebinds (`global`) and assigned once at module scope."""
+    if any(name in f.scope.global_names for f in model.functions.values()):
+        return False
+    count = 0
+    for statement in model.module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and any(
+                        isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets):
+                    count += 1
+    return count == 1

@@ -7,15 +7,17 @@ import libcst as cst
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog.network import LONG_SLEEP_SECONDS, SLEEP_CALLS
 
-from ._network import argument, format_seconds, literal_seconds, shown_call
+from ._network import argument, constant_seconds, format_seconds, shown_call
 
 
 class SleepInHandler(Rule):
     """
     ## What it does
     Flags `time.sleep` and `asyncio.sleep` (also `gevent`, `trio` and `anyio` sleeps)
-    with a literal duration of one second or more in invocation scope: in the handler
-    or in any function it calls.
+    with a fixed duration of one second or more in invocation scope: in the handler
+    or in any function it calls. A fixed duration is a literal (`15 * 60` too), a
+    module-level constant (`POLL_SECONDS = 5`, also imported from another module of
+    the checked tree), or a local assigned it once.
 
     ## Why is this bad?
     Lambda bills every millisecond an invocation runs, sleeping included, and the
@@ -25,7 +27,8 @@ class SleepInHandler(Rule):
     resources (see LAM207).
 
     Not flagged: durations below one second, durations computed at run time (backoff
-    with jitter, `context.get_remaining_time_in_millis()`), and sleeps at module scope
+    with jitter, `context.get_remaining_time_in_millis()`, a variable that changes, a
+    value read from the environment), and sleeps at module scope
     or in code that only module scope runs.
 
     ## Fix safety
@@ -54,7 +57,7 @@ class SleepInHandler(Rule):
         if qualified not in SLEEP_CALLS:
             return
         duration = argument(node, "secs", 0) or argument(node, "delay", None) or argument(node, "seconds", None)
-        seconds = literal_seconds(duration.value) if duration is not None else None
+        seconds = constant_seconds(ctx, duration.value) if duration is not None else None
         if seconds is None or seconds < LONG_SLEEP_SECONDS:
             return
         self.report(
@@ -65,6 +68,41 @@ class SleepInHandler(Rule):
         )
 
     examples = [
+        Bad('''
+            import os
+            import time
+
+            import boto3
+
+            POLL_SECONDS = 5
+            glue = boto3.client("glue")
+
+            def lambda_handler(event, context):
+                run = glue.start_job_run(JobName=os.environ["JOB"])
+                time.sleep(POLL_SECONDS)  # expect
+                return glue.get_job_run(JobName=os.environ["JOB"], RunId=run["JobRunId"])["JobRun"]["JobRunState"]
+        '''),
+        Good('''
+            import os
+            import random
+            import time
+
+            BASE_DELAY = float(os.environ.get("BASE_DELAY", "0.2"))
+
+            def call_with_backoff(call):
+                delay = BASE_DELAY
+                for attempt in range(5):
+                    try:
+                        return call()
+                    except ConnectionError:
+                        time.sleep(delay + random.random() / 10)
+                        delay *= 2
+                raise RuntimeError("gave up")
+
+            def lambda_handler(event, context):
+                time.sleep(BASE_DELAY)
+                return call_with_backoff(lambda: event["id"])
+        '''),
         Bad('''
             import time
 

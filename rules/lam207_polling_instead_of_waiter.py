@@ -6,9 +6,11 @@ import libcst as cst
 
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog.network import POLLING_OPERATION_PREFIXES, RETRY_ITERABLES, SLEEP_CALLS, waiters_for
+from lambdalint.catalog import AWS_CLIENT_CONSTRUCTORS
 from lambdalint.literals import simple_value
 from lambdalint.walk import children
 
+from ._hoist import literal_argument
 from ._network import checked_here, client_method, client_service, has_star_args, written
 
 # Token names that make a loop a page walk, not a poll.
@@ -31,7 +33,10 @@ class PollingInsteadOfWaiter(Rule):
     operations have a waiter is read from botocore's own waiter models when botocore
     is installed (once per run), from a built-in list of common waiters otherwise;
     when the client's service name is visible (`boto3.client("ec2")`), only that
-    service's waiters count.
+    service's waiters count. A project function that reads the state this way counts
+    too where the loop calls it for its condition (`while instance_state(iid) !=
+    "running":`, or an `if` on its result), in the same module or another one of the
+    checked tree.
 
     ## Why is this bad?
     Hand-written polling loops get the details wrong: no overall deadline (so the
@@ -73,6 +78,7 @@ class PollingInsteadOfWaiter(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if not isinstance(func, cst.Attribute) or not func.attr.value.startswith(POLLING_OPERATION_PREFIXES):
+            self._helper_in_condition(node)
             return
         ctx = self.ctx
         if not checked_here(ctx) or has_star_args(node):
@@ -99,6 +105,57 @@ class PollingInsteadOfWaiter(Rule):
             f"({shown}): use `{receiver}.get_waiter(\"{waiters[0]}\").wait(...)`, with a "
             "`WaiterConfig` that fits the function's remaining time",
         )
+
+    def _helper_in_condition(self, node: cst.Call) -> None:
+        """`while instance_state(iid) != "running": time.sleep(5)`: a project helper that
+        reads the state with a waitable operation, called for the loop's condition (in
+        the `while` test, an `if` test in the loop, or assigned to a name one tests)."""
+        ctx = self.ctx
+        project = ctx.model.project
+        if project is None or not isinstance(node.func, (cst.Name, cst.Attribute)) or not checked_here(ctx):
+            return
+        loop = self._polling_loop()
+        if loop is None or not self._in_condition(loop, node):
+            return
+        for model, target, _ in project.call_targets(ctx.model, node, ctx.function):
+            found = _waitable_read(model, target)
+            if found is None:
+                continue
+            call, waiters = found
+            shown = ", ".join(f"`{name}`" for name in waiters[:_MAX_WAITERS_SHOWN])
+            if len(waiters) > _MAX_WAITERS_SHOWN:
+                shown += ", ..."
+            receiver = written(call.func.value)  # type: ignore[attr-defined]
+            self.report(
+                node,
+                f"`{written(node.func)}(...)` reads a state with `{written(call.func)}(...)` and is polled "
+                f"in a loop that sleeps; botocore has a waiter for it ({shown}): use "
+                f"`{receiver}.get_waiter(\"{waiters[0]}\").wait(...)`, with a `WaiterConfig` that fits "
+                "the function's remaining time",
+            )
+            return
+
+    def _in_condition(self, loop: cst.CSTNode, call: cst.Call) -> bool:
+        ancestors = self.ctx.ancestors
+        start = next((i for i, node in enumerate(ancestors) if node is loop), None)
+        if start is None:
+            return False
+        below = ancestors[start:]
+        for parent, child in zip(below, below[1:]):
+            if isinstance(parent, (cst.If, cst.While)) and parent.test is child:
+                return True
+        parent = ancestors[-2] if len(ancestors) >= 2 else None
+        if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+            name = parent.targets[0].target.value
+            stack: list[cst.CSTNode] = [loop]
+            while stack:
+                current = stack.pop()
+                if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                    continue
+                if isinstance(current, (cst.If, cst.While)) and _mentions(current.test, name):
+                    return True
+                stack.extend(children(current))
+        return False
 
     def _untyped_aws_call(self, node: cst.Call, operation: str) -> bool:
         """A receiver of unknown type: trusted with a `describe_*` name, unless the call
@@ -207,6 +264,22 @@ class PollingInsteadOfWaiter(Rule):
                 ] != "available":
                     time.sleep(30)
         '''),
+        Bad('''
+            import time
+            import boto3
+
+            ec2 = boto3.client("ec2")
+
+            def instance_state(instance_id):
+                reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
+                return reservations[0]["Instances"][0]["State"]["Name"]
+
+            def lambda_handler(event, context):
+                ec2.start_instances(InstanceIds=[event["id"]])
+                while instance_state(event["id"]) != "running":  # expect
+                    time.sleep(5)
+                return "running"
+        '''),
         Good('''
             import time
             import boto3
@@ -262,6 +335,61 @@ class PollingInsteadOfWaiter(Rule):
                 return state
         '''),
     ]
+
+
+def _waitable_read(model, function) -> tuple[cst.Call, list[str]] | None:  # type: ignore[no-untyped-def]
+    """A call of the function that reads a resource's state with an operation botocore
+    has a waiter for, on an AWS SDK client it can see (or an untyped `describe_*`)."""
+    for call in function.calls:
+        func = call.func
+        if not isinstance(func, cst.Attribute) or not func.attr.value.startswith(POLLING_OPERATION_PREFIXES):
+            continue
+        if has_star_args(call) or any(a.keyword is not None and a.keyword.value in _PAGINATION_KEYWORDS
+                                      for a in call.args):
+            continue
+        operation = func.attr.value
+        qualified = model.qualify(func, function) or ""
+        owner = qualified.rpartition(".")[0]
+        if owner.endswith("()") and owner[:-2] in AWS_CLIENT_CONSTRUCTORS and not owner[:-2].endswith("resource"):
+            waiters = waiters_for(operation, _service(model, function, func.value))
+        elif not qualified and operation.startswith(_UNTYPED_PREFIXES):
+            waiters = waiters_for(operation, None)
+        else:
+            continue
+        if waiters:
+            return call, waiters
+    return None
+
+
+def _service(model, function, receiver: cst.BaseExpression) -> str | None:  # type: ignore[no-untyped-def]
+    """The service literal of the client a name holds, followed through bindings."""
+    expr: object = receiver
+    for _ in range(4):
+        if isinstance(expr, cst.Name):
+            scope = function.scope if function is not None else model.summary.module_scope
+            value = None
+            while scope is not None:
+                if expr.value in scope.bindings:
+                    value = scope.bindings[expr.value]
+                    break
+                scope = scope.parent
+            expr = value
+            continue
+        if isinstance(expr, cst.Call) and (model.qualify(expr.func, None) or "") in AWS_CLIENT_CONSTRUCTORS:
+            service = literal_argument(expr, "service_name")
+            return service.lower() if service else None
+        return None
+    return None
+
+
+def _mentions(node: cst.CSTNode, name: str) -> bool:
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name) and current.value == name:
+            return True
+        stack.extend(children(current))
+    return False
 
 
 def _string_value(node: cst.SimpleString) -> object:

@@ -10,6 +10,7 @@ from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog.resources import (
     AUTOVIVIFYING_CONTAINERS,
     BOUNDED_DEQUES,
+    CACHE_INTO_ARGUMENT_DECORATORS,
     CACHE_MAXSIZE,
     CONTAINER_CONSTRUCTORS,
     DEQUE_MAXLEN,
@@ -21,6 +22,7 @@ from lambdalint.catalog.resources import (
     SIZE_CHECKS,
     SIZED_CACHE_DECORATORS,
     UNBOUNDED_CACHE_DECORATORS,
+    UNBOUNDED_CACHE_OBJECTS,
 )
 from lambdalint.walk import children
 
@@ -53,8 +55,9 @@ class UnboundedGlobalGrowth(Rule):
     reassignment in a function (`global c; c = []`), or any `len(c)` check.
 
     Also flags calls, in invocation scope and with event-derived arguments, to a
-    function memoised without a size limit: `@functools.cache` or
-    `@functools.lru_cache(maxsize=None)`.
+    function memoised without a size limit: `@functools.cache`,
+    `@functools.lru_cache(maxsize=None)` or `@cachetools.cached(cache={})` (also a
+    method, or a function of another module).
 
     ## Why is this bad?
     Lambda reuses an execution environment for many invocations, and module-level
@@ -73,8 +76,10 @@ class UnboundedGlobalGrowth(Rule):
     (a cache of configuration by parameter name), an `append` guarded by a test of
     the container itself (`if not HOOKS: HOOKS.append(...)`, unless the appended
     value comes from the event), containers passed to a function of the checked code
-    (which may shrink them), and containers of other modules (only the module that
-    defines a container is checked).
+    (which may shrink them), containers of other modules (only the module that
+    defines a container is checked), and a memoised function called with a value read
+    from the environment that the event only provides a default for
+    (`os.environ.get("SECRET_NAME", event.get("secret_name"))`).
 
     ## Fix safety
     No automatic fix: the right bound, or whether the data belongs in the
@@ -274,7 +279,8 @@ class UnboundedGlobalGrowth(Rule):
             decorator = _unbounded_cache(model, target)
             if decorator is None:
                 continue
-            if not any(ctx.is_event_derived(arg.value) for arg in node.args):
+            if not any(ctx.is_event_derived(arg.value) and not _environment_first(ctx, arg.value)
+                       for arg in node.args):
                 return
             self.report(
                 node,
@@ -462,7 +468,31 @@ def _unbounded_cache(model, function) -> str | None:  # type: ignore[no-untyped-
             maxsize = argument(call, *CACHE_MAXSIZE)
             if maxsize is not None and is_none(maxsize.value):
                 return written(expr)
+        if qualified in CACHE_INTO_ARGUMENT_DECORATORS and call is not None:
+            cache = argument(call, *CACHE_INTO_ARGUMENT_DECORATORS[qualified])
+            value = cache.value if cache is not None else None
+            if isinstance(value, cst.Dict) and not value.elements or isinstance(value, cst.Call) and not value.args \
+                    and model.qualify(value.func, None) in UNBOUNDED_CACHE_OBJECTS:
+                return written(expr)
     return None
+
+
+_ENV_READS = frozenset({"os.environ.get", "os.getenv"})
+
+
+def _environment_first(ctx, expr: cst.BaseExpression) -> bool:  # type: ignore[no-untyped-def]
+    """`os.environ.get("SECRET_NAME", event.get("secret_name"))` (or a name assigned it
+    once): configuration, with the event only as a fallback; one cache entry in practice."""
+    for _ in range(3):
+        if isinstance(expr, cst.Call):
+            return ctx.qualify(expr.func) in _ENV_READS
+        if not isinstance(expr, cst.Name) or ctx.function is None:
+            return False
+        values = [value for names, value in ctx.function.assignments if expr.value in names]
+        if len(values) != 1:
+            return False
+        expr = values[0]
+    return False
 
 
 def _index(subscript: cst.Subscript) -> cst.CSTNode | None:

@@ -55,10 +55,15 @@ class SecretLogged(Rule):
 
     Not flagged: a secret's identifiers and metadata (`SecretId`, `ARN`, `Name`,
     `VersionId`, the `username`, `host`, `port` and `dbname` of a database
-    secret), values that only describe a secret (`len(token)`, `token[:4]`,
+    secret), attributes of an object built from credentials that are not the
+    credentials (`session.region_name`, `client.meta`), values that only describe a
+    secret (`len(token)`, `token[:4]`,
     `token is None`, `bool(token)`, `hash(...)`), secrets passed through a project
-    or library function that is not known to keep them (`mask(token)`), and the
-    keys of `os.environ`.
+    or library function that is not known to keep them (`mask(token)`), the
+    keys of `os.environ`, and a variable assigned again before it is logged
+    (`response = table.put_item(...)` after `response` held the secret): what is
+    logged is the value that reaches the call, so a reassignment that only happens
+    in one branch, or after the log call in a loop, still counts.
 
     Not seen: secrets passed into a function's parameters and logged there,
     secrets stored on objects (`self.token`), and loggers the analysis cannot
@@ -164,6 +169,23 @@ class SecretLogged(Rule):
             def db_password():
                 return _client.get_secret_value(SecretId="prod/db")["SecretString"]
         '''}),
+        Good('''
+            import json
+            import logging
+            import os
+            import boto3
+
+            logger = logging.getLogger()
+            secrets = boto3.client("secretsmanager")
+            table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+
+            def lambda_handler(event, context):
+                response = secrets.get_secret_value(SecretId=os.environ["SECRET_ARN"])
+                api_key = json.loads(response["SecretString"])["api_key"]
+                response = table.put_item(Item={"pk": event["id"], "status": call_api(api_key)})
+                logger.info("put_item answered %s", response)
+                return {"ok": True}
+        '''),
         Bad('''
             import boto3
 
@@ -208,7 +230,7 @@ class SecretLogged(Rule):
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in excluded:
                 continue
-            facts = flow.facts(arg.value, self.ctx.function)
+            facts = flow.facts(arg.value, self.ctx.function, self.ctx.ancestors)
             if not facts:
                 continue
             _kind, source = min(facts, key=lambda fact: (_ORDER.get(fact[0], 9), fact[1]))

@@ -32,7 +32,9 @@ class RecursiveS3Trigger(Rule):
     `create_multipart_upload`, and the resource API's `Object(bucket, key).put(...)`,
     `Bucket(bucket).put_object(...)`/`upload_file(...)`/`copy(...)`, when the bucket is
     the `["s3"]["bucket"]["name"]` the event carries (directly, through variables, or
-    passed to a helper).
+    passed to a helper). The client may be built where the write is, at module scope,
+    in another module, or by a project factory (`create_client("s3")`, `s3_client()`
+    returning `boto3.client(...)`).
 
     ## Why is this bad?
     An object created in the bucket fires the same `s3:ObjectCreated` notification

@@ -9,8 +9,10 @@ import libcst as cst
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog import events as ev
 from lambdalint.config import Config
+from lambdalint.context import FileContext
 from lambdalint.literals import string_value
-from lambdalint.model.event_sources import own_nodes
+from lambdalint.model.event_sources import own_nodes, string_index
+from lambdalint.model.reaching import reaching
 
 from ._events import (
     argument,
@@ -56,8 +58,13 @@ class MissingPagination(Rule):
     `**kwargs` (a token loop usually does), or when the function reads a
     continuation key (`IsTruncated`, `NextContinuationToken`, `LastEvaluatedKey`,
     `NextToken`, `Marker`, or the operation's own token from botocore). Not
-    flagged: a literal page size of 1 (`MaxKeys=1`, `Limit=1`, `MaxResults=1`: an
-    existence check), results that are dropped, operations that return everything
+    flagged: a literal page size (`MaxKeys=1`, an existence check; `Limit=100`, the
+    first hundred on purpose), results that are dropped or never read, results used only to
+    test whether there is anything (`if response["Items"]:`, `"Contents" in
+    response`, `len(items) > 0`, `bool(...)`) or to take the first item
+    (`["Users"][0]`, `next(iter(...), None)`), or to log it (`LOGGER.info(f"{response}")`),
+    which the first page answers as well as all of them (except where a page can be empty while later ones are not: a
+    DynamoDB `FilterExpression`, `filter_log_events`), operations that return everything
     unless a page size is given (S3 `list_buckets`, SQS `list_queues`, EC2
     `describe_*`) when none is, lookups of named resources
     (`describe_stacks(StackName=...)`, `describe_db_instances(DBInstanceIdentifier=...)`,
@@ -123,7 +130,7 @@ class MissingPagination(Rule):
 
             def open_orders():
                 items = table.scan(FilterExpression="attribute_exists(open_since)")["Items"]  # expect
-                count = dynamodb.query(TableName="orders", KeyConditionExpression="pk = :p", Limit=10)  # expect
+                count = dynamodb.query(TableName="orders", KeyConditionExpression="pk = :p")  # expect
                 return items, count["Count"]
         '''),
         Good('''
@@ -164,6 +171,21 @@ class MissingPagination(Rule):
                     token = page["NextContinuationToken"]
                 return exists, bucket_names(), names
         '''),
+        Good('''
+            import os
+            import boto3
+
+            s3 = boto3.client("s3")
+            table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+
+            def lambda_handler(event, context):
+                listing = s3.list_objects_v2(Bucket=os.environ["BUCKET"], Prefix=event["prefix"])
+                if "Contents" not in listing:
+                    return {"status": "empty"}
+                latest = table.query(KeyConditionExpression="pk = :p", ScanIndexForward=False,
+                                     ExpressionAttributeValues={":p": event["prefix"]})["Items"]
+                return {"status": "ready", "latest": latest[0] if latest else None}
+        '''),
         Bad('''
             def keys_under(client, bucket, prefix):
                 return [o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]]  # expect
@@ -200,7 +222,7 @@ class MissingPagination(Rule):
 
             def audit(event, context):
                 users = iam.list_users()["Users"]  # expect
-                functions = lam.list_functions(MaxItems=50)["Functions"]  # expect
+                functions = lam.list_functions()["Functions"]  # expect
                 return len(users), len(functions)
         '''),
         Good('''
@@ -216,6 +238,10 @@ class MissingPagination(Rule):
         '''),
     ]
 
+    def begin_file(self, ctx: FileContext) -> None:
+        super().begin_file(ctx)
+        self._parents: dict[int, dict[int, cst.CSTNode]] = {}
+
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if not isinstance(func, cst.Attribute):
@@ -230,7 +256,7 @@ class MissingPagination(Rule):
         _, paging, table = found
         if self._first_page_on_purpose(node, paging) or self._continues(node, paging):
             return
-        if result_use(ctx, node).kind == "dropped":
+        if not self._reads_pages(node, operation):
             return
         if table:
             advice = ("loop while the response has `LastEvaluatedKey`, passing it back as "
@@ -243,6 +269,25 @@ class MissingPagination(Rule):
             f"`{call_shown(node)}` returns only the first page of results and this code never asks "
             f"for the next one: {advice}",
         )
+
+    def _reads_pages(self, call: cst.Call, operation: str) -> bool:
+        """Whether the code reads what the page holds beyond its first item: the result
+        is used, and not only to test whether there is anything (`if response["Items"]:`,
+        `"Contents" in response`, `len(items) > 0`) or to take the first item
+        (`["Users"][0]`, `next(iter(...), None)`), which the first page answers as well as
+        all of them. Where a page can be empty while later ones are not (a DynamoDB
+        `FilterExpression`, `filter_log_events`), those answers need every page too."""
+        if result_use(self.ctx, call).kind == "dropped":
+            return False
+        if operation in ev.EMPTY_PAGE_OPERATIONS or any(
+                arg.keyword is not None and arg.keyword.value in ev.FILTER_AFTER_PAGING_KEYS for arg in call.args):
+            return True
+        function = self.ctx.function
+        root = function.node.body if function is not None else self.ctx.model.module
+        parents = self._parents.get(id(root))
+        if parents is None:
+            parents = self._parents[id(root)] = {id(n): p for n, p in walk_with_parents(root) if p is not None}
+        return _page_use(self.ctx, parents, root, call, response=True, depth=0)
 
     def _paging(self, receiver: cst.BaseExpression, operation: str,
                 call: cst.Call) -> tuple[str, ev.Paging, bool] | None:
@@ -292,8 +337,9 @@ class MissingPagination(Rule):
 
     @staticmethod
     def _first_page_on_purpose(call: cst.Call, paging: ev.Paging) -> bool:
-        """A literal page size of 1: an existence check."""
-        return any(literal_int(argument(call, key, None)) == ev.EXISTENCE_CHECK_LIMIT
+        """A literal page size: the code asks for at most that many on purpose (1 is an
+        existence check, `Limit=100` "the first hundred")."""
+        return any((literal_int(argument(call, key, None)) or 0) >= ev.EXISTENCE_CHECK_LIMIT
                    for key in paging.limit_keys | ev.LIMIT_KEYS)
 
     def _continues(self, call: cst.Call, paging: ev.Paging) -> bool:
@@ -324,6 +370,184 @@ class MissingPagination(Rule):
             return f"`{outputs[0]}` (passing it back as `{inputs[0]}`)" if outputs[0] != inputs[0] \
                 else f"`{outputs[0]}`"
         return "the continuation token"
+
+
+_MAX_NAME_HOPS = 3
+_TRUTH_ASSERTIONS = frozenset({"assertTrue", "assertFalse", "assertIsNone", "assertIsNotNone"})
+_EMPTY_LITERALS = ("[]", "{}", "()", "None", "0", "1")
+
+
+def _page_use(ctx: FileContext, parents: dict[int, cst.CSTNode], root: cst.CSTNode,
+              value: cst.CSTNode, response: bool, depth: int) -> bool:
+    """Whether ``value`` (the response, ``response`` True, or a list read from it) is
+    used for more than its first item or a test for emptiness."""
+    parent = parents.get(id(value))
+    if isinstance(parent, cst.Await):
+        value, parent = parent, parents.get(id(parent))
+    if parent is None or isinstance(parent, cst.Expr):
+        return parent is None
+    if isinstance(parent, cst.Subscript) and parent.value is value:
+        index = parent.slice[0].slice if len(parent.slice) == 1 else None
+        if isinstance(index, cst.Index) and literal_int(index.value) == 0:
+            return False  # the first item
+        if response and string_index(parent) is not None:
+            return _page_use(ctx, parents, root, parent, False, depth)
+        return True
+    if response and isinstance(parent, cst.Attribute) and parent.value is value and parent.attr.value == "get":
+        call = parents.get(id(parent))
+        if isinstance(call, cst.Call) and call.func is parent and call.args \
+                and isinstance(call.args[0].value, cst.SimpleString):
+            return _page_use(ctx, parents, root, call, False, depth)
+        return True
+    if _tests_emptiness(ctx, parents, value, parent, response):
+        return False
+    if _only_logged(ctx, parents, root, value, depth):
+        return False
+    call = parents.get(id(parent)) if isinstance(parent, cst.Arg) else None
+    if isinstance(call, cst.Call) and not response and call.args and call.args[0] is parent \
+            and ctx.qualify(call.func) == "builtins.iter":
+        outer = parents.get(id(call))
+        outer = parents.get(id(outer)) if isinstance(outer, cst.Arg) else None
+        if isinstance(outer, cst.Call) and outer.args and outer.args[0].value is call \
+                and ctx.qualify(outer.func) == "builtins.next":
+            return False  # `next(iter(items), None)`: the first item
+        return True
+    if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is value and depth < _MAX_NAME_HOPS:
+        targets = [t.target for t in parent.targets] if isinstance(parent, cst.Assign) else [parent.target]
+        if len(targets) == 1 and isinstance(targets[0], cst.Name):
+            return _name_page_use(ctx, parents, root, targets[0].value, value, response, depth + 1)
+    return True
+
+
+def _name_page_use(ctx: FileContext, parents: dict[int, cst.CSTNode], root: cst.CSTNode, name: str,
+                   assigned: cst.CSTNode, response: bool, depth: int) -> bool:
+    """Whether a read of ``name`` that can see the value ``assigned`` to it uses the page."""
+    function = ctx.function
+    for node, parent in walk_with_parents(root):
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not root:
+            continue
+        if not isinstance(node, cst.Name) or node.value != name:
+            continue
+        if isinstance(parent, cst.AssignTarget) or (isinstance(parent, cst.AnnAssign) and parent.target is node):
+            continue
+        if isinstance(parent, (cst.For, cst.CompFor, cst.NamedExpr)) and parent.target is node:
+            continue
+        if isinstance(parent, cst.Attribute) and parent.attr is node or isinstance(parent, cst.Arg) \
+                and parent.keyword is node:
+            continue  # `error.response`, `f(response=...)`: another name
+        if function is not None:
+            path: list[cst.CSTNode] = [node]
+            while id(path[-1]) in parents:
+                path.append(parents[id(path[-1])])
+            path.append(function.node)
+            found = reaching(function, name, path[::-1])
+            if found is not None and not any(v is assigned for v in found.values):
+                continue  # a read of another value assigned to the same name
+        if _page_use(ctx, parents, root, node, response, depth):
+            return True
+    return False
+
+
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+_TEXT_CALLS = frozenset({"builtins.str", "builtins.repr", "json.dumps"})
+
+
+def _only_logged(ctx: FileContext, parents: dict[int, cst.CSTNode], root: cst.CSTNode,
+                 value: cst.CSTNode, depth: int) -> bool:
+    """`LOGGER.info(f"{response}")`, `print(str(response))`, `{"API_Response": response}`
+    logged: printing a page for debugging reads none of it."""
+    node, parent = value, parents.get(id(value))
+    while True:
+        if isinstance(parent, (cst.DictElement, cst.Element, cst.FormattedStringExpression, cst.Dict,
+                               cst.List, cst.Tuple, cst.FormattedString)):
+            node, parent = parent, parents.get(id(parent))
+            continue
+        if isinstance(parent, cst.Arg):
+            call = parents.get(id(parent))
+            if isinstance(call, cst.Call) and ctx.qualify(call.func) in _TEXT_CALLS:
+                node, parent = call, parents.get(id(call))
+                continue
+            return isinstance(call, cst.Call) and _is_log_call(ctx, call)
+        break
+    if node is value or not isinstance(parent, cst.Assign) or depth >= _MAX_NAME_HOPS:
+        return False
+    targets = [t.target for t in parent.targets]
+    if len(targets) != 1 or not isinstance(targets[0], cst.Name):
+        return False
+    name = targets[0].value
+    reads = [n for n, p in walk_with_parents(root) if isinstance(n, cst.Name) and n.value == name
+             and not isinstance(p, cst.AssignTarget)]
+    return bool(reads) and all(_only_logged(ctx, parents, root, read, depth + 1) for read in reads)
+
+
+def _is_log_call(ctx: FileContext, call: cst.Call) -> bool:
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value in _LOG_METHODS
+    return ctx.qualify(func) == "builtins.print"
+
+
+def _tests_emptiness(ctx: FileContext, parents: dict[int, cst.CSTNode], value: cst.CSTNode,
+                     parent: cst.CSTNode, response: bool) -> bool:
+    """`if items:`, `not items`, `bool(items)`, `len(items) > 0`, `items == []`,
+    `items is None`, `"Contents" in response`."""
+    if _in_truth_test(parents, value):
+        return True
+    if isinstance(parent, cst.Arg):
+        call = parents.get(id(parent))
+        if isinstance(call, cst.Call) and call.args and call.args[0] is parent \
+                and isinstance(call.func, cst.Attribute) and call.func.attr.value in _TRUTH_ASSERTIONS:
+            return True  # `self.assertTrue(items, "no items")`
+        if isinstance(call, cst.Call) and len(call.args) == 1:
+            function = ctx.qualify(call.func)
+            if function == "builtins.bool":
+                return True
+            if function == "builtins.len":
+                return _in_truth_test(parents, call) or _compared_with_small_literal(parents, call)
+        return False
+    if isinstance(parent, cst.ComparisonTarget):
+        parent = parents.get(id(parent))
+    if isinstance(parent, cst.Comparison):
+        if response and _membership_key(parent, value):
+            return True
+        return _compared_with_small_literal(parents, value)
+    return False
+
+
+def _in_truth_test(parents: dict[int, cst.CSTNode], node: cst.CSTNode) -> bool:
+    parent = parents.get(id(node))
+    while isinstance(parent, (cst.BooleanOperation, cst.UnaryOperation)) and (
+            isinstance(parent, cst.BooleanOperation) or isinstance(parent.operator, cst.Not)):
+        if isinstance(parent, cst.UnaryOperation):
+            return True  # `not items`
+        node, parent = parent, parents.get(id(parent))
+    return isinstance(parent, (cst.If, cst.While, cst.IfExp, cst.Assert)) and parent.test is node
+
+
+def _compared_with_small_literal(parents: dict[int, cst.CSTNode], node: cst.CSTNode) -> bool:
+    """`len(items) > 0`, `items == []`, `items is not None`."""
+    parent = parents.get(id(node))
+    if isinstance(parent, cst.ComparisonTarget):
+        parent = parents.get(id(parent))
+    if not isinstance(parent, cst.Comparison) or len(parent.comparisons) != 1:
+        return False
+    target = parent.comparisons[0]
+    if isinstance(target.operator, (cst.In, cst.NotIn)):
+        return False
+    other = code_of(target.comparator if parent.left is node else parent.left)
+    if other != "1":
+        return other in _EMPTY_LITERALS
+    # `len(items) >= 1`, `len(items) < 1` ask "any?"; `== 1` and `> 1` count them.
+    operator = target.operator
+    if parent.left is not node:
+        return isinstance(operator, (cst.LessThanEqual, cst.GreaterThan))  # `1 <= len(items)`
+    return isinstance(operator, (cst.GreaterThanEqual, cst.LessThan))
+
+
+def _membership_key(comparison: cst.Comparison, node: cst.CSTNode) -> bool:
+    """`"Contents" in response`."""
+    return len(comparison.comparisons) == 1 and isinstance(comparison.comparisons[0].operator, (cst.In, cst.NotIn)) \
+        and comparison.comparisons[0].comparator is node and isinstance(comparison.left, cst.SimpleString)
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")

@@ -36,8 +36,14 @@ class EventSqlInjection(EventTaintRule):
     `text(":id")` with a dict, `parameters=` of the Data API), values converted with
     `int()`, `float()` or `uuid.UUID()`, values checked against a literal allow-list
     (`if order in ("asc", "desc"):`, or rejected with `if order not in ALLOWED: return`),
-    values that passed `str.isdigit()`/`isalnum()` or a `re.fullmatch`, and SQL built
-    only from constants.
+    values that passed `str.isdigit()`/`isalnum()` or a `re.fullmatch`, SQL built
+    only from constants, and an `execute` that is not a database's: a method of the
+    project's own classes (a command object's `execute(payload)`; the analysis follows
+    into its body instead, so SQL it builds from the argument is found at the real
+    cursor) and libraries whose `execute` takes no SQL (`gql`). An object whose type
+    the analysis cannot see (a parameter, a helper's result) counts as a database
+    object, but when the project has `execute` methods of its own only if it is
+    named like one (`cursor`, `conn`, `db`, `session`, `engine`...).
 
     ## Fix safety
     No automatic fix: moving a value into a parameter changes the SQL text and the
@@ -164,6 +170,21 @@ class EventSqlInjection(EventTaintRule):
                 with conn.cursor() as cursor:
                     cursor.execute(f"SELECT * FROM orders ORDER BY {order} LIMIT {limit}")
                     return {"statusCode": 200, "body": str(cursor.fetchall())}
+        '''),
+        Good('''
+            import json
+
+            class ExportCommand:
+                def __init__(self, bucket):
+                    self.bucket = bucket
+
+                def execute(self, title):
+                    return {"bucket": self.bucket, "title": title}
+
+            def lambda_handler(event, context):
+                body = json.loads(event["body"])
+                command = ExportCommand("exports")
+                return command.execute(f"export of {body['month']}")
         '''),
         Bad('''
             from db import run

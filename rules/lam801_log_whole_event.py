@@ -23,7 +23,9 @@ class LogWholeEvent(Rule):
     `.format` or an f-string, put in a dict or `extra=`, or through a variable bound
     to any of these; also the `raw_event` of a Powertools event data class or of
     `app.current_event` in a route. A helper that the handler passes the event to
-    counts too, in the same module or another module of the checked tree. Also flags
+    counts too, in the same module or another module of the checked tree, whether it
+    logs the event itself or returns it for the caller to log (`safe_json(event)`,
+    `to_log(event)` returning `json.dumps(event)` or `{"event": event, ...}`). Also flags
     Powertools `@logger.inject_lambda_context(log_event=True)`, which logs every
     incoming event.
 
@@ -37,7 +39,9 @@ class LogWholeEvent(Rule):
     megabytes on every invocation. Log the fields you need (an id, a count, a type)
     instead; that is also why Powertools leaves `log_event` off by default.
 
-    Not flagged: parts of the event (`event["detail"]`, `event.get("id")`),
+    Not flagged: parts of the event (`event["detail"]`, `event.get("id")`), what a
+    helper makes of the event when it returns something else (`redact(event)` building
+    a new dict without some keys),
     summaries (`len(event["Records"])`, `list(event)`, `event.keys()`), a handler
     parameter that the function reassigns before logging (`event = event["detail"]`;
     the analysis does not follow statement order, so it stays quiet for the whole
@@ -166,6 +170,20 @@ class LogWholeEvent(Rule):
             def log_summary(summary):
                 _log.info("summary: %s", summary)
         '''}),
+        Bad('''
+            import json
+            import logging
+
+            logger = logging.getLogger()
+
+            def safe_json(value):
+                return json.dumps(value, default=str)
+
+            def lambda_handler(event, context):
+                logger.info("received %s", safe_json(event))  # expect
+                logger.info("detail %s", safe_json(event["detail"]))
+                return {"ok": True}
+        '''),
         Good('''
             from aws_lambda_powertools import Logger
 

@@ -602,17 +602,147 @@ def test_lam605_existence_checks_and_continuation_kwargs():
     """) == []
 
 
-def test_lam605_limits_turn_on_paging_where_results_are_otherwise_complete():
+def test_lam605_a_literal_page_size_bounds_the_results_on_purpose():
+    # EC2 describe_* return everything unless a page size is given; a literal page size
+    # (here and anywhere) asks for at most that many, as the comment says. A computed
+    # one may be anything.
     assert rows("LAM605", """
         import boto3
 
         ec2 = boto3.client("ec2")
+        table = boto3.resource("dynamodb").Table("connections")
 
-        def instances():
+        def instances(size):
             everything = ec2.describe_instances()["Reservations"]
             some = ec2.describe_instances(MaxResults=5)["Reservations"]
-            return everything, some
-    """) == [8]
+            # Only notify the first 100 connections
+            first = table.query(IndexName="service", KeyConditionExpression="service = :s", Limit=100)
+            chosen = table.query(IndexName="service", KeyConditionExpression="service = :s", Limit=size)
+            return everything, some, first["Items"], chosen["Items"]
+    """) == [12]
+
+
+def test_lam605_first_item_emptiness_and_unused_results_need_no_second_page():
+    # The first page answers "is there anything" and "what is the first item" as well as
+    # all pages do, and a result nobody reads needs no more pages.
+    assert rows("LAM605", """
+        import logging
+        import os
+        import unittest
+        import boto3
+
+        s3 = boto3.client("s3")
+        iam = boto3.client("iam")
+        sns = boto3.client("sns")
+        lam = boto3.client("lambda")
+        cfn = boto3.client("cloudformation")
+        logs = boto3.client("logs")
+        org = boto3.client("organizations")
+        LOGGER = logging.getLogger()
+        table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+
+        def bucket_has_reports(bucket):
+            response = s3.list_objects_v2(Bucket=bucket, Prefix="reports/")
+            return "Contents" in response
+
+        def first_user():
+            return iam.list_users()["Users"][0]["UserName"]
+
+        def first_version(name):
+            versions = lam.list_versions_by_function(FunctionName=name)["Versions"]
+            if not versions:
+                return None
+            return versions[0]["Version"]
+
+        def customer_exists(customer_id):
+            items = table.query(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": customer_id})["Items"]
+            return len(items) > 0
+
+        def any_exports():
+            if cfn.list_exports().get("Exports"):
+                return True
+            return s3.list_objects_v2(Bucket="b").get("KeyCount", 0) == 0
+
+        def touch(bucket):
+            listing = s3.list_objects_v2(Bucket=bucket)
+            s3.put_object(Bucket=bucket, Key="touched", Body=b"")
+
+        def reused(bucket):
+            response = s3.list_objects_v2(Bucket=bucket, Prefix="a/")
+            if response.get("KeyCount", 0) == 0:
+                return []
+            response = s3.get_object(Bucket=bucket, Key="a/index.json")
+            return [line for line in response["Body"].iter_lines()]
+
+        def latest_stream(group):
+            try:
+                response = logs.describe_log_streams(logGroupName=group, orderBy="LastEventTime", descending=True)
+            except Exception as error:
+                if error.response["Error"]["Code"] == "ResourceNotFoundException":
+                    return None
+                raise
+            log_streams = response["logStreams"]
+            assert log_streams
+            unittest.TestCase().assertTrue(log_streams, "no log streams")
+            return log_streams[0]
+
+        def deregistered(principal):
+            admins = org.list_delegated_administrators(ServicePrincipal=principal)
+            LOGGER.debug(str(admins))
+            LOGGER.info(f"{admins}")
+            details = {"API_Call": "organizations:ListDelegatedAdministrators", "API_Response": admins}
+            LOGGER.info(details)
+            return not admins["DelegatedAdministrators"]
+
+        def lambda_handler(event, context):
+            topic = next(iter(sns.list_topics()["Topics"]), None)
+            return topic, bool(iam.list_roles()["Roles"])
+    """) == []
+
+
+def test_lam605_pages_whose_contents_are_read_still_need_every_page():
+    # A membership test of a value, a count, the last item, or a page that may be empty
+    # while later ones are not (a DynamoDB filter, `filter_log_events`).
+    assert rows("LAM605", """
+        import logging
+        import boto3
+
+        s3 = boto3.client("s3")
+        sns = boto3.client("sns")
+        table = boto3.resource("dynamodb").Table("orders")
+        logs = boto3.client("logs")
+
+        def subscribed(arn):
+            return arn in [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+
+        def open_order():
+            items = table.scan(FilterExpression="attribute_exists(open_since)")["Items"]
+            return items[0] if items else None
+
+        def errors(group):
+            return bool(logs.filter_log_events(logGroupName=group, filterPattern="ERROR")["events"])
+
+        def count(bucket):
+            return len(s3.list_objects_v2(Bucket=bucket)["Contents"])
+
+        def last(bucket):
+            return s3.list_objects_v2(Bucket=bucket)["Contents"][-1]
+
+        def names(bucket):
+            response = s3.list_objects_v2(Bucket=bucket)
+            if not response.get("Contents"):
+                return []
+            return [o["Key"] for o in response["Contents"]]
+
+        def logged_and_used(bucket):
+            listing = s3.list_objects_v2(Bucket=bucket)
+            logging.info("listing %s", listing)
+            return listing["Contents"]
+
+        def exactly_one(pk):
+            assert len(table.query(KeyConditionExpression=pk).get("Items", [])) == 1
+            return len(table.query(KeyConditionExpression=pk)["Items"]) >= 1
+    """) == [11, 14, 18, 21, 24, 27, 33, 38]
 
 
 # -- LAM606 -----------------------------------------------------------------------------
@@ -670,6 +800,51 @@ def test_lam607_guard_in_the_handler_covers_a_helper():
                 return
             again(context, b"{}")
     """) == []
+
+
+def test_lam601_s3_clients_made_by_a_project_factory():
+    assert findings("LAM601", """
+        import urllib.parse
+
+        from common.aws import create_client, s3_client
+
+        def lambda_handler(event, context):
+            s3 = create_client("s3")
+            sqs = create_client("sqs")
+            for record in event["Records"]:
+                bucket = record["s3"]["bucket"]["name"]
+                key = urllib.parse.unquote_plus(record["s3"]["object"]["key"])
+                body = s3.get_object(Bucket=bucket, Key=key)["Body"].read(1024)
+                s3.put_object(Bucket=bucket, Key=key + ".thumb", Body=body)
+                s3_client().copy_object(Bucket=bucket, Key="copy/" + key, CopySource={"Bucket": bucket, "Key": key})
+                sqs.send_message(QueueUrl=bucket, MessageBody=key)
+    """, {"common/__init__.py": "", "common/aws.py": """
+        import functools
+        import os
+
+        import boto3
+
+        @functools.lru_cache(maxsize=None)
+        def create_client(service):
+            return boto3.client(service, region_name=os.environ["AWS_REGION"])
+
+        def s3_client():
+            client = boto3.client("s3")
+            return client
+    """})[0][:2] == ("app.py", 13)
+    assert [row for _, row, _ in findings("LAM601", """
+        from common.aws import create_client
+
+        def lambda_handler(event, context):
+            for record in event["Records"]:
+                create_client("s3").put_object(Bucket=record["s3"]["bucket"]["name"], Key="k", Body=b"")
+                create_client("sqs").put_object(Bucket=record["s3"]["bucket"]["name"], Key="k", Body=b"")
+    """, {"common/__init__.py": "", "common/aws.py": """
+        import boto3
+
+        def create_client(service):
+            return boto3.client(service)
+    """})] == [6]
 
 
 def test_lam601_a_bucket_name_reassigned_elsewhere_is_not_trusted():

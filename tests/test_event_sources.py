@@ -290,3 +290,91 @@ def test_describe_orders_and_joins_labels():
     """)
     assert found.describe() == "SQS, Kinesis and SNS"
     assert found.describe(frozenset({ev.SQS})) == "SQS"
+
+
+# -- who invokes it: asynchronous invokers and synchronous callers ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "invokers", "callers"),
+    [
+        ("""
+         def lambda_handler(event, context):
+             return event["detail"]["id"], event["detail-type"]
+         """, {"EventBridge"}, set()),
+        ("""
+         import json
+         def lambda_handler(event, context):
+             return json.loads(event["invokingEvent"])
+         """, {"AWS Config"}, set()),
+        ("""
+         def lambda_handler(event, context):
+             return decode(event)
+
+         def decode(payload):
+             return payload["awslogs"]["data"]
+         """, {"CloudWatch Logs"}, set()),
+        ("""
+         def lambda_handler(event, context):
+             for record in event["Records"]:
+                 print(record["s3"]["object"]["key"])
+             return {"statusCode": 200}
+         """, {"S3"}, set()),
+        # A message whose payload has a `body` is not an HTTP request.
+        ("""
+         import json
+         def lambda_handler(event, context):
+             message = json.loads(event["Records"][0]["Sns"]["Message"])
+             return message["body"], message["headers"]
+         """, {"SNS"}, set()),
+        ("""
+         def lambda_handler(event, context):
+             return {"statusCode": 200, "body": event["pathParameters"]["id"]}
+         """, set(), {"API Gateway/function URL"}),
+        ("""
+         def lambda_handler(event, context):
+             event["response"]["autoConfirmUser"] = event["triggerSource"] == "PreSignUp_SignUp"
+             return event
+         """, set(), {"Cognito"}),
+        ("""
+         def lambda_handler(event, context):
+             return {"statusCode": 200, "total": sum(event["items"])}
+         """, set(), set()),
+        ("""
+         from aws_lambda_powertools.utilities.data_classes import CloudWatchLogsEvent, event_source
+
+         @event_source(data_class=CloudWatchLogsEvent)
+         def lambda_handler(event, context):
+             return event.parse_logs_data()
+         """, {"CloudWatch Logs"}, set()),
+    ],
+)
+def test_invokers_and_callers_from_the_code(code, invokers, callers):
+    found = profile(code)
+    assert set(found.invokers) == invokers
+    assert set(found.callers) == callers
+    assert found.retried == bool(invokers and not callers)
+
+
+def test_invokers_and_callers_declared_by_templates():
+    from lambdalint.model import HandlerSpec
+    from lambdalint.templates.loader import NO_MARK
+    from lambdalint.templates.model import EventSource, Template, Where
+
+    where = Where(Template(path=None, rel_path="template.yaml", text=""), NO_MARK)  # type: ignore[arg-type]
+    events = (EventSource("Schedule", "Schedule event `Nightly`", where),
+              EventSource("EventBridge", "EventBridgeRule event `Changes`", where))
+    code = "def handler(event, context):\n    return None\n"
+    model = ModuleModel.build(cst.parse_module(code), "app.py")
+    Project([model], [HandlerSpec("app.py", "handler", "template.yaml", events)])
+    found = model.event_sources(model.functions["handler"])
+    assert found is not None
+    assert found.invokers == {"a schedule": "Schedule event `Nightly` in template.yaml:1",
+                              "EventBridge": "EventBridgeRule event `Changes` in template.yaml:1"}
+    assert found.retried
+    api = (EventSource("API", "Api event `Get`", where),)
+    model = ModuleModel.build(cst.parse_module(code), "app.py")
+    Project([model], [HandlerSpec("app.py", "handler", "template.yaml", events + api)])
+    found = model.event_sources(model.functions["handler"])
+    assert found is not None and found.callers == {"API Gateway": "Api event `Get` in template.yaml:1"}
+    assert not found.retried

@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import libcst as cst
@@ -34,12 +35,11 @@ HANDLER = (
 FIXED = (
     "import boto3\n"
     "\n"
-    "s3_client = boto3.client(\"s3\")\n"
+    "s3 = boto3.client(\"s3\")  # keep me\n"
     "\n"
     "\n"
     "def lambda_handler(event, context):\n"
     "    # the bucket client\n"
-    "    s3 = s3_client  # keep me\n"
     "    return s3.list_buckets()\n"
 )
 
@@ -106,6 +106,220 @@ def test_no_fix_when_moving_could_change_meaning(body):
     run = fix_bytes(code.encode())
     assert not run.changed
     assert run.result.diagnostics and all(d.fix is None for d in run.result.diagnostics)
+
+
+# -- the hoist: where to, under which name, and when it is unsafe -----------------------
+
+LAM102 = load_registry(include_plugins=False).rules["LAM102"]
+LAM107 = load_registry(include_plugins=False).rules["LAM107"]
+
+
+def hoisted(code: str, rules=(LAM101,), unsafe: bool = False) -> tuple[str, list]:
+    """The fixed text (verified: parses, the findings are gone, a second --fix changes
+    nothing) and the fixes the findings offered before."""
+    data = textwrap.dedent(code).encode()
+    policy = FixPolicy(unsafe=unsafe)
+    offered = Engine(Config(), list(rules)).check_sources([parse_source(Path("app.py"), "app.py", data)])
+    run = fix_bytes(data, rules, policy)
+    text = run.files[0].fixed.text
+    cst.parse_module(text)
+    again = fix_bytes(text.encode(), rules, policy)
+    assert not again.changed
+    return text, [d.fix for d in offered.diagnostics]
+
+
+def test_hoist_inside_try_is_unsafe():
+    code = """
+        import logging
+        import boto3
+
+        def lambda_handler(event, context):
+            try:
+                sns = boto3.client("sns", region_name="eu-west-1")
+                sns.publish(TopicArn="arn:aws:sns:eu-west-1:1:t", Message="x")
+            except Exception:
+                logging.exception("publish failed")
+            return "ok"
+    """
+    text, fixes = hoisted(code)
+    assert [f.applicability for f in fixes] == [Applicability.UNSAFE]
+    assert text == textwrap.dedent(code)  # --fix alone leaves it
+    text, _ = hoisted(code, unsafe=True)
+    assert 'sns = boto3.client("sns", region_name="eu-west-1")\n\n' in text
+    assert "        sns = " not in text
+
+
+def test_hoist_inside_with_or_in_a_helper_called_inside_try_is_unsafe():
+    code = """
+        import boto3
+        from contextlib import suppress
+
+        def client():
+            s3 = boto3.client("s3")
+            return s3
+
+        def lambda_handler(event, context):
+            with suppress(Exception):
+                ddb = boto3.client("dynamodb")
+                ddb.describe_table(TableName="t")
+            try:
+                client().head_bucket(Bucket="b")
+            except Exception:
+                return "no bucket"
+            return "ok"
+    """
+    _, fixes = hoisted(code)
+    assert [f.applicability for f in fixes] == [Applicability.UNSAFE, Applicability.UNSAFE]
+
+
+def test_hoist_of_a_connection_made_only_on_some_paths_is_unsafe():
+    code = """
+        import redis
+
+        def lambda_handler(event, context):
+            for key in event["keys"]:
+                cache = redis.Redis(host="cache.internal")
+                cache.delete(key)
+            return "ok"
+    """
+    _, fixes = hoisted(code, rules=(LAM102,))
+    assert [f.applicability for f in fixes] == [Applicability.UNSAFE]
+
+
+def test_hoist_reuses_a_module_level_client_of_the_same_name_without_shadowing_it():
+    # `s3 = s3` inside the function would read the local before it is assigned.
+    text, _ = hoisted("""
+        import boto3
+
+        s3 = boto3.client("s3")
+
+        def lambda_handler(event, context):
+            s3 = boto3.client("s3")  # per call
+            return s3.list_buckets()
+
+        def other(event, context):
+            s3 = boto3.client("s3")
+            if event:
+                s3 = None
+            return s3
+    """)
+    assert text == textwrap.dedent("""
+        import boto3
+
+        s3 = boto3.client("s3")
+
+        def lambda_handler(event, context):
+            # per call
+            return s3.list_buckets()
+
+        def other(event, context):
+            s3 = boto3.client("s3")
+            if event:
+                s3 = None
+            return s3
+    """)
+
+
+def test_hoist_names_are_ones_a_person_writes():
+    text, _ = hoisted("""
+        import boto3
+
+        s3_client = "taken"
+
+        def uploads(event, context):
+            s3 = boto3.client("s3")
+            s3 = wrap(s3)
+            return s3
+
+        def reports(event, context):
+            return boto3.client("s3").list_buckets()
+
+        def audit():
+            return s3
+    """)
+    assert "_2" not in text
+    assert '_s3_client = boto3.client("s3")' in text
+    assert "s3 = wrap(_s3_client)" not in text and "s3 = _s3_client" in text
+    assert "return _s3_client.list_buckets()" in text
+
+
+def test_no_hoist_when_every_good_name_is_taken():
+    code = """
+        import boto3
+
+        s3_client = _s3_client = s3 = _s3 = None
+
+        def lambda_handler(event, context):
+            return boto3.client("s3").list_buckets()
+    """
+    text, fixes = hoisted(code)
+    assert fixes == [None] and text == textwrap.dedent(code)
+
+
+def test_hoist_of_a_table_moves_the_variable_under_its_own_name():
+    text, _ = hoisted("""
+        import os
+        import boto3
+
+        def lambda_handler(event, context):
+            orders_table = boto3.resource("dynamodb").Table(os.environ["ORDERS_TABLE"])
+            customers = boto3.resource("dynamodb").Table(event["table"])
+            orders_table.put_item(Item={"pk": event["id"]})
+            return customers.get_item(Key={"pk": event["id"]})
+    """)
+    assert text == textwrap.dedent("""
+        import os
+        import boto3
+
+        orders_table = boto3.resource("dynamodb").Table(os.environ["ORDERS_TABLE"])
+
+        dynamodb = boto3.resource("dynamodb")
+
+        def lambda_handler(event, context):
+            customers = dynamodb.Table(event["table"])
+            orders_table.put_item(Item={"pk": event["id"]})
+            return customers.get_item(Key={"pk": event["id"]})
+    """)
+
+
+def test_hoist_keeps_comments_encoding_and_newlines_of_a_moved_variable():
+    source = (
+        "# -*- coding: latin-1 -*-\r\n"
+        "import boto3\r\n"
+        "\r\n"
+        "def lambda_handler(event, context):\r\n"
+        "    # the queue, café\r\n"
+        "    sqs = boto3.client(\"sqs\")  # per call\r\n"
+        "    return sqs.send_message(QueueUrl=\"q\", MessageBody=\"m\")\r\n"
+    )
+    run = fix_bytes(source.encode("latin-1"))
+    fixed = run.files[0].fixed.data.decode("latin-1")
+    assert fixed == (
+        "# -*- coding: latin-1 -*-\r\n"
+        "import boto3\r\n"
+        "\r\n"
+        "sqs = boto3.client(\"sqs\")  # per call\r\n"
+        "\r\n"
+        "def lambda_handler(event, context):\r\n"
+        "    # the queue, café\r\n"
+        "    return sqs.send_message(QueueUrl=\"q\", MessageBody=\"m\")\r\n"
+    )
+    assert not run.result.diagnostics
+
+
+def test_hoist_does_not_take_over_a_name_other_code_reads():
+    text, _ = hoisted("""
+        import boto3
+
+        class Store:
+            def save(self):
+                return client.put_object(Bucket="b", Key="k", Body=b"")
+
+        def lambda_handler(event, context):
+            client = boto3.client("s3")
+            return client.list_buckets()
+    """)
+    assert 's3_client = boto3.client("s3")' in text and "client = s3_client" in text
 
 
 # -- the loop ------------------------------------------------------------------------------------
@@ -238,7 +452,7 @@ def project(tmp_path: Path) -> Path:
 def test_cli_diff_writes_nothing(project: Path):
     proc = lambdalint("check", "--diff", "app.py", cwd=project)
     assert proc.returncode == 1, proc.stderr
-    assert "+s3_client = boto3.client(\"s3\")" in proc.stdout
+    assert "+s3 = boto3.client(\"s3\")  # keep me" in proc.stdout
     assert "-    s3 = boto3.client(\"s3\")  # keep me" in proc.stdout
     assert (project / "app.py").read_text() == HANDLER
 
@@ -262,7 +476,7 @@ def test_cli_reports_fix_marker_and_json_fix(project: Path):
     data = json.loads(lambdalint("check", "--output-format", "json", "app.py", cwd=project).stdout)
     fix = data[0]["fix"]
     assert fix["applicability"] == "safe"
-    assert fix["message"].startswith("Create the AWS client once at module scope as `s3_client`")
+    assert fix["message"].startswith("Move `s3` to module scope")
     assert {"content", "location", "end_location"} <= set(fix["edits"][0])
 
 

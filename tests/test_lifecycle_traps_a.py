@@ -234,6 +234,81 @@ def test_lam104_signature_match_is_not_checked_unless_named_lambda_handler():
     ''') == []
 
 
+def test_lam104_a_function_named_handler_that_nothing_calls():
+    # Named like a handler, first parameter the event, in Lambda code, called by nothing:
+    # it is the handler, and Lambda's `(event, context)` call fails.
+    assert [d.location.row for d in findings("LAM104", '''
+        import boto3
+
+        dynamodb = boto3.resource("dynamodb")
+
+        def handler(event):
+            return dynamodb.Table("orders").get_item(Key={"id": event["id"]})
+    ''')] == [6]
+    assert [d.location.row for d in findings("LAM104", '''
+        import boto3
+
+        def handler(event, context, queue_url):
+            return boto3.client("sqs").send_message(QueueUrl=queue_url, MessageBody=event["body"])
+    ''')] == [4]
+
+
+def test_lam104_a_handler_name_that_is_a_helper_a_callback_or_not_lambda_code():
+    helper = findings("LAM104", '''
+        import os
+        import boto3
+        from shared import handler
+
+        TABLE = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+
+        def lambda_handler(event, context):
+            return handler(event, context, TABLE)
+    ''', files={"shared.py": '''
+        import boto3
+
+        def handler(event, context, table):
+            return table.put_item(Item=event)
+    '''})
+    callback = findings("LAM104", '''
+        import boto3
+
+        def handler(event):
+            return event
+
+        def register(bus):
+            bus.subscribe(handler)
+    ''')
+    plain = findings("LAM104", '''
+        def handler(event):
+            return event
+    ''')
+    assert helper == callback == plain == []
+
+
+def test_lam104_a_template_names_the_handler():
+    template = '''
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Orders:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              Handler: app.{name}
+    '''
+    code = '''
+        import boto3
+
+        def main(event, context):
+            return boto3.client("s3").list_buckets()
+
+        def handler(event):
+            return event
+    '''
+    assert findings("LAM104", code, files={"template.yaml": template.format(name="main")}) == []
+    (found,) = findings("LAM104", code, files={"template.yaml": template.format(name="handler")})
+    assert found.location.row == 7 and "template.yaml" in found.message
+
+
 # -- LAM105 ---------------------------------------------------------------------------
 
 

@@ -437,3 +437,132 @@ def test_attribute_calls_no_rule_looks_for_are_not_qualified():
     assert may_call_one_of(cst.parse_expression("fetch"), names)
     source = "from httpx import get as fetch\n\n\ndef lambda_handler(event, context):\n    return fetch('u', timeout=None)\n"
     assert [d.location.row for d in findings("LAM203", source)] == [5]
+
+
+def test_lam201_urllib3_pools_without_a_timeout_anywhere():
+    found = run_rule(RULES["LAM201"], {
+        "app.py": textwrap.dedent('''
+            import json
+            import os
+
+            import urllib3
+            from urllib3 import PoolManager, Timeout
+
+            from shared.http import http
+
+            pool = PoolManager(timeout=Timeout(connect=2.0, read=5.0))
+            SLACK = urllib3.PoolManager(num_pools=2)
+
+            def notify(text):
+                return SLACK.request("POST", os.environ["SLACK_URL"], body=json.dumps({"text": text}))
+
+            def lambda_handler(event, context, given=None):
+                notify("hello")
+                pool.request("GET", "https://example.com")
+                urllib3.PoolManager().request("GET", "https://example.com/a")
+                urllib3.PoolManager().request("GET", "https://example.com/b", timeout=3.0)
+                local = urllib3.PoolManager()
+                local.urlopen("GET", "https://example.com/c")
+                urllib3.request("GET", "https://example.com/d")
+                urllib3.HTTPSConnectionPool("example.com", 443, 5.0).request("GET", "/e")
+                urllib3.HTTPSConnectionPool("example.com", 443).request("GET", "/f")
+                http.request("GET", "https://example.com/g")
+                given.request("GET", "https://example.com/h")
+                return urllib3.PoolManager(**{"timeout": 3}).request("GET", "https://example.com/i")
+        '''),
+        "shared/__init__.py": "",
+        "shared/http.py": "import urllib3\n\nhttp = urllib3.PoolManager()\n",
+    })
+    assert not found.internal_error, found.messages
+    assert sorted(d.location.row for d in found.diagnostics if d.code == "LAM201") == [14, 19, 22, 25, 26]
+
+
+def test_lam205_durations_from_constants_here_and_in_another_module():
+    found = run_rule(RULES["LAM205"], {
+        "app.py": textwrap.dedent('''
+            import asyncio
+            import time
+
+            import settings
+            from settings import RETRY_SECONDS
+
+            WAIT = 3
+            SHORT = 0.5
+            MINUTES = 2
+            changing = 1
+
+            def bump():
+                global changing
+                changing += 1
+
+            def lambda_handler(event, context, delay=10):
+                time.sleep(WAIT)
+                time.sleep(SHORT)
+                time.sleep(MINUTES * 60)
+                time.sleep(RETRY_SECONDS)
+                time.sleep(settings.RETRY_SECONDS)
+                time.sleep(changing)
+                time.sleep(delay)
+                pause = 4
+                time.sleep(pause)
+                backoff = 1
+                backoff *= 2
+                time.sleep(backoff)
+                asyncio.run(asyncio.sleep(settings.FROM_ENV))
+        '''),
+        "settings.py": "import os\n\nRETRY_SECONDS = 15\nFROM_ENV = float(os.environ['WAIT'])\n",
+    })
+    assert not found.internal_error, found.messages
+    assert sorted(d.location.row for d in found.diagnostics if d.code == "LAM205") == [18, 20, 21, 22, 26]
+
+
+def test_lam207_a_helper_that_reads_the_state_for_the_loop_condition():
+    found = run_rule(RULES["LAM207"], {
+        "app.py": textwrap.dedent('''
+            import time
+
+            import boto3
+
+            from stacks import stack_status
+
+            ec2 = boto3.client("ec2")
+            athena = boto3.client("athena")
+
+            def instance_state(instance_id):
+                reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
+                return reservations[0]["Instances"][0]["State"]["Name"]
+
+            def query_state(qid):
+                return athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]["State"]
+
+            def process(item):
+                return item
+
+            def lambda_handler(event, context):
+                ec2.start_instances(InstanceIds=[event["id"]])
+                while instance_state(event["id"]) != "running":
+                    time.sleep(5)
+                for _ in range(30):
+                    status = stack_status(event["stack"])
+                    if status.endswith("_COMPLETE"):
+                        break
+                    time.sleep(10)
+                while query_state(event["qid"]) == "RUNNING":
+                    time.sleep(1)
+                while True:
+                    process(instance_state(event["id"]))
+                    time.sleep(1)
+                while instance_state(event["id"]) != "stopped":
+                    break
+        '''),
+        "stacks.py": textwrap.dedent('''
+            import boto3
+
+            cfn = boto3.client("cloudformation")
+
+            def stack_status(name):
+                return cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
+        '''),
+    })
+    assert not found.internal_error, found.messages
+    assert sorted(d.location.row for d in found.diagnostics if d.code == "LAM207") == [23, 26]

@@ -203,6 +203,36 @@ def test_lam801_helpers_receiving_the_event_by_keyword_or_through_two_hops():
     '''}) == [("shared/audit.py", 5)]
 
 
+def test_lam801_helpers_that_return_the_event_for_the_caller_to_log():
+    assert rows("LAM801", """
+        import json
+        import logging
+
+        from shared.logs import to_log
+
+        logger = logging.getLogger()
+
+        def safe_json(obj):
+            return json.dumps(obj, default=str)
+
+        def redact(event):
+            return {key: value for key, value in event.items() if key != "headers"}
+
+        def lambda_handler(event, context):
+            logger.info("event: %s", safe_json(event))
+            logger.info(to_log(event, context))
+            logger.info("redacted: %s", safe_json(redact(event)))
+            logger.info("detail: %s", safe_json(event["detail"]))
+            print(to_log(event["detail"], context))
+            return {"ok": True}
+    """, files={"shared/__init__.py": "", "shared/logs.py": """
+        import time
+
+        def to_log(event, context):
+            return {"event": event, "request_id": context.aws_request_id, "at": time.time()}
+    """}) == [("app.py", 16), ("app.py", 17)]
+
+
 def test_lam801_raw_event_of_powertools_data_classes_and_routes():
     assert rows("LAM801", '''
         from aws_lambda_powertools import Logger

@@ -143,7 +143,7 @@ def test_fix_hook_rewrites_the_file_and_fails_so_it_is_reviewed(hooks, project):
     assert run.returncode == 1, run.stdout + run.stderr
     assert "files were modified by this hook" in run.stdout
     fixed = (project / "app.py").read_text(encoding="utf-8")
-    assert 's3_client = boto3.client("s3")' in fixed
+    assert 's3 = boto3.client("s3")\n' in fixed and "    s3 = " not in fixed
     again = try_repo(hooks, project, "lambdalint-fix")
     assert again.returncode == 0, again.stdout + again.stderr
 

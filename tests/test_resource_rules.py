@@ -318,6 +318,66 @@ def test_unbounded_cache_called_from_another_module():
     assert "`@functools.lru_cache(maxsize=None)`" in found[0].message
 
 
+def test_unbounded_cache_on_a_method_and_cachetools_into_a_dict():
+    found = findings("LAM302", '''
+        from services import enrich_all
+
+        def handler(event, context):
+            return enrich_all(event["Records"])
+    ''', files={"services.py": '''
+        import functools
+        import json
+
+        from cachetools import LRUCache, cached
+
+        class Catalog:
+            @functools.cache
+            def describe(self, sku):
+                return sku.upper()
+
+            def enrich(self, item):
+                return self.describe(item["sku"])
+
+        @cached(cache={})
+        def lookup(sku):
+            return sku
+
+        @cached(cache=LRUCache(maxsize=512))
+        def bounded(sku):
+            return sku
+
+        CATALOG = Catalog()
+
+        def enrich_all(records):
+            out = []
+            for record in records:
+                item = json.loads(record["body"])
+                out.append(CATALOG.enrich(item))
+                out.append(lookup(item["sku"]))
+                out.append(bounded(item["sku"]))
+            return out
+    '''})
+    assert [(str(d.path), d.location.row) for d in found] == [("services.py", 12), ("services.py", 29)]
+
+
+def test_unbounded_cache_keyed_by_configuration_with_an_event_fallback():
+    # The secret's name comes from the environment; the event only supplies a default.
+    assert rows("LAM302", '''
+        import functools
+        import os
+
+        @functools.cache
+        def get_credentials(secret_name):
+            return secret_name
+
+        def lambda_handler(event, context):
+            secret_name = os.environ.get("SECRET_NAME", event.get("secret_name"))
+            first = get_credentials(secret_name)
+            second = get_credentials(os.getenv("OTHER_SECRET", event["other"]))
+            return first, second, get_credentials(event["name"])
+    ''') == [12]
+
+
 @pytest.mark.xfail(strict=True, reason="only the module that defines a container is checked")
 def test_a_container_grown_from_another_module():
     assert findings("LAM302", '''

@@ -27,7 +27,7 @@ HANDLER = textwrap.dedent('''\
         s3 = boto3.client("s3")
         return s3.head_bucket(Bucket="reports")
 ''')
-FIXED_LINE = 's3_client = boto3.client("s3")'
+FIXED_LINE = 's3 = boto3.client("s3")\n'  # the local moved to module scope
 
 
 def booby_trap(marker: Path, name: str) -> str:

@@ -609,6 +609,106 @@ def test_lam405_shadowed_print_and_unknown_loggers_are_not_sinks():
     ''') == []
 
 
+def test_lam405_a_reused_variable_holds_only_what_reaches_the_log_call():
+    # `response` and `password` are assigned again before they are logged: what is
+    # logged is the later value. A conditional reassignment or one in a loop still
+    # lets the secret through.
+    assert rows("LAM405", '''
+        import json
+        import logging
+        import os
+        import boto3
+
+        logger = logging.getLogger()
+        secrets = boto3.client("secretsmanager")
+        table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+
+        def lambda_handler(event, context):
+            response = secrets.get_secret_value(SecretId=os.environ["SECRET_ARN"])
+            creds = json.loads(response["SecretString"])
+            response = table.put_item(Item={"id": event["id"], "user": creds["username"]})
+            logger.info("put_item: %s", response)
+            password = os.environ["DB_PASSWORD"]
+            password = "*" * len(password)
+            print("password:", password)
+            token = creds["token"]
+            if event.get("mask"):
+                token = "***"
+            print(token)  # 21: masked only sometimes
+            for attempt in range(3):
+                logger.info("attempt %d with %s", attempt, creds["api_key"])  # 23
+            return {"ok": True}
+    ''') == [21, 23]
+
+
+def test_lam405_reassignment_in_branches_loops_and_handlers():
+    assert rows("LAM405", '''
+        import os
+        import boto3
+
+        ssm = boto3.client("ssm")
+
+        def lambda_handler(event, context):
+            key = ssm.get_parameter(Name="/app/key", WithDecryption=True)["Parameter"]["Value"]
+            if event.get("rotate"):
+                key = "rotated"
+            else:
+                key = "kept"
+            print(key)  # both branches replaced it
+            value = os.environ["API_TOKEN"]
+            for item in event["items"]:
+                print(value)  # 15: the first round still has the token
+                value = item["name"]
+            secret = os.environ["DB_PASSWORD"]
+            try:
+                secret = "hidden"
+                call(secret)
+            except Exception:
+                print(secret)  # 22: the try may have failed before the reassignment
+            with open("/tmp/x") as secret:
+                print(secret)
+            try:
+                cleaned = "none"
+            except ValueError as cleaned:
+                print(cleaned)
+            return key
+    ''') == [15, 22]
+
+
+def test_lam405_reassignment_through_augmented_assignment_keeps_the_secret():
+    assert rows("LAM405", '''
+        import os
+
+        def lambda_handler(event, context):
+            header = "Bearer "
+            header += os.environ["API_TOKEN"]
+            print(header)
+            header = "Bearer ***"
+            print(header)
+    ''') == [6]
+
+
+def test_lam405_attributes_of_a_session_made_with_assumed_credentials():
+    assert rows("LAM405", '''
+        import logging
+        import boto3
+
+        LOGGER = logging.getLogger()
+
+        def assume_role(role_arn):
+            creds = boto3.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="x")["Credentials"]
+            return boto3.Session(aws_access_key_id=creds["AccessKeyId"],
+                                 aws_secret_access_key=creds["SecretAccessKey"],
+                                 aws_session_token=creds["SessionToken"])
+
+        def lambda_handler(event, context):
+            session = assume_role(event["role"])
+            LOGGER.info(f"Region: {session.region_name}")
+            LOGGER.info("client region: %s", session.client("inspector2").meta.region_name)
+            return session.profile_name
+    ''') == []
+
+
 # -- LAM406 ---------------------------------------------------------------------------------------------
 
 

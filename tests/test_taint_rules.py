@@ -295,3 +295,131 @@ def test_lam706_reports_request_dicts_on_their_entry():
     assert findings("LAM706", example) == expected_findings(example)
     (message,) = messages("LAM706", example)
     assert "reaches the `FilterExpression` of a DynamoDB request" in message
+
+
+# -- LAM701: whose `execute` ---------------------------------------------------------------
+
+
+def test_lam701_a_project_class_execute_is_not_a_cursor():
+    # Command objects of the project have `execute(payload)`; event text given to them
+    # is not SQL. The analysis follows into the project's method instead, so SQL built
+    # there from the argument is still found where it meets a real cursor.
+    example = Bad('''
+        import json
+
+        from commands.base import build_command
+        from commands.report import ReportCommand
+        from commands.store import StoreCommand
+
+        def lambda_handler(event, context):
+            body = json.loads(event["body"])
+            report = ReportCommand(body["account"])
+            result = report.execute(f"monthly report for {body['month']}")
+            command = build_command(body["action"])
+            outcome = command.execute(body["payload"])
+            StoreCommand().execute(body["customer"])
+            return {"statusCode": 200, "body": json.dumps({"result": result, "outcome": outcome})}
+    ''', files={
+        "commands/__init__.py": "",
+        "commands/base.py": '''
+            class Command:
+                name = "base"
+
+                def execute(self, payload):
+                    raise NotImplementedError
+
+                def run(self, text):
+                    return self.execute(f"{self.name}: {text}")
+
+
+            class Echo(Command):
+                name = "echo"
+
+                def execute(self, payload):
+                    return {"echo": payload}
+
+
+            COMMANDS = {"echo": Echo}
+
+
+            def build_command(action):
+                return COMMANDS[action]()
+        ''',
+        "commands/report.py": '''
+            from commands.base import Command
+
+
+            class ReportCommand(Command):
+                def __init__(self, account):
+                    self.account = account
+
+                def execute(self, title):
+                    return {"title": title, "account": self.account, "text": self.run(title)}
+        ''',
+        "commands/store.py": '''
+            import sqlite3
+
+            from commands.base import Command
+
+            connection = sqlite3.connect("/tmp/orders.db")
+
+
+            class StoreCommand(Command):
+                def execute(self, customer):
+                    cursor = connection.cursor()
+                    cursor.execute(f"INSERT INTO seen VALUES ('{customer}')")  # expect
+                    return cursor.rowcount
+        ''',
+    })
+    assert findings("LAM701", example) == expected_findings(example)
+
+
+def test_lam701_database_objects_the_model_cannot_type_still_count():
+    # `cursor` is a parameter and `get_connection()` a helper's result: their type is
+    # not visible, but the project has `execute` methods of its own (`Job.execute`), so
+    # only objects named like a database are taken for one; library objects are typed.
+    example = Bad('''
+        import psycopg2
+
+        class Job:
+            def execute(self, text):
+                return text.upper()
+
+        def get_connection():
+            return psycopg2.connect(dsn="postgresql://db/app")
+
+        def find(cursor, name):
+            cursor.execute("SELECT * FROM users WHERE name = '%s'" % name)  # expect
+
+        def lambda_handler(event, context, db=None):
+            name = event["name"]
+            with get_connection() as conn:
+                find(conn.cursor(), name)
+                conn.cursor().execute("DELETE FROM users WHERE name = '" + name + "'")  # expect
+                get_connection().execute(f"SELECT '{name}'")  # expect
+            handle = db or conn
+            handle.execute(f"SELECT '{name}'")
+            Job().execute(name)
+            return None
+    ''')
+    assert findings("LAM701", example) == expected_findings(example)
+
+
+def test_lam701_non_sql_libraries_and_own_methods():
+    example = Good('''
+        from gql import Client, gql
+
+        client = Client(url="https://api.example.com/graphql")
+
+        class Pipeline:
+            def execute(self, step):
+                return step
+
+            def run(self, event):
+                return self.execute(f"step {event['step']}")
+
+        def lambda_handler(event, context):
+            client.execute(gql(f"query {{ order(id: \\"{event['id']}\\") {{ id }} }}"))
+            return Pipeline().run(event)
+    ''')
+    assert findings("LAM701", example) == []

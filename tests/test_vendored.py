@@ -69,7 +69,7 @@ def test_fix_never_edits_vendored_code(workdir):
     run = run_cli("check", "--fix", "--unsafe-fixes", ".")
     assert run.exit_code in (0, 1)
     assert {p: p.read_bytes() for p in before} == before
-    assert "s3_client = boto3.client(\"s3\")" in (workdir / "functions/list/app.py").read_text()
+    assert "\ns3 = boto3.client(\"s3\")\n" in (workdir / "functions/list/app.py").read_text()
 
 
 def test_discovery_names_what_it_skipped(workdir):

@@ -207,6 +207,112 @@ FAILURE_FORWARDING_OPERATIONS = frozenset(
      "put_records", "put_record_batch", "put_events", "change_message_visibility"}
 )
 
+# -- How a function is invoked (LAM501) ---------------------------------------------
+
+# Who invokes a function asynchronously (Lambda queues the event and retries it) or
+# through an event source mapping (which retries the batch): for them, a handler that
+# returns normally has succeeded. Keys read on the event that only these events have ...
+ASYNC_EVENT_KEYS = {
+    "detail-type": "EventBridge",
+    "invokingEvent": "AWS Config",
+    "configRuleName": "AWS Config",
+    "awslogs": "CloudWatch Logs",
+}
+# ... and keys only the events of synchronous callers have: the caller gets the
+# answer (or the error) itself, so an `except` that answers it is not swallowing.
+SYNC_EVENT_KEYS = {
+    **{key: "API Gateway/function URL" for key in API_REQUEST_KEYS},
+    "requestContext": "API Gateway/function URL",
+    "headers": "API Gateway/function URL",
+    "body": "API Gateway/function URL",
+    "triggerSource": "Cognito",
+    "userPoolId": "Cognito",
+    "RequestType": "a CloudFormation custom resource",
+    "ResponseURL": "a CloudFormation custom resource",
+    "methodArn": "an API Gateway authorizer",
+    "authorizationToken": "an API Gateway authorizer",
+    "arguments": "AppSync",
+    "getObjectContext": "S3 Object Lambda",
+    "currentIntent": "Amazon Lex",
+    "sessionState": "Amazon Lex",
+    "Details": "Amazon Connect",
+}
+# Powertools event data classes and parser models of asynchronous sources (those
+# of SQS, Kinesis, DynamoDB Streams, S3 and SNS are in DATA_CLASS_SOURCES) ...
+ASYNC_DATA_CLASSES = {
+    "EventBridgeEvent": "EventBridge",
+    "EventBridgeModel": "EventBridge",
+    "S3EventBridgeNotificationEvent": "EventBridge",
+    "CloudWatchLogsEvent": "CloudWatch Logs",
+    "CloudWatchLogsModel": "CloudWatch Logs",
+    "SESEvent": "SES",
+    "SesModel": "SES",
+    "KafkaEvent": "Kafka",
+    "KafkaMskEventModel": "Kafka",
+    "ActiveMQEvent": "Amazon MQ",
+    "RabbitMQEvent": "Amazon MQ",
+}
+# ... and of synchronous callers.
+SYNC_DATA_CLASSES = {
+    "AppSyncResolverEvent": "AppSync",
+    "CloudFormationCustomResourceEvent": "a CloudFormation custom resource",
+    "KinesisFirehoseEvent": "Kinesis Data Firehose",
+    "ConnectContactFlowEvent": "Amazon Connect",
+    "LexEvent": "Amazon Lex",
+    "APIGatewayAuthorizerEventV2": "an API Gateway authorizer",
+    "APIGatewayAuthorizerRequestEvent": "an API Gateway authorizer",
+    "APIGatewayAuthorizerTokenEvent": "an API Gateway authorizer",
+    "S3ObjectLambdaEvent": "S3 Object Lambda",
+    "BedrockAgentEvent": "a Bedrock agent",
+}
+SYNC_DATA_CLASS_PREFIXES = ("CognitoUserPool", "PreSignUp", "PostConfirmation", "PreTokenGeneration",
+                            "CustomMessage", "DefineAuthChallenge", "CreateAuthChallenge",
+                            "VerifyAuthChallenge", "UserMigration", "PreAuthentication",
+                            "PostAuthentication")
+# The record sources, by how they invoke.
+RECORD_SOURCE_INVOCATION = {SQS: "poll", KINESIS: "poll", DYNAMODB_STREAMS: "poll", S3: "async", SNS: "async"}
+# Template event kinds (`lambdalint.templates.model`), for messages.
+TEMPLATE_KIND_LABELS = {
+    "DynamoDB": "DynamoDB Streams", "Schedule": "a schedule", "CloudWatchLogs": "CloudWatch Logs",
+    "FunctionURL": "a function URL", "API": "API Gateway", "MQ": "Amazon MQ", "IoT": "AWS IoT",
+}
+
+# Exceptions that mean "this failed" whatever the code was doing: the broad ones, the
+# SDK's and HTTP libraries' generic errors, and transient errors (throttling,
+# timeouts, unavailable services) that a retry would fix. A specific exception
+# (`GoneException` of a client that disconnected, `ConditionalCheckFailedException`
+# of an idempotent write, a project's own) names an outcome the author expected and
+# may well handle by logging it. By qualified name, or by the exception's own name.
+FAILURE_EXCEPTIONS = frozenset(
+    {"builtins.Exception", "builtins.BaseException", "builtins.RuntimeError", "builtins.OSError",
+     "builtins.IOError", "builtins.ConnectionError", "builtins.TimeoutError", "socket.timeout",
+     "socket.error", "botocore.exceptions.ClientError", "botocore.exceptions.BotoCoreError",
+     "botocore.exceptions.EndpointConnectionError", "botocore.exceptions.ConnectTimeoutError",
+     "botocore.exceptions.ReadTimeoutError", "botocore.exceptions.ConnectionError",
+     "requests.RequestException", "requests.exceptions.RequestException", "requests.HTTPError",
+     "requests.exceptions.HTTPError", "requests.ConnectionError", "requests.exceptions.ConnectionError",
+     "requests.Timeout", "requests.exceptions.Timeout", "requests.exceptions.ConnectTimeout",
+     "requests.exceptions.ReadTimeout", "urllib3.exceptions.HTTPError", "urllib.error.URLError",
+     "urllib.error.HTTPError", "httpx.HTTPError", "httpx.RequestError", "httpx.TimeoutException",
+     "pymysql.Error", "pymysql.err.OperationalError", "psycopg2.Error", "psycopg2.OperationalError"}
+)
+FAILURE_EXCEPTION_NAMES = frozenset({"ClientError", "BotoCoreError", "EndpointConnectionError"})
+# Parts of a modeled AWS exception's name that mean a transient failure.
+TRANSIENT_EXCEPTION_WORDS = ("Throttl", "Timeout", "ProvisionedThroughputExceeded", "ServiceUnavailable",
+                             "InternalServer", "InternalFailure", "TooManyRequests", "RequestLimitExceeded",
+                             "SlowDown", "ServiceException")
+# Calls an `except` block may make and still only report the failure, not handle it.
+LOG_FUNCTIONS = frozenset(
+    {"builtins.print", "traceback.print_exc", "traceback.print_exception", "traceback.format_exc",
+     "warnings.warn"}
+)
+LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
+)
+# Calls that only clean up: a `try` around them alone is best effort on purpose.
+CLEANUP_FUNCTIONS = frozenset({"os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"})
+CLEANUP_METHODS = frozenset({"close", "unlink", "rmdir", "cleanup", "shutdown", "flush", "remove"})
+
 # -- Batch writes and their partial failures (LAM504) -----------------------------
 
 
@@ -403,6 +509,14 @@ CONTINUATION_KEYS = frozenset(
 EXISTENCE_CHECK_LIMIT = 1
 # Page-size keywords checked for it besides the operation's own limit key.
 LIMIT_KEYS = frozenset({"MaxKeys", "Limit", "MaxResults", "MaxItems", "maxResults", "limit", "PageSize"})
+# A page that may be empty while later pages are not: a filter applied after the page
+# is read (DynamoDB `FilterExpression`), and operations that page through time or
+# scanned bytes. Their first page says nothing about the rest, not even whether
+# there is anything.
+FILTER_AFTER_PAGING_KEYS = frozenset({"FilterExpression", "ScanFilter", "QueryFilter"})
+EMPTY_PAGE_OPERATIONS = frozenset(
+    {"filter_log_events", "get_log_events", "lookup_events", "get_query_results", "search"}
+)
 # DynamoDB `Table` (resource API) reads have no paginator: a `LastEvaluatedKey` loop pages them.
 TABLE_PAGEABLE = {"scan": _DDB, "query": _DDB}
 

@@ -152,6 +152,20 @@ URLLIB3_CALLS = frozenset(
      "urllib3.connectionpool.HTTPConnectionPool", "urllib3.connectionpool.HTTPSConnectionPool",
      "urllib3.connection_from_url", "urllib3.poolmanager.PoolManager"}
 )
+# urllib3 pools, whose requests wait forever unless the pool or the request sets a
+# timeout (their default is the socket default: none). The top-level
+# `urllib3.request(...)` of urllib3 2 has a 3-second default, so it is not here.
+URLLIB3_POOLS = frozenset(
+    {"urllib3.PoolManager", "urllib3.poolmanager.PoolManager", "urllib3.ProxyManager",
+     "urllib3.poolmanager.ProxyManager", "urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool",
+     "urllib3.connectionpool.HTTPConnectionPool", "urllib3.connectionpool.HTTPSConnectionPool",
+     "urllib3.connection_from_url", "urllib3.connectionpool.connection_from_url", "urllib3.proxy_from_url"}
+)
+URLLIB3_REQUEST_METHODS = frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"})
+# `HTTPConnectionPool(host, port=None, timeout=...)`: the only pool taking it by position.
+URLLIB3_POOL_TIMEOUT_POSITION = {"urllib3.HTTPConnectionPool": 2, "urllib3.HTTPSConnectionPool": 2,
+                                 "urllib3.connectionpool.HTTPConnectionPool": 2,
+                                 "urllib3.connectionpool.HTTPSConnectionPool": 2}
 # `urllib3.Timeout(total=None)` with no `connect`/`read` leaves both at the socket default (None).
 URLLIB3_TIMEOUT_TYPES = frozenset({"urllib3.Timeout", "urllib3.util.Timeout", "urllib3.util.timeout.Timeout"})
 URLLIB3_TIMEOUT_PARTS = ("connect", "read")

@@ -53,6 +53,9 @@ SIZE_CHECKS = frozenset({"builtins.len"})
 UNBOUNDED_CACHE_DECORATORS = frozenset({"functools.cache"})
 SIZED_CACHE_DECORATORS = frozenset({"functools.lru_cache"})
 CACHE_MAXSIZE = ("maxsize", 0)
+# `cachetools.cached(cache={})`: memoisation into a plain dict, which nothing bounds.
+CACHE_INTO_ARGUMENT_DECORATORS = {"cachetools.cached": ("cache", 0)}
+UNBOUNDED_CACHE_OBJECTS = frozenset({"builtins.dict"})
 
 # -- Files under /tmp (LAM303) ---------------------------------------------------------
 

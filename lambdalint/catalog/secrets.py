@@ -499,6 +499,12 @@ POWERTOOLS_SECRET_FUNCTIONS = frozenset({"get_secret", "get_secrets_by_name"})
 POWERTOOLS_DECRYPTING_FUNCTIONS = frozenset({"get_parameter", "get_parameters", "get_parameters_by_name"})
 POWERTOOLS_DECRYPTION_KWARG = "decrypt"
 # Fields of those responses (and of parsed secret JSON) that are not secret.
+# Attributes of objects built from credentials (a boto3 Session or client made with
+# an assumed role's keys) that say nothing about the credentials.
+NON_SECRET_ATTRIBUTES = frozenset(
+    {"region_name", "profile_name", "available_profiles", "meta", "events", "service_name",
+     "partition", "endpoint_url", "config"}
+)
 NON_SECRET_FIELDS = frozenset(
     {
         # Secrets Manager and SSM response metadata

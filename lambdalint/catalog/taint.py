@@ -5,11 +5,13 @@ LAM701-LAM706 only word their messages. Names are qualified the way
 ``lambdalint.model.resolve`` spells them: a call result ends in ``()``,
 builtins live under ``builtins.``. Method names (no dots) match on any
 receiver: they are distinctive enough, and a taint finding needs event data to
-reach them too.
+reach them too; `execute` is the exception (a project's command classes have
+one), so its receiver must be a database object (see ``SQL_PACKAGES``).
 """
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 
@@ -236,6 +238,25 @@ SQL_TEXT_METHODS = {
     "exec_driver_sql": ArgSpec((0,), ("statement",)),
     "mogrify": ArgSpec((0,), ("query", "operation")),
 }
+# Whose `execute` runs SQL: the packages of DB-API drivers, SQLAlchemy and the
+# other SQL clients (by the first component of the qualified name).
+SQL_PACKAGES = frozenset(
+    {"sqlite3", "pymysql", "MySQLdb", "mysql", "psycopg2", "psycopg", "pg8000", "sqlalchemy",
+     "pyodbc", "cx_Oracle", "oracledb", "pymssql", "snowflake", "redshift_connector", "aiomysql",
+     "aiopg", "asyncpg", "aiosqlite", "databricks", "duckdb", "trino", "pyhive", "pyathena",
+     "clickhouse_driver", "ibm_db", "ibm_db_dbi", "teradatasql", "vertica_python", "peewee",
+     "django", "records", "dataset", "sqlmodel", "pandas"}
+)
+# Libraries whose `execute` takes something other than SQL text (GraphQL documents,
+# Google API requests): never an SQL sink.
+NON_SQL_EXECUTE_PACKAGES = frozenset({"gql", "graphql", "googleapiclient", "celery"})
+# Receivers named like a database object (`cursor`, `self.conn`, `db_session`): when
+# the project has classes of its own with an `execute` method, an object whose type
+# the model cannot see is taken for a database only under such a name.
+SQL_RECEIVER_NAME = re.compile(
+    r"(^|_)(cur|cursor|conn|connection|con|db|database|session|engine|sql|tx|transaction|rds|mysql|"
+    r"postgres|pg|redshift|snowflake)(_|$)", re.IGNORECASE
+)
 SQL_TEXT_FUNCTIONS = {
     "sqlalchemy.text": ArgSpec((0,), ("text",)),
     "sqlalchemy.sql.text": ArgSpec((0,), ("text",)),

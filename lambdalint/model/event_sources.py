@@ -84,6 +84,13 @@ class EventProfile:
     http_certain: bool = False
     # id(FunctionInfo) -> names holding the record list or one record.
     record_names: dict[int, set[str]] = field(default_factory=dict, repr=False)
+    # Who invokes the function asynchronously or through an event source mapping
+    # (a retried event: "S3", "EventBridge", "a schedule"...), and which synchronous
+    # callers it answers ("API Gateway", "Cognito"...), each with how we know: from
+    # the templates that deploy it, Powertools event classes, or keys only that
+    # caller's events have. A `statusCode` response alone is no evidence either way.
+    invokers: dict[str, str] = field(default_factory=dict)
+    callers: dict[str, str] = field(default_factory=dict)
 
     # -- questions ------------------------------------------------------------
 
@@ -95,6 +102,13 @@ class EventProfile:
         """Known to answer API Gateway, an ALB or a function URL (by more than the
         shape of what it returns)."""
         return bool(self.http_evidence)
+
+    @property
+    def retried(self) -> bool:
+        """Only asynchronous or event-source-mapping invokers are known: Lambda retries
+        (or hands to a dead-letter queue or destination) what fails, and counts as
+        processed what returns."""
+        return bool(self.invokers) and not self.callers
 
     @property
     def reads_records(self) -> bool:
@@ -128,6 +142,7 @@ class EventProfile:
 
 _SOURCE_ORDER = [ev.SQS, ev.KINESIS, ev.DYNAMODB_STREAMS, ev.S3, ev.SNS, ev.API, ev.SECRETS_ROTATION,
                  ev.CUSTOM_RESOURCE, ev.CODEPIPELINE_JOB]
+_STATUS_CODE_REASON = "returns a `statusCode` response"
 
 
 # -- entry points and caching -------------------------------------------------------
@@ -190,6 +205,11 @@ class _Analysis:
         self.reports_batch_failures = False
         self.http_evidence = ""
         self.http_certain = False
+        self.invokers: dict[str, str] = {}
+        self.callers: dict[str, str] = {}
+        self.api_from_response = False
+        self.roots: dict[int, set[str]] = {}
+        self.root_keys: set[str] = set()  # keys read on the whole event
 
     def add(self, source: str, why: str) -> None:
         self.sources.setdefault(source, why)
@@ -211,6 +231,7 @@ class _Analysis:
         self._record_fixpoint(sites)
         self._template_declarations()
         self._entry_declarations()
+        self.roots = self._roots(sites)
         for model, function in sites:
             self._reads(model, function)
             self._calls(model, function)
@@ -230,6 +251,7 @@ class _Analysis:
             else RecordLoop(loop.node, loop.model, loop.function, loop.targets, record_sources)
             for loop in loops
         )
+        self._invocation()
         return EventProfile(
             entry=self.entry,
             model=self.model,
@@ -243,7 +265,55 @@ class _Analysis:
             record_names=self.records,
             http_evidence=self.http_evidence,
             http_certain=self.http_certain,
+            invokers=self.invokers,
+            callers=self.callers,
         )
+
+    # -- how it is invoked ----------------------------------------------------------------
+
+    def _invocation(self) -> None:
+        for source in self.entry.declared:
+            label = ev.TEMPLATE_KIND_LABELS.get(source.kind, source.kind)
+            why = f"{source.name} in {source.where.describe()}"
+            if source.invocation in ("async", "poll"):
+                self.invokers.setdefault(label, why)
+            elif source.invocation == "sync":
+                self.callers.setdefault(label, why)
+        for source, why in self.sources.items():
+            if source in ev.RECORD_SOURCE_INVOCATION:
+                self.invokers.setdefault(ev.SOURCE_LABELS[source], why)
+            elif source == ev.API and not (self.api_from_response and why == _STATUS_CODE_REASON):
+                self.callers.setdefault(ev.SOURCE_LABELS[source], why)
+        for key in self.root_keys:
+            if key in ev.ASYNC_EVENT_KEYS:
+                self.invokers.setdefault(ev.ASYNC_EVENT_KEYS[key], f"reads `{key}` from the event")
+            elif key in ev.SYNC_EVENT_KEYS:
+                self.callers.setdefault(ev.SYNC_EVENT_KEYS[key], f"reads `{key}` from the event")
+
+    def _roots(self, sites: list[Site]) -> dict[int, set[str]]:
+        """Names holding the whole event: the entry point's event parameter, and the
+        parameter of a function it hands the whole event to (unless reassigned)."""
+        positional = self.entry.function.positional_params()
+        if self.entry.kind != "handler" or not positional:
+            return {}
+        roots: dict[int, set[str]] = {id(self.entry.function): {positional[0].name}}
+        for _ in range(2):
+            for model, function in sites:
+                names = roots.get(id(function))
+                if not names or self.project is None:
+                    continue
+                for call in function.calls:
+                    if not any(isinstance(a.value, cst.Name) and a.value.value in names for a in call.args):
+                        continue
+                    for _, target, bound in self.project.call_targets(model, call, function):
+                        for param, arg in bind_arguments(target, call, bound):
+                            if isinstance(arg, cst.Name) and arg.value in names:
+                                roots.setdefault(id(target), set()).add(param)
+        for _, function in sites:
+            names = roots.get(id(function))
+            if names:
+                names -= {n for targets, _ in function.assignments for n in targets}
+        return roots
 
     # -- which functions --------------------------------------------------------------
 
@@ -338,7 +408,13 @@ class _Analysis:
         qualified = model.qualify(expr, function) or ""
         name = qualified.rsplit(".", 1)[-1]
         source = ev.DATA_CLASS_SOURCES.get(name)
-        if source is None or not qualified.startswith(ev.EVENT_TYPE_PACKAGES):
+        if not qualified.startswith(ev.EVENT_TYPE_PACKAGES):
+            return False
+        if name in ev.ASYNC_DATA_CLASSES:
+            self.invokers.setdefault(ev.ASYNC_DATA_CLASSES[name], f"uses the `{name}` event type")
+        elif name in ev.SYNC_DATA_CLASSES or name.startswith(ev.SYNC_DATA_CLASS_PREFIXES):
+            self.callers.setdefault(ev.SYNC_DATA_CLASSES.get(name, "Cognito"), f"uses the `{name}` event type")
+        if source is None:
             return False
         if source == ev.API:
             self.add_http(f"uses the `{name}` event type", certain=True)
@@ -347,10 +423,13 @@ class _Analysis:
         return True
 
     def _reads(self, model: ModuleModel, function: FunctionInfo) -> None:
+        roots = self.roots.get(id(function), ())
         for node in own_nodes(function):
             read = key_read(node)
             if read is not None:
                 key, base = read
+                if roots and isinstance(base, cst.Name) and base.value in roots:
+                    self.root_keys.add(key)
                 if _is_records(self.records, model, function, base):
                     self.record_keys.add(key)
                     source = ev.RECORD_FIELDS.get(key)
@@ -432,7 +511,8 @@ class _Analysis:
         returned += [value for targets, value in function.assignments if names.intersection(targets)]
         if any(isinstance(value, cst.Dict) and dict_key(value, ev.STATUS_CODE_KEY) is not None
                for value in returned):
-            self.add(ev.API, "returns a `statusCode` response")
+            self.api_from_response = True
+            self.add(ev.API, _STATUS_CODE_REASON)
 
     def _loops(self, model: ModuleModel, function: FunctionInfo) -> Iterator[RecordLoop]:
         for node in own_nodes(function):

@@ -176,6 +176,18 @@ class Project:
             importer = model
         return []
 
+    def names_class_instance(self, importer: ModuleModel, qualified: str) -> bool:
+        """Whether a qualified name reads an object made by one of the project's classes
+        (`orders.Repository().execute`, `shared.db.runner.execute` where the module binds
+        `runner = Runner()`)."""
+        index = qualified.find("()")
+        while index != -1:
+            model, rest = self._split_module(importer, qualified[:index])
+            if model is not None and rest in model.summary.classes:
+                return True
+            index = qualified.find("()", index + 2)
+        return False
+
     def _split_module(self, importer: ModuleModel, qualified: str) -> tuple[ModuleModel | None, str]:
         parts = qualified.split(".")
         for i in range(len(parts) - 1, 0, -1):

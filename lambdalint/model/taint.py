@@ -443,6 +443,7 @@ class TaintEngine:
         self._running: list[int] = []
         self._findings: dict[int, dict[tuple[int, str], TaintFinding]] = {}
         self._reports: dict[int, TaintReport] = {}
+        self._project_methods: frozenset[str] | None = None
 
     def run(self) -> None:
         roots = [
@@ -455,6 +456,16 @@ class TaintEngine:
         for model in self.project.models:
             for entry in model.entry_points:
                 self._guarded(lambda: self._enter(model, entry))
+
+    def project_methods(self) -> frozenset[str]:
+        """Names of the methods the project's classes define (in the modules loaded
+        so far), worked out once."""
+        if self._project_methods is None:
+            self._project_methods = frozenset(
+                method for model in self.project.models
+                for cls in model.summary.classes.values() for method in cls.methods
+            )
+        return self._project_methods
 
     def _guarded(self, work: Callable[[], object]) -> None:
         try:
@@ -613,6 +624,15 @@ class TaintEngine:
         if node is None:
             return 0
         return model.line_of(node)
+
+
+def _last_name(expr: cst.BaseExpression) -> str:
+    """`cursor` for `cursor`, `self.cursor`, `conn.cursor()`; "" for anything else."""
+    while isinstance(expr, cst.Call):
+        expr = expr.func
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return expr.value if isinstance(expr, cst.Name) else ""
 
 
 def _code(node: cst.CSTNode | None) -> str:
@@ -1645,6 +1665,8 @@ class _FunctionAnalysis:
         spec = tc.SQL_TEXT_FUNCTIONS.get(qualified or "")
         if spec is None and method is not None:
             spec = tc.SQL_TEXT_METHODS.get(method)
+            if spec is not None and not self._database_receiver(node, qualified, method):
+                spec = None
         if spec is not None:
             taint = _union(t for _, t in self._args(node, args, spec))
             self._sink(tc.SQL, node, "the SQL text of `{call}`", taint)
@@ -1658,6 +1680,64 @@ class _FunctionAnalysis:
                 if arg.keyword is not None and arg.keyword.value == outer:
                     taint = _union(self._eval(value, state) for value in _dict_values(arg.value, key))
                     self._sink(tc.SQL, node, "the SQL text of `{call}`", taint)
+
+    def _database_receiver(self, node: cst.Call, qualified: str | None, method: str) -> bool:
+        """Whether `x.execute(...)` runs SQL: `x` is an object of a known SQL library,
+        or one whose type the model cannot see, but not an object of one of the project's
+        own classes (a command object's `execute`), whose method the analysis follows
+        into instead."""
+        project = self.project
+        if project is not None and project.call_targets(self.model, node, self.function):
+            return False  # the project's own method: its body is analysed like any other
+        root = qualified.partition(".")[0] if qualified else ""
+        if root in tc.SQL_PACKAGES:
+            return True
+        if root in tc.NON_SQL_EXECUTE_PACKAGES:
+            return False
+        receiver = node.func.value  # type: ignore[attr-defined]
+        if project is not None and qualified and root in project.module_heads \
+                and project.names_class_instance(self.model, qualified):
+            return False
+        own = self._own_class_method(receiver, method)
+        if own is not None:
+            return own
+        if method in self.engine.project_methods():
+            return bool(tc.SQL_RECEIVER_NAME.search(_last_name(receiver)))
+        return True
+
+    def _own_class_method(self, receiver: cst.BaseExpression, method: str) -> bool | None:
+        """`self.execute(...)` in a method of a project class: False when the class (or a
+        base in this module) defines it or derives from nothing outside the project, True
+        when a base is a known SQL library's class, None when this cannot be told."""
+        function = self.function
+        positional = function.positional_params()
+        if function.class_name is None or not isinstance(receiver, cst.Name) or not positional \
+                or receiver.value != positional[0].name:
+            return None
+        classes = self.model.summary.classes
+        cls = classes.get(function.class_name.rsplit(".", 1)[-1])
+        if cls is None:
+            return None
+        seen: set[str] = set()
+        pending = [cls]
+        while pending:
+            current = pending.pop()
+            if current.name in seen:
+                continue
+            seen.add(current.name)
+            if method in current.methods:
+                return False
+            for base in current.bases:
+                local = classes.get(base.value) if isinstance(base, cst.Name) else None
+                if local is not None:
+                    pending.append(local)
+                    continue
+                base_name = self.model.qualify(base, None) or ""
+                if base_name.partition(".")[0] in tc.SQL_PACKAGES:
+                    return True
+                if base_name != "builtins.object":
+                    return None
+        return False
 
     def _shell_sinks(self, node: cst.Call, qualified: str | None, args: list[frozenset[Origin]],
                      state: State) -> None:
