@@ -540,3 +540,37 @@ def test_a_template_of_another_name_is_read_when_named_on_the_command_line(workd
     })
     run = run_cli("check", "--no-cache", "deploy/functions.yml")
     assert "LAM001" in run.stdout and "LAM000" not in run.stdout
+
+
+def test_a_code_uri_that_climbs_out_of_the_templates_folder_resolves_inside_the_tree(workdir):
+    """`process(evt, ctx)` is a handler only because a template two folders away names it."""
+    (workdir / ".git").mkdir()
+    write(workdir, {
+        "deploy/stacks/api.yml": '''
+            AWSTemplateFormatVersion: "2010-09-09"
+            Transform: AWS::Serverless-2016-10-31
+            Globals:
+              Function:
+                CodeUri: ../../services/api/
+            Resources:
+              Api:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Handler: handler.process
+                  Runtime: python3.12
+              Jobs:
+                Type: AWS::Lambda::Function
+                Properties:
+                  Code: ./../../services/jobs
+                  Handler: jobs.run
+                  Runtime: python3.12
+        ''',
+        "services/api/handler.py": "import boto3\n\ndef process(evt, ctx):\n    return boto3.client('s3').list_buckets()\n",
+        "services/jobs/jobs.py": "import boto3\n\ndef run(evt, ctx):\n    return boto3.client('sqs').list_queues()\n",
+    })
+    run = run_cli("check", "--no-cache", "--select", "LAM001,LAM101", "--output-format", "json", ".")
+    assert [(d["filename"], d["code"]) for d in json.loads(run.stdout)] == [
+        ("services/api/handler.py", "LAM101"), ("services/jobs/jobs.py", "LAM101")]
+    handlers = run_cli("handlers", ".").stdout
+    assert "services/api/handler.py:3: services.api.handler.process [handler: deploy/stacks/api.yml (Api)]" \
+        in handlers
