@@ -109,7 +109,11 @@ def _sdk_client_call(project: Project, model: ModuleModel, function: FunctionInf
                 found = sdk_client_call(project, target_model, target, returned, constructors, depth + 1, memo)
                 if found is not None:
                     return found
-        if isinstance(expr.func, cst.Attribute):  # `dynamodb.Table("orders")`
+        # `dynamodb.Table("orders")`, `s3.Bucket(name).Object(key)`, `client.get_paginator(...)`:
+        # objects whose methods call AWS. The result of an operation (`table.get_item(...)`,
+        # then `.get("Item")` on it) is data, not a client.
+        if isinstance(expr.func, cst.Attribute) and (
+                expr.func.attr.value[:1].isupper() or expr.func.attr.value in facts.SDK_FACTORY_METHODS):
             return sdk_client_call(project, model, function, expr.func.value, constructors, depth + 1, memo)
         return None
     if isinstance(expr, cst.Name):

@@ -574,3 +574,61 @@ def test_a_code_uri_that_climbs_out_of_the_templates_folder_resolves_inside_the_
     handlers = run_cli("handlers", ".").stdout
     assert "services/api/handler.py:3: services.api.handler.process [handler: deploy/stacks/api.yml (Api)]" \
         in handlers
+
+
+_WEB_ADAPTER = {
+    "sam": ("template.yaml", '''
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function:
+            Environment:
+              Variables:
+                AWS_LAMBDA_EXEC_WRAPPER: {wrapper}
+        Resources:
+          Web:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: app/
+              Handler: run.sh
+              Runtime: python3.12
+    '''),
+    "serverless": ("serverless.yml", '''
+        service: web
+        provider:
+          name: aws
+          runtime: python3.12
+          environment:
+            AWS_LAMBDA_EXEC_WRAPPER: {wrapper}
+        functions:
+          web:
+            handler: app/run.sh
+    '''),
+    "python-cdk": ("stack.py", '''
+        from aws_cdk import Stack, aws_lambda as _lambda
+
+
+        class S(Stack):
+            def __init__(self, scope, construct_id):
+                super().__init__(scope, construct_id)
+                _lambda.Function(self, "Web", runtime=_lambda.Runtime.PYTHON_3_12, handler="run.sh",
+                                 code=_lambda.Code.from_asset("app"),
+                                 environment={{"AWS_LAMBDA_EXEC_WRAPPER": "{wrapper}", "PORT": "8000"}})
+    '''),
+    "typescript-cdk": ("lib/stack.ts", '''
+        import * as lambda from "aws-cdk-lib/aws-lambda";
+        new lambda.Function(this, "Web", {{ runtime: lambda.Runtime.PYTHON_3_12, handler: "run.sh",
+          code: lambda.Code.fromAsset("app"), environment: {{ ...shared, AWS_LAMBDA_EXEC_WRAPPER: "{wrapper}" }} }});
+    '''),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_WEB_ADAPTER))
+def test_a_lambda_web_adapter_function_names_no_python_handler(kind):
+    """With `AWS_LAMBDA_EXEC_WRAPPER=/opt/bootstrap` the Web Adapter runs a web server: `run.sh`
+    is no `module.function`; any other wrapper still calls the handler."""
+    path, template = _WEB_ADAPTER[kind]
+    files = {"cdk.json": "{}", "app/main.py": "app = object()\n"} if "cdk" in kind else {"app/main.py": "x = 1\n"}
+    adapter = _deployment({path: template.format(wrapper="/opt/bootstrap"), **files}).deployment.functions
+    assert [(f.not_found, f.module_file, bool(f.handler_note)) for f in adapter] == [(None, None, True)]
+    traced = _deployment({path: template.format(wrapper="/opt/otel-instrument"), **files}).deployment.functions
+    assert [bool(f.handler_note) for f in traced] == [False] and traced[0].not_found is not None

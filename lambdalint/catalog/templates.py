@@ -53,6 +53,11 @@ SERVERLESS_DEFAULT_MEMORY = 1024
 # `Metadata: BuildMethod` values whose build step produces the deployed code:
 # the handler may not exist in the source folder.
 BUILD_METHODS_THAT_GENERATE_CODE = frozenset({"makefile", "esbuild", "rust-cargolambda", "dotnet7"})
+# The Lambda Web Adapter: with `AWS_LAMBDA_EXEC_WRAPPER=/opt/bootstrap` its layer starts
+# a web server in place of the runtime, and `Handler` names no Python function
+# (`run.sh`, or anything at all). Other wrappers (OpenTelemetry, Datadog) still call it.
+EXEC_WRAPPER_VARIABLE = "AWS_LAMBDA_EXEC_WRAPPER"
+WEB_ADAPTER_WRAPPER = "/opt/bootstrap"
 # Code locations that are not a folder of the project.
 REMOTE_CODE_PREFIXES = ("s3://", "http://", "https://")
 ARCHIVE_SUFFIXES = (".zip", ".jar", ".tar.gz", ".tgz", ".whl")
@@ -253,6 +258,9 @@ SDK_LOCAL_METHODS = frozenset({
     "get_paginator", "get_waiter", "can_paginate", "generate_presigned_url", "generate_presigned_post",
     "close", "meta", "exceptions", "batch_writer", "register", "get_available_subresources",
 })
+# ... the methods besides a resource's sub-resources (`Table(...)`, `Bucket(...)`) whose
+# result makes requests of its own ...
+SDK_FACTORY_METHODS = frozenset({"get_paginator", "get_waiter"})
 # ... the botocore Config that carries timeouts and retries ...
 SDK_CONFIG_CLASSES = frozenset({"botocore.config.Config", "botocore.client.Config", "boto3.session.Config"})
 SDK_CONNECT_TIMEOUT = "connect_timeout"

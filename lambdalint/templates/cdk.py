@@ -244,6 +244,11 @@ class _Reader(ast.NodeVisitor):
             self.plain_function(function, keywords)
         if "layers" in keywords:
             self.layers(function, keywords["layers"])
+        environment = keywords["environment"].value if "environment" in keywords else None
+        if isinstance(environment, ast.Dict):
+            function.note_environment({
+                key.value: value.value for key, value in zip(environment.keys, environment.values)
+                if isinstance(key, ast.Constant) and isinstance(value, ast.Constant)})
         events = keywords.get("events")
         if events is not None and isinstance(events.value, (ast.List, ast.Tuple)):
             for item in events.value.elts:

@@ -562,6 +562,9 @@ class _Reader:
             self.python_function(function, options)
         else:
             self.plain_function(function, options)
+        environment = self.options(options.value("environment")) if "environment" in options.pairs else None
+        if environment is not None:
+            function.note_environment({key: self.string(value) for key, (_, value) in environment.pairs.items()})
         events = self.deref(options.value("events"))
         if events is not None and events.type == "array":
             for item in _named(events):

@@ -131,6 +131,12 @@ class _Reader:
                 function.events.append(EventSource(FUNCTION_URL, "`FunctionUrlConfig`",
                                                    at(props.mark_of("FunctionUrlConfig"))))
         self._layers(function, props, sam)
+        variables: dict[str, Any] = {}
+        for owner in [self.globals, props] if sam else [props]:
+            environment = owner.get("Environment")
+            found = environment.get("Variables") if isinstance(environment, Mapping) else None
+            variables.update(found if isinstance(found, Mapping) else {})
+        function.note_environment(variables)
         return function
 
     def _layers(self, function: TemplateFunction, props: Mapping, sam: bool) -> None:

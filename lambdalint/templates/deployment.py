@@ -226,6 +226,8 @@ def top_level_names(body: list[ast.stmt]) -> set[str]:
 
 
 def _resolve(function: TemplateFunction, files: _Files) -> None:
+    if function.handler_note:
+        return  # the handler names no Python function
     if function.inline is not None:
         _resolve_inline(function)
         return

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from lambdalint.catalog import templates as facts
 from lambdalint.discovery import relative
 from lambdalint.model import HandlerSpec
 from lambdalint.templates.loader import NO_MARK, Mark, TemplateError
@@ -179,12 +180,21 @@ class TemplateFunction:
     layers: list[LayerRef] = field(default_factory=list)  # in order; see LayerRef
     python_implied: bool = False  # CDK PythonFunction: Python whatever `runtime` says
     inline: InlineCode | None = None  # code written in the template (code_dir is then None)
+    # Why `handler` names no Python function though the runtime is Python (the Lambda
+    # Web Adapter runs a web server instead): the handler is then not resolved.
+    handler_note: str = ""
 
     # Filled in by handler resolution.
     module_file: str | None = None  # the handler's file, when it exists
     function_name: str | None = None
     not_found: str | None = None  # why the handler names nothing (LAM001)
     target: tuple[ModuleModel, FunctionInfo] | None = None
+
+    def note_environment(self, variables: dict[str, Any]) -> None:
+        """Learn from the function's environment variables (literal values) what runs it."""
+        if variables.get(facts.EXEC_WRAPPER_VARIABLE) == facts.WEB_ADAPTER_WRAPPER:
+            self.handler_note = (f"the Lambda Web Adapter runs the code ({facts.EXEC_WRAPPER_VARIABLE}="
+                                 f"{facts.WEB_ADAPTER_WRAPPER}): the handler names no Python function")
 
     def reset(self) -> None:
         """Forget the handler resolution (the fix loop resolves again against new code)."""
