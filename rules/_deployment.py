@@ -180,7 +180,14 @@ class Network:
             return False
         if method in facts.SDK_LOCAL_METHODS:
             return False
-        return receiver.startswith(self._client_prefixes)
+        prefix = next((p for p in self._client_prefixes if receiver.startswith(p)), None)
+        if prefix is None:
+            return False
+        # Between the client and the method: sub-resources (`Table()`), paginators and
+        # waiters, attributes (`meta.client`, `objects`); not an operation, whose result
+        # (`get_item().get`) is data.
+        return all(not segment.endswith("()") or segment[:1].isupper() or segment[:-2] in facts.SDK_FACTORY_METHODS
+                   for segment in receiver[len(prefix):].split(".") if segment)
 
     def calls(self, project: Project, model: ModuleModel, function: FunctionInfo) -> Iterator[NetworkCall]:
         """Network calls in the invocation scope of one handler, handler first."""
