@@ -226,11 +226,17 @@ class Engine:
         files = [source.rel_path for source in sources] + list(lazy or ())
         environment = scope.environment if scope is not None else FLAT
         resolution = Resolution(ImportSpace.of(files), environment)
+        # Python code written in the templates: modules of the project that are no
+        # files of the run (kept out of `result.sources`); see lambdalint.templates.inline.
+        # A unit of a run checks the inline code of its own functions only.
+        inline = deploy.inline_sources(templates) if templates else {}
+        if scope is not None:
+            inline = {path: item for path, item in inline.items() if item[1].key in scope.functions}
         # A file checked alone is walked by the rules right after its model is
         # built, so the model's walk is kept for them to replay; in a project the
         # kept walks of all its files would cost more memory than they save time.
-        replayable = len(sources) == 1 and not lazy
-        for source in sources:
+        replayable = len(sources) == 1 and not lazy and not inline
+        for source in [*sources, *(code for code, _ in inline.values())]:
             self._build_model(source, models, result, replayable, resolution)
         pending = dict(lazy or {})
 
@@ -271,13 +277,14 @@ class Engine:
             result.messages.append(
                 f"warning: handler '{spec.module}:{spec.function}' from {spec.source} matches no function"
             )
+        # Inline code first: a module its calls load joins `sources`, checked below.
+        for source, function in inline.values():
+            start = len(result.diagnostics)
+            self._check_source(source, models, result)
+            result.diagnostics[start:] = deploy.rebase_inline(function, result.diagnostics[start:])
         for source in sources:
             result.files_checked += 1
-            if source.failure is not None or id(source) not in models:
-                if source.failure is not None:
-                    result.diagnostics.append(_syntax_error(source))
-                continue
-            self._check_file(source, models[id(source)], result)
+            self._check_source(source, models, result)
         if result.deployment is not None:
             self._check_deployment(result.deployment, result, scope is None or scope.template_problems)
         result.unloaded = [(path, rel, data) for rel, (path, data) in pending.items()]
@@ -285,6 +292,13 @@ class Engine:
         result.diagnostics.sort(key=Diagnostic.sort_key)
         self._forget_files()
         return result
+
+    def _check_source(self, source: SourceFile, models: dict[int, ModuleModel], result: RunResult) -> None:
+        if source.failure is not None or id(source) not in models:
+            if source.failure is not None:
+                result.diagnostics.append(_syntax_error(source))
+            return
+        self._check_file(source, models[id(source)], result)
 
     def _forget_files(self) -> None:
         """Drop what the rules kept of the last file (its context, per-file state set

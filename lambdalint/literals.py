@@ -18,6 +18,7 @@ thousands of reference cycles that only the garbage collector could free.
 from __future__ import annotations
 
 import ast
+from typing import Callable
 
 import libcst as cst
 
@@ -100,3 +101,46 @@ def string_value(node: object, *, bytes_too: bool = False) -> str | None:
         return b"".join(values).decode("latin-1")  # type: ignore[arg-type]
     return None
 
+
+
+def string_ends(node: cst.BaseExpression,
+                resolve: Callable[[cst.BaseExpression], cst.BaseExpression] | None = None,
+                ) -> tuple[str, str, str | None]:
+    """What every value of a string expression starts and ends with, and its whole value
+    when it is one: `f"processed/{name}.png"` is ("processed/", ".png", None), `"out.csv"`
+    is ("out.csv", "out.csv", "out.csv"). Literals, f-strings, implicit concatenations
+    and `+` are read; ``resolve`` follows a name to the expression bound to it; anything
+    else contributes an unknown middle ("" at an end that is unknown)."""
+    segments = _segments(node, resolve, 0)
+    if all(segment is not None for segment in segments):
+        whole = "".join(segments)  # type: ignore[arg-type]
+        return whole, whole, whole
+    first = segments.index(None)
+    last = len(segments) - segments[::-1].index(None)
+    return "".join(segments[:first]), "".join(segments[last:]), None  # type: ignore[arg-type]
+
+
+def _segments(node: cst.BaseExpression, resolve: Callable[[cst.BaseExpression], cst.BaseExpression] | None,
+              depth: int) -> list[str | None]:
+    """Known text and unknown parts (None), in order."""
+    if depth > 8:
+        return [None]
+    if isinstance(node, cst.Name) and resolve is not None:
+        bound = resolve(node)
+        return [None] if bound is node else _segments(bound, resolve, depth + 1)
+    if isinstance(node, cst.SimpleString):
+        value = string_value(node)
+        return [value] if value is not None else [None]
+    if isinstance(node, cst.ConcatenatedString):
+        return [segment for part in string_parts(node) for segment in _segments(part, resolve, depth + 1)]
+    if isinstance(node, cst.FormattedString):
+        found: list[str | None] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText) and "\\" not in part.value:
+                found.append(part.value.replace("{{", "{").replace("}}", "}"))
+            else:
+                found.append(None)
+        return found
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _segments(node.left, resolve, depth + 1) + _segments(node.right, resolve, depth + 1)
+    return [None]

@@ -23,7 +23,7 @@ from lambdalint.catalog import CONNECTION_CONSTRUCTORS
 from lambdalint.catalog import templates as facts
 from lambdalint.literals import number_value, simple_value
 from lambdalint.model import EntryPoint, FunctionInfo, ModuleModel, Project
-from lambdalint.templates import CDK, CLOUDFORMATION, SERVERLESS, Deployment, TemplateFunction
+from lambdalint.templates import CDK, CDK_TS, CLOUDFORMATION, SERVERLESS, Deployment, TemplateFunction
 from lambdalint.walk import children
 
 # -- the deployed handlers ------------------------------------------------------------
@@ -109,7 +109,11 @@ def _sdk_client_call(project: Project, model: ModuleModel, function: FunctionInf
                 found = sdk_client_call(project, target_model, target, returned, constructors, depth + 1, memo)
                 if found is not None:
                     return found
-        if isinstance(expr.func, cst.Attribute):  # `dynamodb.Table("orders")`
+        # `dynamodb.Table("orders")`, `s3.Bucket(name).Object(key)`, `client.get_paginator(...)`:
+        # objects whose methods call AWS. The result of an operation (`table.get_item(...)`,
+        # then `.get("Item")` on it) is data, not a client.
+        if isinstance(expr.func, cst.Attribute) and (
+                expr.func.attr.value[:1].isupper() or expr.func.attr.value in facts.SDK_FACTORY_METHODS):
             return sdk_client_call(project, model, function, expr.func.value, constructors, depth + 1, memo)
         return None
     if isinstance(expr, cst.Name):
@@ -176,7 +180,14 @@ class Network:
             return False
         if method in facts.SDK_LOCAL_METHODS:
             return False
-        return receiver.startswith(self._client_prefixes)
+        prefix = next((p for p in self._client_prefixes if receiver.startswith(p)), None)
+        if prefix is None:
+            return False
+        # Between the client and the method: sub-resources (`Table()`), paginators and
+        # waiters, attributes (`meta.client`, `objects`); not an operation, whose result
+        # (`get_item().get`) is data.
+        return all(not segment.endswith("()") or segment[:1].isupper() or segment[:-2] in facts.SDK_FACTORY_METHODS
+                   for segment in receiver[len(prefix):].split(".") if segment)
 
     def calls(self, project: Project, model: ModuleModel, function: FunctionInfo) -> Iterator[NetworkCall]:
         """Network calls in the invocation scope of one handler, handler first."""
@@ -499,4 +510,5 @@ _SETTING_NAMES = {
     CLOUDFORMATION: {"timeout": "`Timeout`", "partial": "`FunctionResponseTypes: [ReportBatchItemFailures]`"},
     SERVERLESS: {"timeout": "`timeout`", "partial": "`functionResponseType: ReportBatchItemFailures`"},
     CDK: {"timeout": "`timeout=Duration.seconds(...)`", "partial": "`report_batch_item_failures=True`"},
+    CDK_TS: {"timeout": "`timeout: Duration.seconds(...)`", "partial": "`reportBatchItemFailures: true`"},
 }

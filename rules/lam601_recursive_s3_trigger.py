@@ -6,7 +6,9 @@ import libcst as cst
 
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog import events as ev
+from lambdalint.literals import string_ends
 from lambdalint.model import FunctionInfo
+from lambdalint.templates.model import S3 as S3_TRIGGER
 
 from ._events import (
     EventPath,
@@ -49,6 +51,15 @@ class RecursiveS3Trigger(Rule):
     `startswith`/`endswith`/regex or comparison on the key that skips with `return`,
     `continue` or `raise`, or that the write sits under): that is the usual guard
     that stops the loop after one round.
+
+    Nor writes the trigger's own key filter keeps out. When the deployment templates
+    (SAM, CloudFormation, serverless.yml, CDK in Python or TypeScript) declare the
+    S3 notifications that invoke the function, and every one of them filters keys
+    by a prefix or suffix the written key cannot have, the write fires nothing: a
+    trigger on `new/` and a write under `processed/` (a literal key, or one that
+    starts with the literal part of an f-string or `+`), or a trigger on `.jpg` and
+    a write of a `.png` key. A function with no S3 trigger in any template (or
+    with one without a filter, or one the template computes) is judged as above.
 
     ## Fix safety
     No automatic fix: the destination is a design decision.
@@ -156,6 +167,71 @@ class RecursiveS3Trigger(Rule):
                 archive = event["Records"][0]["s3"]["bucket"]["name"] + "-archive"
                 s3.put_object(Bucket=archive, Key="x", Body=b"")
         '''),
+        Good('''
+            import boto3
+
+            s3 = boto3.client("s3")
+
+            def lambda_handler(event, context):
+                for record in event["Records"]:
+                    bucket = record["s3"]["bucket"]["name"]
+                    name = record["s3"]["object"]["key"].rsplit("/", 1)[-1]
+                    s3.put_object(Bucket=bucket, Key=f"processed/{name}", Body=b"")
+        ''', files={"template.yaml": '''
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Thumbnails:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: .
+                  Handler: app.lambda_handler
+                  Runtime: python3.13
+                  Events:
+                    Upload:
+                      Type: S3
+                      Properties:
+                        Bucket: !Ref Photos
+                        Events: s3:ObjectCreated:*
+                        Filter:
+                          S3Key:
+                            Rules:
+                              - Name: prefix
+                                Value: new/
+              Photos:
+                Type: AWS::S3::Bucket
+        '''}),
+        Bad('''
+            import boto3
+
+            s3 = boto3.client("s3")
+
+            def lambda_handler(event, context):
+                for record in event["Records"]:
+                    bucket = record["s3"]["bucket"]["name"]
+                    s3.put_object(Bucket=bucket, Key="new/thumbnail.jpg", Body=b"")  # expect
+        ''', files={"template.yaml": '''
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Thumbnails:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: .
+                  Handler: app.lambda_handler
+                  Runtime: python3.13
+                  Events:
+                    Upload:
+                      Type: S3
+                      Properties:
+                        Bucket: !Ref Photos
+                        Events: s3:ObjectCreated:*
+                        Filter:
+                          S3Key:
+                            Rules:
+                              - Name: prefix
+                                Value: new/
+              Photos:
+                Type: AWS::S3::Bucket
+        '''}),
         Bad('''
             from shared.storage import save_report
 
@@ -188,7 +264,7 @@ class RecursiveS3Trigger(Rule):
         buckets = event_path(ctx, ev.S3_BUCKET_PATH)
         if buckets is None or not buckets.holds(ctx.model, ctx.function, bucket):
             return
-        if self._guarded():
+        if self._guarded() or self._filtered_out(func.value, operation, node):
             return
         self.report(
             node,
@@ -210,6 +286,39 @@ class RecursiveS3Trigger(Rule):
             return None
         keyword, position = ev.S3_CLIENT_WRITES[operation]
         return argument(call, keyword, position)
+
+    def _filtered_out(self, receiver: cst.BaseExpression, operation: str, call: cst.Call) -> bool:
+        """Every S3 trigger the templates declare for the entry points that run this
+        code filters out the key written here (see the docstring)."""
+        ctx = self.ctx
+        filters: list[tuple[str | None, str | None]] = []
+        for declared in ctx.model.declared_sources(ctx.function):
+            triggers = [source for source in declared if getattr(source, "kind", None) == S3_TRIGGER]
+            if not triggers:
+                return False  # an entry point without a declared S3 trigger: nothing is known
+            filters += [(source.prefix, source.suffix) for source in triggers]
+        key = self._key(receiver, operation, call) if filters else None
+        if key is None:
+            return False
+        model, function = ctx.model, ctx.function
+        start, end, whole = string_ends(key, lambda name: resolve_name(model, function, name, 1))
+        return all(_excludes(prefix, suffix, start, end, whole) for prefix, suffix in filters)
+
+    def _key(self, receiver: cst.BaseExpression, operation: str, call: cst.Call) -> cst.BaseExpression | None:
+        """The object key a write names (an argument of the call, or of `s3.Object(...)`)."""
+        ctx = self.ctx
+        owner = resolve_name(ctx.model, ctx.function, receiver)
+        if isinstance(owner, cst.Call) and isinstance(owner.func, cst.Attribute) \
+                and owner.func.attr.value in ev.S3_RESOURCE_OWNERS:
+            kind = owner.func.attr.value
+            if kind in ev.S3_RESOURCE_OWNER_KEYS:
+                return argument(owner, *ev.S3_RESOURCE_OWNER_KEYS[kind])
+            if operation in ev.S3_BUCKET_WRITE_KEYS:
+                return argument(call, *ev.S3_BUCKET_WRITE_KEYS[operation])
+            return None
+        if operation in ev.S3_CLIENT_WRITE_KEYS:
+            return argument(call, *ev.S3_CLIENT_WRITE_KEYS[operation])
+        return None
 
     def _guarded(self) -> bool:
         """The write depends on a test of the object key (`if key.startswith(...)`)."""
@@ -243,3 +352,21 @@ class RecursiveS3Trigger(Rule):
                 if any(keys.holds(model, function, o) for o in operands):
                     return True
         return False
+
+
+def _excludes(prefix: str | None, suffix: str | None, start: str, end: str, whole: str | None) -> bool:
+    """A trigger filtered to ``prefix``/``suffix`` never fires for a key that starts with
+    ``start`` and ends with ``end`` (``whole``: the key itself, when known)."""
+    if prefix:
+        if whole is not None:
+            if not whole.startswith(prefix):
+                return True
+        elif start and not start.startswith(prefix) and not prefix.startswith(start):
+            return True
+    if suffix:
+        if whole is not None:
+            if not whole.endswith(suffix):
+                return True
+        elif end and not end.endswith(suffix) and not suffix.endswith(end):
+            return True
+    return False

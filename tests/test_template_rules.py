@@ -316,6 +316,16 @@ def test_lam004_stays_quiet_for_a_set_or_computed_timeout_and_local_work():
     assert lam004(local) == []
 
 
+def test_lam004_names_the_request_not_a_method_of_its_result():
+    """`table.get_item(...)` goes over the network; `.get("Item")` on what it returned does not."""
+    code = "from store import load\n\ndef handler(event, context):\n    item = load(event['id'])\n" \
+           "    return item.get('name')\n"
+    store = "import boto3\n\ntable = boto3.resource('dynamodb').Table('t')\n\ndef load(key):\n" \
+            "    return table.get_item(Key={'id': key}).get('Item')\n"
+    (found,) = lam004(code, files={"src/store.py": store})
+    assert "(`table.get_item` at src/store.py:6)" in found[2]
+
+
 # -- LAM005 partial-batch-not-enabled ----------------------------------------------------------------
 
 REPORTS = '''

@@ -540,3 +540,97 @@ def test_a_template_of_another_name_is_read_when_named_on_the_command_line(workd
     })
     run = run_cli("check", "--no-cache", "deploy/functions.yml")
     assert "LAM001" in run.stdout and "LAM000" not in run.stdout
+
+
+def test_a_code_uri_that_climbs_out_of_the_templates_folder_resolves_inside_the_tree(workdir):
+    """`process(evt, ctx)` is a handler only because a template two folders away names it."""
+    (workdir / ".git").mkdir()
+    write(workdir, {
+        "deploy/stacks/api.yml": '''
+            AWSTemplateFormatVersion: "2010-09-09"
+            Transform: AWS::Serverless-2016-10-31
+            Globals:
+              Function:
+                CodeUri: ../../services/api/
+            Resources:
+              Api:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Handler: handler.process
+                  Runtime: python3.12
+              Jobs:
+                Type: AWS::Lambda::Function
+                Properties:
+                  Code: ./../../services/jobs
+                  Handler: jobs.run
+                  Runtime: python3.12
+        ''',
+        "services/api/handler.py": "import boto3\n\ndef process(evt, ctx):\n    return boto3.client('s3').list_buckets()\n",
+        "services/jobs/jobs.py": "import boto3\n\ndef run(evt, ctx):\n    return boto3.client('sqs').list_queues()\n",
+    })
+    run = run_cli("check", "--no-cache", "--select", "LAM001,LAM101", "--output-format", "json", ".")
+    assert [(d["filename"], d["code"]) for d in json.loads(run.stdout)] == [
+        ("services/api/handler.py", "LAM101"), ("services/jobs/jobs.py", "LAM101")]
+    handlers = run_cli("handlers", ".").stdout
+    assert "services/api/handler.py:3: handler.process [handler: deploy/stacks/api.yml (Api)]" \
+        in handlers
+
+
+_WEB_ADAPTER = {
+    "sam": ("template.yaml", '''
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function:
+            Environment:
+              Variables:
+                AWS_LAMBDA_EXEC_WRAPPER: {wrapper}
+        Resources:
+          Web:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: app/
+              Handler: run.sh
+              Runtime: python3.12
+    '''),
+    "serverless": ("serverless.yml", '''
+        service: web
+        provider:
+          name: aws
+          runtime: python3.12
+          environment:
+            AWS_LAMBDA_EXEC_WRAPPER: {wrapper}
+        functions:
+          web:
+            handler: app/run.sh
+    '''),
+    "python-cdk": ("stack.py", '''
+        from aws_cdk import Stack, aws_lambda as _lambda
+
+
+        class S(Stack):
+            def __init__(self, scope, construct_id):
+                super().__init__(scope, construct_id)
+                _lambda.Function(self, "Web", runtime=_lambda.Runtime.PYTHON_3_12, handler="run.sh",
+                                 code=_lambda.Code.from_asset("app"),
+                                 environment={{"AWS_LAMBDA_EXEC_WRAPPER": "{wrapper}", "PORT": "8000"}})
+    '''),
+    "typescript-cdk": ("lib/stack.ts", '''
+        import * as lambda from "aws-cdk-lib/aws-lambda";
+        new lambda.Function(this, "Web", {{ runtime: lambda.Runtime.PYTHON_3_12, handler: "run.sh",
+          code: lambda.Code.fromAsset("app"), environment: {{ ...shared, AWS_LAMBDA_EXEC_WRAPPER: "{wrapper}" }} }});
+    '''),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_WEB_ADAPTER))
+def test_a_lambda_web_adapter_function_names_no_python_handler(kind):
+    """With `AWS_LAMBDA_EXEC_WRAPPER=/opt/bootstrap` the Web Adapter runs a web server: `run.sh`
+    is no `module.function`. With another wrapper the adapter is not known, but a `.sh`
+    handler names a program all the same, so it is not looked up either (LAM001 stays
+    silent where it cannot tell)."""
+    path, template = _WEB_ADAPTER[kind]
+    files = {"cdk.json": "{}", "app/main.py": "app = object()\n"} if "cdk" in kind else {"app/main.py": "x = 1\n"}
+    adapter = _deployment({path: template.format(wrapper="/opt/bootstrap"), **files}).deployment.functions
+    assert [(f.not_found, f.module_file, bool(f.handler_note)) for f in adapter] == [(None, None, True)]
+    traced = _deployment({path: template.format(wrapper="/opt/otel-instrument"), **files}).deployment.functions
+    assert [(bool(f.handler_note), f.not_found) for f in traced] == [(False, None)]

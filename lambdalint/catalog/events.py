@@ -409,6 +409,22 @@ S3_RESOURCE_OWNERS = {"Object": 0, "Bucket": 0, "ObjectSummary": 0, "MultipartUp
 S3_RESOURCE_WRITES = frozenset(
     {"put", "put_object", "upload_file", "upload_fileobj", "copy", "copy_from"}
 )
+# Where a write names the object key, to compare it with the trigger's key filter:
+# client operation -> (keyword, position when positional) ...
+S3_CLIENT_WRITE_KEYS = {
+    "put_object": ("Key", None),
+    "copy_object": ("Key", None),
+    "upload_file": ("Key", 2),
+    "upload_fileobj": ("Key", 2),
+    "copy": ("Key", 2),
+    "create_multipart_upload": ("Key", None),
+    "restore_object": ("Key", None),
+}
+# ... a resource object's own key (`s3.Object(bucket, key)`) ...
+S3_RESOURCE_OWNER_KEYS = {"Object": ("key", 1), "ObjectSummary": ("key", 1), "MultipartUpload": ("object_key", 1)}
+# ... and the key a `Bucket(...)` write names.
+S3_BUCKET_WRITE_KEYS = {"put_object": ("Key", None), "upload_file": ("Key", 1), "upload_fileobj": ("Key", 1),
+                        "copy": ("Key", 1)}
 # Early exits that count as a recursion guard when they test the object key.
 KEY_TEST_METHODS = frozenset({"startswith", "endswith", "match", "search", "fullmatch"})
 

@@ -53,6 +53,11 @@ SERVERLESS_DEFAULT_MEMORY = 1024
 # `Metadata: BuildMethod` values whose build step produces the deployed code:
 # the handler may not exist in the source folder.
 BUILD_METHODS_THAT_GENERATE_CODE = frozenset({"makefile", "esbuild", "rust-cargolambda", "dotnet7"})
+# The Lambda Web Adapter: with `AWS_LAMBDA_EXEC_WRAPPER=/opt/bootstrap` its layer starts
+# a web server in place of the runtime, and `Handler` names no Python function
+# (`run.sh`, or anything at all). Other wrappers (OpenTelemetry, Datadog) still call it.
+EXEC_WRAPPER_VARIABLE = "AWS_LAMBDA_EXEC_WRAPPER"
+WEB_ADAPTER_WRAPPER = "/opt/bootstrap"
 # Code locations that are not a folder of the project.
 REMOTE_CODE_PREFIXES = ("s3://", "http://", "https://")
 ARCHIVE_SUFFIXES = (".zip", ".jar", ".tar.gz", ".tgz", ".whl")
@@ -162,6 +167,56 @@ CDK_ADD_EVENT_SOURCE_MAPPING = "add_event_source_mapping"
 CDK_REPORT_FAILURES_KEYWORD = "report_batch_item_failures"
 # The ARN attribute an event source mapping reads tells what it maps.
 CDK_ARN_ATTRIBUTES = {"queue_arn": "SQS", "stream_arn": "Kinesis", "table_stream_arn": "DynamoDB"}
+# Code written in the app itself: Lambda stores it as `index.py` (see INLINE_MODULE).
+CDK_CODE_FROM_INLINE = frozenset({"aws_cdk.aws_lambda.Code.from_inline", "aws_cdk.aws_lambda.Code.inline",
+                                  "aws_cdk.aws_lambda.InlineCode"})
+
+# -- CDK (TypeScript) ---------------------------------------------------------------
+#
+# jsii generates the Python CDK from the TypeScript one, so a TypeScript name maps
+# onto the Python names above: the module `aws-cdk-lib/aws-lambda` is
+# `aws_cdk.aws_lambda`, and a member that starts in lower case goes from camelCase
+# to snake_case (`Code.fromAsset` is `Code.from_asset`, `memorySize` is
+# `memory_size`); classes and enum members keep their names. The TypeScript reader
+# qualifies names that way and looks them up in the tables above.
+
+CDK_TS_SUFFIX = ".ts"
+CDK_TS_DECLARATION_SUFFIX = ".d.ts"  # type declarations: no constructs
+# A TypeScript file of the app is read only when it mentions this (it is in every
+# `aws-cdk-lib` and `@aws-cdk/...` import).
+CDK_TS_IMPORT_WORD = "aws-cdk"
+CDK_TS_TEST_FILE_PATTERNS = ("*.test.ts", "*.spec.ts")
+CDK_TS_TEST_DIRECTORIES = frozenset({"__tests__"})
+# Package names as the Python CDK spells them: whole names, then prefixes whose
+# rest becomes a submodule (`aws-lambda-event-sources` -> `aws_lambda_event_sources`;
+# an `-alpha` suffix is dropped, except for the Python alpha module below).
+CDK_TS_MODULES = {
+    "aws-cdk-lib": "aws_cdk",
+    "@aws-cdk/core": "aws_cdk",  # CDK v1: Duration, Stack
+    "@aws-cdk/aws-lambda-python": "aws_cdk.aws_lambda_python_alpha",  # CDK v1
+    "@aws-cdk/aws-lambda-python-alpha": "aws_cdk.aws_lambda_python_alpha",
+}
+CDK_TS_MODULE_PREFIXES = ("aws-cdk-lib/", "@aws-cdk/")
+CDK_TS_ALPHA_SUFFIX = "-alpha"
+# Node's path module (`import * as path from "path"`, or `node:path`) and the calls
+# that build an asset path; `__dirname` is the folder of the TypeScript file (the app
+# runs through ts-node, as `cdk init` sets it up).
+CDK_TS_PATH_MODULES = frozenset({"path", "node:path"})
+CDK_TS_PATH_JOIN = frozenset({"path.join", "path.resolve", "path.posix.join", "path.posix.resolve",
+                              "path.normalize", "path.posix.normalize"})
+CDK_TS_PATH_DIRNAME = frozenset({"path.dirname", "path.posix.dirname"})
+CDK_TS_DIRNAME = "__dirname"
+CDK_TS_CWD = "process.cwd"
+# The `app` command in cdk.json says the app's language; a command that names
+# neither (or no cdk.json `app`) gets both readers.
+CDK_APP_PYTHON_WORDS = ("python", ".py")
+CDK_APP_TYPESCRIPT_WORDS = ("ts-node", "tsx", ".ts", "node ", ".js", "npx ", "npm ", "yarn ", "pnpm ", "bun ")
+
+# -- Inline code --------------------------------------------------------------------
+
+# CloudFormation writes `ZipFile` code (SAM `InlineCode`, CDK `Code.fromInline`) to a
+# file named `index`, so the handler must be `index.<function>`.
+INLINE_MODULE = "index"
 
 # -- Runtimes (LAM002) ----------------------------------------------------------------
 
@@ -214,6 +269,9 @@ SDK_LOCAL_METHODS = frozenset({
     "get_paginator", "get_waiter", "can_paginate", "generate_presigned_url", "generate_presigned_post",
     "close", "meta", "exceptions", "batch_writer", "register", "get_available_subresources",
 })
+# ... the methods besides a resource's sub-resources (`Table(...)`, `Bucket(...)`) whose
+# result makes requests of its own ...
+SDK_FACTORY_METHODS = frozenset({"get_paginator", "get_waiter"})
 # ... the botocore Config that carries timeouts and retries ...
 SDK_CONFIG_CLASSES = frozenset({"botocore.config.Config", "botocore.client.Config", "boto3.session.Config"})
 SDK_CONNECT_TIMEOUT = "connect_timeout"

@@ -191,6 +191,22 @@ class ModuleModel:
 
         return profile_for(self, target)
 
+    def declared_sources(self, function: FunctionInfo | None) -> list[tuple[Any, ...]]:
+        """For each entry point whose invocation runs ``function``, the event sources
+        deployment templates declare for it (`EntryPoint.declared`: empty for an entry
+        point no template deploys); empty outside invocation scope."""
+        if function is None:
+            return []
+        if self.project is not None:
+            reaching = self.project.entries_reaching(self, function)
+            if reaching:
+                return [entry.declared for _, entry in reaching]
+        for current in function.enclosing():
+            entry = self.entry_point_for(current)
+            if entry is not None:
+                return [entry.declared]
+        return []
+
     @functools.cached_property
     def is_test_file(self) -> bool:
         """Asked by many rules for every node they look at: worked out once."""

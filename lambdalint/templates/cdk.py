@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import os
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from lambdalint.templates.model import (
     FUNCTION_URL,
     S3,
     EventSource,
+    InlineCode,
     LayerRef,
     Setting,
     Template,
@@ -35,12 +37,24 @@ def read(template: Template) -> list[TemplateFunction]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []  # a broken Python file is reported by the Python checks, if checked
     reader = _Reader(template, _imports(tree))
+    reader.strings = _module_strings(tree)
     try:
         reader.visit(tree)
     except RecursionError:
         return []
     reader.attach_events()
     return [entry.function for entry in reader.functions]
+
+
+def runtime_name(qualified: str) -> str | None:
+    """`python3.12` for `aws_cdk.aws_lambda.Runtime.PYTHON_3_12` (also the TypeScript
+    reader's, whose names are qualified the same way), None for anything else."""
+    if qualified.startswith(facts.CDK_RUNTIME_PREFIX):
+        name = qualified[len(facts.CDK_RUNTIME_PREFIX):]
+        if name.startswith("PYTHON_"):
+            return "python" + name[len("PYTHON_"):].replace("_", ".")
+        return name.lower()
+    return None
 
 
 def _imports(tree: ast.Module) -> dict[str, str]:
@@ -57,6 +71,40 @@ def _imports(tree: ast.Module) -> dict[str, str]:
             for alias in node.names:
                 names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return names
+
+
+def _module_strings(tree: ast.Module) -> dict[str, ast.Constant]:
+    """Module-level names bound once, to a string (`INLINE_CODE = '''...'''`)."""
+    found: dict[str, ast.Constant | None] = {}
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, (ast.AnnAssign, ast.AugAssign)) else []
+        value = getattr(node, "value", None)
+        for target in targets:
+            if isinstance(target, ast.Name):
+                constant = value if isinstance(node, ast.Assign) and isinstance(value, ast.Constant) \
+                    and isinstance(value.value, str) and len(targets) == 1 else None
+                found[target.id] = None if target.id in found else constant
+    return {name: value for name, value in found.items() if value is not None}
+
+
+_STRING_START = re.compile(r"([rRuU]?)('{3}|\"{3}|'|\")")
+
+
+def _string_lines(text: str, node: ast.Constant) -> tuple[tuple[int, int], ...] | None:
+    """Where each line of a string literal's value starts in the file (1-based), when
+    the literal holds it verbatim (no escapes, no implicit concatenation); else None."""
+    segment = ast.get_source_segment(text, node)
+    match = _STRING_START.match(segment or "")
+    if segment is None or match is None or not isinstance(node.value, str):
+        return None
+    prefix, quote = match.groups()
+    if segment[len(prefix) + len(quote):len(segment) - len(quote)] != node.value:
+        return None
+    line = text.splitlines()[node.lineno - 1]
+    column = len(line.encode("utf-8")[:node.col_offset].decode("utf-8", "replace")) + 1 + len(prefix) + len(quote)
+    rest = tuple((node.lineno + i, 1) for i in range(1, node.value.count("\n") + 1))
+    return ((node.lineno, column), *rest)
 
 
 def _mark(node: ast.AST) -> Mark:
@@ -97,6 +145,7 @@ class _Reader(ast.NodeVisitor):
         self.urls: list[tuple[str, ast.Call]] = []  # (bound name, `fn.add_function_url(...)`)
         self.layer_values: dict[str, tuple[str, str | None]] = {}  # bound name -> (construct id, folder)
         self.layer_calls: dict[int, tuple[str, str | None]] = {}
+        self.strings: dict[str, ast.Constant] = {}  # module-level string constants
 
     # -- names --------------------------------------------------------------------
 
@@ -195,6 +244,11 @@ class _Reader(ast.NodeVisitor):
             self.plain_function(function, keywords)
         if "layers" in keywords:
             self.layers(function, keywords["layers"])
+        environment = keywords["environment"].value if "environment" in keywords else None
+        if isinstance(environment, ast.Dict):
+            function.note_environment({
+                key.value: value.value for key, value in zip(environment.keys, environment.values)
+                if isinstance(key, ast.Constant) and isinstance(value, ast.Constant)})
         events = keywords.get("events")
         if events is not None and isinstance(events.value, (ast.List, ast.Tuple)):
             for item in events.value.elts:
@@ -223,8 +277,21 @@ class _Reader(ast.NodeVisitor):
             else:
                 function.code_dir = path
                 function.code_where = at(_keyword_mark(code))
+        elif isinstance(value, ast.Call) and (self.qualify(value.func) or "") in facts.CDK_CODE_FROM_INLINE:
+            self.inline(function, value.args[0] if value.args else None, code)
         else:
-            function.code_note = "inline, S3 or image code"
+            function.code_note = "S3 or image code"
+
+    def inline(self, function: TemplateFunction, node: ast.AST | None, keyword: ast.keyword) -> None:
+        """`Code.from_inline('''...''')` (or a module-level string): checked as a module."""
+        if isinstance(node, ast.Name):
+            node = self.strings.get(node.id)
+        if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+            function.code_note = "computed inline code"
+            return
+        function.code_note = "inline code"
+        function.inline = InlineCode(node.value, self.template.at(_keyword_mark(keyword)),
+                                     _string_lines(self.template.text, node))
 
     def python_function(self, function: TemplateFunction, keywords: dict[str | None, ast.keyword]) -> None:
         at = self.template.at
@@ -254,13 +321,7 @@ class _Reader(ast.NodeVisitor):
     # -- values ---------------------------------------------------------------------------
 
     def runtime(self, node: ast.AST) -> str | None:
-        qualified = self.qualify(node) or ""
-        if qualified.startswith(facts.CDK_RUNTIME_PREFIX):
-            name = qualified[len(facts.CDK_RUNTIME_PREFIX):]
-            if name.startswith("PYTHON_"):
-                return "python" + name[len("PYTHON_"):].replace("_", ".")
-            return name.lower()
-        return None
+        return runtime_name(self.qualify(node) or "")
 
     def duration(self, node: ast.AST) -> float | None:
         if not isinstance(node, ast.Call) or len(node.args) != 1 or node.keywords:

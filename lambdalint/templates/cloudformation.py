@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from lambdalint.catalog import templates as facts
-from lambdalint.templates.loader import Mapping, Sequence
+from lambdalint.templates.loader import Mapping, Sequence, literal_block_lines
 from lambdalint.templates.model import (
     BATCH_KINDS,
     EVENTBRIDGE,
@@ -15,6 +15,7 @@ from lambdalint.templates.model import (
     SCHEDULE,
     SNS,
     EventSource,
+    InlineCode,
     LayerRef,
     Setting,
     Template,
@@ -130,6 +131,12 @@ class _Reader:
                 function.events.append(EventSource(FUNCTION_URL, "`FunctionUrlConfig`",
                                                    at(props.mark_of("FunctionUrlConfig"))))
         self._layers(function, props, sam)
+        variables: dict[str, Any] = {}
+        for owner in [self.globals, props] if sam else [props]:
+            environment = owner.get("Environment")
+            found = environment.get("Variables") if isinstance(environment, Mapping) else None
+            variables.update(found if isinstance(found, Mapping) else {})
+        function.note_environment(variables)
         return function
 
     def _layers(self, function: TemplateFunction, props: Mapping, sam: bool) -> None:
@@ -164,7 +171,7 @@ class _Reader:
 
     def _sam_code(self, function: TemplateFunction, resource: Mapping, props: Mapping) -> None:
         if "InlineCode" in props:
-            function.code_note = "inline code"
+            self._inline(function, props, "InlineCode")
             return
         metadata = resource.get("Metadata")
         build = metadata.get("BuildMethod") if isinstance(metadata, Mapping) else None
@@ -185,9 +192,32 @@ class _Reader:
             function.code_note = "no Code"
             return
         if isinstance(props.get("Code"), Mapping):
-            function.code_note = "inline code" if "ZipFile" in props["Code"] else "code in S3 or an image"
+            if "ZipFile" in props["Code"]:
+                self._inline(function, props["Code"], "ZipFile")
+            else:
+                function.code_note = "code in S3 or an image"
             return
         self._local_code(function, code)
+
+    def _inline(self, function: TemplateFunction, owner: Mapping, key: str) -> None:
+        """SAM `InlineCode` or CloudFormation `Code.ZipFile`: the code as text (a string,
+        `!Sub` of one, or `!Join` of strings), with its lines in the template when it is
+        a YAML literal block (`|`)."""
+        function.code_note = "inline code"
+        value = owner[key]
+        marks = [owner.mark_of(key)]
+        if isinstance(value, Mapping) and len(value) == 1 and isinstance(value.get("Fn::Sub"), str):
+            marks.append(value.mark_of("Fn::Sub"))  # `Fn::Sub: |` on a line of its own
+            value = value["Fn::Sub"]
+        if isinstance(value, str):
+            lines = next(filter(None, (literal_block_lines(self.template.text, m, value) for m in marks)), None)
+            function.inline = InlineCode(value, self.template.at(owner.mark_of(key)), lines)
+            return
+        joined = _joined(value)
+        if joined is None:
+            function.code_note = "inline code the template computes"
+            return
+        function.inline = InlineCode(joined, self.template.at(owner.mark_of(key)))
 
     def _local_code(self, function: TemplateFunction, code: Setting) -> None:
         value = code.value
@@ -303,6 +333,20 @@ class _Reader:
                 if marker in text:
                     return kind
         return None
+
+
+def _joined(value: Any) -> str | None:
+    """The text of `Fn::Join: [delimiter, [strings...]]` (also inside `Fn::Sub`), or None."""
+    if isinstance(value, Mapping) and len(value) == 1 and "Fn::Sub" in value:
+        inner = value["Fn::Sub"]
+        value = inner[0] if isinstance(inner, Sequence) and inner else inner
+        if isinstance(value, str):
+            return value
+    parts = value.get("Fn::Join") if isinstance(value, Mapping) and len(value) == 1 else None
+    if not isinstance(parts, Sequence) or len(parts) != 2 or not isinstance(parts[0], str) \
+            or not isinstance(parts[1], Sequence) or not all(isinstance(p, str) for p in parts[1]):
+        return None
+    return parts[0].join(parts[1])
 
 
 def _text(value: Any) -> str | None:

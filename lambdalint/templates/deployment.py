@@ -6,6 +6,7 @@ import ast
 import posixpath
 import re
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
@@ -15,6 +16,7 @@ from lambdalint.templates import cdk, cloudformation, serverless
 from lambdalint.templates.loader import Mapping, TemplateError, load_text
 from lambdalint.templates.model import (
     CDK,
+    CDK_TS,
     SERVERLESS,
     Template,
     TemplateFunction,
@@ -83,7 +85,7 @@ def build(templates: list[Template], sources: Iterable[SourceFile], models: Iter
             seen.add(key)
             unique.append(template)
     messages: list[str] = []
-    read = [t for t in unique if _read(t)]
+    read = [t for t in unique if read_template(t)]
     messages.extend(t.bug for t in unique if t.bug)
     deployment = Deployment(read, config, messages=messages)
     files = _Files(sources, models)
@@ -101,7 +103,7 @@ def build(templates: list[Template], sources: Iterable[SourceFile], models: Iter
     return deployment
 
 
-def _read(template: Template) -> bool:
+def read_template(template: Template) -> bool:
     """Fill in the template's functions (or its problem); False when it is not a template at all.
 
     A template is read once per run, however many times the fix loop re-checks the code.
@@ -126,6 +128,15 @@ def _bug(template: Template, error: BaseException) -> str:
 def _parse(template: Template) -> bool:
     if template.kind == CDK:
         template.functions = cdk.read(template)
+        return True
+    if template.kind == CDK_TS:
+        from lambdalint.templates import cdk_typescript  # imports tree-sitter: only for TypeScript apps
+
+        if not cdk_typescript.available():
+            template.problem = TemplateError(
+                "cannot read a TypeScript CDK app: the tree-sitter-typescript package is not installed")
+            return True
+        template.functions = cdk_typescript.read(template)
         return True
     text = template.text
     if not template.explicit and not any(word in text for word in facts.TEMPLATE_WORDS):
@@ -199,10 +210,10 @@ class _Files:
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        return _top_level_names(tree.body)
+        return top_level_names(tree.body)
 
 
-def _top_level_names(body: list[ast.stmt]) -> set[str]:
+def top_level_names(body: list[ast.stmt]) -> set[str]:
     names: set[str] = set()
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -216,9 +227,9 @@ def _top_level_names(body: list[ast.stmt]) -> set[str]:
                 names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
         elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
             for block in ("body", "orelse", "finalbody"):
-                names |= _top_level_names(getattr(node, block, []) or [])
+                names |= top_level_names(getattr(node, block, []) or [])
             for handler in getattr(node, "handlers", []) or []:
-                names |= _top_level_names(handler.body)
+                names |= top_level_names(handler.body)
     return names
 
 
@@ -235,6 +246,11 @@ def _names_a_program(function: TemplateFunction, handler: str, files: _Files, on
 
 
 def _resolve(function: TemplateFunction, files: _Files) -> None:
+    if function.handler_note:
+        return  # the handler names no Python function
+    if function.inline is not None:
+        _resolve_inline(function)
+        return
     handler = function.handler
     if function.code_dir is None or handler is None or not isinstance(handler.value, str):
         return  # code not in the project, or a handler the template computes
@@ -274,3 +290,35 @@ def _resolve(function: TemplateFunction, files: _Files) -> None:
     if names is not None and name not in names and function.is_python:
         function.not_found = (f"handler `{text}` of {function.label} names function `{name}`, but `{found}` "
                               f"defines no `{name}`: every invocation would fail with Runtime.HandlerNotFound")
+
+
+def _resolve_inline(function: TemplateFunction) -> None:
+    """A function whose code the template holds (`lambdalint.templates.inline`): its
+    handler must be `index.<function>`, and name a function that code defines."""
+    handler = function.handler
+    if handler is None or not isinstance(handler.value, str) or not function.is_python:
+        return
+    text = handler.value.strip()
+    module, dot, name = text.rpartition(".")
+    if not dot or module != facts.INLINE_MODULE or not name.isidentifier():
+        function.not_found = (
+            f"handler `{text}` of {function.label} must be `{facts.INLINE_MODULE}.<function>`: Lambda writes "
+            f"inline code to `{facts.INLINE_MODULE}.py`, so every invocation would fail with "
+            "Runtime.ImportModuleError")
+        return
+    function.module_file = function.inline_path
+    function.function_name = name
+    assert function.inline is not None
+    code = function.inline.text
+    if "import *" in code or "__getattr__" in code or "globals()" in code:
+        return
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return  # a LAM000 finding where it fails to parse
+    if name not in top_level_names(tree.body):
+        function.not_found = (f"handler `{text}` of {function.label} names function `{name}`, but its inline "
+                              f"code defines no `{name}`: every invocation would fail with "
+                              "Runtime.HandlerNotFound")

@@ -1,7 +1,8 @@
 """Which deployment templates a run reads.
 
 Without configuration: `template.yaml`/`.yml`/`.json`, `serverless.yml` and
-CDK apps (a folder with `cdk.json`) in the folder of each checked file and
+CDK apps (a folder with `cdk.json`: its Python files, or its TypeScript files
+outside `node_modules`, `cdk.out` and tests) in the folder of each checked file and
 in the folders above it, up to the top of the repository (a folder with
 `.git`, `.hg` or `.svn`), the folder of the configuration file, or the home
 folder, whichever comes first. `exclude`/`extend-exclude` apply to them as to
@@ -14,6 +15,7 @@ A run without templates pays a few `stat` calls per folder, nothing more.
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterable
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Iterable
 from lambdalint import catalog
 from lambdalint.catalog import templates as facts
 from lambdalint.discovery import discover, is_excluded, relative
-from lambdalint.templates.model import CDK, Template
+from lambdalint.templates.model import CDK, CDK_TS, Template
 
 if TYPE_CHECKING:
     from lambdalint.config import Config
@@ -32,7 +34,11 @@ def is_template_name(path: str) -> bool:
     """Whether a file given to the engine is a template rather than Python code: a
     SAM/CloudFormation/serverless YAML or JSON file of any name, or a CDK app's marker."""
     name = PurePosixPath(path).name
-    return name.endswith(facts.TEMPLATE_SUFFIXES) or name == facts.CDK_APP_MARKER
+    return name.endswith(facts.TEMPLATE_SUFFIXES) or name == facts.CDK_APP_MARKER or _is_typescript(name)
+
+
+def _is_typescript(name: str) -> bool:
+    return name.endswith(facts.CDK_TS_SUFFIX)
 
 
 def _decode(data: bytes) -> str | None:
@@ -64,6 +70,7 @@ def find_templates(files: Iterable[Path], config: Config,
     if config.templates:
         return _explicit(config)
     found: list[Template] = []
+    messages: list[str] = []
     seen_files: set[Path] = set()
     for path in infrastructure:
         key = Path(os.path.abspath(path))
@@ -71,7 +78,7 @@ def find_templates(files: Iterable[Path], config: Config,
             continue
         if path.name == facts.CDK_APP_MARKER:
             seen_files.add(key)
-            found.extend(_cdk_app(path.parent, config, seen_files, explicit=False))
+            found.extend(_cdk_app(path.parent, config, seen_files, explicit=False, messages=messages))
         elif path.name.endswith(facts.TEMPLATE_SUFFIXES) and (
                 path.name in facts.TEMPLATE_FILE_NAMES or _looks_like_template(path)):
             seen_files.add(key)
@@ -96,13 +103,13 @@ def find_templates(files: Iterable[Path], config: Config,
                         found.append(template)
             marker = current / facts.CDK_APP_MARKER
             if marker.is_file() and not is_excluded(relative(marker, root), excludes):
-                found.extend(_cdk_app(current, config, seen_files, explicit=False))
+                found.extend(_cdk_app(current, config, seen_files, explicit=False, messages=messages))
             if current in stops or any((current / m).exists() for m in facts.REPOSITORY_MARKERS):
                 break
             if current.parent == current:
                 break
             current = current.parent
-    return found, []
+    return found, messages
 
 
 def _looks_like_template(path: Path) -> bool:
@@ -158,9 +165,8 @@ def _explicit(config: Config) -> tuple[list[Template], list[str]]:
             messages.append(f"warning: template {where} does not exist")
         elif path.name == facts.CDK_APP_MARKER:
             found.extend(_cdk_app(path.parent, config, seen, explicit=True))
-        elif path.suffix == ".py":
-            app_root = next((d for d in path.resolve().parents if (d / facts.CDK_APP_MARKER).is_file()), path.parent)
-            template = _cdk_file(path, app_root, explicit=True)
+        elif path.suffix == ".py" or _is_typescript(path.name):
+            template = _cdk_file(path, app_root(path), explicit=True)
             if template is not None and path.resolve() not in seen:
                 seen.add(path.resolve())
                 found.append(template)
@@ -179,35 +185,90 @@ def _template_file(path: Path, explicit: bool) -> Template | None:
     return Template(path=Path(rel), rel_path=rel, text=text, base_dir=_parent(rel), on_disk=True, explicit=explicit)
 
 
-def _cdk_app(root: Path, config: Config, seen: set[Path], explicit: bool) -> list[Template]:
+def _cdk_app(root: Path, config: Config, seen: set[Path], explicit: bool,
+             messages: list[str] | None = None) -> list[Template]:
+    python, typescript = _app_languages(root)
+    files = discover([root], config.excludes, config.root).files if python else []
+    if typescript:
+        files += _typescript_files(root, config)
     templates = []
-    for path in discover([root], config.excludes, config.root).files:
+    for path in files:
         key = Path(os.path.abspath(path))
-        if key in seen or path.suffix != ".py":
+        if key in seen or not (path.suffix == ".py" or _is_typescript(path.name)):
             continue
         seen.add(key)
         template = _cdk_file(path, root, explicit)
         if template is not None:
             templates.append(template)
+    if any(t.kind == CDK_TS for t in templates):
+        from lambdalint.templates import cdk_typescript
+
+        if not cdk_typescript.available():
+            if messages is not None:
+                messages.append(f"warning: the TypeScript CDK app in {relative(root)}/ is not read: "
+                                "the tree-sitter-typescript package is not installed")
+            templates = [t for t in templates if t.kind != CDK_TS]
     return templates
+
+
+def _app_languages(root: Path) -> tuple[bool, bool]:
+    """(Python, TypeScript): the languages the `app` command of cdk.json runs; both
+    when it says neither (or cannot be read)."""
+    text = _read(root / facts.CDK_APP_MARKER)
+    try:
+        data = json.loads(text) if text else None
+    except (ValueError, RecursionError):
+        data = None
+    app = data.get("app") if isinstance(data, dict) else None
+    if not isinstance(app, str):
+        return True, True
+    command = app.lower()
+    python = any(word in command for word in facts.CDK_APP_PYTHON_WORDS)
+    typescript = any(word in command for word in facts.CDK_APP_TYPESCRIPT_WORDS)
+    return (True, True) if python == typescript else (python, typescript)
+
+
+def _typescript_files(root: Path, config: Config) -> list[Path]:
+    """The app's TypeScript files, not type declarations, and nothing in excluded folders
+    (`node_modules` and `cdk.out` are excluded by default)."""
+    found: list[Path] = []
+    excludes = config.excludes
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames
+                             if not is_excluded(relative(Path(directory, d), config.root), excludes, below=d))
+        for name in sorted(filenames):
+            if _is_typescript(name) and not name.endswith(facts.CDK_TS_DECLARATION_SUFFIX):
+                path = Path(directory, name)
+                if not is_excluded(relative(path, config.root), excludes, below=name):
+                    found.append(path)
+    return found
+
+
+def app_root(path: Path) -> Path:
+    """The CDK app a file belongs to: the nearest folder above it with `cdk.json`, else its own."""
+    return next((d for d in path.resolve().parents if (d / facts.CDK_APP_MARKER).is_file()), path.parent)
 
 
 def _is_test_file(rel_path: str) -> bool:
     """Tests of a CDK app build constructs with made-up handlers: not part of the app."""
     path = PurePosixPath(rel_path)
-    return any(part in catalog.TEST_DIRECTORIES for part in path.parts[:-1]) or any(
-        fnmatch.fnmatch(path.name, pattern) for pattern in catalog.TEST_FILE_PATTERNS)
+    directories = catalog.TEST_DIRECTORIES | facts.CDK_TS_TEST_DIRECTORIES
+    patterns = catalog.TEST_FILE_PATTERNS + facts.CDK_TS_TEST_FILE_PATTERNS
+    return any(part in directories for part in path.parts[:-1]) or any(
+        fnmatch.fnmatch(path.name, pattern) for pattern in patterns)
 
 
 def _cdk_file(path: Path, app_root: Path, explicit: bool) -> Template | None:
     if not explicit and _is_test_file(relative(path, app_root)):
         return None
     text = _read(path)
-    if text is None or facts.CDK_IMPORT_WORD not in text:
+    typescript = _is_typescript(path.name)
+    word = facts.CDK_TS_IMPORT_WORD if typescript else facts.CDK_IMPORT_WORD
+    if text is None or word not in text:
         return None
     base = relative(app_root)
     rel = relative(path)
-    return Template(path=Path(rel), rel_path=rel, text=text, kind=CDK,
+    return Template(path=Path(rel), rel_path=rel, text=text, kind=CDK_TS if typescript else CDK,
                     base_dir="" if base == "." else base, on_disk=True, explicit=explicit)
 
 
@@ -226,6 +287,7 @@ def templates_from_sources(sources: Iterable[SourceFile]) -> tuple[list[Template
     templates: list[Template] = []
     python: list[SourceFile] = []
     app_roots: list[str] = []
+    typescript: list[SourceFile] = []
     for source in sources:
         if not is_template_name(source.rel_path):
             python.append(source)
@@ -234,6 +296,9 @@ def templates_from_sources(sources: Iterable[SourceFile]) -> tuple[list[Template
             continue
         if PurePosixPath(source.rel_path).name == facts.CDK_APP_MARKER:
             app_roots.append(_parent(source.rel_path))
+            continue
+        if _is_typescript(source.rel_path):
+            typescript.append(source)
             continue
         templates.append(Template(
             path=source.path, rel_path=source.rel_path, text=_decode(source.data) or "",
@@ -247,6 +312,18 @@ def templates_from_sources(sources: Iterable[SourceFile]) -> tuple[list[Template
                 continue
             templates.append(Template(path=source.path, rel_path=source.rel_path, text=source.text, kind=CDK,
                                       base_dir=root, on_disk=source.path.is_file(), explicit=True))
+    for source in typescript:
+        # The app's folder: the deepest `cdk.json` given with it, else one on disk above it.
+        roots = [root for root in app_roots if _under(source.rel_path, root)]
+        if roots:
+            base = max(roots, key=len)
+        elif source.path.is_file():
+            base = relative(app_root(source.path))
+            base = "" if base == "." else base
+        else:
+            base = _parent(source.rel_path)
+        templates.append(Template(path=source.path, rel_path=source.rel_path, text=_decode(source.data) or "",
+                                  kind=CDK_TS, base_dir=base, on_disk=source.path.is_file(), explicit=True))
     return templates, python
 
 

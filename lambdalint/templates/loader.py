@@ -15,6 +15,7 @@ file costs no more than its size.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -224,3 +225,41 @@ def _wrap(data: Any) -> Any:
         items.marks = [NO_MARK] * len(items)
         return items
     return data
+
+
+# After a key whose value is a literal block scalar: `: |`, `: |-`, `: |2+`, `: !Sub |`.
+_LITERAL_BLOCK = re.compile(r"\s*:\s*(?:!\S+\s+)?\|(?P<a>[1-9]?)[+-]?(?P<b>[1-9]?)\s*(?:#.*)?")
+
+
+def literal_block_lines(text: str, key: Mark, value: str) -> tuple[tuple[int, int], ...] | None:
+    """Where each line of ``value`` starts in ``text`` (1-based line and column) when
+    it is the literal block (`|`) of the key at ``key``; None when it is written any
+    other way (folded `>`, quoted, flow style, JSON), or when the text read back
+    from those lines is not exactly ``value``.
+
+    The key's mark ends where the key does (its value ends on a later line).
+    """
+    lines = text.split("\n")
+    row = key.line - 1
+    if not 0 <= row < len(lines) or key.end_line != key.line:
+        return None
+    match = _LITERAL_BLOCK.fullmatch(lines[row][key.end_column - 1:].rstrip("\r"))
+    if match is None:
+        return None
+    code = value.split("\n")
+    explicit = match.group("a") or match.group("b")
+    if explicit:
+        indent = key.column - 1 + int(explicit)
+    else:
+        first = next((line for line in lines[row + 1:] if line.strip()), None)
+        if first is None:
+            return None
+        indent = len(first) - len(first.lstrip(" "))
+    while len(code) > 1 and code[-1] == "":
+        code.pop()  # the final line break(s) of the block
+    for offset, line in enumerate(code):
+        index = row + 1 + offset
+        written = lines[index].rstrip("\r") if index < len(lines) else None
+        if written is None or (written[:indent].strip() or written[indent:] != line) and (line or written.strip()):
+            return None
+    return tuple((key.line + 1 + offset, indent + 1) for offset in range(value.count("\n") + 1))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
+from lambdalint.catalog import templates as facts
 from lambdalint.discovery import relative
 from lambdalint.model import HandlerSpec
 from lambdalint.templates.loader import NO_MARK, Mark, TemplateError
@@ -18,12 +20,13 @@ if TYPE_CHECKING:
 CLOUDFORMATION = "cloudformation"  # SAM and plain CloudFormation, YAML or JSON
 SERVERLESS = "serverless"  # serverless.yml (Serverless Framework)
 CDK = "cdk"  # a Python CDK app file
+CDK_TS = "cdk-typescript"  # a TypeScript CDK app file
 
 
 @dataclass(eq=False)
 class Template:
     """One deployment file: a SAM/CloudFormation template, a serverless.yml, or a
-    Python file of a CDK app."""
+    Python or TypeScript file of a CDK app."""
 
     path: Path
     rel_path: str  # POSIX, relative to the working directory (like SourceFile.rel_path)
@@ -130,6 +133,31 @@ class LayerRef:
     content_dir: str | None = None
 
 
+@dataclass
+class InlineCode:
+    """Python code written in the template itself (SAM `InlineCode`, CloudFormation
+    `Code.ZipFile`, CDK `Code.fromInline`). It is checked as a module of its own
+    (`lambdalint.templates.inline`), and its findings are reported in the template.
+
+    ``lines`` says where each line of ``text`` starts in the template (line and
+    column of its first character, 1-based) when the template holds the code
+    verbatim: a YAML literal block (`|`), or a TypeScript template string or Python
+    string without escapes. Otherwise (folded or quoted YAML, JSON strings,
+    escapes) it is None, and every finding in the code is reported at ``where``.
+    """
+
+    text: str
+    where: Where  # the `InlineCode`/`ZipFile` key, or the `fromInline(...)` call
+    lines: tuple[tuple[int, int], ...] | None = None
+
+    def place(self, line: int, column: int) -> tuple[int, int]:
+        """The template's (line, column) for a (line, column) of the code, 1-based."""
+        if self.lines is None or not 1 <= line <= len(self.lines):
+            return self.where.mark.line, self.where.mark.column
+        start_line, start_column = self.lines[line - 1]
+        return start_line, start_column + column - 1
+
+
 @dataclass(eq=False)
 class TemplateFunction:
     """One Lambda function a template deploys."""
@@ -151,12 +179,22 @@ class TemplateFunction:
     events: list[EventSource] = field(default_factory=list)
     layers: list[LayerRef] = field(default_factory=list)  # in order; see LayerRef
     python_implied: bool = False  # CDK PythonFunction: Python whatever `runtime` says
+    inline: InlineCode | None = None  # code written in the template (code_dir is then None)
+    # Why `handler` names no Python function though the runtime is Python (the Lambda
+    # Web Adapter runs a web server instead): the handler is then not resolved.
+    handler_note: str = ""
 
     # Filled in by handler resolution.
     module_file: str | None = None  # the handler's file, when it exists
     function_name: str | None = None
     not_found: str | None = None  # why the handler names nothing (LAM001)
     target: tuple[ModuleModel, FunctionInfo] | None = None
+
+    def note_environment(self, variables: dict[str, Any]) -> None:
+        """Learn from the function's environment variables (literal values) what runs it."""
+        if variables.get(facts.EXEC_WRAPPER_VARIABLE) == facts.WEB_ADAPTER_WRAPPER:
+            self.handler_note = (f"the Lambda Web Adapter runs the code ({facts.EXEC_WRAPPER_VARIABLE}="
+                                 f"{facts.WEB_ADAPTER_WRAPPER}): the handler names no Python function")
 
     def reset(self) -> None:
         """Forget the handler resolution (the fix loop resolves again against new code)."""
@@ -193,6 +231,13 @@ class TemplateFunction:
             return self.default_memory
         return self.memory.value if isinstance(self.memory.value, int) else None
 
+    @property
+    def inline_path(self) -> str:
+        """The relative path the inline code is checked under: the template's path and
+        the function's name, never a file of the tree (`template.yaml#Resize.py`; the
+        `#` keeps its module name from matching any `import`)."""
+        return f"{self.template.rel_path}#{self.name}.py"
+
     def source_label(self) -> str:
         """How `lambdalint handlers` and LAM104 name where the handler comes from."""
         return f"{self.template.rel_path} ({self.name})"
@@ -221,6 +266,20 @@ class TemplateFinding:
     where: Where
     message: str
     also: tuple[Where, ...] = ()
+
+
+def inline_places(functions: Iterable[TemplateFunction], message: str) -> str:
+    """A message with the places it names in inline code (`template.yaml#Notify.py:7`,
+    as rules name a module's lines) replaced by the template's (`template.yaml:16`)."""
+    if ".py:" not in message or "#" not in message:
+        return message
+    for function in functions:
+        inline = function.inline
+        if inline is not None and function.inline_path + ":" in message:
+            message = re.sub(re.escape(function.inline_path) + r":(\d+)",
+                             lambda m: f"{function.template.rel_path}:{inline.place(int(m.group(1)), 1)[0]}",
+                             message)
+    return message
 
 
 def join(base: str, *parts: str) -> str:

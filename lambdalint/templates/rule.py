@@ -5,11 +5,13 @@ once per run when the run has templates, and yields ``TemplateFinding``s:
 a message at a line of a template (or of a CDK app file). The engine turns
 them into ordinary findings, so they reach every output format, honour
 `per-file-ignores`, and are silenced by a `# noqa: LAM002` comment on the
-reported line of a YAML template (or on the function's own line).
+reported line of a YAML template (`// noqa: LAM002` in a TypeScript CDK app), or
+on the function's own line.
 """
 
 from __future__ import annotations
 
+import re
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, ClassVar, Iterable, Iterator
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Callable, ClassVar, Iterable, Iterator
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
 from lambdalint.rule import Rule
 from lambdalint.suppression import Suppressions
-from lambdalint.templates.model import Template, TemplateFinding
+from lambdalint.templates.model import CDK_TS, Template, TemplateFinding, inline_places
 
 if TYPE_CHECKING:
     from lambdalint.config import Config
@@ -64,6 +66,18 @@ def broken_template_diagnostics(deployment: Deployment) -> list[Diagnostic]:
     return found
 
 
+# `// noqa: LAM002` and `// lambdalint: noqa` in a TypeScript file, read as `#` comments.
+_SLASH_NOQA = re.compile(r"//(?=\s*(?:noqa|lambdalint\s*:))", re.I)
+
+
+def noqa_text(template: Template) -> str:
+    """The template's text as `Suppressions` reads it: a TypeScript CDK app's `//`
+    comments that carry `noqa` become `#` comments (line numbers unchanged)."""
+    if template.kind == CDK_TS and "noqa" in template.text:
+        return _SLASH_NOQA.sub("#", template.text)
+    return template.text
+
+
 def run_deployment_rules(
     deployment: Deployment,
     rules: Iterable[Rule],
@@ -75,10 +89,11 @@ def run_deployment_rules(
     messages: list[str] = []
     suppressions: dict[int, Suppressions] = {}
     ignored: dict[int, list[str]] = {}
+    inline = [function for function in deployment.functions if function.inline is not None]
 
     def scan(template: Template) -> Suppressions:
         if id(template) not in suppressions:
-            suppressions[id(template)] = Suppressions.scan(template.text)
+            suppressions[id(template)] = Suppressions.scan(noqa_text(template))
         return suppressions[id(template)]
 
     for rule in rules:
@@ -113,7 +128,7 @@ def run_deployment_rules(
             diagnostics.append(Diagnostic(
                 code=rule.code,
                 name=rule.name,
-                message=finding.message,
+                message=inline_places(inline, finding.message),
                 severity=config.severity_for(rule),
                 path=template.path,
                 location=Location(mark.line, mark.column),

@@ -95,6 +95,11 @@ def _function(template: Template, name: str, spec: Mapping, group: Mapping, prov
             source = _event(template, event, events.mark_of(index))
             if source is not None:
                 function.events.append(source)
+    variables: dict[str, Any] = {}
+    for owner in (provider, spec):
+        environment = owner.get("environment")
+        variables.update(environment if isinstance(environment, Mapping) else {})
+    function.note_environment(variables)
     return function
 
 
