@@ -23,6 +23,7 @@ class Discovery:
     files: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     infrastructure: list[Path] = field(default_factory=list)
+    walked: list[Path] = field(default_factory=list)  # the folders named, walked whole
     # Third-party packages and modules found installed inside the walked folders,
     # never checked (POSIX paths relative to the working directory).
     vendored: list[str] = field(default_factory=list)
@@ -132,6 +133,7 @@ def discover(paths: list[Path], excludes: list[str], root: Path) -> Discovery:
         if not os.access(path, os.R_OK | os.X_OK):
             found.problems.append(f"{path}: cannot read directory (Permission denied)")
             continue
+        found.walked.append(path)
         _walk(path, excludes, root, add, found)
     return found
 

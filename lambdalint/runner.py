@@ -348,7 +348,8 @@ class Runner:
         outcome.files_checked = len(files)
         outcome.nothing_checked = not files and bool(outcome.problems)
         outcome.sources = [SourceFile(path, rel, data) for path, rel, data in files]
-        templates, template_messages = deploy.find_templates(found.files, self.config, found.infrastructure)
+        templates, template_messages = deploy.find_templates(
+            found.files, self.config, found.infrastructure, found.walked)
         outcome.messages += template_messages
         # Templates named on the command line are read as templates, whatever their name.
         named, python_sources = deploy.templates_from_sources(
@@ -363,7 +364,8 @@ class Runner:
             probe = [SourceFile(path, rel, data, text=_text(data)) for path, rel, data in files]
             template_specs = list(deploy.build(templates, probe, [], self.config).specs)
         use_cache = self.cache is not None and policy is None
-        template_bytes = [(t.rel_path, t.text.encode()) for t in templates]
+        # Files read along with the templates (a Terraform module's called modules) count too.
+        template_bytes = [(f.rel_path, f.text.encode()) for t in templates for f in (t, *t.includes)]
         whole_key = unit_key("run", [(rel, data) for _, rel, data in files] + template_bytes) if use_cache else ""
         if use_cache:
             cached = self.cache.get(whole_key)

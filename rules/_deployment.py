@@ -23,7 +23,7 @@ from lambdalint.catalog import CONNECTION_CONSTRUCTORS
 from lambdalint.catalog import templates as facts
 from lambdalint.literals import number_value, simple_value
 from lambdalint.model import EntryPoint, FunctionInfo, ModuleModel, Project
-from lambdalint.templates import CDK, CLOUDFORMATION, SERVERLESS, Deployment, TemplateFunction
+from lambdalint.templates import CDK, CLOUDFORMATION, SERVERLESS, TERRAFORM, Deployment, TemplateFunction
 from lambdalint.walk import children
 
 # -- the deployed handlers ------------------------------------------------------------
@@ -499,4 +499,5 @@ _SETTING_NAMES = {
     CLOUDFORMATION: {"timeout": "`Timeout`", "partial": "`FunctionResponseTypes: [ReportBatchItemFailures]`"},
     SERVERLESS: {"timeout": "`timeout`", "partial": "`functionResponseType: ReportBatchItemFailures`"},
     CDK: {"timeout": "`timeout=Duration.seconds(...)`", "partial": "`report_batch_item_failures=True`"},
+    TERRAFORM: {"timeout": "`timeout`", "partial": '`function_response_types = ["ReportBatchItemFailures"]`'},
 }

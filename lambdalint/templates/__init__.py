@@ -1,4 +1,5 @@
-"""Deployment templates: SAM/CloudFormation (YAML or JSON), serverless.yml and Python CDK apps.
+"""Deployment templates: SAM/CloudFormation (YAML or JSON), serverless.yml, Python CDK apps
+and Terraform.
 
 The engine uses this package in three steps of a run:
 
@@ -22,6 +23,7 @@ from lambdalint.templates.model import (
     CDK,
     CLOUDFORMATION,
     SERVERLESS,
+    TERRAFORM,
     EventSource,
     LayerRef,
     Setting,
@@ -42,6 +44,7 @@ __all__ = [
     "CDK",
     "CLOUDFORMATION",
     "SERVERLESS",
+    "TERRAFORM",
     "Deployment",
     "DeploymentRule",
     "EventSource",

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from lambdalint.catalog import templates as facts
-from lambdalint.templates import cdk, cloudformation, serverless
+from lambdalint.templates import cdk, cloudformation, serverless, terraform
 from lambdalint.templates.loader import Mapping, TemplateError, load_text
 from lambdalint.templates.model import (
     CDK,
     SERVERLESS,
+    TERRAFORM,
     Template,
     TemplateFunction,
     TemplateHandlerSpec,
@@ -75,6 +76,7 @@ def build(templates: list[Template], sources: Iterable[SourceFile], models: Iter
             seen.add(key)
             unique.append(template)
     messages: list[str] = []
+    _read_terraform([t for t in unique if t.kind == TERRAFORM and t.read is None])
     read = [t for t in unique if _read(t)]
     messages.extend(t.bug for t in unique if t.bug)
     deployment = Deployment(read, config, messages=messages)
@@ -108,6 +110,20 @@ def _read(template: Template) -> bool:
     return template.read
 
 
+def _read_terraform(templates: list[Template]) -> None:
+    """Terraform files are read together: a module is all the `.tf` files of a folder,
+    and a module may call others."""
+    if not templates:
+        return
+    try:
+        terraform.read(templates)
+    except Exception as error:  # noqa: BLE001 - a reader bug must not stop the run
+        for template in templates:
+            template.functions = []
+            template.read = False
+        templates[0].bug = _bug(templates[0], error)
+
+
 def _bug(template: Template, error: BaseException) -> str:
     frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
     origin = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
@@ -116,6 +132,8 @@ def _bug(template: Template, error: BaseException) -> str:
 
 
 def _parse(template: Template) -> bool:
+    if template.kind == TERRAFORM:
+        return bool(template.read)  # read with its module (`_read_terraform`)
     if template.kind == CDK:
         template.functions = cdk.read(template)
         return True

@@ -5,11 +5,13 @@ once per run when the run has templates, and yields ``TemplateFinding``s:
 a message at a line of a template (or of a CDK app file). The engine turns
 them into ordinary findings, so they reach every output format, honour
 `per-file-ignores`, and are silenced by a `# noqa: LAM002` comment on the
-reported line of a YAML template (or on the function's own line).
+reported line of a YAML template or a Terraform file (`// noqa: LAM002` too),
+or on the function's own line.
 """
 
 from __future__ import annotations
 
+import re
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, ClassVar, Iterable, Iterator
@@ -17,7 +19,10 @@ from typing import TYPE_CHECKING, Callable, ClassVar, Iterable, Iterator
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
 from lambdalint.rule import Rule
 from lambdalint.suppression import Suppressions
-from lambdalint.templates.model import Template, TemplateFinding
+from lambdalint.templates.model import TERRAFORM, Template, TemplateFinding
+
+# `// noqa: LAM002` in a Terraform file reads as `# noqa: LAM002`.
+_HCL_SLASH_COMMENT = re.compile(r"//(?=\s*(?:noqa|lambdalint:))", re.IGNORECASE)
 
 if TYPE_CHECKING:
     from lambdalint.config import Config
@@ -72,7 +77,10 @@ def run_deployment_rules(
 
     def scan(template: Template) -> Suppressions:
         if id(template) not in suppressions:
-            suppressions[id(template)] = Suppressions.scan(template.text)
+            text = template.text
+            if template.kind == TERRAFORM and "//" in text:
+                text = _HCL_SLASH_COMMENT.sub("#", text)  # HCL's other line comment
+            suppressions[id(template)] = Suppressions.scan(text)
         return suppressions[id(template)]
 
     for rule in rules:
