@@ -847,3 +847,27 @@ def test_a_tree_without_terraform_never_imports_the_hcl_parser(workdir):
     write(workdir, {"main.tf": 'resource "aws_lambda_function" "f" {}\n'})
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert run.stdout.strip().splitlines()[-1] == "True True", run.stdout + run.stderr
+
+
+def test_a_code_folder_made_by_a_build_step_is_not_a_missing_handler(workdir):
+    write(workdir, {".git/HEAD": "", "src/app.py": "def handler(event, context):\n    pass\n", "main.tf": '''
+        resource "null_resource" "package" {
+          provisioner "local-exec" {
+            command = "pip install -r requirements.txt -t build/package && cp src/*.py build/package/"
+          }
+        }
+        data "archive_file" "package" {
+          type        = "zip"
+          source_dir  = "${path.module}/build/package"
+          output_path = "${path.module}/build/package.zip"
+          depends_on  = [null_resource.package]
+        }
+        resource "aws_lambda_function" "f" {
+          function_name = "f"
+          handler       = "app.handler"
+          runtime       = "python3.12"
+          timeout       = 10
+          filename      = data.archive_file.package.output_path
+        }
+    '''})
+    assert run_cli("check", "--select", "LAM001", ".").exit_code == 0

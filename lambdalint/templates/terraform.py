@@ -421,6 +421,7 @@ class _Instance:
         else:
             folder, where, note = self._code(template, body)
             function.code_dir, function.code_where, function.code_note = folder, where, note
+            _built_later(function)
         self._layers(function, template, body.attributes.get("layers"))
         return function
 
@@ -575,6 +576,7 @@ class _Instance:
             function.code_dir, function.code_note = folder, note
             if folder is not None:
                 function.code_where = template.at(body.attributes["source_path"].mark)
+            _built_later(function)
         self._layers(function, template, body.attributes.get("layers"))
         self._module_events(function, template, body)
         self.lambda_modules[label] = function
@@ -779,6 +781,16 @@ _INVOKER_READERS: dict[str, Callable[[_Instance, Template, hcl.Block, str], None
     "aws_lambda_function_url": _Instance._function_url,
     "aws_sns_topic_subscription": _Instance._subscription,
 }
+
+
+def _built_later(function: TemplateFunction) -> None:
+    """A code folder that is not on disk is made by a build step before `terraform apply`
+    (a `null_resource` running pip, a CI job); Terraform itself fails on one that is never
+    made, so it is code outside the tree rather than a handler that names nothing."""
+    folder = function.code_dir
+    if folder is not None and function.template.on_disk and not Path(folder or ".").is_dir():
+        function.code_dir = function.code_where = None
+        function.code_note = f"code folder `{folder}/` that does not exist yet (made by a build step?)"
 
 
 # -- values ----------------------------------------------------------------------------------------
