@@ -424,14 +424,24 @@ def test_layers_in_order_with_their_folders():
           runtime       = "python3.12"
           filename      = "f.zip"
           layers = [
+            module.shared_layer.lambda_layer_arn,
             aws_lambda_layer_version.deps.arn,
             "arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7",
             var.extra_layer,
           ]
         }
     '''
+    main += '''
+        module "shared_layer" {
+          source       = "terraform-aws-modules/lambda/aws"
+          create_layer = true
+          layer_name   = "shared"
+          source_path  = "${path.module}/layers/shared"
+        }
+    '''
     (function,) = functions({"main.tf": main}).values()
     assert [(layer.name, layer.content_dir, layer.where.line) for layer in function.layers] == [
+        ("module.shared_layer", "layers/shared", line_of(main, "module.shared_layer.lambda_layer_arn")),
         ("aws_lambda_layer_version.deps", "layers/deps", line_of(main, "aws_lambda_layer_version.deps.arn")),
         ("arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7", None,
          line_of(main, "arn:aws:lambda:eu-west-1")),
@@ -871,3 +881,61 @@ def test_a_code_folder_made_by_a_build_step_is_not_a_missing_handler(workdir):
         }
     '''})
     assert run_cli("check", "--select", "LAM001", ".").exit_code == 0
+
+
+def test_a_module_that_receives_the_function_from_its_caller_links_its_invokers():
+    main = '''
+        module "queue" {
+          source        = "./modules/queue"
+          function_arn  = module.worker.arn
+        }
+        module "worker" {
+          source  = "./modules/worker"
+          handler = "worker.handle"
+        }
+        module "api" {
+          source        = "./modules/api"
+          function_name = aws_lambda_function.direct.function_name
+        }
+        resource "aws_lambda_function" "direct" {
+          function_name = "direct"
+          handler       = "direct.handler"
+          runtime       = "python3.12"
+          filename      = "direct.zip"
+        }
+    '''
+    worker = '''
+        variable "handler" {}
+        resource "aws_lambda_function" "this" {
+          function_name = "worker"
+          handler       = var.handler
+          runtime       = "python3.12"
+          filename      = "worker.zip"
+        }
+        output "arn" {
+          value = aws_lambda_function.this.arn
+        }
+    '''
+    queue = '''
+        variable "function_arn" {}
+        resource "aws_sqs_queue" "this" {}
+        resource "aws_lambda_event_source_mapping" "this" {
+          event_source_arn        = aws_sqs_queue.this.arn
+          function_name           = var.function_arn
+          function_response_types = ["ReportBatchItemFailures"]
+        }
+    '''
+    api = '''
+        variable "function_name" {}
+        resource "aws_lambda_permission" "apigw" {
+          function_name = var.function_name
+          principal     = "apigateway.amazonaws.com"
+        }
+    '''
+    found = functions({"main.tf": main, "modules/worker/main.tf": worker, "modules/queue/main.tf": queue,
+                       "modules/api/main.tf": api})
+    assert [(e.kind, e.partial_batch, e.where.template.rel_path)
+            for e in found["module.worker.aws_lambda_function.this"].events] == [
+        ("SQS", True, "modules/queue/main.tf")]
+    assert [(e.kind, e.where.template.rel_path) for e in found["aws_lambda_function.direct"].events] == [
+        ("API", "modules/api/main.tf")]

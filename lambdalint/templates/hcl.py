@@ -71,9 +71,12 @@ class Ref:
     """A reference to something Terraform creates: `aws_sqs_queue.orders.arn` is
     ``Ref(("aws_sqs_queue", "orders", "arn"))``, `data.x.y.z` starts with "data",
     `module.m.out` with "module". Indexes (`[0]`, `["a"]`) are left out: every
-    instance of a resource is the same resource here."""
+    instance of a resource is the same resource here. ``owner`` is the scope the
+    names belong to when the reference was passed into another one (a module's
+    argument); None for the scope that evaluated it."""
 
     parts: tuple[str, ...]
+    owner: Any = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -280,6 +280,9 @@ class _Instance:
         self.layer_modules: dict[str, str | None] = {}  # community module layers: label -> folder
         self.children: dict[str, _Instance] = {}
         self._homes: dict[int, Template] = {}
+        # Lambda module calls whose event sources are read once every module is collected.
+        self._module_sources: list[tuple[TemplateFunction, Template, hcl.Body]] = []
+        self._pending_layers: list[tuple[TemplateFunction, Template, hcl.Attribute | None]] = []
         self._variables: dict[str, Any] = {}
         self._locals: dict[str, Any] = {}
         self._active: set[str] = set()
@@ -295,7 +298,7 @@ class _Instance:
     def _variable(self, name: str) -> Any:
         if name in self.arguments:
             assert self.caller is not None
-            return self.caller.eval(self.arguments[name][1].expr)
+            return _owned(self.caller.eval(self.arguments[name][1].expr), self.caller)
         if name in self.tfvars.unknown:
             return UNKNOWN
         if name in self.tfvars.values:
@@ -338,13 +341,27 @@ class _Instance:
     # -- reading -----------------------------------------------------------------------------
 
     def run(self) -> None:
+        """Read the functions of this module and of the modules it calls, then link
+        them to what invokes them (which may be in any of those modules)."""
+        self._collect()
+        self._link()
+
+    def _collect(self) -> None:
         for label, template, block in self.module.resources_of(facts.TF_FUNCTION):
             if not self._absent(block.body):
                 self._add(f"{facts.TF_FUNCTION}.{label}", self._resource_function(template, block, label), template)
         for template, block in self.module.blocks("module"):
             if len(block.labels) == 1 and not self._absent(block.body):
                 self._call(template, block, block.labels[0])
+
+    def _link(self) -> None:
+        for function, template, attribute in self._pending_layers:
+            self._layers(function, template, attribute)
+        for function, template, body in self._module_sources:
+            self._module_events(function, template, body)
         self._invokers()
+        for child in self.children.values():
+            child._link()
 
     def _add(self, address: str, function: TemplateFunction, template: Template) -> None:
         self.functions[address] = function
@@ -422,7 +439,7 @@ class _Instance:
             folder, where, note = self._code(template, body)
             function.code_dir, function.code_where, function.code_note = folder, where, note
             _built_later(function)
-        self._layers(function, template, body.attributes.get("layers"))
+        self._pending_layers.append((function, template, body.attributes.get("layers")))
         return function
 
     def _code(self, template: Template, body: hcl.Body) -> tuple[str | None, Where | None, str]:
@@ -449,6 +466,8 @@ class _Instance:
         """(folder, note) of the `archive_file` a value names (a reference to it, or its
         `output_path`), None when it names none."""
         block: hcl.Block | None = None
+        if isinstance(value, Ref) and value.owner is not None and value.owner is not self:
+            return value.owner._archive(Ref(value.parts))
         if isinstance(value, Ref):
             parts = value.parts
             if parts[:2] == ("data", facts.TF_ARCHIVE) and len(parts) > 2:
@@ -505,6 +524,8 @@ class _Instance:
         """(name, folder) of the layer a reference names."""
         if not isinstance(value, Ref) or depth > _MAX_REFERENCE_DEPTH:
             return None
+        if value.owner is not None and value.owner is not self:
+            return value.owner._layer(Ref(value.parts), depth + 1)
         parts = value.parts
         if parts[0] == facts.TF_LAYER and len(parts) > 1:
             found = self.module.resources.get((facts.TF_LAYER, parts[1]))
@@ -545,7 +566,7 @@ class _Instance:
                           path_module=posixpath.relpath(folder or ".", self.root_dir or "."), caller=self,
                           arguments=arguments, home=self.home or template, depth=self.depth + 1)
         self.children[label] = child
-        child.run()
+        child._collect()
 
     def output(self, name: str) -> Any:
         attribute = self.module.outputs.get(name)
@@ -577,8 +598,8 @@ class _Instance:
             if folder is not None:
                 function.code_where = template.at(body.attributes["source_path"].mark)
             _built_later(function)
-        self._layers(function, template, body.attributes.get("layers"))
-        self._module_events(function, template, body)
+        self._pending_layers.append((function, template, body.attributes.get("layers")))
+        self._module_sources.append((function, template, body))
         self.lambda_modules[label] = function
         self._add(f"module.{label}", function, template)
 
@@ -668,6 +689,8 @@ class _Instance:
             return self.by_name.get(name)
         if not isinstance(value, Ref):
             return None
+        if value.owner is not None and value.owner is not self:
+            return value.owner.function_for(Ref(value.parts), depth + 1)  # passed in by a caller
         parts = value.parts
         if parts[0] == facts.TF_FUNCTION and len(parts) > 1:
             return self.functions.get(f"{facts.TF_FUNCTION}.{parts[1]}")
@@ -691,6 +714,8 @@ class _Instance:
             return next((kind for marker, kind in facts.ARN_EVENT_KINDS if marker in value), None)
         if not isinstance(value, Ref) or depth > _MAX_REFERENCE_DEPTH:
             return None
+        if value.owner is not None and value.owner is not self:
+            return value.owner.source_kind(Ref(value.parts), depth + 1)
         parts = value.parts
         if parts[0] == "module" and len(parts) > 2:
             child = self.children.get(parts[1])
@@ -794,6 +819,19 @@ def _built_later(function: TemplateFunction) -> None:
 
 
 # -- values ----------------------------------------------------------------------------------------
+
+
+def _owned(value: Any, owner: _Instance) -> Any:
+    """A caller's value as a module receives it: its references still name the caller's things."""
+    if isinstance(value, Ref):
+        return value if value.owner is not None else Ref(value.parts, owner)
+    if isinstance(value, Digest):
+        return Digest(_owned(value.of, owner))
+    if isinstance(value, list):
+        return [_owned(item, owner) for item in value]
+    if isinstance(value, dict):
+        return {key: _owned(item, owner) for key, item in value.items()}
+    return value
 
 
 def _string(value: Any) -> str | None:
