@@ -852,11 +852,12 @@ def test_a_tree_without_terraform_never_imports_the_hcl_parser(workdir):
     script = ("import sys\nfrom lambdalint.cli import main\n"
               "try:\n    main(['check', '.'])\nexcept SystemExit:\n    pass\n"
               "print('hcl2' in sys.modules, 'lark' in sys.modules)\n")
+    script += "print('lambdalint.templates.terraform' in sys.modules)\n"
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert run.stdout.strip().splitlines()[-1] == "False False", run.stdout + run.stderr
+    assert run.stdout.strip().splitlines()[-2:] == ["False False", "False"], run.stdout + run.stderr
     write(workdir, {"main.tf": 'resource "aws_lambda_function" "f" {}\n'})
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert run.stdout.strip().splitlines()[-1] == "True True", run.stdout + run.stderr
+    assert run.stdout.strip().splitlines()[-2:] == ["True True", "True"], run.stdout + run.stderr
 
 
 def test_a_code_folder_made_by_a_build_step_is_not_a_missing_handler(workdir):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from lambdalint.catalog import templates as facts
-from lambdalint.templates import cdk, cloudformation, serverless, terraform
+from lambdalint.templates import cdk, cloudformation, serverless
 from lambdalint.templates.loader import Mapping, TemplateError, load_text
 from lambdalint.templates.model import (
     CDK,
@@ -115,6 +115,9 @@ def _read_terraform(templates: list[Template]) -> None:
     and a module may call others."""
     if not templates:
         return
+    # Imported here: a run without Terraform loads neither this reader nor the HCL parser.
+    from lambdalint.templates import terraform
+
     try:
         terraform.read(templates)
     except Exception as error:  # noqa: BLE001 - a reader bug must not stop the run
