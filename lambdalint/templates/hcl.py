@@ -465,7 +465,7 @@ def _string(node: Tree, scope: Scope, depth: int) -> Any:
 
 def _heredoc(raw: str) -> Any:
     """`<<EOF ... EOF` without interpolation is its lines; with any, unknown."""
-    lines = raw.split("\n")
+    lines = raw.replace("\r\n", "\n").split("\n")
     if len(lines) < 3 or "${" in raw or "%{" in raw:
         return UNKNOWN
     return "\n".join(lines[1:-2]) + "\n"
