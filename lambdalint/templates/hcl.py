@@ -583,11 +583,8 @@ def _call(node: Tree, scope: Scope, depth: int) -> Any:
     if any(getattr(c, "type", "") == "ELLIPSIS" for c in (arguments.children if arguments is not None else [])):
         return UNKNOWN  # `f(list...)`
     if name == "try":
-        # The first argument that can be evaluated; an unknown one may or may not fail.
-        for expression in expressions:
-            value = _eval(expression, scope, depth)
-            return value
-        return UNKNOWN
+        # Its first argument when that is known; an unknown one may or may not fail.
+        return _eval(expressions[0], scope, depth) if expressions else UNKNOWN
     values = [_eval(expression, scope, depth) for expression in expressions]
     if name in _DIGESTS:
         return Digest(values[0]) if len(values) == 1 else UNKNOWN
