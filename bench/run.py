@@ -101,7 +101,9 @@ def lambda_corpus(cache: Path) -> Path:
     tmp = cache / "lambda-corpus.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     for index in range(LAMBDA_COPIES):
-        shutil.copytree(REPO / "examples", tmp / f"service{index:02d}")
+        # Without the Terraform app, so the corpus (and its figures) stay those of a
+        # tree without Terraform, which is what most Lambda code bases are.
+        shutil.copytree(REPO / "examples", tmp / f"service{index:02d}", ignore=shutil.ignore_patterns("terraform"))
     tmp.rename(target)
     return target
 

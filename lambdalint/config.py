@@ -24,8 +24,8 @@ OUTPUT_FORMATS = ("text", "full", "json", "jsonl", "sarif", "github")
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", "__pycache__", ".tox", ".nox",
     "node_modules", "build", "dist", ".eggs", "*.egg-info", ".aws-sam", ".serverless",
-    "cdk.out", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".lambdalint_cache",
-    "site-packages",
+    "cdk.out", ".terraform", ".terragrunt-cache", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    ".lambdalint_cache", "site-packages",
 )
 
 

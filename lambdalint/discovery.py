@@ -29,6 +29,7 @@ class Discovery:
     # Folders of the tree that hold a distribution's metadata (pyproject.toml, setup.py,
     # setup.cfg), relative to the working directory, possibly repeated.
     distributions: list[str] = field(default_factory=list)
+    walked: list[Path] = field(default_factory=list)  # the folders named, walked whole
     # Third-party packages and modules found installed inside the walked folders,
     # never checked (POSIX paths relative to the working directory).
     vendored: list[str] = field(default_factory=list)
@@ -138,6 +139,7 @@ def discover(paths: list[Path], excludes: list[str], root: Path) -> Discovery:
         if not os.access(path, os.R_OK | os.X_OK):
             found.problems.append(f"{path}: cannot read directory (Permission denied)")
             continue
+        found.walked.append(path)
         _walk(path, excludes, root, add, found)
     return found
 

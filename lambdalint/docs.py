@@ -69,7 +69,7 @@ def _examples(rule: type[Rule]) -> list[str]:
     return out
 
 
-_FENCES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
+_FENCES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml", ".tf": "hcl"}
 
 
 def _fence(path: str) -> str:

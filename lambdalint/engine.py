@@ -170,7 +170,8 @@ class Engine:
                 messages.append(f"{path}: cannot read file ({error.strerror or error})")
                 continue
             sources.append(parse_source(path, relative(path), data))
-        self.templates, template_messages = deploy.find_templates(found.files, self.config, found.infrastructure)
+        self.templates, template_messages = deploy.find_templates(
+            found.files, self.config, found.infrastructure, found.walked)
         messages.extend(template_messages)
         return sources, messages
 

@@ -34,6 +34,7 @@ from lambdalint.prescan import Prescan, scan
 from lambdalint.rule import Rule
 from lambdalint import memory
 from lambdalint import templates as deploy
+from lambdalint.catalog import templates as tf
 from lambdalint.model.imports import FLAT, Environment
 from lambdalint.source import ParseFailure, SourceFile, decoded, parse_source, python_verdict
 from lambdalint.stack import call_with_deep_stack
@@ -367,7 +368,8 @@ class Runner:
         outcome.files_checked = len(files)
         outcome.nothing_checked = not files and bool(outcome.problems)
         outcome.sources = [SourceFile(path, rel, data) for path, rel, data in files]
-        templates, template_messages = deploy.find_templates(found.files, self.config, found.infrastructure)
+        templates, template_messages = deploy.find_templates(
+            found.files, self.config, found.infrastructure, found.walked)
         outcome.messages += template_messages
         # Templates named on the command line are read as templates, whatever their name.
         named, python_sources = deploy.templates_from_sources(
@@ -395,7 +397,8 @@ class Runner:
         still answer."""
         outcome, files, templates, deployed = self._gather(paths)
         use_cache = self.cache is not None and policy is None
-        template_bytes = [(t.rel_path, t.text.encode()) for t in templates]
+        # Files read along with the templates (a Terraform module's called modules) count too.
+        template_bytes = [(f.rel_path, f.text.encode()) for t in templates for f in (t, *t.includes)]
         whole_key = unit_key("run", [(rel, data) for _, rel, data in files] + template_bytes) if use_cache else ""
         if use_cache:
             cached = self.cache.get(whole_key)
@@ -604,6 +607,12 @@ class _Focus:
     def __init__(self, named: list[Path], folders: list[Path]) -> None:
         self.wanted = {os.path.abspath(p) for p in named}
         self.under = [os.path.abspath(p) + os.sep for p in folders]
+        # A Terraform module is all the `.tf` files of a folder: a staged `.tf` or
+        # `.tfvars` file stands for the module, whose findings may land in any of them
+        # (a variable's new value is reported where the function uses it).
+        for path in named:
+            if path.name.endswith((tf.TERRAFORM_SUFFIX, *tf.TERRAFORM_VARS_SUFFIXES)):
+                self.wanted.update(os.path.abspath(p) for p in path.parent.glob("*" + tf.TERRAFORM_SUFFIX))
 
     def __contains__(self, path: Path | str) -> bool:
         absolute = os.path.abspath(path)

@@ -23,7 +23,7 @@ from lambdalint.catalog import CONNECTION_CONSTRUCTORS
 from lambdalint.catalog import templates as facts
 from lambdalint.literals import number_value, simple_value
 from lambdalint.model import EntryPoint, FunctionInfo, ModuleModel, Project
-from lambdalint.templates import CDK, CDK_TS, CLOUDFORMATION, SERVERLESS, Deployment, TemplateFunction
+from lambdalint.templates import CDK, CDK_TS, CLOUDFORMATION, SERVERLESS, TERRAFORM, Deployment, TemplateFunction
 from lambdalint.walk import children
 
 # -- the deployed handlers ------------------------------------------------------------
@@ -511,4 +511,5 @@ _SETTING_NAMES = {
     SERVERLESS: {"timeout": "`timeout`", "partial": "`functionResponseType: ReportBatchItemFailures`"},
     CDK: {"timeout": "`timeout=Duration.seconds(...)`", "partial": "`report_batch_item_failures=True`"},
     CDK_TS: {"timeout": "`timeout: Duration.seconds(...)`", "partial": "`reportBatchItemFailures: true`"},
+    TERRAFORM: {"timeout": "`timeout`", "partial": '`function_response_types = ["ReportBatchItemFailures"]`'},
 }

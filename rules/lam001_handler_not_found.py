@@ -13,9 +13,10 @@ class HandlerNotFound(DeploymentRule):
     ## What it does
     Flags a deployment template whose `Handler` names no module or no function in
     the code it deploys: SAM and CloudFormation `Handler` with `CodeUri`/`Code`,
-    serverless.yml `handler`, and CDK `handler=` with `Code.from_asset(...)` or
-    `PythonFunction(entry=..., index=..., handler=...)`. The finding is reported at the
-    template's `Handler` line.
+    serverless.yml `handler`, CDK `handler=` with `Code.from_asset(...)` or
+    `PythonFunction(entry=..., index=..., handler=...)`, and Terraform `handler` with
+    the folder of its `archive_file` (or the community Lambda module's `source_path`).
+    The finding is reported at the template's `Handler` line.
 
     ## Why is this bad?
     Lambda imports the handler's module and looks the function up on the first
@@ -227,6 +228,25 @@ class HandlerNotFound(DeploymentRule):
         ''', "src/handlers/common.py": '''
             def main(event, context):
                 return None
+        '''}),
+        Bad('''
+            data "archive_file" "orders" {
+              type        = "zip"
+              source_dir  = "${path.module}/src"
+              output_path = "${path.module}/build/orders.zip"
+            }
+
+            resource "aws_lambda_function" "orders" {
+              function_name    = "orders"
+              role             = aws_iam_role.orders.arn
+              handler          = "orders.handler"  # expect
+              runtime          = "python3.12"
+              filename         = data.archive_file.orders.output_path
+              source_code_hash = data.archive_file.orders.output_base64sha256
+            }
+        ''', path="main.tf", files={"src/app.py": '''
+            def handler(event, context):
+                return {"ok": True}
         '''}),
     ]
 

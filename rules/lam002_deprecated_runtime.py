@@ -16,7 +16,8 @@ class DeprecatedRuntime(DeploymentRule):
     `python2.7`, `python3.6`, `python3.7`, `python3.8` and `python3.9` (as of 2026).
     It reads SAM/CloudFormation `Runtime` (also from `Globals.Function`, or the
     default of the parameter it `!Ref`s), serverless.yml `runtime` (also from
-    `provider`), and CDK `runtime=_lambda.Runtime.PYTHON_3_9`. A runtime set once in
+    `provider`), CDK `runtime=_lambda.Runtime.PYTHON_3_9`, and Terraform `runtime`
+    (also from a variable's `default`, or a module's argument). A runtime set once in
     `Globals` or `provider` is reported once, at that line.
 
     ## Why is this bad?
@@ -148,6 +149,22 @@ class DeprecatedRuntime(DeploymentRule):
               nightly:
                 handler: jobs.nightly
         ''', path="serverless.yml"),
+        Bad('''
+            variable "python_runtime" {
+              type    = string
+              default = "python3.8"
+            }
+
+            module "exporter" {
+              source  = "terraform-aws-modules/lambda/aws"
+              version = "~> 7.0"
+
+              function_name = "exporter"
+              handler       = "export.handler"
+              runtime       = var.python_runtime  # expect
+              source_path   = "${path.module}/exporter"
+            }
+        ''', path="main.tf"),
     ]
 
     def check_templates(self, deployment: Deployment) -> Iterator[TemplateFinding]:

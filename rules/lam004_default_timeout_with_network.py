@@ -21,10 +21,10 @@ class DefaultTimeoutWithNetwork(DeploymentRule):
     """
     ## What it does
     Flags a deployed function that sets no timeout anywhere (not on the function, not
-    in SAM `Globals` or serverless.yml `provider`) while its invocation scope makes
-    network calls: AWS SDK operations, `requests`/`httpx`/`urllib3`/`urllib` requests,
-    sockets, mail and FTP clients, database connections. The finding is reported at the
-    function in the template. In the example below, `src/thumbs.py` reads from S3:
+    in SAM `Globals` or serverless.yml `provider`, no Terraform `timeout`) while its
+    invocation scope makes network calls: AWS SDK operations,
+    `requests`/`httpx`/`urllib3`/`urllib` requests, sockets, mail and FTP clients,
+    database connections. The finding is reported at the function in the template. In the example below, `src/thumbs.py` reads from S3:
 
     ```python
     s3 = boto3.client("s3")
@@ -162,6 +162,30 @@ class DefaultTimeoutWithNetwork(DeploymentRule):
 
             def handler(event, context):
                 return requests.get(event["url"], timeout=10).text
+        '''}),
+        Bad('''
+            data "archive_file" "thumbs" {
+              type        = "zip"
+              source_dir  = "${path.module}/src"
+              output_path = "${path.module}/build/thumbs.zip"
+            }
+
+            resource "aws_lambda_function" "thumbs" {  # expect
+              function_name    = "thumbs"
+              role             = aws_iam_role.thumbs.arn
+              handler          = "thumbs.lambda_handler"
+              runtime          = "python3.12"
+              filename         = data.archive_file.thumbs.output_path
+              source_code_hash = data.archive_file.thumbs.output_base64sha256
+            }
+        ''', path="main.tf", files={"src/thumbs.py": '''
+            import boto3
+
+            s3 = boto3.client("s3")
+
+            def lambda_handler(event, context):
+                record = event["Records"][0]["s3"]
+                return s3.get_object(Bucket=record["bucket"]["name"], Key=record["object"]["key"])
         '''}),
     ]
 

@@ -20,9 +20,11 @@ class PartialBatchNotEnabled(DeploymentRule):
     Powertools' `process_partial_response`/`BatchProcessor`). It reads SAM `Events`
     of type `SQS`/`Kinesis`/`DynamoDB` and `AWS::Lambda::EventSourceMapping` resources
     (`FunctionResponseTypes`), serverless.yml `sqs`/`stream` events
-    (`functionResponseType`), and CDK `SqsEventSource`/`KinesisEventSource`/
-    `DynamoEventSource` and event source mappings (`report_batch_item_failures`). The
-    finding is reported at the event source in the template. In the example below,
+    (`functionResponseType`), CDK `SqsEventSource`/`KinesisEventSource`/
+    `DynamoEventSource` and event source mappings (`report_batch_item_failures`), and
+    Terraform `aws_lambda_event_source_mapping` resources and the community Lambda
+    module's `event_source_mapping` (`function_response_types`). The finding is
+    reported at the event source in the template. In the example below,
     `src/worker.py` reports the messages it could not parse:
 
     ```python
@@ -237,6 +239,44 @@ class PartialBatchNotEnabled(DeploymentRule):
         ''', path="template.yaml", files={"src/worker.py": '''
             def handler(event, context):
                 return {"batchItemFailures": []}
+        '''}),
+        Bad('''
+            resource "aws_sqs_queue" "orders" {
+              name                       = "orders"
+              visibility_timeout_seconds = 180
+            }
+
+            resource "aws_lambda_event_source_mapping" "orders" {  # expect
+              event_source_arn = aws_sqs_queue.orders.arn
+              function_name    = aws_lambda_function.worker.arn
+              batch_size       = 10
+            }
+
+            resource "aws_lambda_function" "worker" {
+              function_name = "orders-worker"
+              role          = aws_iam_role.worker.arn
+              handler       = "worker.handler"
+              runtime       = "python3.12"
+              timeout       = 30
+              filename      = data.archive_file.worker.output_path
+            }
+
+            data "archive_file" "worker" {
+              type        = "zip"
+              source_dir  = "${path.module}/src"
+              output_path = "${path.module}/build/worker.zip"
+            }
+        ''', path="main.tf", files={"src/worker.py": '''
+            import json
+
+            def handler(event, context):
+                failures = []
+                for record in event["Records"]:
+                    try:
+                        json.loads(record["body"])
+                    except ValueError:
+                        failures.append({"itemIdentifier": record["messageId"]})
+                return {"batchItemFailures": failures}
         '''}),
     ]
 

@@ -33,6 +33,8 @@ EXPECTED = {
     ("examples/reports/template.yaml", 35, "LAM005"),  # returns batchItemFailures, not enabled
     ("examples/reports/template.yaml", 44, "LAM001"),  # reports.archive.handler does not exist
     ("examples/reports/template.yaml", 45, "LAM002"),  # python3.9 is deprecated
+    ("examples/terraform/main.tf", 31, "LAM004"),  # no timeout, calls S3 and DynamoDB
+    ("examples/terraform/main.tf", 35, "LAM002"),  # var.python_runtime defaults to python3.9
 }
 
 # name of the handler -> (file, line of its def, functions that must be in its invocation scope)
@@ -51,6 +53,7 @@ HANDLERS = {
         "examples/reports/src/reports/export.py", 10, {"reports.export.send"}),
     "reports.archive.archive_reports": (
         "examples/reports/src/reports/archive.py", 4, set()),
+    "receipts.lambda_handler": ("examples/terraform/src/receipts.py", 15, set()),
 }
 
 
@@ -129,3 +132,12 @@ def test_template_handlers_name_functions_that_exist(handler):
     source = (EXAMPLES / "src" / (module.replace(".", "/") + ".py")).read_text(encoding="utf-8")
     assert f"\ndef {function}(event, context):" in source
     assert "Runtime: python3.12" in template
+
+
+def test_the_terraform_function_is_shown_with_its_address():
+    result = _lambdalint("handlers", "examples/terraform")
+    assert result.returncode == 0, result.stderr
+    assert ("examples/terraform/src/receipts.py:15: receipts.lambda_handler "
+            "[handler: examples/terraform/main.tf (aws_lambda_function.receipts)]") in result.stdout
+    assert ("deployed as aws_lambda_function.receipts (examples/terraform/main.tf:31): runtime python3.9, "
+            "timeout 3 s (default), memory 256 MB") in result.stdout

@@ -190,6 +190,26 @@ Resources:
       Handler: worker.handle
       Runtime: {runtime}
 """
+TERRAFORM = """\
+variable "runtime" {
+  default = "python3.12"
+}
+
+data "archive_file" "app" {
+  type        = "zip"
+  source_dir  = "${path.module}/../src"
+  output_path = "${path.module}/app.zip"
+}
+
+resource "aws_lambda_function" "app" {
+  function_name    = "app"
+  handler          = "app.lambda_handler"
+  runtime          = var.runtime
+  timeout          = 10
+  filename         = data.archive_file.app.output_path
+  source_code_hash = data.archive_file.app.output_base64sha256
+}
+"""
 
 
 @pytest.mark.slow
@@ -214,3 +234,25 @@ def test_only_a_template_staged_is_checked_as_a_template(hooks, project):
     assert run.returncode == 1, run.stdout + run.stderr
     assert "template.yaml:9:7: LAM002" in run.stdout and "template.yaml:4:3: LAM004" in run.stdout
     assert "db.py" not in run.stdout  # the helper's finding is not in a staged file
+
+
+@pytest.mark.slow
+def test_hooks_run_when_only_a_terraform_file_is_staged(hooks, project):
+    repo, env = hooks
+    write(project, {"src/app.py": CLEAN_HANDLER, "infra/main.tf": TERRAFORM})
+    _commit_all(project, env)
+    # Only the .tf file changes: its runtime becomes a deprecated one.
+    (project / "infra/main.tf").write_text(TERRAFORM.replace("python3.12", "python3.8"), encoding="utf-8")
+    _git(project, env, "add", "infra/main.tf")
+
+    def run(hook: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(repo), hook, "--color", "never"],
+                              cwd=project, env=env, capture_output=True, text=True, timeout=900)
+
+    named = run("lambdalint")  # the staged .tf file is passed, and read as Terraform
+    assert named.returncode == 1, named.stdout + named.stderr
+    assert "infra/main.tf:14:3: LAM002 runtime `python3.8`" in named.stdout
+    assert "LAM000" not in named.stdout
+    whole = run("lambdalint-templates")  # the whole project is checked again
+    assert whole.returncode == 1, whole.stdout + whole.stderr
+    assert "infra/main.tf:14:3: LAM002" in whole.stdout

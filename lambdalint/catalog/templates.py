@@ -218,6 +218,51 @@ CDK_APP_TYPESCRIPT_WORDS = ("ts-node", "tsx", ".ts", "node ", ".js", "npx ", "np
 # file named `index`, so the handler must be `index.<function>`.
 INLINE_MODULE = "index"
 
+# -- Terraform -------------------------------------------------------------------
+
+# Files of a Terraform module (the `.tf` files of one folder are one module), and
+# the variable files Terraform loads by itself in the root module's folder
+# (`terraform.tfvars`, `*.auto.tfvars`, and their `.json` forms); other `*.tfvars`
+# files are passed with `-var-file`, so a variable they set is unknown.
+TERRAFORM_SUFFIX = ".tf"
+TERRAFORM_VARS_SUFFIXES = (".tfvars", ".tfvars.json")
+TERRAFORM_AUTO_VARS = ("terraform.tfvars", "terraform.tfvars.json")
+TERRAFORM_AUTO_VARS_SUFFIXES = (".auto.tfvars", ".auto.tfvars.json")
+TF_FUNCTION = "aws_lambda_function"
+TF_LAYER = "aws_lambda_layer_version"
+TF_ALIAS = "aws_lambda_alias"
+TF_ARCHIVE = "archive_file"  # `data "archive_file"` (and the older `resource "archive_file"`)
+# The Lambda provider's defaults (the same as Lambda's).
+TF_DEFAULT_TIMEOUT = 3
+TF_DEFAULT_MEMORY = 128
+# Attributes whose value is the hash of the code: they may name the archive the code is in.
+TF_CODE_ATTRIBUTES = ("filename", "source_code_hash")
+# Attributes of an `archive_file` that give its zip's content from outside the tree.
+TF_ARCHIVE_INLINE = ("source_content", "source_content_filename")
+# Module arguments that are Terraform's own, not the module's variables.
+TF_MODULE_META_ARGUMENTS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
+# The community module terraform-aws-modules/lambda/aws, by its source address ...
+TF_LAMBDA_MODULE_SOURCES = ("terraform-aws-modules/lambda/aws", "terraform-aws-modules/terraform-aws-lambda")
+# ... or, for a module called from a local path (its own examples call `../../`),
+# by these variables among those it declares.
+TF_LAMBDA_MODULE_INTERFACE = frozenset({"source_path", "handler", "runtime", "create_package",
+                                        "local_existing_package", "event_source_mapping", "allowed_triggers"})
+# Its outputs that stand for the function and for the layer.
+TF_LAMBDA_MODULE_FUNCTION_OUTPUTS = ("lambda_function_",)
+TF_LAMBDA_MODULE_LAYER_OUTPUTS = ("lambda_layer_",)
+# Event sources by the resource type an `event_source_arn` refers to (`aws_sqs_queue.q.arn`,
+# `data.aws_sqs_queue.q.arn`) ...
+TF_EVENT_SOURCE_TYPES = {
+    "aws_sqs_queue": "SQS", "aws_kinesis_stream": "Kinesis", "aws_dynamodb_table": "DynamoDB",
+    "aws_mq_broker": "MQ", "aws_msk_cluster": "Kafka", "aws_msk_serverless_cluster": "Kafka",
+}
+# ... and by the output of another module it refers to (`module.queue.queue_arn`, the
+# community SQS, DynamoDB and Kinesis modules' outputs).
+TF_EVENT_SOURCE_OUTPUTS = {"queue_arn": "SQS", "dynamodb_table_stream_arn": "DynamoDB",
+                           "kinesis_stream_arn": "Kinesis", "stream_arn": "Kinesis"}
+# API Gateway integrations whose URI is a function's `invoke_arn`.
+TF_API_INTEGRATIONS = {"aws_api_gateway_integration": "uri", "aws_apigatewayv2_integration": "integration_uri"}
+
 # -- Runtimes (LAM002) ----------------------------------------------------------------
 
 # Python runtimes past their AWS Lambda deprecation date (as of 2026), with that date.

@@ -272,6 +272,9 @@ class _Analysis:
     # -- how it is invoked ----------------------------------------------------------------
 
     def _invocation(self) -> None:
+        # The HTTP callers a template declares are named by their kind below; the API
+        # source they also add (`_template_declarations`) is not a caller of its own.
+        declared_http = any(getattr(s, "kind", None) in ev.HTTP_TEMPLATE_KINDS for s in self.entry.declared)
         for source in self.entry.declared:
             label = ev.TEMPLATE_KIND_LABELS.get(source.kind, source.kind)
             why = f"{source.name} in {source.where.describe()}"
@@ -282,7 +285,8 @@ class _Analysis:
         for source, why in self.sources.items():
             if source in ev.RECORD_SOURCE_INVOCATION:
                 self.invokers.setdefault(ev.SOURCE_LABELS[source], why)
-            elif source == ev.API and not (self.api_from_response and why == _STATUS_CODE_REASON):
+            elif source == ev.API and not declared_http \
+                    and not (self.api_from_response and why == _STATUS_CODE_REASON):
                 self.callers.setdefault(ev.SOURCE_LABELS[source], why)
         for key in self.root_keys:
             if key in ev.ASYNC_EVENT_KEYS:

@@ -1,5 +1,5 @@
-"""Deployment templates: SAM/CloudFormation (YAML or JSON), serverless.yml and CDK apps
-(Python or TypeScript).
+"""Deployment templates: SAM/CloudFormation (YAML or JSON), serverless.yml, CDK apps
+(Python or TypeScript) and Terraform.
 
 The engine uses this package in three steps of a run:
 
@@ -29,6 +29,7 @@ from lambdalint.templates.model import (
     CDK_TS,
     CLOUDFORMATION,
     SERVERLESS,
+    TERRAFORM,
     EventSource,
     LayerRef,
     Setting,
@@ -50,6 +51,7 @@ __all__ = [
     "CDK_TS",
     "CLOUDFORMATION",
     "SERVERLESS",
+    "TERRAFORM",
     "Deployment",
     "DeploymentRule",
     "EventSource",

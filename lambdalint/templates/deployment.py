@@ -18,6 +18,7 @@ from lambdalint.templates.model import (
     CDK,
     CDK_TS,
     SERVERLESS,
+    TERRAFORM,
     Template,
     TemplateFunction,
     TemplateHandlerSpec,
@@ -85,6 +86,7 @@ def build(templates: list[Template], sources: Iterable[SourceFile], models: Iter
             seen.add(key)
             unique.append(template)
     messages: list[str] = []
+    _read_terraform([t for t in unique if t.kind == TERRAFORM and t.read is None])
     read = [t for t in unique if read_template(t)]
     messages.extend(t.bug for t in unique if t.bug)
     deployment = Deployment(read, config, messages=messages)
@@ -118,6 +120,23 @@ def read_template(template: Template) -> bool:
     return template.read
 
 
+def _read_terraform(templates: list[Template]) -> None:
+    """Terraform files are read together: a module is all the `.tf` files of a folder,
+    and a module may call others."""
+    if not templates:
+        return
+    # Imported here: a run without Terraform loads neither this reader nor the HCL parser.
+    from lambdalint.templates import terraform
+
+    try:
+        terraform.read(templates)
+    except Exception as error:  # noqa: BLE001 - a reader bug must not stop the run
+        for template in templates:
+            template.functions = []
+            template.read = False
+        templates[0].bug = _bug(templates[0], error)
+
+
 def _bug(template: Template, error: BaseException) -> str:
     frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
     origin = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
@@ -126,6 +145,8 @@ def _bug(template: Template, error: BaseException) -> str:
 
 
 def _parse(template: Template) -> bool:
+    if template.kind == TERRAFORM:
+        return bool(template.read)  # read with its module (`_read_terraform`)
     if template.kind == CDK:
         template.functions = cdk.read(template)
         return True

@@ -1,15 +1,20 @@
 """Which deployment templates a run reads.
 
-Without configuration: `template.yaml`/`.yml`/`.json`, `serverless.yml` and
+Without configuration: `template.yaml`/`.yml`/`.json`, `serverless.yml`,
 CDK apps (a folder with `cdk.json`: its Python files, or its TypeScript files
-outside `node_modules`, `cdk.out` and tests) in the folder of each checked file and
-in the folders above it, up to the top of the repository (a folder with
-`.git`, `.hg` or `.svn`), the folder of the configuration file, or the home
-folder, whichever comes first. `exclude`/`extend-exclude` apply to them as to
-Python files. With `templates = [...]` in the configuration, exactly those
-are read instead.
+outside `node_modules`, `cdk.out` and tests) and Terraform `.tf` files in the
+folder of each checked file and in the folders above it, up to the top of the
+repository (a folder with `.git`, `.hg` or `.svn`), the folder of the
+configuration file, or the home folder, whichever comes first; and templates of
+any name, and `.tf` files, anywhere in the checked folders. `exclude`/
+`extend-exclude` apply to them as to Python files. With `templates = [...]` in
+the configuration, exactly those are read instead.
 
-A run without templates pays a few `stat` calls per folder, nothing more.
+A Terraform module is all the `.tf` files of a folder, so a `.tf` file always
+brings the other `.tf` files of its folder with it.
+
+A run without templates pays a few `stat` calls per folder (and a listing of
+each folder above the checked ones), nothing more.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import TYPE_CHECKING, Iterable
 from lambdalint import catalog
 from lambdalint.catalog import templates as facts
 from lambdalint.discovery import discover, is_excluded, relative
-from lambdalint.templates.model import CDK, CDK_TS, Template
+from lambdalint.templates.model import CDK, CDK_TS, TERRAFORM, Template
 
 if TYPE_CHECKING:
     from lambdalint.config import Config
@@ -32,13 +37,20 @@ if TYPE_CHECKING:
 
 def is_template_name(path: str) -> bool:
     """Whether a file given to the engine is a template rather than Python code: a
-    SAM/CloudFormation/serverless YAML or JSON file of any name, or a CDK app's marker."""
+    SAM/CloudFormation/serverless YAML or JSON file of any name, a CDK app's marker,
+    or a Terraform file (`.tf`, or a `.tfvars` variable file, which stands for the
+    module in its folder)."""
     name = PurePosixPath(path).name
-    return name.endswith(facts.TEMPLATE_SUFFIXES) or name == facts.CDK_APP_MARKER or _is_typescript(name)
+    return name.endswith(facts.TEMPLATE_SUFFIXES) or name == facts.CDK_APP_MARKER or _is_typescript(name) \
+        or _is_terraform_name(name)
 
 
 def _is_typescript(name: str) -> bool:
     return name.endswith(facts.CDK_TS_SUFFIX)
+
+
+def _is_terraform_name(name: str) -> bool:
+    return name.endswith(facts.TERRAFORM_SUFFIX) or name.endswith(facts.TERRAFORM_VARS_SUFFIXES)
 
 
 def _decode(data: bytes) -> str | None:
@@ -58,14 +70,16 @@ def _read(path: Path) -> str | None:
 # -- on disk ------------------------------------------------------------------------------
 
 
-def find_templates(files: Iterable[Path], config: Config,
-                   infrastructure: Iterable[Path] = ()) -> tuple[list[Template], list[str]]:
+def find_templates(files: Iterable[Path], config: Config, infrastructure: Iterable[Path] = (),
+                   walked: Iterable[Path] = ()) -> tuple[list[Template], list[str]]:
     """Templates for a run over ``files`` (the Python files found), and one-line messages.
 
     ``infrastructure`` are the other files the walk found in the checked folders
     (`lambdalint.discovery.INFRASTRUCTURE_SUFFIXES`): each is read as a template when
     its name or its text says it is one (files named on the command line are given
     to the engine, which reads them as templates: `templates_from_sources`).
+    ``walked`` are the folders that walk went through: their `.tf` files are among
+    ``infrastructure`` already, so only the folders above them are listed for more.
     """
     if config.templates:
         return _explicit(config)
@@ -76,7 +90,12 @@ def find_templates(files: Iterable[Path], config: Config,
         key = Path(os.path.abspath(path))
         if key in seen_files:
             continue
-        if path.name == facts.CDK_APP_MARKER:
+        if path.name.endswith(facts.TERRAFORM_SUFFIX):
+            seen_files.add(key)
+            template = _terraform_file(path, explicit=False)
+            if template is not None:
+                found.append(template)
+        elif path.name == facts.CDK_APP_MARKER:
             seen_files.add(key)
             found.extend(_cdk_app(path.parent, config, seen_files, explicit=False, messages=messages))
         elif path.name.endswith(facts.TEMPLATE_SUFFIXES) and (
@@ -89,10 +108,13 @@ def find_templates(files: Iterable[Path], config: Config,
     stops = _stops(config)
     excludes = config.excludes
     root = config.root
+    walked_dirs = tuple(os.path.join(os.path.abspath(d), "") for d in walked)
     for directory in {path.parent for path in files}:
         current = Path(os.path.abspath(directory))
         while current not in seen_dirs:
             seen_dirs.add(current)
+            if not os.path.join(str(current), "").startswith(walked_dirs):
+                found.extend(_terraform_folder(current, config, seen_files))
             for name in facts.TEMPLATE_FILE_NAMES:
                 candidate = current / name
                 if candidate.is_file() and candidate not in seen_files \
@@ -142,6 +164,35 @@ def is_other_data(rel_path: str, text: str) -> bool:
     return not _template_text(text)
 
 
+def _terraform_folder(folder: Path, config: Config, seen: set[Path], explicit: bool = False) -> list[Template]:
+    """The `.tf` files of a folder (one Terraform module), those not read yet."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    templates = []
+    for name in names:
+        if not name.endswith(facts.TERRAFORM_SUFFIX):
+            continue
+        path = folder / name
+        if path in seen or not path.is_file() or is_excluded(relative(path, config.root), config.excludes):
+            continue
+        seen.add(path)
+        template = _terraform_file(path, explicit)
+        if template is not None:
+            templates.append(template)
+    return templates
+
+
+def _terraform_file(path: Path, explicit: bool) -> Template | None:
+    text = _read(path)
+    if text is None:
+        return None
+    rel = relative(path)
+    return Template(path=Path(rel), rel_path=rel, text=text, kind=TERRAFORM, base_dir=_parent(rel),
+                    on_disk=True, explicit=explicit)
+
+
 def _stops(config: Config) -> set[Path]:
     stops = set()
     if config.path is not None:
@@ -159,12 +210,17 @@ def _explicit(config: Config) -> tuple[list[Template], list[str]]:
     seen: set[Path] = set()
     for path in config.templates:
         where = f"{relative(path)} (named in `templates` in {config.source})"
-        if path.is_dir():
+        if path.is_dir() and not (path / facts.CDK_APP_MARKER).is_file() and any(
+                name.endswith(facts.TERRAFORM_SUFFIX) for name in os.listdir(path)):
+            found.extend(_terraform_folder(Path(os.path.abspath(path)), config, seen, explicit=True))
+        elif path.is_dir():
             found.extend(_cdk_app(path, config, seen, explicit=True))
         elif not path.is_file():
             messages.append(f"warning: template {where} does not exist")
         elif path.name == facts.CDK_APP_MARKER:
             found.extend(_cdk_app(path.parent, config, seen, explicit=True))
+        elif _is_terraform_name(path.name):
+            found.extend(_terraform_folder(Path(os.path.abspath(path.parent)), config, seen, explicit=True))
         elif path.suffix == ".py" or _is_typescript(path.name):
             template = _cdk_file(path, app_root(path), explicit=True)
             if template is not None and path.resolve() not in seen:
@@ -288,22 +344,46 @@ def templates_from_sources(sources: Iterable[SourceFile]) -> tuple[list[Template
     python: list[SourceFile] = []
     app_roots: list[str] = []
     typescript: list[SourceFile] = []
+    terraform_dirs: dict[str, bool] = {}  # folder -> on disk
     for source in sources:
         if not is_template_name(source.rel_path):
             python.append(source)
             continue
         if is_other_data(source.rel_path, source.text or _decode(source.data) or ""):
             continue
-        if PurePosixPath(source.rel_path).name == facts.CDK_APP_MARKER:
+        name = PurePosixPath(source.rel_path).name
+        if name == facts.CDK_APP_MARKER:
             app_roots.append(_parent(source.rel_path))
             continue
         if _is_typescript(source.rel_path):
             typescript.append(source)
             continue
+        if _is_terraform_name(name):
+            on_disk = source.path.is_file()
+            folder = _parent(source.rel_path)
+            terraform_dirs[folder] = terraform_dirs.get(folder, False) or on_disk
+            if name.endswith(facts.TERRAFORM_SUFFIX):
+                templates.append(Template(
+                    path=source.path, rel_path=source.rel_path, text=_decode(source.data) or "", kind=TERRAFORM,
+                    base_dir=folder, on_disk=on_disk, explicit=True,
+                ))
+            continue
         templates.append(Template(
             path=source.path, rel_path=source.rel_path, text=_decode(source.data) or "",
             base_dir=_parent(source.rel_path), on_disk=source.path.is_file(), explicit=True,
         ))
+    # The rest of each named Terraform file's module: the other `.tf` files of its folder.
+    named = {Path(os.path.abspath(t.rel_path)) for t in templates if t.kind == TERRAFORM}
+    for folder, on_disk in terraform_dirs.items():
+        if not on_disk:
+            continue
+        for path in sorted(Path(folder or ".").glob("*" + facts.TERRAFORM_SUFFIX)):
+            key = Path(os.path.abspath(path))
+            if key not in named and path.is_file():
+                named.add(key)
+                template = _terraform_file(path, explicit=False)
+                if template is not None:
+                    templates.append(template)
     for root in app_roots:
         for source in python:
             if not _under(source.rel_path, root) or facts.CDK_IMPORT_WORD not in source.text:

@@ -26,7 +26,7 @@ from lambdalint.diagnostics import Diagnostic, Location
 from lambdalint.source import SourceFile, parse_source
 from lambdalint.suppression import Suppressions
 from lambdalint.templates.deployment import read_template
-from lambdalint.templates.model import Template, TemplateFunction, inline_places
+from lambdalint.templates.model import TERRAFORM, Template, TemplateFunction, inline_places
 from lambdalint.templates.rule import noqa_text
 
 
@@ -34,7 +34,8 @@ def sources(templates: Iterable[Template]) -> dict[str, tuple[SourceFile, Templa
     """The inline code of the templates' Python functions, by its relative path, with its function."""
     found: dict[str, tuple[SourceFile, TemplateFunction]] = {}
     for template in templates:
-        if not read_template(template):
+        # Terraform holds no Python code, and its files are read together (by `build`).
+        if template.kind == TERRAFORM or not read_template(template):
             continue
         for function in template.functions:
             if function.inline is None or not function.is_python or function.inline_path in found:

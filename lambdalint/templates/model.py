@@ -21,12 +21,13 @@ CLOUDFORMATION = "cloudformation"  # SAM and plain CloudFormation, YAML or JSON
 SERVERLESS = "serverless"  # serverless.yml (Serverless Framework)
 CDK = "cdk"  # a Python CDK app file
 CDK_TS = "cdk-typescript"  # a TypeScript CDK app file
+TERRAFORM = "terraform"  # a `.tf` file (the `.tf` files of one folder are one Terraform module)
 
 
 @dataclass(eq=False)
 class Template:
-    """One deployment file: a SAM/CloudFormation template, a serverless.yml, or a
-    Python or TypeScript file of a CDK app."""
+    """One deployment file: a SAM/CloudFormation template, a serverless.yml, a
+    Python or TypeScript file of a CDK app, or a Terraform `.tf` file."""
 
     path: Path
     rel_path: str  # POSIX, relative to the working directory (like SourceFile.rel_path)
@@ -40,6 +41,9 @@ class Template:
     functions: list[TemplateFunction] = field(default_factory=list)
     read: bool | None = None  # None until read; False when it turned out not to be a template
     bug: str = ""  # set when reading it crashed (a lambdalint bug, reported on stderr)
+    # Other files reading this one depended on (a Terraform module's called modules
+    # and variable files outside the run's templates): part of the results cache's key.
+    includes: list[Template] = field(default_factory=list)
 
     def at(self, mark: Mark) -> Where:
         return Where(self, mark)

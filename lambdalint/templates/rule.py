@@ -5,8 +5,8 @@ once per run when the run has templates, and yields ``TemplateFinding``s:
 a message at a line of a template (or of a CDK app file). The engine turns
 them into ordinary findings, so they reach every output format, honour
 `per-file-ignores`, and are silenced by a `# noqa: LAM002` comment on the
-reported line of a YAML template (`// noqa: LAM002` in a TypeScript CDK app), or
-on the function's own line.
+reported line of a YAML template, a Terraform file (`# noqa` or `// noqa`) or a
+TypeScript CDK app (`// noqa: LAM002`), or on the function's own line.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable, ClassVar, Iterable, Iterator
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
 from lambdalint.rule import Rule
 from lambdalint.suppression import Suppressions
-from lambdalint.templates.model import CDK_TS, Template, TemplateFinding, inline_places
+from lambdalint.templates.model import CDK_TS, TERRAFORM, Template, TemplateFinding, inline_places
 
 if TYPE_CHECKING:
     from lambdalint.config import Config
@@ -66,14 +66,16 @@ def broken_template_diagnostics(deployment: Deployment) -> list[Diagnostic]:
     return found
 
 
-# `// noqa: LAM002` and `// lambdalint: noqa` in a TypeScript file, read as `#` comments.
+# `// noqa: LAM002` and `// lambdalint: noqa` in a TypeScript or Terraform file (HCL's
+# other line comment), read as `#` comments.
 _SLASH_NOQA = re.compile(r"//(?=\s*(?:noqa|lambdalint\s*:))", re.I)
 
 
 def noqa_text(template: Template) -> str:
-    """The template's text as `Suppressions` reads it: a TypeScript CDK app's `//`
-    comments that carry `noqa` become `#` comments (line numbers unchanged)."""
-    if template.kind == CDK_TS and "noqa" in template.text:
+    """The template's text as `Suppressions` reads it: `//` comments that carry `noqa`
+    in a TypeScript CDK app or a Terraform file become `#` comments (line numbers
+    unchanged)."""
+    if template.kind in (CDK_TS, TERRAFORM) and "noqa" in template.text:
         return _SLASH_NOQA.sub("#", template.text)
     return template.text
 
