@@ -221,12 +221,21 @@ def installed_names(directory: str, dirnames: list[str]) -> frozenset[str]:
     """The entries of a folder that installed distributions put there: the packages
     and modules their `*.dist-info/RECORD` (or `*.egg-info/top_level.txt`, or else the
     distribution's own name) list, so that `pip install --target` output beside a
-    function's own code is told apart from it."""
+    function's own code is told apart from it.
+
+    Only a record of an installation counts: a `*.dist-info` with its `RECORD` (pip
+    writes one for every install), or a `*.egg-info` with `installed-files.txt` (a
+    legacy install). The `*.egg-info` that `pip install -e .` or an sdist leaves beside
+    a project's own source package says nothing of the kind, and that package is the
+    user's code."""
     names: set[str] = set()
     for entry in dirnames:
         if not entry.endswith(_DISTRIBUTION_SUFFIXES):
             continue
         folder = os.path.join(directory, entry)
+        marker = "RECORD" if entry.endswith(".dist-info") else "installed-files.txt"
+        if not os.path.isfile(os.path.join(folder, marker)):
+            continue
         listed = _top_level(os.path.join(folder, "top_level.txt")) or _recorded(os.path.join(folder, "RECORD"))
         if not listed:
             project = entry.rsplit(".", 1)[0].split("-")[0]

@@ -26,6 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+from lambdalint.catalog import THIRD_PARTY_PACKAGES
 from lambdalint.model.imports import (
     LAYER_PYTHON,
     Environment,
@@ -194,7 +195,11 @@ def _installed_from_tree(environments: list[Environment], result: Layout, distri
         if not folder or any(contains(folder, root) or contains(root, folder) for root in roots):
             continue
         source = f"{folder}/src"
-        folders.append(source if any(contains(source, rel) for rel in files) else folder)
+        folder = source if any(contains(source, rel) for rel in files) else folder
+        if any(f"{folder}/{name}/__init__.py" in files or f"{folder}/{name}.py" in files
+               for name in THIRD_PARTY_PACKAGES):
+            continue  # the source of a library the catalog knows (a copy of boto3): never ours
+        folders.append(folder)
     if not folders:
         return environments
     extended = []

@@ -324,3 +324,16 @@ def test_a_local_distribution_is_installed_into_the_functions(workdir):
                     "functions/a/app.py": caller, "functions/b/app.py": HANDLER,
                     "functions/b/utils.py": CLEAN_HELPER})
     assert _where(_json(".")) == [("shared/src/ecom/ecom/db.py", "LAM101", 5)]
+
+
+def test_a_copy_of_a_known_library_never_stands_for_it(workdir):
+    """A layer or a local distribution holding boto3's source without any installation
+    record (copied in by hand) still does not change what `boto3.client` means."""
+    write(workdir, {"template.yaml": TWO_FUNCTIONS,
+                    "layers/common/python/boto3/__init__.py": "def client(name):\n    return name\n",
+                    "vendor/boto3/setup.py": "from setuptools import setup\nsetup(name='boto3')\n",
+                    "vendor/boto3/boto3/__init__.py": "def client(name):\n    return name\n",
+                    "functions/a/app.py": "import boto3\n\n\ndef handler(event, context):\n"
+                                          "    return boto3.client('s3')\n",
+                    "functions/b/app.py": "def handler(event, context):\n    return None\n"})
+    assert _where(_json(".")) == [("functions/a/app.py", "LAM101", 5)]

@@ -85,11 +85,23 @@ def test_installed_names_come_from_record_top_level_or_the_distribution_name(tmp
         "a-1.0.dist-info/RECORD": "a/__init__.py,sha256=x,1\nsix.py,sha256=y,2\n../../bin/tool,,\n"
                                   "a-1.0.dist-info/METADATA,,\n",
         "b.egg-info/top_level.txt": "bee\n",
+        "b.egg-info/installed-files.txt": "../bee/__init__.py\n",
         "c_pkg-2.0.dist-info/METADATA": "Name: c-pkg\n",
+        "c_pkg-2.0.dist-info/RECORD": "",
     })
     names = installed_names(str(tmp_path), ["a-1.0.dist-info", "b.egg-info", "c_pkg-2.0.dist-info", "mine"])
     assert {"a", "six.py", "bee", "bee.py", "c_pkg"} <= names
     assert "mine" not in names and ".." not in names
+
+
+def test_an_egg_info_of_pip_install_e_is_no_installation(workdir):
+    """`pip install -e .` (and an sdist) leave `mypkg.egg-info` beside the project's own
+    package: that package is the user's code, and is checked."""
+    write(workdir, {"src/mypkg/__init__.py": "", "src/mypkg/handler.py": FUNCTION,
+                    "src/mypkg.egg-info/top_level.txt": "mypkg\n", "src/mypkg.egg-info/SOURCES.txt": "x\n",
+                    "src/mypkg.egg-info/PKG-INFO": "Name: mypkg\n", "pyproject.toml": "[project]\nname = 'mypkg'\n"})
+    found = discover([Path(".")], [], workdir)
+    assert "src/mypkg/handler.py" in {p.as_posix() for p in found.files} and found.vendored == []
 
 
 def test_user_code_beside_installed_packages_is_still_checked(workdir):

@@ -48,6 +48,20 @@ STS_CREDENTIAL_OPERATIONS = frozenset(
      "get_session_token", "get_federation_token"}
 )
 
+# Third-party packages the catalog knows by name (its qualified names start with them).
+# A folder of the checked tree never stands for one of them in another function's
+# import environment (a layer, a local distribution, a suffix match): `boto3` means the
+# real boto3 whatever copy lies in the tree, unless a function's own code root holds it
+# (the library's own source being checked).
+THIRD_PARTY_PACKAGES = frozenset({
+    "aioboto3", "aiobotocore", "aiohttp", "anyio", "aws_cdk", "aws_lambda_powertools", "aws_xray_sdk",
+    "boto3", "botocore", "cachetools", "cfnresponse", "cloudpickle", "crhelper", "dill", "elasticsearch",
+    "gevent", "greengrasssdk", "httpx", "joblib", "jsonpickle", "loguru", "MySQLdb", "mysql", "opensearchpy",
+    "oracledb", "orjson", "pandas", "pg8000", "psycopg", "psycopg2", "psycopg_pool", "pymongo", "pymssql",
+    "pymysql", "pyodbc", "rapidjson", "redis", "requests", "s3transfer", "simplejson", "sqlalchemy",
+    "structlog", "torch", "trio", "ujson", "urllib3", "werkzeug", "xmltodict", "yaml",
+})
+
 TEST_FILE_PATTERNS = ("test_*.py", "*_test.py", "tests.py", "conftest.py")
 TEST_DIRECTORIES = frozenset({"tests", "test", "testing"})
 

@@ -32,6 +32,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
+from lambdalint.catalog import THIRD_PARTY_PACKAGES
+
 PACKAGE_INIT = "__init__"
 _MODULE_SUFFIXES = (".py", ".pyi")
 # A layer's folder holds `python/` (always on the path) and, for packages
@@ -132,6 +134,11 @@ class ImportSpace:
         key = (dotted, env.roots, env.suffix_fallback)
         if key in self._found:
             found = self._found[key]
+        elif dotted.partition(".")[0] in THIRD_PARTY_PACKAGES:
+            # `boto3` is the real boto3 unless the code root itself holds the package
+            # (the library's own source, checked as such): never a copy in a layer, a
+            # local distribution or anywhere a suffix matches.
+            found = self._found[key] = self._search(dotted, env.roots[:1])
         else:
             found = self._search(dotted, env.roots)
             if found is None and env.suffix_fallback:
