@@ -253,7 +253,10 @@ class Engine:
             return decoded(item[1]) if item is not None else None
         specs = list(self.config.handlers)
         if templates:
-            result.deployment = deploy.build(templates, sources, models.values(), self.config)
+            # A unit resolves the handlers of its own functions; the one that reports the
+            # templates' problems runs the template-only rules over all, so resolves all.
+            only = scope.functions if scope is not None and not scope.template_problems else None
+            result.deployment = deploy.build(templates, sources, models.values(), self.config, only)
             specs[:0] = result.deployment.specs
             if scope is not None:
                 result.deployment.only = scope.functions

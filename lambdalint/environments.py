@@ -170,10 +170,19 @@ def layout(scans: Mapping[str, Prescan], deployed: Iterable[Deployed] = (), src:
     environments = _installed_from_tree(environments, result, distributions, files)
     result.environments = environments
     result.space = ImportSpace.of(files, environments)
-    for env in sorted(environments, key=lambda e: -len(e.code_root)):
-        for rel in files:
-            if rel not in result.home and contains(env.code_root, rel):
+    by_root: dict[str, Environment] = {}
+    for env in environments:
+        by_root.setdefault(env.code_root, env)
+    for rel in files:  # the environment whose code root holds the file most closely
+        folder = posixpath.dirname(rel)
+        while True:
+            env = by_root.get(folder)
+            if env is not None:
                 result.home[rel] = env
+                break
+            if not folder:
+                break
+            folder = posixpath.dirname(folder)
     return result
 
 
@@ -190,12 +199,17 @@ def _installed_from_tree(environments: list[Environment], result: Layout, distri
     """
     roots = {env.code_root for env in environments}
     folders = []
+    holding = {posixpath.dirname(rel) for rel in files}
+    for folder in list(holding):  # every folder that holds a file, at any depth
+        while folder:
+            folder = posixpath.dirname(folder)
+            holding.add(folder)
     for folder in sorted(set(distributions)):
         folder = "" if folder == "." else folder
         if not folder or any(contains(folder, root) or contains(root, folder) for root in roots):
             continue
         source = f"{folder}/src"
-        folder = source if any(contains(source, rel) for rel in files) else folder
+        folder = source if source in holding else folder
         if any(f"{folder}/{name}/__init__.py" in files or f"{folder}/{name}.py" in files
                for name in THIRD_PARTY_PACKAGES):
             continue  # the source of a library the catalog knows (a copy of boto3): never ours

@@ -64,6 +64,9 @@ class Deployment:
         self.project = project
         by_path = {model.rel_path: model for model in project.models}
         for function in self.all_functions:
+            # Templates outlive a unit of a run: a target left from another unit's
+            # project would keep its syntax trees alive.
+            function.target = None
             model = by_path.get(function.module_file or "")
             info = model.functions.get(function.function_name or "") if model is not None else None
             if model is not None and info is not None and info.is_module_level:
@@ -76,8 +79,10 @@ class Deployment:
 
 
 def build(templates: list[Template], sources: Iterable[SourceFile], models: Iterable[ModuleModel],
-          config: Config | None = None) -> Deployment:
-    """Read every template and resolve every handler against the checked files (then the disk)."""
+          config: Config | None = None, only: frozenset[str] | None = None) -> Deployment:
+    """Read every template and resolve every handler against the checked files (then the
+    disk); with ``only`` (a unit of a run), just the handlers of those functions: each
+    unit resolving every function of every template cost a monorepo seconds."""
     unique: list[Template] = []
     seen: set[str] = set()
     for template in templates:
@@ -89,9 +94,11 @@ def build(templates: list[Template], sources: Iterable[SourceFile], models: Iter
     _read_terraform([t for t in unique if t.kind == TERRAFORM and t.read is None])
     read = [t for t in unique if read_template(t)]
     messages.extend(t.bug for t in unique if t.bug)
-    deployment = Deployment(read, config, messages=messages)
+    deployment = Deployment(read, config, messages=messages, only=only)
     files = _Files(sources, models)
     for function in deployment.all_functions:
+        if only is not None and function.key not in only:
+            continue
         function.reset()
         try:
             _resolve(function, files)
