@@ -634,3 +634,24 @@ def test_a_lambda_web_adapter_function_names_no_python_handler(kind):
     assert [(f.not_found, f.module_file, bool(f.handler_note)) for f in adapter] == [(None, None, True)]
     traced = _deployment({path: template.format(wrapper="/opt/otel-instrument"), **files}).deployment.functions
     assert [(bool(f.handler_note), f.not_found) for f in traced] == [(False, None)]
+
+
+def test_the_source_of_a_template_generator_is_left_alone(workdir):
+    """A cookiecutter/Jinja file that renders a SAM template is not one until rendered:
+    found in the tree, it is no LAM000; named on purpose, its problem is reported."""
+    write(workdir, {"{{cookiecutter.project_name}}/template.yaml": '''
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+        {%- if cookiecutter.architecture == "arm64" %}
+              Architectures: [arm64]
+        {%- endif %}
+              Runtime: {{cookiecutter.runtime}}
+              Handler: app.handler
+              Timeout: [
+    ''', "app.py": "def handler(event, context):\n    return None\n"})
+    assert run_cli("check", "--no-cache", ".").exit_code == 0
+    named = run_cli("check", "--no-cache", "{{cookiecutter.project_name}}/template.yaml")
+    assert "LAM000" in named.stdout

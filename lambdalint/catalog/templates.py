@@ -17,6 +17,9 @@ from lambdalint.catalog import network
 CLOUDFORMATION_FILE_NAMES = ("template.yaml", "template.yml", "template.json")
 SERVERLESS_FILE_NAMES = ("serverless.yml", "serverless.yaml")
 TEMPLATE_FILE_NAMES = CLOUDFORMATION_FILE_NAMES + SERVERLESS_FILE_NAMES
+# A template found (not named) that does not parse and holds one of these is the source
+# of a generator (cookiecutter, Jinja) that renders a template: left alone, not LAM000.
+GENERATOR_MARKERS = ("{{", "{%")
 # Other YAML/JSON files of the checked tree are templates when their first
 # TEMPLATE_SNIFF_BYTES hold a marker, or `Resources` and a function resource type.
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")

@@ -172,6 +172,10 @@ def _parse(template: Template) -> bool:
     try:
         data = load_text(text, is_json=template.rel_path.endswith(".json"))
     except TemplateError as error:
+        if not template.explicit and any(marker in text for marker in facts.GENERATOR_MARKERS):
+            # The source of a generator (a cookiecutter or Jinja template that renders
+            # a SAM template), not a deployment template: nothing to check until rendered.
+            return False
         template.problem = error
         return True
     if cloudformation.is_cloudformation(data):
