@@ -34,6 +34,7 @@ from lambdalint.model.imports import (
     contains,
     infer_root,
     layer_roots,
+    shared_depth,
 )
 from lambdalint.prescan import Prescan
 
@@ -294,7 +295,7 @@ def _with_layers_found(env: Environment, result: Layout, scans: Mapping[str, Pre
                 head = name.partition(".")[0]
                 folders = [f for f in python_folders.get(head, ()) if f not in roots]
                 if folders:
-                    folder = max(folders, key=lambda f: _shared(f, env.code_root))
+                    folder = max(folders, key=lambda f: shared_depth(f, env.code_root))
                     roots.append(folder)
                     added.append(folder)
                     target = space.find(name, Environment(env.name, tuple(roots), env.kind))
@@ -308,11 +309,3 @@ def _with_layers_found(env: Environment, result: Layout, scans: Mapping[str, Pre
     result.functions[layered] = result.functions.pop(env)
     return layered
 
-
-def _shared(a: str, b: str) -> int:
-    count = 0
-    for x, y in zip(a.split("/"), b.split("/")):
-        if x != y:
-            break
-        count += 1
-    return count

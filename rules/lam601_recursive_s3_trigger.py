@@ -26,6 +26,32 @@ from ._events import (
 _S3 = frozenset({"s3"})
 
 
+
+# A SAM template whose S3 trigger is filtered to keys under `new/` (the examples below).
+_TRIGGER_ON_NEW_PREFIX = {"template.yaml": '''
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Thumbnails:
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: .
+          Handler: app.lambda_handler
+          Runtime: python3.13
+          Events:
+            Upload:
+              Type: S3
+              Properties:
+                Bucket: !Ref Photos
+                Events: s3:ObjectCreated:*
+                Filter:
+                  S3Key:
+                    Rules:
+                      - Name: prefix
+                        Value: new/
+      Photos:
+        Type: AWS::S3::Bucket
+'''}
+
 class RecursiveS3Trigger(Rule):
     """
     ## What it does
@@ -177,29 +203,7 @@ class RecursiveS3Trigger(Rule):
                     bucket = record["s3"]["bucket"]["name"]
                     name = record["s3"]["object"]["key"].rsplit("/", 1)[-1]
                     s3.put_object(Bucket=bucket, Key=f"processed/{name}", Body=b"")
-        ''', files={"template.yaml": '''
-            Transform: AWS::Serverless-2016-10-31
-            Resources:
-              Thumbnails:
-                Type: AWS::Serverless::Function
-                Properties:
-                  CodeUri: .
-                  Handler: app.lambda_handler
-                  Runtime: python3.13
-                  Events:
-                    Upload:
-                      Type: S3
-                      Properties:
-                        Bucket: !Ref Photos
-                        Events: s3:ObjectCreated:*
-                        Filter:
-                          S3Key:
-                            Rules:
-                              - Name: prefix
-                                Value: new/
-              Photos:
-                Type: AWS::S3::Bucket
-        '''}),
+        ''', files=_TRIGGER_ON_NEW_PREFIX),
         Bad('''
             import boto3
 
@@ -209,29 +213,7 @@ class RecursiveS3Trigger(Rule):
                 for record in event["Records"]:
                     bucket = record["s3"]["bucket"]["name"]
                     s3.put_object(Bucket=bucket, Key="new/thumbnail.jpg", Body=b"")  # expect
-        ''', files={"template.yaml": '''
-            Transform: AWS::Serverless-2016-10-31
-            Resources:
-              Thumbnails:
-                Type: AWS::Serverless::Function
-                Properties:
-                  CodeUri: .
-                  Handler: app.lambda_handler
-                  Runtime: python3.13
-                  Events:
-                    Upload:
-                      Type: S3
-                      Properties:
-                        Bucket: !Ref Photos
-                        Events: s3:ObjectCreated:*
-                        Filter:
-                          S3Key:
-                            Rules:
-                              - Name: prefix
-                                Value: new/
-              Photos:
-                Type: AWS::S3::Bucket
-        '''}),
+        ''', files=_TRIGGER_ON_NEW_PREFIX),
         Bad('''
             from shared.storage import save_report
 

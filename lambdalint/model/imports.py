@@ -82,6 +82,16 @@ def contains(folder: str, rel_path: str) -> bool:
     return not folder or rel_path == folder or rel_path.startswith(folder + "/")
 
 
+def shared_depth(a: str, b: str) -> int:
+    """How many leading folders two relative paths share: how close they are."""
+    count = 0
+    for x, y in zip(a.split("/") if a else (), b.split("/") if b else ()):
+        if x != y:
+            break
+        count += 1
+    return count
+
+
 def module_path(rel_path: str) -> tuple[list[str], bool]:
     """Path components of a module file without its suffix (a package's `__init__`
     dropped), and whether it is a package."""
@@ -173,17 +183,7 @@ class ImportSpace:
                       if not any(contains(root, rel) for root in others)]
         if not candidates:
             return None
-        own_parts = own.split("/") if own else []
-
-        def closeness(rel: str) -> int:
-            shared = 0
-            for a, b in zip(own_parts, rel.split("/")):
-                if a != b:
-                    break
-                shared += 1
-            return shared
-
-        return max(sorted(candidates), key=closeness)
+        return max(sorted(candidates), key=lambda rel: shared_depth(own, rel))
 
     def resolve_imports(self, rel_path: str, imports: Iterable[str], relative: Iterable[str],
                         env: Environment) -> Iterator[str]:
@@ -287,17 +287,7 @@ class Resolution:
             return None
         if len(candidates) == 1:
             return candidates[0]
-        importer_parts = importer.split("/")
-
-        def closeness(rel_path: str) -> int:
-            shared = 0
-            for a, b in zip(importer_parts, rel_path.split("/")):
-                if a != b:
-                    break
-                shared += 1
-            return shared
-
-        return max(candidates, key=closeness)
+        return max(candidates, key=lambda rel: shared_depth(importer, rel))
 
     def exact(self, dotted: str) -> str | None:
         """The file whose own module name is exactly ``dotted`` (no suffix match): what
