@@ -17,6 +17,10 @@ from click.testing import CliRunner
 
 from lambdalint.cli import main
 
+# The official OASIS SARIF 2.1.0 schema (errata 01), kept as published so every
+# run validates SARIF output without a download.
+SARIF_SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "sarif-2.1.0.json"
+
 # A handler that builds a client per invocation: one LAM101 finding at 5:10.
 HANDLER_WITH_CLIENT = textwrap.dedent('''\
     import boto3
