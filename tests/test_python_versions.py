@@ -21,7 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lambdalint import cache as cache_module
+from lambdalint.config import Config
 from lambdalint.registry import load_registry
+from lambdalint.runner import Runner
 from lambdalint.source import (_DEEP_NESTING, CHAIN_LIMIT, TOO_DEEP_FOR_PYTHON, bracket_run_pattern,
                                python_verdict)
 
@@ -282,3 +285,18 @@ def test_bracket_run_variants_agree(text, brackets):
     matches = [pattern.search(text) for pattern in _variants(brackets)]
     assert len({match and match.span() for match in matches}) == 1
 
+
+# -- the results cache ------------------------------------------------------------------
+
+
+def test_a_cache_written_by_another_python_is_not_replayed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    (tmp_path / "app.py").write_text(handler_file(), encoding="utf-8")
+    cache_dir = tmp_path / "cache"
+    Runner(Config(), RULES, jobs=1, cache_dir=cache_dir).run([tmp_path / "app.py"])
+    replaying = Runner(Config(), RULES, jobs=1, cache_dir=cache_dir)
+    replaying.run([tmp_path / "app.py"])
+    assert "engine" not in vars(replaying)  # the same interpreter: answered from the cache
+    monkeypatch.setattr(cache_module, "INTERPRETER", "cpython-3.99")
+    other = Runner(Config(), RULES, jobs=1, cache_dir=cache_dir)
+    assert "LAM101" in [d.code for d in other.run([tmp_path / "app.py"]).diagnostics]
+    assert "engine" in vars(other)  # checked again
