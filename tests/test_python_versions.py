@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 import textwrap
@@ -28,6 +29,12 @@ from lambdalint.runner import Runner
 from lambdalint.source import (_DEEP_NESTING, CHAIN_LIMIT, TOO_DEEP_FOR_PYTHON, bracket_run_pattern,
                                python_verdict)
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+REPO = Path(__file__).resolve().parent.parent
 RULES = load_registry(include_plugins=False).select(["ALL"])
 CLIENT_LINE = '    s3 = boto3.client("s3")'
 
@@ -300,3 +307,20 @@ def test_a_cache_written_by_another_python_is_not_replayed(tmp_path: Path, monke
     other = Runner(Config(), RULES, jobs=1, cache_dir=cache_dir)
     assert "LAM101" in [d.code for d in other.run([tmp_path / "app.py"]).diagnostics]
     assert "engine" in vars(other)  # checked again
+
+
+# -- what is supported, said in one voice -----------------------------------------------
+
+
+def test_ci_the_package_metadata_and_the_readme_name_the_same_versions():
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    [listed] = re.findall(r"^SUPPORTED=\((.*)\)$", ci, re.M)
+    supported = shlex.split(listed)
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["requires-python"] == f">={supported[0]}"
+    classified = [c.rsplit(" :: ", 1)[1] for c in project["classifiers"]
+                  if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)]
+    assert classified == supported
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert f"lambdalint runs on Python {', '.join(supported[:-1])} and {supported[-1]}, and CI tests each" in readme
+    assert f"{sys.version_info[0]}.{sys.version_info[1]}" in supported
