@@ -1,8 +1,10 @@
 """Results cache: what a unit of files produced, keyed by everything it depends on.
 
-The key covers the tool version, the effective configuration, the enabled
-rules and the bytes of every file in the unit (a unit holds all the files
-whose findings can depend on each other), so a hit can never be stale.
+The key covers the tool version, the Python that runs it (CPython words
+syntax errors differently from one version to the next), the effective
+configuration, the enabled rules and the bytes of every file in the unit (a
+unit holds all the files whose findings can depend on each other), so a hit
+can never be stale.
 Entries are written through a temporary file and an atomic rename, so
 concurrent runs at worst compute the same entry twice.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
@@ -22,6 +25,7 @@ from lambdalint.diagnostics import Diagnostic, Location, Severity
 from lambdalint.fix import Applicability, Edit
 
 CACHE_DIR_NAME = ".lambdalint_cache"
+INTERPRETER = f"{sys.implementation.name}-{sys.version_info[0]}.{sys.version_info[1]}"
 
 
 class FrozenFix:
@@ -90,8 +94,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def settings_key(config: Any, rule_codes: Iterable[str]) -> str:
-    """What besides the files decides the findings: version, config, rules."""
-    payload = json.dumps([__version__, _jsonable(config), sorted(rule_codes)], sort_keys=True)
+    """What besides the files decides the findings: version, interpreter, config, rules."""
+    payload = json.dumps([__version__, INTERPRETER, _jsonable(config), sorted(rule_codes)], sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 

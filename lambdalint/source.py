@@ -29,23 +29,66 @@ class DecodeError(ValueError):
 
 # Nesting CPython refuses can make LibCST's native parser overflow the C stack
 # (bracket runs) or take quadratic time and memory (5,000 unary minuses: 15 s
-# and 1.4 GB), so a file with such a run is shown to CPython's parser first.
-# Cheap necessary conditions, each led by a literal so the scan stays a small
-# fraction of the parse (asking CPython about every file would cost a quarter
-# of LibCST's parse time). The bracket run's filler is possessive (`{0,40}+`):
-# it holds no bracket, so giving some back never helps, and trying to made the
-# scan five times slower.
-_DEEP_NESTING = re.compile(r"[(\[{](?:[\w.\s]{0,40}+[(\[{]){149,}")
+# and 1.4 GB; 5,000 subscripts: 100 s), so a file with such a run is shown to
+# CPython's parser first. Cheap necessary conditions, each led by a literal so
+# the scan stays a small fraction of the parse (asking CPython about every file
+# would cost a quarter of LibCST's parse time).
 _ASCII_NESTING_HINT = 150
-_DEEP_CHAINS = [re.compile(pattern) for pattern in (
-    r"[-+~](?:\s*[-+~]){99,}",  # unary operators
-    r"not\s(?:\s*not\s){99,}",
-    r"await\s(?:\s*await\s){99,}",
-    r"lambda[^:\n]{0,40}:(?:\s*lambda[^:\n]{0,40}:){99,}",
-    r"[\])](?:\s*(?:\[[^\[\]\n]{0,40}\]|\([^()\n]{0,40}\)|\.\s*\w+)){299,}",  # subscripts, calls, attributes
-)]
+
+
+def bracket_run_pattern(brackets: int, *, possessive: bool | None = None) -> re.Pattern[str]:
+    """A run of `brackets` opening brackets, each at most 40 bracket-free word,
+    dot or space characters after the last.
+
+    The filler holds no bracket, so giving some of it back never lets the next
+    bracket match: the filler is taken atomically, which spares the scan the
+    retries (a third of its time on long fillers). Python 3.11+ says that with a
+    possessive quantifier (`{0,40}+`); 3.10's `re` has none, so there the filler
+    is captured in a lookahead and matched again by backreference, which a
+    lookahead never gives back (up to a sixth slower than possessive). Both match
+    exactly what the plain greedy pattern matches (tests/test_python_versions.py
+    compares the three)."""
+    if possessive is None:
+        possessive = sys.version_info >= (3, 11)
+    filler = r"[\w.\s]{0,40}+" if possessive else r"(?=([\w.\s]{0,40}))\1"
+    return re.compile(rf"[(\[{{](?:{filler}[(\[{{]){{{brackets - 1},}}")
+
+
+_DEEP_NESTING = bracket_run_pattern(_ASCII_NESTING_HINT)
+# Each chain as (first element, the elements after it, length worth asking
+# CPython about, strings each element holds one of).
+_CHAINS = (
+    (r"[-+~]", r"\s*[-+~]", 100, ("-", "+", "~")),  # unary operators
+    (r"not\s", r"\s*not\s", 100, ("not",)),
+    (r"await\s", r"\s*await\s", 100, ("await",)),
+    (r"lambda[^:\n]{0,40}:", r"\s*lambda[^:\n]{0,40}:", 100, ("lambda",)),
+    (r"[\])]", r"\s*(?:\[[^\[\]\n]{0,40}\]|\([^()\n]{0,40}\)|\.\s*\w+)", 300,
+     ("]", ")", ".")),  # subscripts, calls, attributes
+)
+_DEEP_CHAINS = [re.compile(f"{first}(?:{then}){{{hint - 1},}}") for first, then, hint, _ in _CHAINS]
+# How long a chain CPython parses depends on the version: 3.11 and 3.12 stop
+# near 3,000 (their recursion limit); 3.13 takes 5,966 unary operators and
+# 9,994 subscripts, 3.10 100,000 subscripts (and its `ast.parse` overflows an
+# 8 MB C stack near 300,000); LibCST takes minutes on runs that long. One limit
+# for every interpreter, below all of theirs, keeps the verdict on a file the
+# same whatever Python runs lambdalint. Counting the elements' characters first
+# leaves the expressions to the rare file long enough to hold such a chain.
+CHAIN_LIMIT = 2900
+
+
+def _chain_of_limit(first: str, then: str) -> str:
+    return f"{first}(?:{then}){{{CHAIN_LIMIT - 1},}}"
+
+
+_TOO_LONG_CHAINS: dict[type, list[tuple[tuple, re.Pattern]]] = {
+    str: [(marks, re.compile(_chain_of_limit(first, then))) for first, then, _, marks in _CHAINS],
+    bytes: [(tuple(mark.encode() for mark in marks), re.compile(_chain_of_limit(first, then).encode()))
+            for first, then, _, marks in _CHAINS],
+}
 TOO_DEEP_FOR_PYTHON = "the file is nested too deeply for Python to parse"
 _DEFAULT_RECURSION_LIMIT = 1000
+# CPython's tokenizer refuses brackets nested deeper than this (MAXLEVEL), on every version.
+_PYTHON_BRACKET_LIMIT = 200
 
 
 @dataclass
@@ -122,6 +165,52 @@ def _may_nest_too_deeply(text: str) -> bool:
     return any(pattern.search(text) is not None for pattern in _DEEP_CHAINS)
 
 
+def chain_too_long(code: str | bytes) -> bool:
+    """A chain of `CHAIN_LIMIT` operators, trailers or lambdas (see `_CHAINS`).
+    In bytes, `\\w` is ASCII only: an attribute chain through non-ASCII names
+    is left to CPython there."""
+    for marks, pattern in _TOO_LONG_CHAINS[type(code)]:
+        if sum(map(code.count, marks)) >= CHAIN_LIMIT and pattern.search(code) is not None:
+            return True
+    return False
+
+
+def _bracket_depth_failure(text: str) -> ParseFailure | None:
+    """CPython's refusal of brackets nested deeper than its tokenizer allows,
+    found with this interpreter's `tokenize`; None when none nest that deep.
+
+    Asked when CPython refused a deeply nested file for another reason than its
+    nesting: that reason may be syntax newer than this interpreter, which LibCST
+    knows, and LibCST's parser is safe at a depth CPython accepts. An older
+    `tokenize` reads a newer f-string as strings and names, which only hides
+    brackets that close inside it. Raises ValueError when `tokenize` gives up
+    for another reason (then nothing here can tell)."""
+    depth = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type != tokenize.OP:
+                continue
+            if token.string in _OPENING:
+                depth += 1
+                if depth > _PYTHON_BRACKET_LIMIT:
+                    return ParseFailure(_TOO_MANY_BRACKETS, row=token.start[0], column=token.start[1] + 1)
+            elif token.string in _CLOSING:
+                depth -= 1
+    except (SyntaxError, tokenize.TokenError) as error:  # 3.12+ tokenizes with CPython's own tokenizer
+        message, where = (error.msg, (error.lineno, error.offset)) if isinstance(error, SyntaxError) \
+            else (str(error.args[0]), error.args[1])
+        if "too many nested parentheses" in message:
+            return ParseFailure(_TOO_MANY_BRACKETS, row=max(where[0] or 1, 1), column=max(where[1] or 1, 1))
+        raise ValueError(message) from None
+    except (RecursionError, MemoryError) as error:
+        raise ValueError(type(error).__name__) from None
+    return None
+
+
+_OPENING, _CLOSING = frozenset("([{"), frozenset(")]}")
+_TOO_MANY_BRACKETS = "invalid syntax: too many nested parentheses"
+
+
 def python_syntax_failure(error: SyntaxError) -> ParseFailure:
     """CPython's own words and position for a syntax error."""
     message = str(error.msg or "invalid syntax")
@@ -152,7 +241,10 @@ def _python_default_depth() -> Iterator[None]:
 def python_verdict(code: str | bytes) -> SyntaxError | ParseFailure | None:
     """What CPython's parser says: None (fine), its SyntaxError, or a failure
     for nesting too deep to parse at all. Its warnings (invalid escape
-    sequences and the like) are not ours to print."""
+    sequences and the like) are not ours to print. Chains longer than
+    `CHAIN_LIMIT` are too deep whatever this interpreter would say."""
+    if chain_too_long(code):
+        return ParseFailure(TOO_DEEP_FOR_PYTHON)
     try:
         with warnings.catch_warnings(), _python_default_depth():
             warnings.simplefilter("ignore")
@@ -185,10 +277,18 @@ def parse_source(path: Path, rel_path: str, data: bytes) -> SourceFile:
     # accepts is checked: LibCST may know newer syntax than this interpreter.
     python_accepts = False
     if _may_nest_too_deeply(source.text):
-        source.failure = _python_failure(source.text)
-        if source.failure is not None:
+        verdict = python_verdict(source.text)
+        if isinstance(verdict, ParseFailure):
+            source.failure = verdict
             return source
-        python_accepts = True
+        if verdict is not None:
+            try:
+                source.failure = _bracket_depth_failure(source.text)
+            except ValueError:
+                source.failure = python_syntax_failure(verdict)
+            if source.failure is not None:
+                return source
+        python_accepts = verdict is None
     try:
         source.module = cst.parse_module(data)
         return source

@@ -16,6 +16,11 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from lambdalint.cli import main
+from lambdalint.stack import call_with_deep_stack
+
+# The official OASIS SARIF 2.1.0 schema (errata 01), kept as published so every
+# run validates SARIF output without a download.
+SARIF_SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "sarif-2.1.0.json"
 
 # A handler that builds a client per invocation: one LAM101 finding at 5:10.
 HANDLER_WITH_CLIENT = textwrap.dedent('''\
@@ -104,3 +109,29 @@ def copy_distribution(name: str, target: Path) -> list[str]:
         if not parts[0].endswith(".dist-info"):
             tops.add(parts[0])
     return sorted(tops)
+
+
+class _Descent:
+    """LibCST's code generation calls each node's `_codegen_impl` through
+    `**kwargs` on a bound method, which CPython 3.12+ runs as a C call."""
+
+    def down(self, depth: int, **kwargs: object) -> int:
+        return self.step(depth, **kwargs)
+
+    def step(self, depth: int) -> int:
+        return self.down(depth - 1) + 1 if depth else 0
+
+
+def _c_recursion_capped() -> bool:
+    try:
+        call_with_deep_stack(_Descent().down, 1000)
+    except RecursionError:
+        return True
+    return False
+
+
+# CPython 3.12.0 and 3.12.1 stop recursion through C calls at 1,500 whatever
+# `sys.setrecursionlimit` says (CPython gh-112215, raised in later 3.12 releases):
+# there LibCST prints, and so lambdalint positions and fixes, nothing nested more
+# than about 700 levels deep (a 1,000-part string concatenation).
+C_RECURSION_CAPPED = _c_recursion_capped()

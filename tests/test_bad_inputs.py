@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_helpers import write
+from cli_helpers import C_RECURSION_CAPPED, write
 
 HANDLER = textwrap.dedent('''\
     import boto3
@@ -350,7 +350,10 @@ def test_fixing_the_catalogue_keeps_unparsable_files_and_writes_code_that_parses
     proc = lambdalint("check", "--no-cache", "--select", "ALL", "--fix", "--unsafe-fixes", "--jobs", "2", ".",
                       cwd=root)
     assert proc.returncode == 1, proc.stderr
-    assert proc.stderr == ""
+    # Where CPython caps recursion through C (3.12.0, 3.12.1), the deepest valid files cannot be printed again.
+    too_deep_to_fix = ["concatenation_1000", "elif_1000", "sum_1000"] if C_RECURSION_CAPPED else []
+    assert stderr_lines(proc) == [f"lambdalint: warning: valid/{name}.py is nested too deeply to fix; left unchanged"
+                                  for name in too_deep_to_fix]
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
     assert set(after) == set(before)  # no temporary file left behind
     for name in UNPARSABLE:
@@ -358,7 +361,8 @@ def test_fixing_the_catalogue_keeps_unparsable_files_and_writes_code_that_parses
             path = root / where / f"{name}.py"
             assert after[path] == before[path], path
     changed = [p for p in before if after[p] != before[p]]
-    assert root / "valid" / "crlf.py" in changed and root / "valid" / "elif_1000.py" in changed
+    assert root / "valid" / "crlf.py" in changed
+    assert (root / "valid" / "elif_1000.py" in changed) is not C_RECURSION_CAPPED
     for path in changed:
         text, _ = decode(after[path])
         ast.parse(text)

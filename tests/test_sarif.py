@@ -7,9 +7,10 @@ import shutil
 import textwrap
 from pathlib import Path
 
+import jsonschema
 import pytest
 
-from cli_helpers import FINDING_COLUMN, FINDING_ROW, HANDLER_WITH_CLIENT, run_cli, write
+from cli_helpers import FINDING_COLUMN, FINDING_ROW, HANDLER_WITH_CLIENT, SARIF_SCHEMA_PATH, run_cli, write
 from lambdalint import Bad, Good, Rule, Severity
 from lambdalint.diagnostics import Diagnostic, Location
 from lambdalint.docs import render_markdown, rule_url
@@ -17,16 +18,12 @@ from lambdalint.output import sarif as sarif_module
 from lambdalint.output.sarif import SarifRun, build_sarif, line_hashes, rule_descriptor
 from lambdalint.registry import load_registry
 
-jsonschema = pytest.importorskip("jsonschema")
-
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-2.1.0.json"
 
 
 @pytest.fixture(scope="module")
 def validator():
-    if not SCHEMA_PATH.is_file():
-        pytest.skip(f"the SARIF schema is not at {SCHEMA_PATH}")
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = json.loads(SARIF_SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator.check_schema(schema)
     return jsonschema.Draft4Validator(schema)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from cli_helpers import C_RECURSION_CAPPED
 
 from lambdalint.catalog import secrets as catalog
 from lambdalint.registry import load_registry
@@ -832,6 +833,8 @@ def test_rules_survive_odd_strings():
         findings(code, source)
 
 
+@pytest.mark.xfail(C_RECURSION_CAPPED, strict=True,
+                   reason="CPython 3.12.0/3.12.1 cap recursion through C: the file is nested too deeply to check")
 def test_a_long_implicit_concatenation_is_read_once(monkeypatch):
     # Generated modules (CPython's pydoc_data/topics.py) concatenate thousands of
     # literals; LAM403 used to read the joined text again at every one of LibCST's

@@ -8,8 +8,9 @@ import json
 import textwrap
 from pathlib import Path
 
+import jsonschema
 import pytest
-from cli_helpers import pyproject, run_cli, write
+from cli_helpers import SARIF_SCHEMA_PATH, pyproject, run_cli, write
 
 from lambdalint.registry import load_registry
 from lambdalint.testing import run_rule
@@ -439,12 +440,8 @@ def test_findings_on_template_lines_in_json_sarif_and_github(project):
 
 
 def test_sarif_with_template_findings_is_valid(project):
-    jsonschema = pytest.importorskip("jsonschema")
-    schema_path = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-2.1.0.json"
-    if not schema_path.is_file():
-        pytest.skip("SARIF schema not available")
     sarif = json.loads(run_cli("check", "--output-format", "sarif", "src").stdout)
-    jsonschema.validate(sarif, json.loads(schema_path.read_text(encoding="utf-8")))
+    jsonschema.validate(sarif, json.loads(SARIF_SCHEMA_PATH.read_text(encoding="utf-8")))
 
 
 def test_a_yaml_noqa_comment_silences_a_template_finding(workdir):
