@@ -11,27 +11,43 @@ invocation scope only, so files without handlers pay nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from lambdalint import catalog
+from lambdalint.model.module import ModuleModel
+from lambdalint.model.project import CallGraph
+from lambdalint.model.summary import FunctionInfo
 from lambdalint.walk import children
-
-if TYPE_CHECKING:
-    from lambdalint.model.module import ModuleModel
-    from lambdalint.model.project import Project
-    from lambdalint.model.summary import FunctionInfo
 
 EVENT = "event"
 STS = "sts"
 _MAX_ROUNDS = 8
 
 
-def _name_labels(model: ModuleModel, name: str, function: FunctionInfo | None) -> set[str]:
+class Labels:
+    """The labels of one project: per function in invocation scope, the labels of its
+    local names and of its return value. Kept in the project (`CallGraph.analysis`),
+    built the first time a rule asks."""
+
+    def __init__(self, project: CallGraph) -> None:
+        self.project = project
+        # id(FunctionInfo) -> {local name: labels such as "event", "sts"}.
+        self.tables: dict[int, dict[str, set[str]]] = {}
+        # id(FunctionInfo) -> labels its return value carries.
+        self.returns: dict[int, set[str]] = {}
+        seed_labels(self)
+        propagate_labels(self)
+
+
+def labels_for(project: CallGraph) -> Labels:
+    return project.analysis(Labels, lambda: Labels(project))
+
+
+def _name_labels(labels: Labels, name: str, function: FunctionInfo | None) -> set[str]:
     current = function
     while current is not None:
-        table = model.labels.get(id(current))
+        table = labels.tables.get(id(current))
         if table is not None and name in table:
             return table[name]
         if name in current.scope.bindings and name not in current.scope.global_names:
@@ -41,13 +57,22 @@ def _name_labels(model: ModuleModel, name: str, function: FunctionInfo | None) -
 
 
 def expression_labels(model: ModuleModel, expr: cst.CSTNode, function: FunctionInfo | None) -> set[str]:
+    """Labels ("event", "sts") of the values an expression is computed from."""
+    project = model.project
+    if not isinstance(project, CallGraph):
+        return set()
+    return _expression_labels(labels_for(project), model, expr, function)
+
+
+def _expression_labels(labels: Labels, model: ModuleModel, expr: cst.CSTNode,
+                       function: FunctionInfo | None) -> set[str]:
     found: set[str] = set()
     stack: list[cst.CSTNode] = [expr]
-    project = model.project
+    project = labels.project
     while stack:
         node = stack.pop()
         if isinstance(node, cst.Name):
-            found |= _name_labels(model, node.value, function)
+            found |= _name_labels(labels, node.value, function)
         elif isinstance(node, cst.Attribute):
             if node.attr.value == "current_event":
                 found.add(EVENT)
@@ -58,9 +83,8 @@ def expression_labels(model: ModuleModel, expr: cst.CSTNode, function: FunctionI
             func = node.func
             if isinstance(func, cst.Attribute) and func.attr.value in catalog.STS_CREDENTIAL_OPERATIONS:
                 found.add(STS)
-            if project is not None:
-                for target_model, target, _bound in project.call_targets(model, node, function):
-                    found |= target_model.return_labels.get(id(target), set())
+            for _target_model, target, _bound in project.call_targets(model, node, function):
+                found |= labels.returns.get(id(target), set())
             stack.append(func)
             stack.extend(node.args)
         elif isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
@@ -70,12 +94,12 @@ def expression_labels(model: ModuleModel, expr: cst.CSTNode, function: FunctionI
     return found
 
 
-def seed_labels(project: Project) -> None:
+def seed_labels(labels: Labels) -> None:
     """Event labels on entry points' parameters."""
-    for model in project.models:
+    for model in labels.project.models:
         for entry in model.entry_points:
             function = entry.function
-            table = model.labels.setdefault(id(function), defaultdict(set))
+            table = labels.tables.setdefault(id(function), defaultdict(set))
             positional = function.positional_params()
             if entry.kind in ("handler", "record-handler") and positional:
                 table[positional[0].name].add(EVENT)
@@ -84,8 +108,9 @@ def seed_labels(project: Project) -> None:
                     table[name].add(EVENT)
 
 
-def propagate_labels(project: Project) -> None:
+def propagate_labels(labels: Labels) -> None:
     """Run the fixpoint over every function in invocation scope."""
+    project = labels.project
     in_scope = [
         (model, function)
         for model in project.models
@@ -93,33 +118,33 @@ def propagate_labels(project: Project) -> None:
         if model.in_invocation_scope(function)
     ]
     for model, function in in_scope:
-        model.labels.setdefault(id(function), defaultdict(set))
+        labels.tables.setdefault(id(function), defaultdict(set))
     for _ in range(_MAX_ROUNDS):
         changed = False
         for model, function in in_scope:
-            table = model.labels[id(function)]
+            table = labels.tables[id(function)]
             for names, value in function.assignments:
-                labels = expression_labels(model, value, function)
+                found = _expression_labels(labels, model, value, function)
                 for name in names:
-                    if not labels <= table[name]:
-                        table[name] |= labels
+                    if not found <= table[name]:
+                        table[name] |= found
                         changed = True
             for call in function.calls:
-                for target_model, target, bound in project.call_targets(model, call, function):
-                    target_table = target_model.labels.get(id(target))
+                for _target_model, target, bound in project.call_targets(model, call, function):
+                    target_table = labels.tables.get(id(target))
                     if target_table is None:
                         continue
                     for param, arg in bind_arguments(target, call, bound):
-                        labels = expression_labels(model, arg, function)
-                        if not labels <= target_table[param]:
-                            target_table[param] |= labels
+                        found = _expression_labels(labels, model, arg, function)
+                        if not found <= target_table[param]:
+                            target_table[param] |= found
                             changed = True
             returned: set[str] = set()
             for value in function.returns:
-                returned |= expression_labels(model, value, function)
-            old = model.return_labels.get(id(function), set())
+                returned |= _expression_labels(labels, model, value, function)
+            old = labels.returns.get(id(function), set())
             if not returned <= old:
-                model.return_labels[id(function)] = old | returned
+                labels.returns[id(function)] = old | returned
                 changed = True
         if not changed:
             break
