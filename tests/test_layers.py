@@ -29,6 +29,7 @@ LAYERS: list[set[str]] = [
     {"module"},
     {"project"},
     {"entrypoints"},
+    {"dataflow"},
     {"labels"},
     {"event_sources"},
     {"taint"},

@@ -34,7 +34,7 @@ def labels_table(model: ModuleModel, function: FunctionInfo) -> dict[str, set[st
     project = model.project
     if not isinstance(project, CallGraph):
         return {}
-    return labels_for(project).tables.get(id(function), {})
+    return labels_for(project).table(model, function)
 
 
 def taint(model: ModuleModel) -> TaintReport:
