@@ -24,6 +24,7 @@ from lambdalint.catalog.resources import (
     UNBOUNDED_CACHE_DECORATORS,
     UNBOUNDED_CACHE_OBJECTS,
 )
+from lambdalint.model import ModuleModel
 from lambdalint.walk import children
 
 from ._network import argument, is_none, written
@@ -38,6 +39,8 @@ class _Container:
     name: str
     sequence: bool  # list/deque: grows by value; otherwise by key
     autovivifying: bool  # defaultdict/Counter: `c[k]` alone adds k
+    # The module that defines it, when that is another module of the project.
+    module: str | None = None
 
 
 class UnboundedGlobalGrowth(Rule):
@@ -101,7 +104,7 @@ class UnboundedGlobalGrowth(Rule):
 
     def begin_file(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().begin_file(ctx)
-        self._containers = _module_containers(ctx)
+        self._containers = {**_imported_containers(ctx.model), **_module_containers(ctx.model)}
         self._shrunk: set[str] = set()
         self._growth: dict[str, tuple[cst.CSTNode, str, str]] = {}
 
@@ -109,9 +112,11 @@ class UnboundedGlobalGrowth(Rule):
         for name, (node, how, note) in self._growth.items():
             if name in self._shrunk:
                 continue
+            module = self._containers[name].module
+            shown = f"`{name}` of `{module}`" if module else f"`{name}`"
             self.report(
                 node,
-                f"module-level `{name}` grows on every invocation ({how}, {note}) and nothing "
+                f"module-level {shown} grows on every invocation ({how}, {note}) and nothing "
                 "ever removes entries: it lives as long as the execution environment and grows "
                 "until memory runs out; bound it, clear it per invocation, or keep the data local",
             )
@@ -412,10 +417,44 @@ class UnboundedGlobalGrowth(Rule):
     ]
 
 
-def _module_containers(ctx) -> dict[str, _Container]:  # type: ignore[no-untyped-def]
+def _imported_containers(model: ModuleModel) -> dict[str, _Container]:
+    """Module-level names this module imports from another module of the project that
+    binds them to a growable container (`from shared.state import SEEN`), followed
+    through re-exports (`ModuleModel.origin`). Only a container its own module never
+    mentions again: one that module may empty (`SEEN.clear()` in a helper of its own)
+    is left to that module's check."""
+    found: dict[str, _Container] = {}
+    for name, binding in model.summary.module_scope.bindings.items():
+        if not isinstance(binding, str):
+            continue
+        site = model.origin(cst.Name(name), None)
+        if site is None or site[0] is model or site[2]:
+            continue
+        other, other_name, _rest = site
+        container = _module_containers(other).get(other_name)
+        if container is not None and _mentions_once(other, other_name):
+            found[name] = _Container(name, container.sequence, container.autovivifying, other.module_name)
+    return found
+
+
+def _mentions_once(model: ModuleModel, name: str) -> bool:
+    """Whether the module's code names ``name`` only once (where it binds it)."""
+    seen = 0
+    stack: list[cst.CSTNode] = [model.module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name) and node.value == name:
+            seen += 1
+            if seen > 1:
+                return False
+        stack.extend(children(node))
+    return True
+
+
+def _module_containers(model: ModuleModel) -> dict[str, _Container]:
     """Module-level names bound to a growable container."""
     found: dict[str, _Container] = {}
-    for statement in ctx.model.module.body:
+    for statement in model.module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
@@ -426,7 +465,7 @@ def _module_containers(ctx) -> dict[str, _Container]:  # type: ignore[no-untyped
                 targets, value = [small.target], small.value
             else:
                 continue
-            container = _container_kind(ctx, value)
+            container = _container_kind(model, value)
             for target in targets:
                 if isinstance(target, cst.Name):
                     if container is None:
@@ -436,7 +475,7 @@ def _module_containers(ctx) -> dict[str, _Container]:  # type: ignore[no-untyped
     return found
 
 
-def _container_kind(ctx, value: cst.BaseExpression) -> tuple[bool, bool] | None:  # type: ignore[no-untyped-def]
+def _container_kind(model: ModuleModel, value: cst.BaseExpression) -> tuple[bool, bool] | None:
     """(grows by value, autovivifying) for a container-building expression."""
     if isinstance(value, _SEQUENCE_LITERALS):
         return True, False
@@ -444,7 +483,7 @@ def _container_kind(ctx, value: cst.BaseExpression) -> tuple[bool, bool] | None:
         return False, False
     if not isinstance(value, cst.Call):
         return None
-    qualified = ctx.model.qualify(value.func, None)
+    qualified = model.qualify(value.func, None)
     if qualified not in CONTAINER_CONSTRUCTORS:
         return None
     if qualified in BOUNDED_DEQUES:

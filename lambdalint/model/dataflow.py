@@ -70,7 +70,10 @@ class Dataflow:
     def __init__(self, project: CallGraph) -> None:
         self.project = project
         self._values: dict[tuple, frozenset] = {}
-        self._equations: dict[tuple, Callable[[], frozenset]] = {}
+        # key -> (an unbound method of the class, its arguments): no closure or bound
+        # method, which would point back at the analysis and leave it, and the trees it
+        # holds, to the cyclic garbage collector once the project lets go of it.
+        self._equations: dict[tuple, tuple[Callable[..., frozenset], tuple]] = {}
         self._influences: dict[tuple, set[tuple]] = {}
         self._stable: set[tuple] = set()
         self._rounds: dict[tuple, int] = defaultdict(int)
@@ -178,26 +181,30 @@ class Dataflow:
             return EMPTY
         key = (_ASSIGNED, id(function), name)
         if key not in self._equations:
-            loops = self._loop_targets(function)
-
-            def equation() -> frozenset:
-                found: set = set()
-                for value in values:
-                    target = loops.get(id(value))
-                    if target is not None:
-                        found |= self.iteration(model, value, target, function).get(name, EMPTY)
-                    else:
-                        found |= self.expr(model, value, function)
-                return frozenset(found)
-            self._equations[key] = equation
+            self._equations[key] = (Dataflow._assigned_equation, (model, function, name, values))
         return self._get(key)
+
+    def _assigned_equation(self, model: ModuleModel, function: FunctionInfo, name: str,
+                           values: list[cst.BaseExpression]) -> frozenset:
+        loops = self._loop_targets(function)
+        found: set = set()
+        for value in values:
+            target = loops.get(id(value))
+            if target is not None:
+                found |= self.iteration(model, value, target, function).get(name, EMPTY)
+            else:
+                found |= self.expr(model, value, function)
+        return frozenset(found)
 
     def param(self, model: ModuleModel, function: FunctionInfo, name: str) -> frozenset:
         """What a parameter holds on entry (a cell): `seed` and `parameter`."""
         key = (_PARAM, id(function), name)
         if key not in self._equations:
-            self._equations[key] = lambda: self.parameter(model, function, name)
+            self._equations[key] = (Dataflow._param_equation, (model, function, name))
         return self._get(key)
+
+    def _param_equation(self, model: ModuleModel, function: FunctionInfo, name: str) -> frozenset:
+        return self.parameter(model, function, name)
 
     def returns(self, model: ModuleModel, function: FunctionInfo) -> frozenset:
         """What a function returns (a cell)."""
@@ -205,8 +212,11 @@ class Dataflow:
             return EMPTY
         key = (_RETURN, id(function))
         if key not in self._equations:
-            self._equations[key] = lambda: self.union(model, function.returns, function)
+            self._equations[key] = (Dataflow._return_equation, (model, function))
         return self._get(key)
+
+    def _return_equation(self, model: ModuleModel, function: FunctionInfo) -> frozenset:
+        return self.union(model, function.returns, function)
 
     def called(self, model: ModuleModel, call: cst.Call, function: FunctionInfo | None) -> frozenset | None:
         """What the project functions a call reaches return; None when it reaches none."""
@@ -233,22 +243,23 @@ class Dataflow:
         its module."""
         key = (_MODULE, id(model), name)
         if key not in self._equations:
-            def equation() -> frozenset:
-                found: set = set()
-                values = self._module_values.get(id(model))
-                if values is None:
-                    values = self._module_values[id(model)] = module_assignments(model)
-                for value in values.get(name, ()):
-                    found |= self.expr(model, value, None)
-                for function in model.functions.values():
-                    if name in function.scope.global_names:
-                        found |= self.assigned(model, function, name)
-                binding = model.summary.module_scope.bindings.get(name)
-                if isinstance(binding, str):
-                    found |= self.imported(model, binding)
-                return frozenset(found)
-            self._equations[key] = equation
+            self._equations[key] = (Dataflow._module_equation, (model, name))
         return self._get(key)
+
+    def _module_equation(self, model: ModuleModel, name: str) -> frozenset:
+        found: set = set()
+        values = self._module_values.get(id(model))
+        if values is None:
+            values = self._module_values[id(model)] = module_assignments(model)
+        for value in values.get(name, ()):
+            found |= self.expr(model, value, None)
+        for function in model.functions.values():
+            if name in function.scope.global_names:
+                found |= self.assigned(model, function, name)
+        binding = model.summary.module_scope.bindings.get(name)
+        if isinstance(binding, str):
+            found |= self.imported(model, binding)
+        return frozenset(found)
 
     def imported(self, model: ModuleModel, qualified: str) -> frozenset:
         """A module-level name of another project module (`from settings import TOKEN`,
@@ -286,8 +297,9 @@ class Dataflow:
         self._stable.add(key)
         saved, saved_at, saved_depth = self._current, self._at, self._depth
         self._current, self._at, self._depth = key, None, 0  # a cell never depends on where it is asked
+        method, args = self._equations[key]
         try:
-            new = self._equations[key]()
+            new = method(self, *args)
         finally:
             self._current, self._at, self._depth = saved, saved_at, saved_depth
         old = self._values[key]

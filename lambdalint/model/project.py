@@ -133,6 +133,17 @@ class CallGraph:
         rel_path = self._path_of(dotted, importer)
         return self._get(rel_path) if rel_path is not None else None
 
+    def file_of(self, dotted: str, importer: str) -> str | None:
+        """The file of the project module ``dotted`` names for the file ``importer``
+        (a relative path) in this unit's import environment, without loading it."""
+        if dotted not in self._by_suffix:
+            return None
+        return self.resolution.find(dotted, importer)
+
+    def is_file(self, rel_path: str) -> bool:
+        """Whether a relative path is a Python file of the unit (loaded or not)."""
+        return rel_path in self.resolution.space.files
+
     def _path_of(self, dotted: str, importer: ModuleModel) -> str | None:
         """The file of the project module ``dotted`` names for ``importer`` in this
         unit's import environment, without loading it."""
