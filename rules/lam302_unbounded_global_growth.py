@@ -104,7 +104,13 @@ class UnboundedGlobalGrowth(Rule):
 
     def begin_file(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().begin_file(ctx)
-        self._containers = {**_imported_containers(ctx.model), **_module_containers(ctx.model)}
+        self._containers = _module_containers(ctx.model)
+        # Names imported from other modules of the project, looked up the first time
+        # the file uses one like a container (`_is_container`): the other module is
+        # then modelled only for the names that matter.
+        self._imported: dict[str, bool] = {}
+        self._imports = {name for name, binding in ctx.model.summary.module_scope.bindings.items()
+                         if isinstance(binding, str)}
         self._shrunk: set[str] = set()
         self._growth: dict[str, tuple[cst.CSTNode, str, str]] = {}
 
@@ -135,7 +141,7 @@ class UnboundedGlobalGrowth(Rule):
                     name = self._container_name(inner.value)
                     if name is not None and self._containers[name].autovivifying:
                         self._keyed_growth(node, name, _index(inner), f"`{written(func)}(...)`")
-        if self._containers:
+        if self._containers or self._imports:
             self._container_arguments(node)
         self._unbounded_cache_call(node)
 
@@ -177,7 +183,7 @@ class UnboundedGlobalGrowth(Rule):
         stack: list[cst.CSTNode] = [node.target]
         while stack:
             current = stack.pop()
-            if isinstance(current, cst.Name) and current.value in self._containers:
+            if isinstance(current, cst.Name) and self._is_container(current.value):
                 self._shrunk.add(current.value)
             stack.extend(children(current))
 
@@ -192,7 +198,7 @@ class UnboundedGlobalGrowth(Rule):
         ctx = self.ctx
         if isinstance(target, cst.Name):
             function = ctx.function
-            if function is not None and target.value in self._containers and any(
+            if function is not None and self._is_container(target.value) and any(
                 target.value in f.scope.global_names for f in function.enclosing()
             ):
                 self._shrunk.add(target.value)  # `global CACHE; CACHE = {}`: reset
@@ -225,11 +231,26 @@ class UnboundedGlobalGrowth(Rule):
 
     def _container_name(self, expr: cst.BaseExpression) -> str | None:
         """The module-level container an expression names (not a local of the same name)."""
-        if not isinstance(expr, cst.Name) or expr.value not in self._containers:
+        if not isinstance(expr, cst.Name):
             return None
         if self.ctx.function is not None and bound_locally(self.ctx, expr.value):
             return None
-        return expr.value
+        return expr.value if self._is_container(expr.value) else None
+
+    def _is_container(self, name: str) -> bool:
+        """Whether a module-level name of this file is a growable container: its own,
+        or one imported from another module of the project (`_imported_container`)."""
+        if name in self._containers:
+            return True
+        if name not in self._imports:
+            return False
+        found = self._imported.get(name)
+        if found is None:
+            container = _imported_container(self.ctx.model, name)
+            if container is not None:
+                self._containers[name] = container
+            found = self._imported[name] = container is not None
+        return found
 
     def _keyed_growth(self, node: cst.CSTNode, name: str, key: cst.CSTNode | None, how: str) -> None:
         if key is None:
@@ -417,24 +438,20 @@ class UnboundedGlobalGrowth(Rule):
     ]
 
 
-def _imported_containers(model: ModuleModel) -> dict[str, _Container]:
-    """Module-level names this module imports from another module of the project that
-    binds them to a growable container (`from shared.state import SEEN`), followed
-    through re-exports (`ModuleModel.origin`). Only a container its own module never
-    mentions again: one that module may empty (`SEEN.clear()` in a helper of its own)
-    is left to that module's check."""
-    found: dict[str, _Container] = {}
-    for name, binding in model.summary.module_scope.bindings.items():
-        if not isinstance(binding, str):
-            continue
-        site = model.origin(cst.Name(name), None)
-        if site is None or site[0] is model or site[2]:
-            continue
-        other, other_name, _rest = site
-        container = _module_containers(other).get(other_name)
-        if container is not None and _mentions_once(other, other_name):
-            found[name] = _Container(name, container.sequence, container.autovivifying, other.module_name)
-    return found
+def _imported_container(model: ModuleModel, name: str) -> _Container | None:
+    """The container a module-level name of ``model`` imports from another module of the
+    project that binds it to one (`from shared.state import SEEN`), followed through
+    re-exports (`ModuleModel.origin`). Only a container its own module never mentions
+    again: one that module may empty (`SEEN.clear()` in a helper of its own) is left to
+    that module's check."""
+    site = model.origin(cst.Name(name), None)
+    if site is None or site[0] is model or site[2]:
+        return None
+    other, other_name, _rest = site
+    container = _module_containers(other).get(other_name)
+    if container is None or not _mentions_once(other, other_name):
+        return None
+    return _Container(name, container.sequence, container.autovivifying, other.module_name)
 
 
 def _mentions_once(model: ModuleModel, name: str) -> bool:
