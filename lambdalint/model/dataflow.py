@@ -65,7 +65,12 @@ def analysis_for(project: CallGraph, cls: type[D], *key: Hashable) -> D:
 
 class Dataflow:
     """A dataflow analysis over one project. Subclasses define ``expr`` and may
-    define ``parameter``, ``seed``, ``iteration``, ``tracks`` and ``module_name``."""
+    define ``parameter``, ``iteration``, ``tracks``, ``local`` and ``module_name``."""
+
+    # Whether loop variables get what ``iteration`` says of their loop; an analysis
+    # that gives every name a loop binds what its iterable carries sets it to False
+    # (and the engine never looks for the function's loops).
+    splits_loops = True
 
     def __init__(self, project: CallGraph) -> None:
         self.project = project
@@ -186,7 +191,7 @@ class Dataflow:
 
     def _assigned_equation(self, model: ModuleModel, function: FunctionInfo, name: str,
                            values: list[cst.BaseExpression]) -> frozenset:
-        loops = self._loop_targets(function)
+        loops = self._loop_targets(function) if self.splits_loops else {}
         found: set = set()
         for value in values:
             target = loops.get(id(value))
@@ -338,7 +343,7 @@ class Dataflow:
         return found
 
     def _reaching(self, model: ModuleModel, function: FunctionInfo, name: str, found: Reaching) -> frozenset:
-        loops = self._loop_targets(function)
+        loops = self._loop_targets(function) if self.splits_loops else {}
         facts: set = set()
         for value in found.values:
             target = loops.get(id(value))

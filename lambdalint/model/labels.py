@@ -31,6 +31,8 @@ STS = "sts"
 class Labels(Dataflow):
     """The labels of one project's values (see the module docstring)."""
 
+    splits_loops = False  # a loop variable carries what its iterable does
+
     def __init__(self, project: CallGraph) -> None:
         super().__init__(project)
         # id(FunctionInfo) -> the labels of its parameters on entry (entry points).
@@ -53,20 +55,17 @@ class Labels(Dataflow):
         # A name of a function in invocation scope holds what it is assigned and, for
         # a parameter, what it is passed; a local of any other function holds nothing.
         scope = function.scope
-        if self.tracks(model, function) and (name in self._assignments(function) or name in function.param_names):
-            found = self.assigned(model, function, name)
-            return found | self.param(model, function, name) if name in function.param_names else found
+        if self.tracks(model, function):
+            is_param = name in function.param_names
+            if is_param or name in self._assignments(function):
+                found = self.assigned(model, function, name)
+                return found | self.param(model, function, name) if is_param else found
         if name in scope.bindings and name not in scope.global_names:
             return EMPTY
         return None
 
     def module_name(self, model: ModuleModel, name: str) -> frozenset:
         return EMPTY  # module-level values are computed once, not per event
-
-    def iteration(self, model: ModuleModel, iterable: cst.BaseExpression, target: cst.BaseExpression,
-                  function: FunctionInfo) -> dict[str, frozenset]:
-        facts = self.expr(model, iterable, function)
-        return _Everything(facts)
 
     def parameter(self, model: ModuleModel, function: FunctionInfo, name: str) -> frozenset:
         seed = self._seeds.get(id(function), {}).get(name)
@@ -108,17 +107,6 @@ class Labels(Dataflow):
             return {}
         names = [*self._assignments(function), *function.param_names]
         return {name: set(self.local(model, function, name) or ()) for name in names}
-
-
-class _Everything(dict):
-    """A loop gives every name it binds what its iterable carries (`for k, v in ...`)."""
-
-    def __init__(self, facts: frozenset) -> None:
-        super().__init__()
-        self.facts = facts
-
-    def get(self, name: str, default: frozenset = EMPTY) -> frozenset:  # type: ignore[override]
-        return self.facts
 
 
 def labels_for(project: CallGraph) -> Labels:
