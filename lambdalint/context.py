@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from lambdalint.model import EVENT, STS, EventProfile, FunctionInfo, ModuleModel
+from lambdalint.model import EVENT, STS, EventProfile, FunctionInfo, ModuleModel, analyses
+from lambdalint.model.taint import TaintReport
 
 if TYPE_CHECKING:
     from lambdalint.config import Config
@@ -86,7 +87,8 @@ class FileContext:
         return self.model.qualify(expr, self.function)
 
     def labels_of(self, expr: cst.CSTNode) -> set[str]:
-        return self.model.labels_of(expr, self.function)
+        """Labels ("event", "sts") of the values an expression is computed from."""
+        return analyses.labels_of(self.model, expr, self.function)
 
     def is_event_derived(self, expr: cst.CSTNode) -> bool:
         return EVENT in self.labels_of(expr)
@@ -100,7 +102,17 @@ class FileContext:
     def event_sources(self) -> EventProfile | None:
         """How the entry point that runs this code reads its event (None outside
         invocation scope): its sources, record loops, partial-batch reporting."""
-        return self.model.event_sources(self.function)
+        return analyses.event_sources(self.model, self.function)
+
+    def declared_sources(self) -> list[tuple[Any, ...]]:
+        """For each entry point whose invocation runs this code, the event sources
+        deployment templates declare for it (empty outside invocation scope)."""
+        return analyses.declared_sources(self.model, self.function)
+
+    @property
+    def taint(self) -> TaintReport:
+        """Where event data reaches a sink in this file (LAM7xx), computed once per run."""
+        return analyses.taint(self.model)
 
     def binding_of(self, name: str) -> object:
         """The expression last assigned to a name visible here (None if unknown)."""

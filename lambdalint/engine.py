@@ -27,8 +27,9 @@ from lambdalint.config import Config
 from lambdalint.context import FileContext, RuleFailure
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
 from lambdalint.discovery import discover, glob_match, relative
-from lambdalint.model import ModuleModel, Project
+from lambdalint.model import CallGraph, ModuleModel, Project
 from lambdalint.model.imports import FLAT, Environment, ImportSpace, Resolution
+from lambdalint.prescan import imported_names
 from lambdalint.rule import Rule
 from lambdalint.source import SourceFile, decoded, parse_source
 from lambdalint.stack import call_with_deep_stack, is_too_deep
@@ -155,6 +156,11 @@ class Engine:
         # Whether line `# noqa` comments silence findings; the flake8 plugin turns
         # this off because flake8 applies its own (file-wide `# lambdalint: noqa` still counts).
         self.inline_noqa = True
+        # While a unit is checked: the text of each of its files by relative path, and
+        # what the pre-scan through imports learnt of them (`_rules_through_imports`).
+        self._unit_texts: Callable[[str], str | None] | None = None
+        self._firing: dict[str, frozenset[int]] = {}
+        self._imports: dict[str, list[str]] = {}
 
     # -- entry points ------------------------------------------------------------------
 
@@ -251,6 +257,20 @@ class Engine:
         def peek(rel_path: str) -> str | None:
             item = pending.get(rel_path)
             return decoded(item[1]) if item is not None else None
+        by_path = {source.rel_path: source for source in sources}
+        lazy_texts = dict(lazy or {})
+
+        decoded_texts: dict[str, str | None] = {}
+
+        def text_of(rel_path: str) -> str | None:
+            source = by_path.get(rel_path)
+            if source is not None:
+                return source.text
+            if rel_path not in decoded_texts:
+                item = lazy_texts.get(rel_path)
+                decoded_texts[rel_path] = decoded(item[1]) if item is not None else None
+            return decoded_texts[rel_path]
+        self._unit_texts = text_of
         specs = list(self.config.handlers)
         if templates:
             # A unit resolves the handlers of its own functions; the one that reports the
@@ -308,6 +328,9 @@ class Engine:
         """Drop what the rules kept of the last file (its context, per-file state set
         in `begin_file`): the engine outlives a unit of work, and that state would
         keep the unit's syntax trees alive while the next one is checked."""
+        self._unit_texts = None
+        self._firing.clear()
+        self._imports.clear()
         for rule in self.rules:
             for name in vars(rule).keys() - self._rule_attributes[id(rule)]:
                 delattr(rule, name)
@@ -379,6 +402,67 @@ class Engine:
                 chosen.append(rule)
         return chosen
 
+    def _rules_through_imports(self, source: SourceFile, model: ModuleModel, chosen: list[Rule],
+                               scoped: bool) -> list[Rule]:
+        """The rules the pre-scan of the file's own text left out that may fire on what
+        its imports bring in. A name imported from another module of the project stands
+        for what that module binds it to (`from shared.http import session` is a
+        `requests.Session()`), and a helper's return value for what the helper returns,
+        so the words a rule looks for may be in those modules' text only: the pre-scan
+        stays sound by also accepting a rule whose pre-scan passes on a module the file
+        imports, directly or through the modules those import (as deep as the model
+        follows a name). Only in a project, and only for rules the file's own text
+        left out."""
+        project = model.project
+        texts = self._unit_texts
+        if not isinstance(project, CallGraph) or texts is None:
+            return []
+        taken = {id(rule) for rule in chosen}
+        ignored = self._ignored_codes(source)
+        left = [rule for rule in self.rules
+                if id(rule) not in taken and getattr(rule, "per_file", True)
+                and not (rule.scope_only and not scoped)
+                and not any(rule.code.startswith(prefix) for prefix in ignored)]
+        if not left:
+            return []
+        added: list[Rule] = []
+        for rel_path in self._imported_files(project, source.rel_path, source.text, texts):
+            fires = self._firing.get(rel_path)
+            if fires is None:
+                text = texts(rel_path)
+                fires = self._firing[rel_path] = frozenset(
+                    id(rule) for rule in self.rules if text is not None and self.may_fire(rule, text))
+            added += [rule for rule in left if id(rule) in fires]
+            left = [rule for rule in left if id(rule) not in fires]
+            if not left:
+                break
+        return added
+
+    def _imported_files(self, project: CallGraph, rel_path: str, text: str,
+                        texts: Callable[[str], str | None]) -> list[str]:
+        """The project files a file imports, and those they import, breadth first, as
+        deep as the model follows a name through modules."""
+        seen = {rel_path}
+        order: list[str] = []
+        frontier = [(rel_path, text)]
+        for _ in range(_MAX_IMPORT_DEPTH):
+            following: list[tuple[str, str]] = []
+            for importer, importer_text in frontier:
+                imports = self._imports.get(importer)
+                if imports is None:
+                    imports = self._imports[importer] = _project_imports(project, importer, importer_text)
+                for found in imports:
+                    if found not in seen:
+                        seen.add(found)
+                        order.append(found)
+                        found_text = texts(found)
+                        if found_text is not None:
+                            following.append((found, found_text))
+            if not following:
+                break
+            frontier = following
+        return order
+
     def _ignored_codes(self, source: SourceFile) -> list[str]:
         return self._ignored_for_path(source.path)
 
@@ -395,7 +479,9 @@ class Engine:
         return codes
 
     def _check_file(self, source: SourceFile, model: ModuleModel, result: RunResult) -> None:
-        rules = self.rules_for(source, scoped=bool(model.scope_chains))
+        scoped = bool(model.scope_chains)
+        rules = self.rules_for(source, scoped=scoped)
+        rules += self._rules_through_imports(source, model, rules, scoped)
         if not rules:
             return
         key = frozenset(id(r) for r in rules)
@@ -533,3 +619,23 @@ def _short(value: object) -> str:
         return repr(value)[:100]
     except Exception:  # noqa: BLE001
         return "<unprintable>"
+
+
+# Modules deep that the pre-scan follows imports (as deep as `CallGraph.follow`).
+_MAX_IMPORT_DEPTH = 8
+
+
+def _project_imports(project: CallGraph, rel_path: str, text: str) -> list[str]:
+    """The files of the project that a file's import statements name (text only)."""
+    found: list[str] = []
+    for name, is_relative in imported_names(rel_path, text):
+        if is_relative:
+            for candidate in (name + ".py", name + "/__init__.py"):
+                if project.is_file(candidate):
+                    found.append(candidate)
+                    break
+            continue
+        path = project.file_of(name, rel_path)
+        if path is not None:
+            found.append(path)
+    return list(dict.fromkeys(found))

@@ -48,6 +48,14 @@ class Prescan:
     relative: tuple[str, ...] = ()
 
 
+def imported_names(rel_path: str, text: str) -> list[tuple[str, bool]]:
+    """What a file's import statements name, as (dotted module name, False) or, for a
+    relative import, (folder path without suffix, True); a `from m import a, b` gives
+    `m`, `m.a` and `m.b` (any of them may be a module). Text only, like `scan`."""
+    found = scan(rel_path, text)
+    return [(name, False) for name in found.imports] + [(path, True) for path in found.relative]
+
+
 def scan(rel_path: str, text: str) -> Prescan:
     module_name, _ = module_name_for(rel_path)
     folder = posixpath.dirname(rel_path)

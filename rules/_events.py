@@ -16,7 +16,7 @@ import libcst as cst
 from lambdalint.catalog import events as ev
 from lambdalint.context import FileContext
 from lambdalint.literals import number_value, string_value
-from lambdalint.model import EVENT, FunctionInfo, ModuleModel, Project
+from lambdalint.model import EVENT, FunctionInfo, ModuleModel, Project, analyses
 from lambdalint.model.event_sources import bind_arguments, key_read, string_index
 from lambdalint.walk import children
 
@@ -306,7 +306,7 @@ def key_path(model: ModuleModel, function: FunctionInfo | None, expr: cst.BaseEx
         return key_path(model, function, expr.value, table)
     if isinstance(expr, cst.Name) and table is not None and expr.value in table:
         return table[expr.value]
-    if EVENT in model.labels_of(expr, function):
+    if EVENT in analyses.labels_of(model, expr, function):
         return ()
     return None
 

@@ -30,12 +30,11 @@ from lambdalint.catalog.observability import (
 )
 from lambdalint import literals
 from lambdalint.context import FileContext
-from lambdalint.model import FunctionInfo, ModuleModel, Project, dotted_name
-from lambdalint.walk import children
+from lambdalint.model import CallGraph, FunctionInfo, ModuleModel, Project, dotted_name
+from lambdalint.model.dataflow import EMPTY, Dataflow, analysis_for, bind_arguments
 
 _MAX_HOPS = 4
 _MAX_DEPTH = 10
-_MAX_ROUNDS = 6
 
 
 def written(node: cst.CSTNode) -> str:
@@ -85,214 +84,156 @@ def logged_values(call: cst.Call) -> Iterator[cst.BaseExpression]:
 # -- the whole event -------------------------------------------------------------------
 
 
-class WholeEvent:
-    """Which names hold the handler's whole event, per function, across the project.
+WHOLE = "whole"
+
+
+class WholeEvent(Dataflow):
+    """Which expressions hold the handler's whole event, across the project: an
+    analysis of the model's dataflow engine (`lambdalint.model.dataflow`).
 
     Seeds: each handler's first positional parameter (whatever its name). A
     parameter of a function in invocation scope holds the whole event too when
-    some call passes it one. A parameter that the function reassigns is dropped
-    (the analysis is not flow-sensitive, and `event = event["detail"]` is common).
+    some call passes it one. A parameter that the function reassigns is dropped,
+    and a name holds the whole event only when its one binding does (the analysis
+    is not flow-sensitive, and `event = event["detail"]` is common). A project
+    function's return value is followed back into its caller (`safe_json(event)`):
+    it holds what the caller passes to the parameters the function returns all of.
     """
 
-    def __init__(self, project: Project) -> None:
-        self.project = project
-        self.params: dict[int, set[str]] = {}
-        self._returning: dict[tuple[int, str], bool] = {}
-        self._compute()
-
-    def _compute(self) -> None:
-        project = self.project
+    def __init__(self, project: CallGraph) -> None:
+        super().__init__(project)
+        self._seeds: set[tuple[int, str]] = set()
         for model in project.models:
             for entry in model.handlers():
                 positional = entry.function.positional_params()
                 if positional:
-                    self._add(entry.function, positional[0].name)
-        in_scope = [(model, function) for model, function, _ in project.in_scope_functions()]
-        for _ in range(_MAX_ROUNDS):
-            changed = False
-            for model, function in in_scope:
-                for call in function.calls:
-                    if not any(self._mentions_whole(model, arg.value, function) for arg in call.args):
-                        continue
-                    for _target_model, target, bound in project.call_targets(model, call, function):
-                        for param, arg in _bind(target, call, bound):
-                            if param in self.params.get(id(target), ()):
-                                continue
-                            if self.is_whole(model, arg, function) and self._add(target, param):
-                                changed = True
-            if not changed:
-                break
-
-    def _add(self, function: FunctionInfo, param: str) -> bool:
-        if _reassigned(function, param):
-            return False
-        self.params.setdefault(id(function), set()).add(param)
-        return True
-
-    def _mentions_whole(self, model: ModuleModel, expr: cst.BaseExpression, function: FunctionInfo) -> bool:
-        return any(self._name_is_whole(model, name, function, 0) for name in _plain_names(expr))
+                    self._seeds.add((id(entry.function), positional[0].name))
 
     # -- the question rules ask -------------------------------------------------------
 
-    def is_whole(self, model: ModuleModel, expr: cst.BaseExpression, function: FunctionInfo | None,
-                 depth: int = 0) -> bool:
+    def is_whole(self, model: ModuleModel, expr: cst.BaseExpression, function: FunctionInfo | None) -> bool:
         """True when the expression's value is the whole event, or text or a container
         that includes all of it."""
-        if depth > _MAX_DEPTH or function is None:
+        if function is None:
             return False
-        again = depth + 1
+        return WHOLE in self.facts(model, expr, function)
+
+    # -- the analysis ---------------------------------------------------------------------
+
+    def tracks(self, model: ModuleModel, function: FunctionInfo) -> bool:
+        return True
+
+    def module_name(self, model: ModuleModel, name: str) -> frozenset:
+        return EMPTY
+
+    def local(self, model: ModuleModel, function: FunctionInfo, name: str) -> frozenset | None:
+        scope = function.scope
+        if name in scope.global_names:
+            return EMPTY
+        if name in function.param_names and not _reassigned(function, name):
+            return self.param(model, function, name)
+        if name in scope.bindings:
+            value = scope.bindings[name]
+            if isinstance(value, cst.BaseExpression) and name not in function.param_names:
+                return self._bound(model, value, function)
+            return EMPTY
+        return None
+
+    def _bound(self, model: ModuleModel, value: cst.BaseExpression, function: FunctionInfo) -> frozenset:
+        """What a name's one binding holds (followed at most ``_MAX_DEPTH`` bindings deep)."""
+        if self._depth >= _MAX_DEPTH:
+            return EMPTY
+        self._depth += 1
+        try:
+            return self.expr(model, value, function)
+        finally:
+            self._depth -= 1
+
+    def parameter(self, model: ModuleModel, function: FunctionInfo, name: str) -> frozenset:
+        # The whole event when a handler receives it there or a call in invocation scope
+        # passes it; and, for return values, the parameter itself (see `_returned`).
+        own = frozenset({(PARAM, id(function), name)})
+        if (id(function), name) in self._seeds:
+            return own | {WHOLE}
+        for caller_model, caller, call, bound in self._calls_of(function):
+            for param, arg in bind_arguments(function, call, bound, exact=True):
+                if param == name and WHOLE in self.expr(caller_model, arg, caller):
+                    return own | {WHOLE}
+        return own
+
+    def expr(self, model: ModuleModel, expr: cst.CSTNode, function: FunctionInfo | None) -> frozenset:
+        if function is None:
+            return EMPTY
         if isinstance(expr, cst.Name):
-            return self._name_is_whole(model, expr.value, function, again)
+            return self.name(model, expr.value, function)
         if isinstance(expr, cst.Attribute):
             if expr.attr.value not in RAW_EVENT_ATTRIBUTES:
-                return False
+                return EMPTY
             inner = expr.value
             if isinstance(inner, cst.Attribute) and inner.attr.value == CURRENT_EVENT_ATTRIBUTE:
-                return True  # app.current_event.raw_event
-            return self.is_whole(model, inner, function, again)
+                return _WHOLE  # app.current_event.raw_event
+            return self.expr(model, inner, function)
         if isinstance(expr, cst.Call):
             func = expr.func
             positional = [a.value for a in expr.args if a.keyword is None and not a.star]
             if isinstance(func, cst.Attribute):
                 method = func.attr.value
                 if method == STR_FORMAT_METHOD:
-                    return any(self.is_whole(model, a.value, function, again) for a in expr.args)
+                    return self.union(model, (a.value for a in expr.args), function)
                 if method in WHOLE_VALUE_METHODS:
-                    return self.is_whole(model, func.value, function, again)
+                    return self.expr(model, func.value, function)
             if positional and model.qualify(func, function) in WHOLE_VALUE_SERIALIZERS:
-                return self.is_whole(model, positional[0], function, again)
-            return self._helper_returns_whole(model, expr, function, again)
+                return self.expr(model, positional[0], function)
+            return self._returned(model, expr, function)
         if isinstance(expr, cst.BinaryOperation):
             if isinstance(expr.operator, cst.Add):
-                return self.is_whole(model, expr.left, function, again) or self.is_whole(
-                    model, expr.right, function, again)
+                return self.union(model, (expr.left, expr.right), function)
             if isinstance(expr.operator, cst.Modulo):
-                return self.is_whole(model, expr.right, function, again)
-            return False
+                return self.expr(model, expr.right, function)
+            return EMPTY
         if isinstance(expr, cst.FormattedString):
-            return any(
-                isinstance(part, cst.FormattedStringExpression)
-                and self.is_whole(model, part.expression, function, again)
-                for part in expr.parts
-            )
-        if isinstance(expr, cst.BooleanOperation):  # `event or {}`
-            return self.is_whole(model, expr.left, function, again) or self.is_whole(
-                model, expr.right, function, again)
+            return self.union(model, (part.expression for part in expr.parts
+                                      if isinstance(part, cst.FormattedStringExpression)), function)
+        if isinstance(expr, (cst.BooleanOperation, cst.ConcatenatedString)):  # `event or {}`
+            return self.union(model, (expr.left, expr.right), function)
         if isinstance(expr, cst.IfExp):
-            return self.is_whole(model, expr.body, function, again) or self.is_whole(
-                model, expr.orelse, function, again)
-        if isinstance(expr, cst.ConcatenatedString):
-            return self.is_whole(model, expr.left, function, again) or self.is_whole(
-                model, expr.right, function, again)
+            return self.union(model, (expr.body, expr.orelse), function)
         if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
-            return any(
-                isinstance(e, cst.Element) and self.is_whole(model, e.value, function, again)
-                for e in expr.elements
-            )
+            return self.union(model, (e.value for e in expr.elements if isinstance(e, cst.Element)), function)
         if isinstance(expr, cst.Dict):
-            return any(
-                isinstance(e, cst.DictElement) and self.is_whole(model, e.value, function, again)
-                for e in expr.elements
-            )
-        return False
+            return self.union(model, (e.value for e in expr.elements if isinstance(e, cst.DictElement)), function)
+        return EMPTY
 
-    def _helper_returns_whole(self, model: ModuleModel, call: cst.Call, function: FunctionInfo, depth: int) -> bool:
+    def _returned(self, model: ModuleModel, call: cst.Call, function: FunctionInfo) -> frozenset:
         """`safe_json(event)`, `to_log(event)`: a project function given the whole event
-        that returns it, or text or a container that includes all of it."""
+        that returns it, or text or a container that includes all of it. What a function
+        returns is kept with its parameters as placeholders; the caller's arguments take
+        their place (what other calls pass it does not count here)."""
+        found: set = set()
         for target_model, target, bound in self.project.call_targets(model, call, function):
-            for param, arg in _bind(target, call, bound):
-                if self.is_whole(model, arg, function, depth) and self._returns_param(target_model, target, param, depth):
-                    return True
-        return False
-
-    def _returns_param(self, model: ModuleModel, function: FunctionInfo, param: str, depth: int) -> bool:
-        """Whether the function's return value includes all of ``param`` (when ``param``
-        alone holds the whole event: another call may pass it something else)."""
-        key = (id(function), param)
-        if key in self._returning:
-            return self._returning[key]
-        self._returning[key] = False  # a recursive helper: no
-        found = False
-        if not _reassigned(function, param) and function.returns:
-            saved = self.params.get(id(function))
-            self.params[id(function)] = {param}
-            try:
-                found = any(self.is_whole(model, value, function, depth + 1) for value in function.returns)
-            finally:
-                if saved is None:
-                    del self.params[id(function)]
-                else:
-                    self.params[id(function)] = saved
-        self._returning[key] = found
-        return found
-
-    def _name_is_whole(self, model: ModuleModel, name: str, function: FunctionInfo, depth: int) -> bool:
-        current: FunctionInfo | None = function
-        while current is not None:
-            scope = current.scope
-            if name in scope.global_names:
-                return False
-            if name in self.params.get(id(current), ()):
-                return True
-            if name in scope.bindings:
-                value = scope.bindings[name]
-                if isinstance(value, cst.BaseExpression) and not _is_param(current, name):
-                    return self.is_whole(model, value, current, depth)
-                return False
-            current = current.parent
-        return False
+            returned = self.returns(target_model, target)
+            if not returned:
+                continue
+            for param, arg in bind_arguments(target, call, bound, exact=True):
+                if (PARAM, id(target), param) in returned:
+                    found |= self.expr(model, arg, function) & _WHOLE
+        return frozenset(found)
 
 
-def _is_param(function: FunctionInfo, name: str) -> bool:
-    return name in function.param_names
+PARAM = "param"
+_WHOLE = frozenset({WHOLE})
 
 
 def _reassigned(function: FunctionInfo, name: str) -> bool:
     return any(name in names for names, _value in function.assignments)
 
 
-def _plain_names(expr: cst.CSTNode) -> set[str]:
-    found: set[str] = set()
-    stack: list[cst.CSTNode] = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Name):
-            found.add(node.value)
-        elif isinstance(node, cst.Attribute):
-            stack.append(node.value)  # `x.attr`: the attribute name is not a variable
-            continue
-        elif isinstance(node, (cst.Lambda, cst.FunctionDef)):
-            continue
-        stack.extend(children(node))
-    return found
-
-
-def _bind(target: FunctionInfo, call: cst.Call, bound: bool) -> list[tuple[str, cst.BaseExpression]]:
-    """(parameter, argument) pairs of a call, for plain positional and keyword arguments."""
-    positional = target.positional_params()
-    if bound and positional:
-        positional = positional[1:]
-    names = {p.name for p in target.params if p.kind != "varargs" and p.kind != "varkw"}
-    pairs: list[tuple[str, cst.BaseExpression]] = []
-    index = 0
-    for arg in call.args:
-        if arg.star:
-            break  # positions after a star are unknown
-        if arg.keyword is not None:
-            if arg.keyword.value in names:
-                pairs.append((arg.keyword.value, arg.value))
-        elif index < len(positional):
-            pairs.append((positional[index].name, arg.value))
-            index += 1
-    return pairs
-
-
 def whole_event(ctx: FileContext) -> WholeEvent | None:
     """The project's WholeEvent analysis, computed once per project."""
     project = ctx.model.project
-    if project is None:
+    if not isinstance(project, CallGraph):
         return None
-    return project.analysis(WholeEvent, lambda: WholeEvent(project))
+    return analysis_for(project, WholeEvent)
 
 
 # -- handlers and their decorators ---------------------------------------------------------

@@ -1,21 +1,17 @@
 """Helpers shared by the credentials and secrets rules (LAM401-LAM407).
 
 Two kinds of help: reading string literals and the names they are bound to
-(`password = "..."`, `f(token="...")`, `{"api_key": "..."}`), and a small
-flow-insensitive value flow over one function's assignments, its returns and
-those of the project functions it calls, used by LAM405 (does a secret reach a
-log call?) and LAM406 (where do explicit credentials come from?).
-
-The flow reads the model's per-function facts (``FunctionInfo.assignments``,
-``.returns``, ``.calls``) and ``Project.call_targets``; it is deliberately
-small. Values passed into a function's parameters are not followed (a
-helper's parameters are "unknown"), nor values stored on objects.
+(`password = "..."`, `f(token="...")`, `{"api_key": "..."}`), and two analyses
+of the model's dataflow engine (`lambdalint.model.dataflow`): `SecretFlow`, used
+by LAM405 (does a secret reach a log call?), and `CredentialFlow`, used by
+LAM406 (where do explicit credentials come from?). They say what an expression
+carries; the engine follows names, returns of project functions and module-level
+names across modules, once per project (`secret_flow`, `credential_flow`).
+Values passed into a function's parameters are not followed (a helper's
+parameters are "unknown"), nor values stored on objects.
 """
 
 from __future__ import annotations
-
-from collections import defaultdict
-from typing import Iterable, Sequence
 
 import libcst as cst
 
@@ -23,15 +19,13 @@ from lambdalint.catalog import AWS_CLIENT_CONSTRUCTORS, ENVIRON_MAPPINGS, STS_CR
 from lambdalint.catalog import secrets as catalog
 from lambdalint.context import FileContext
 from lambdalint.literals import string_value as literal_value
-from lambdalint.model import FunctionInfo, ModuleModel
-from lambdalint.model.reaching import Reaching, reaching
-from lambdalint.walk import children
+from lambdalint.model import CallGraph, FunctionInfo, ModuleModel
+from lambdalint.model.dataflow import Dataflow, analysis_for, target_names
 
 Fact = tuple[str, str]  # (kind, description for messages)
 Facts = frozenset[Fact]
 EMPTY: Facts = frozenset()
 ENV_GET_CALLS = frozenset({"os.environ.get", "os.getenv", "os.environb.get", "os.getenvb"})
-_ROUNDS = 6
 _MAX_TEXT = 60
 
 
@@ -131,278 +125,36 @@ def env_name(ctx: FileContext, node: cst.BaseExpression | None) -> str | None:
     return None
 
 
-# -- the value flow -----------------------------------------------------------------
+# -- the value flows ---------------------------------------------------------------
 
 
-class Flow:
-    """Facts about the values names hold, per function, computed on demand.
-
-    Subclasses say what an expression carries (``expr``) and what a
-    parameter holds (``parameter``); this class finds what a name is bound
-    to: the function's own assignments (flow-insensitively), enclosing
-    functions, module-level assignments, `global` writes in other
-    functions, constants imported from project modules, and the returns of
-    project functions called.
-    """
-
-    def __init__(self, ctx: FileContext) -> None:
-        self.ctx = ctx
-        self.project = ctx.model.project
-        self._tables: dict[int, dict[str, Facts]] = {}
-        self._returns: dict[int, Facts] = {}
-        self._module: dict[tuple[int, str], Facts] = {}
-        self._active: set[object] = set()
-        self._iterations: dict[int, dict[int, cst.BaseExpression]] = {}
-        self._module_values: dict[int, dict[str, list[cst.BaseExpression]]] = {}
-        # (function, the read's ancestors) while `facts` looks at one read: its local
-        # names are looked up flow-sensitively (`model.reaching`).
-        self._at: tuple[FunctionInfo, Sequence[cst.CSTNode]] | None = None
-        self._assignment_counts: dict[tuple[int, str], bool] = {}
-        self._assigned: dict[int, dict[str, list[cst.BaseExpression]]] = {}  # see `model.reaching`
-
-    def facts(self, node: cst.CSTNode, function: FunctionInfo | None,
-              at: Sequence[cst.CSTNode] | None = None) -> Facts:
-        """What an expression of the current file carries (nothing when the code is
-        nested too deeply to follow). With ``at``, the ancestors of the place the
-        expression is read (from the module down), a local name it reads holds only the
-        values that can reach that place: `token = "***"` before `print(token)` leaves
-        nothing secret to print, whatever `token` held before."""
-        self._at = (function, at) if at is not None and function is not None else None
-        try:
-            return self.expr(self.ctx.model, node, function)
-        except RecursionError:
-            return EMPTY
-        finally:
-            self._at = None
-
-    # -- what subclasses define -----------------------------------------------------
-
-    def expr(self, model: ModuleModel, node: cst.CSTNode, function: FunctionInfo | None) -> Facts:
-        raise NotImplementedError
-
-    def parameter(self, function: FunctionInfo, name: str) -> Facts:
-        return EMPTY
-
-    def iteration(self, model: ModuleModel, iterable: cst.BaseExpression, target: cst.BaseExpression,
-                  function: FunctionInfo) -> dict[str, Facts]:
-        """Facts of loop variables: by default each gets what the iterable carries."""
-        facts = self.expr(model, iterable, function)
-        return {name: facts for name in _names(target)}
-
-    # -- shared machinery ------------------------------------------------------------
-
-    def union(self, model: ModuleModel, nodes: Iterable[cst.CSTNode], function: FunctionInfo | None) -> Facts:
-        found: set[Fact] = set()
-        for node in nodes:
-            found |= self.expr(model, node, function)
-        return frozenset(found)
-
-    def name(self, model: ModuleModel, name: str, function: FunctionInfo | None) -> Facts:
-        at = self._at
-        if at is not None and function is at[0] and model is self.ctx.model and self._reassigned(function, name):
-            found = reaching(function, name, at[1], self._assigned)
-            if found is not None:
-                self._at = None  # the assigned values are looked at flow-insensitively
-                try:
-                    return self._reaching(model, function, name, found)
-                finally:
-                    self._at = at
-        current = function
-        while current is not None:
-            scope = current.scope
-            if name in scope.global_names:
-                break
-            table = self.table(model, current)
-            if name in table:
-                return table[name]
-            if name in current.param_names:
-                return self.parameter(current, name)
-            if name in scope.bindings:
-                return EMPTY
-            current = current.parent
-        return self.module_name(model, name)
-
-    def _reassigned(self, function: FunctionInfo, name: str) -> bool:
-        """Whether a name can hold different values in the function (assigned more than
-        once, or a parameter assigned again): only then does the place of a read matter."""
-        key = (id(function), name)
-        found = self._assignment_counts.get(key)
-        if found is None:
-            count = sum(1 for names, _ in function.assignments if name in names)
-            found = self._assignment_counts[key] = count > 1 or (count == 1 and name in function.param_names)
-        return found
-
-    def _reaching(self, model: ModuleModel, function: FunctionInfo, name: str, found: Reaching) -> Facts:
-        loops = self._loops(function)
-        facts: set[Fact] = set()
-        for value in found.values:
-            target = loops.get(id(value))
-            if target is not None:
-                facts |= self.iteration(model, value, target, function).get(name, EMPTY)
-            else:
-                facts |= self.expr(model, value, function)
-        if found.from_entry and name in function.param_names:
-            facts |= self.parameter(function, name)
-        return frozenset(facts)
-
-    def table(self, model: ModuleModel, function: FunctionInfo) -> dict[str, Facts]:
-        key = id(function)
-        table = self._tables.get(key)
-        if table is not None:
-            return table
-        table = defaultdict(frozenset)
-        self._tables[key] = table
-        loops = self._loops(function)
-        for _ in range(_ROUNDS):
-            changed = False
-            for names, value in function.assignments:
-                loop_target = loops.get(id(value))
-                if loop_target is not None:
-                    found = self.iteration(model, value, loop_target, function)
-                else:
-                    facts = self.expr(model, value, function)
-                    found = {name: facts for name in names}
-                for name, facts in found.items():
-                    if facts and not facts <= table[name]:
-                        table[name] = table[name] | facts
-                        changed = True
-            if not changed:
-                break
-        return table
-
-    def returns(self, model: ModuleModel, function: FunctionInfo) -> Facts:
-        key = id(function)
-        if key in self._returns:
-            return self._returns[key]
-        if key in self._active:
-            return EMPTY
-        self._active.add(key)
-        try:
-            facts = self.union(model, function.returns, function)
-        finally:
-            self._active.discard(key)
-        self._returns[key] = facts
-        return facts
-
-    def called(self, model: ModuleModel, call: cst.Call, function: FunctionInfo | None) -> Facts | None:
-        """What project functions a call reaches return; None when it reaches none."""
-        if self.project is None:
-            return None
-        targets = self.project.call_targets(model, call, function)
-        if not targets:
-            return None
-        found: set[Fact] = set()
-        for target_model, target, _bound in targets:
-            found |= self.returns(target_model, target)
-        return frozenset(found)
-
-    def module_name(self, model: ModuleModel, name: str) -> Facts:
-        key = (id(model), name)
-        if key in self._module:
-            return self._module[key]
-        if key in self._active:
-            return EMPTY
-        self._active.add(key)
-        try:
-            found: set[Fact] = set()
-            values = self._module_values.get(id(model))
-            if values is None:
-                values = self._module_values[id(model)] = _module_assignments(model)
-            for value in values.get(name, ()):
-                found |= self.expr(model, value, None)
-            for function in model.functions.values():
-                if name in function.scope.global_names:
-                    found |= self.table(model, function).get(name, EMPTY)
-            binding = model.summary.module_scope.bindings.get(name)
-            if isinstance(binding, str):
-                found |= self.imported(model, binding)
-        finally:
-            self._active.discard(key)
-        facts = frozenset(found)
-        self._module[key] = facts
-        return facts
-
-    def imported(self, model: ModuleModel, qualified: str) -> Facts:
-        """A constant of a project module (`from settings import TOKEN`, `settings.TOKEN`)."""
-        found = self.imported_module(model, qualified)
-        if found is None:
-            return EMPTY
-        other, name = found
-        return self.module_name(other, name)
-
-    def imported_module(self, model: ModuleModel, qualified: str) -> tuple[ModuleModel, str] | None:
-        """The other project module, and its module-level name, that an imported name
-        is bound in (re-exports followed)."""
-        site = self.project.binding_site(model, qualified) if self.project is not None else None
-        return _other_module(model, site)
-
-    @staticmethod
-    def imported_node(model: ModuleModel, node: cst.BaseExpression,
-                      function: FunctionInfo | None) -> tuple[ModuleModel, str] | None:
-        """The same for an expression (`settings.TOKEN`, `shared.settings.TOKEN`)."""
-        return _other_module(model, model.origin(node, function))
-
-    def _loops(self, function: FunctionInfo) -> dict[int, cst.BaseExpression]:
-        key = id(function)
-        loops = self._iterations.get(key)
-        if loops is None:
-            loops = {}
-            stack: list[cst.CSTNode] = [function.node.body]
-            while stack:
-                node = stack.pop()
-                if isinstance(node, (cst.For, cst.CompFor)):
-                    loops[id(node.iter)] = node.target
-                stack.extend(children(node))
-            self._iterations[key] = loops
-        return loops
-
-
-def _other_module(model: ModuleModel, site: tuple[ModuleModel, str, str] | None) -> tuple[ModuleModel, str] | None:
-    if site is None or site[2] or site[0] is model:
+def secret_flow(ctx: FileContext) -> SecretFlow | None:
+    """The project's SecretFlow (None for a module outside a project)."""
+    project = ctx.model.project
+    if not isinstance(project, CallGraph):
         return None
-    return site[0], site[1]
+    return analysis_for(project, SecretFlow, frozenset(ctx.config.extra_clients))
 
 
-def _names(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        names: list[str] = []
-        for element in target.elements:
-            names.extend(_names(element.value))
-        return names
-    if isinstance(target, cst.StarredElement):
-        return _names(target.value)
-    return []
-
-
-def _module_assignments(model: ModuleModel) -> dict[str, list[cst.BaseExpression]]:
-    """Values assigned to plain names by module-level statements (also under `if`/`try`)."""
-    found: dict[str, list[cst.BaseExpression]] = defaultdict(list)
-    stack: list[cst.CSTNode] = list(model.module.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            continue
-        if isinstance(node, cst.Assign):
-            for target in node.targets:
-                for name in _names(target.target):
-                    found[name].append(node.value)
-        elif isinstance(node, cst.AnnAssign) and node.value is not None:
-            for name in _names(node.target):
-                found[name].append(node.value)
-        elif isinstance(node, (cst.SimpleStatementLine, cst.If, cst.Else, cst.Try, cst.ExceptHandler,
-                               cst.Finally, cst.With, cst.IndentedBlock, cst.SimpleStatementSuite)):
-            stack.extend(children(node))
-    return found
+def credential_flow(ctx: FileContext) -> CredentialFlow | None:
+    """The project's CredentialFlow (None for a module outside a project)."""
+    project = ctx.model.project
+    if not isinstance(project, CallGraph):
+        return None
+    return analysis_for(project, CredentialFlow)
 
 
 # -- LAM405: secrets on their way to the logs ------------------------------------------
 
 
-class SecretFlow(Flow):
+class SecretFlow(Dataflow):
     """Which secrets (Secrets Manager, decrypted SSM, STS credentials, password-like
-    environment variables, the whole environment) an expression's value shows."""
+    environment variables, the whole environment) an expression's value shows.
+    ``extra_clients``: the configured constructors of AWS clients."""
+
+    def __init__(self, project: CallGraph, extra_clients: frozenset[str] = frozenset()) -> None:
+        super().__init__(project)
+        self.constructors = AWS_CLIENT_CONSTRUCTORS | extra_clients
 
     def expr(self, model: ModuleModel, node: cst.CSTNode, function: FunctionInfo | None) -> Facts:
         if isinstance(node, cst.Name):
@@ -448,13 +200,12 @@ class SecretFlow(Flow):
 
     def _on_aws_client(self, model: ModuleModel, func: cst.BaseExpression, function: FunctionInfo | None) -> bool:
         qualified = model.qualify(func, function) or ""
-        constructors = AWS_CLIENT_CONSTRUCTORS | frozenset(self.ctx.config.extra_clients)
-        return any(qualified.startswith(constructor + "().") for constructor in constructors)
+        return any(qualified.startswith(constructor + "().") for constructor in self.constructors)
 
     def iteration(self, model: ModuleModel, iterable: cst.BaseExpression, target: cst.BaseExpression,
                   function: FunctionInfo) -> dict[str, Facts]:
         # Iterating a mapping yields its keys; `.items()` its values in the last name.
-        names = _names(target)
+        names = target_names(target)
         if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute):
             method = iterable.func.attr.value
             receiver = iterable.func.value
@@ -532,12 +283,12 @@ def _env_secret(name: str | None) -> Facts:
 EXEMPT_ORIGINS = frozenset({"sts", "session", "role-env", "parameter", "event"})
 
 
-class CredentialFlow(Flow):
+class CredentialFlow(Dataflow):
     """Where a credential value comes from: kinds "env", "secret", "config",
     "constant", "call" (long-term) or "sts", "session", "role-env",
     "parameter", "event" (exempt)."""
 
-    def parameter(self, function: FunctionInfo, name: str) -> Facts:
+    def parameter(self, model: ModuleModel, function: FunctionInfo, name: str) -> Facts:
         return frozenset({("parameter", name)})
 
     def expr(self, model: ModuleModel, node: cst.CSTNode, function: FunctionInfo | None) -> Facts:

@@ -30,7 +30,7 @@ class EventTaintRule(Rule):
         self._check(node)
 
     def _check(self, node: cst.CSTNode) -> None:
-        for finding in self.ctx.model.taint.at(node, self.kind):
+        for finding in self.ctx.taint.at(node, self.kind):
             self.report(node, self.message(finding))
 
     def message(self, finding: TaintFinding) -> str:

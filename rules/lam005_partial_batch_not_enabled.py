@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from lambdalint import Bad, FixAvailability, Good, Severity
+from lambdalint.model import analyses
 from lambdalint.templates import Deployment, DeploymentRule, TemplateFinding
 from lambdalint.templates.model import BATCH_KINDS
 
@@ -285,7 +286,7 @@ class PartialBatchNotEnabled(DeploymentRule):
             sources = [e for e in function.events if e.kind in BATCH_KINDS and e.partial_batch is False]
             if not sources:
                 continue
-            profile = model.event_sources(entry)
+            profile = analyses.event_sources(model, entry)
             if profile is None or not (profile.reports_batch_failures or profile.powertools_batch):
                 continue
             handler = function.handler.value if function.handler is not None else info.qualname

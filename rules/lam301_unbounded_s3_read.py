@@ -15,6 +15,8 @@ from lambdalint.catalog.resources import (
     S3_SIZE_KEYS,
 )
 from lambdalint.literals import string_value
+from lambdalint.model import CallGraph, FunctionInfo, ModuleModel
+from lambdalint.model.dataflow import returned_values, scope_binding
 from lambdalint.walk import children
 
 from ._network import is_none, keyword_arg, literal_seconds, positional_args, written
@@ -22,6 +24,8 @@ from ._resources import with_binding
 
 # Names followed back to the expression they were bound to.
 _MAX_HOPS = 6
+# Where an expression is when it is not in the file being checked: its module and function.
+_Place = tuple[ModuleModel, "FunctionInfo | None"]
 
 
 class UnboundedS3Read(Rule):
@@ -115,32 +119,40 @@ class UnboundedS3Read(Rule):
 
     # -- tracing the body back to its request ---------------------------------------------
 
-    def _body_source(self, expr: object, hops: int) -> cst.Call | None:
-        """The `get_object`/`.get()` call whose `["Body"]` this expression is."""
+    def _body_source(self, expr: object, hops: int, place: _Place | None = None) -> cst.Call | None:
+        """The `get_object`/`.get()` call whose `["Body"]` this expression is. ``place``:
+        the module and function the expression is in when it is not the current
+        file's (a helper's return value)."""
         if hops > _MAX_HOPS:
             return None
         if isinstance(expr, cst.Await):
-            return self._body_source(expr.expression, hops + 1)
+            return self._body_source(expr.expression, hops + 1, place)
         if isinstance(expr, cst.Name):
-            return self._body_source(self._binding(expr), hops + 1)
+            return self._body_source(self._binding(expr, place), hops + 1, place)
         if isinstance(expr, cst.Subscript):
             if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index) \
                     and string_value(expr.slice[0].slice.value) == S3_BODY_KEY:
-                return self._response_source(expr.value, hops + 1)
+                return self._response_source(expr.value, hops + 1, place)
             return None
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
                 and expr.func.attr.value == "get" and expr.args \
                 and string_value(expr.args[0].value) == S3_BODY_KEY:
-            return self._response_source(expr.func.value, hops + 1)  # resp.get("Body")
+            return self._response_source(expr.func.value, hops + 1, place)  # resp.get("Body")
+        if isinstance(expr, cst.Call):
+            # A body a project function returns (`open_body(key).read()`), in any module.
+            for value_model, function, value in self._returned(expr, place):
+                found = self._body_source(value, hops + 1, (value_model, function))
+                if found is not None:
+                    return found
         return None
 
-    def _response_source(self, expr: object, hops: int) -> cst.Call | None:
+    def _response_source(self, expr: object, hops: int, place: _Place | None = None) -> cst.Call | None:
         if hops > _MAX_HOPS:
             return None
         if isinstance(expr, cst.Await):
-            return self._response_source(expr.expression, hops + 1)
+            return self._response_source(expr.expression, hops + 1, place)
         if isinstance(expr, cst.Name):
-            return self._response_source(self._binding(expr), hops + 1)
+            return self._response_source(self._binding(expr, place), hops + 1, place)
         if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
             return None
         if any(arg.star for arg in expr.args) or keyword_arg(expr, S3_RANGE_KEYWORD) is not None:
@@ -148,21 +160,36 @@ class UnboundedS3Read(Rule):
         method = expr.func.attr.value
         if method in S3_GET_OBJECT_OPERATIONS:
             return expr
-        if method in S3_RESOURCE_GET_METHODS and not positional_args(expr) and self._maybe_s3_object(expr.func.value):
+        if method in S3_RESOURCE_GET_METHODS and not positional_args(expr) \
+                and self._maybe_s3_object(expr.func.value, place):
             return expr
         return None
 
-    def _maybe_s3_object(self, receiver: cst.BaseExpression) -> bool:
+    def _maybe_s3_object(self, receiver: cst.BaseExpression, place: _Place | None = None) -> bool:
         """`.get()` with no key is not a dict lookup; on a receiver we can type it must
         be an S3 `Object`/`ObjectSummary` resource."""
-        qualified = self.ctx.qualify(receiver)
+        if place is None:
+            qualified = self.ctx.qualify(receiver)
+        else:
+            qualified = place[0].qualify(receiver, place[1])
         if qualified is None:
             return True
         return qualified.endswith(("Object()", "ObjectSummary()", "ObjectVersion()"))
 
-    def _binding(self, name: cst.Name) -> object:
-        """What the name is bound to: the innermost `with ... as name` first, then its binding."""
-        return with_binding(self.ctx, name.value) or self.ctx.binding_of(name.value)
+    def _binding(self, name: cst.Name, place: _Place | None = None) -> object:
+        """What the name is bound to: the innermost `with ... as name` first, then its
+        binding (in a helper: its binding there)."""
+        if place is None:
+            return with_binding(self.ctx, name.value) or self.ctx.binding_of(name.value)
+        return scope_binding(place[0], place[1], name.value)
+
+    def _returned(self, call: cst.Call, place: _Place | None) -> list[tuple[ModuleModel, FunctionInfo, cst.BaseExpression]]:
+        """The values the project functions a call reaches return, with where they are."""
+        model, function = place if place is not None else (self.ctx.model, self.ctx.function)
+        project = model.project
+        if not isinstance(project, CallGraph):
+            return []
+        return returned_values(project, model, call, function)
 
     def _checks_size(self) -> bool:
         """Whether the function reads `ContentLength` (it decides how much to read)."""

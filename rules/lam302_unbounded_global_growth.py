@@ -24,6 +24,7 @@ from lambdalint.catalog.resources import (
     UNBOUNDED_CACHE_DECORATORS,
     UNBOUNDED_CACHE_OBJECTS,
 )
+from lambdalint.model import ModuleModel
 from lambdalint.walk import children
 
 from ._network import argument, is_none, written
@@ -38,6 +39,8 @@ class _Container:
     name: str
     sequence: bool  # list/deque: grows by value; otherwise by key
     autovivifying: bool  # defaultdict/Counter: `c[k]` alone adds k
+    # The module that defines it, when that is another module of the project.
+    module: str | None = None
 
 
 class UnboundedGlobalGrowth(Rule):
@@ -101,7 +104,13 @@ class UnboundedGlobalGrowth(Rule):
 
     def begin_file(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().begin_file(ctx)
-        self._containers = _module_containers(ctx)
+        self._containers = _module_containers(ctx.model)
+        # Names imported from other modules of the project, looked up the first time
+        # the file uses one like a container (`_is_container`): the other module is
+        # then modelled only for the names that matter.
+        self._imported: dict[str, bool] = {}
+        self._imports = {name for name, binding in ctx.model.summary.module_scope.bindings.items()
+                         if isinstance(binding, str)}
         self._shrunk: set[str] = set()
         self._growth: dict[str, tuple[cst.CSTNode, str, str]] = {}
 
@@ -109,9 +118,11 @@ class UnboundedGlobalGrowth(Rule):
         for name, (node, how, note) in self._growth.items():
             if name in self._shrunk:
                 continue
+            module = self._containers[name].module
+            shown = f"`{name}` of `{module}`" if module else f"`{name}`"
             self.report(
                 node,
-                f"module-level `{name}` grows on every invocation ({how}, {note}) and nothing "
+                f"module-level {shown} grows on every invocation ({how}, {note}) and nothing "
                 "ever removes entries: it lives as long as the execution environment and grows "
                 "until memory runs out; bound it, clear it per invocation, or keep the data local",
             )
@@ -130,7 +141,7 @@ class UnboundedGlobalGrowth(Rule):
                     name = self._container_name(inner.value)
                     if name is not None and self._containers[name].autovivifying:
                         self._keyed_growth(node, name, _index(inner), f"`{written(func)}(...)`")
-        if self._containers:
+        if self._containers or self._imports:
             self._container_arguments(node)
         self._unbounded_cache_call(node)
 
@@ -172,7 +183,7 @@ class UnboundedGlobalGrowth(Rule):
         stack: list[cst.CSTNode] = [node.target]
         while stack:
             current = stack.pop()
-            if isinstance(current, cst.Name) and current.value in self._containers:
+            if isinstance(current, cst.Name) and self._is_container(current.value):
                 self._shrunk.add(current.value)
             stack.extend(children(current))
 
@@ -187,7 +198,7 @@ class UnboundedGlobalGrowth(Rule):
         ctx = self.ctx
         if isinstance(target, cst.Name):
             function = ctx.function
-            if function is not None and target.value in self._containers and any(
+            if function is not None and self._is_container(target.value) and any(
                 target.value in f.scope.global_names for f in function.enclosing()
             ):
                 self._shrunk.add(target.value)  # `global CACHE; CACHE = {}`: reset
@@ -220,11 +231,26 @@ class UnboundedGlobalGrowth(Rule):
 
     def _container_name(self, expr: cst.BaseExpression) -> str | None:
         """The module-level container an expression names (not a local of the same name)."""
-        if not isinstance(expr, cst.Name) or expr.value not in self._containers:
+        if not isinstance(expr, cst.Name):
             return None
         if self.ctx.function is not None and bound_locally(self.ctx, expr.value):
             return None
-        return expr.value
+        return expr.value if self._is_container(expr.value) else None
+
+    def _is_container(self, name: str) -> bool:
+        """Whether a module-level name of this file is a growable container: its own,
+        or one imported from another module of the project (`_imported_container`)."""
+        if name in self._containers:
+            return True
+        if name not in self._imports:
+            return False
+        found = self._imported.get(name)
+        if found is None:
+            container = _imported_container(self.ctx.model, name)
+            if container is not None:
+                self._containers[name] = container
+            found = self._imported[name] = container is not None
+        return found
 
     def _keyed_growth(self, node: cst.CSTNode, name: str, key: cst.CSTNode | None, how: str) -> None:
         if key is None:
@@ -412,10 +438,40 @@ class UnboundedGlobalGrowth(Rule):
     ]
 
 
-def _module_containers(ctx) -> dict[str, _Container]:  # type: ignore[no-untyped-def]
+def _imported_container(model: ModuleModel, name: str) -> _Container | None:
+    """The container a module-level name of ``model`` imports from another module of the
+    project that binds it to one (`from shared.state import SEEN`), followed through
+    re-exports (`ModuleModel.origin`). Only a container its own module never mentions
+    again: one that module may empty (`SEEN.clear()` in a helper of its own) is left to
+    that module's check."""
+    site = model.origin(cst.Name(name), None)
+    if site is None or site[0] is model or site[2]:
+        return None
+    other, other_name, _rest = site
+    container = _module_containers(other).get(other_name)
+    if container is None or not _mentions_once(other, other_name):
+        return None
+    return _Container(name, container.sequence, container.autovivifying, other.module_name)
+
+
+def _mentions_once(model: ModuleModel, name: str) -> bool:
+    """Whether the module's code names ``name`` only once (where it binds it)."""
+    seen = 0
+    stack: list[cst.CSTNode] = [model.module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name) and node.value == name:
+            seen += 1
+            if seen > 1:
+                return False
+        stack.extend(children(node))
+    return True
+
+
+def _module_containers(model: ModuleModel) -> dict[str, _Container]:
     """Module-level names bound to a growable container."""
     found: dict[str, _Container] = {}
-    for statement in ctx.model.module.body:
+    for statement in model.module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
@@ -426,7 +482,7 @@ def _module_containers(ctx) -> dict[str, _Container]:  # type: ignore[no-untyped
                 targets, value = [small.target], small.value
             else:
                 continue
-            container = _container_kind(ctx, value)
+            container = _container_kind(model, value)
             for target in targets:
                 if isinstance(target, cst.Name):
                     if container is None:
@@ -436,7 +492,7 @@ def _module_containers(ctx) -> dict[str, _Container]:  # type: ignore[no-untyped
     return found
 
 
-def _container_kind(ctx, value: cst.BaseExpression) -> tuple[bool, bool] | None:  # type: ignore[no-untyped-def]
+def _container_kind(model: ModuleModel, value: cst.BaseExpression) -> tuple[bool, bool] | None:
     """(grows by value, autovivifying) for a container-building expression."""
     if isinstance(value, _SEQUENCE_LITERALS):
         return True, False
@@ -444,7 +500,7 @@ def _container_kind(ctx, value: cst.BaseExpression) -> tuple[bool, bool] | None:
         return False, False
     if not isinstance(value, cst.Call):
         return None
-    qualified = ctx.model.qualify(value.func, None)
+    qualified = model.qualify(value.func, None)
     if qualified not in CONTAINER_CONSTRUCTORS:
         return None
     if qualified in BOUNDED_DEQUES:

@@ -13,10 +13,9 @@ from lambdalint.catalog.secrets import (
     PRINT_FUNCTIONS,
     PRINT_NON_OUTPUT_KWARGS,
 )
-from lambdalint.context import FileContext
 
 from ._callees import last_names, may_call_one_of
-from ._secrets import SecretFlow, code, short
+from ._secrets import code, secret_flow, short
 
 _SINK_NAMES = last_names([*PRINT_FUNCTIONS, *LOGGING_FUNCTIONS]) | frozenset(LOGGER_METHODS)
 # Facts by how directly they say "secret", for the message.
@@ -215,22 +214,18 @@ class SecretLogged(Rule):
         '''),
     ]
 
-    def begin_file(self, ctx: FileContext) -> None:
-        super().begin_file(ctx)
-        self._flow: SecretFlow | None = None
-
     def visit_Call(self, node: cst.Call) -> None:
         sink = self._sink(node)
         if sink is None:
             return
         kind, excluded = sink
-        if self._flow is None:
-            self._flow = SecretFlow(self.ctx)
-        flow = self._flow
+        flow = secret_flow(self.ctx)
+        if flow is None:
+            return
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in excluded:
                 continue
-            facts = flow.facts(arg.value, self.ctx.function, self.ctx.ancestors)
+            facts = flow.facts(self.ctx.model, arg.value, self.ctx.function, self.ctx.ancestors)
             if not facts:
                 continue
             _kind, source = min(facts, key=lambda fact: (_ORDER.get(fact[0], 9), fact[1]))

@@ -6,9 +6,8 @@ import libcst as cst
 
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog.secrets import LONG_TERM_CREDENTIAL_KWARGS, SESSION_TOKEN_KWARG
-from lambdalint.context import FileContext
 
-from ._secrets import EXEMPT_ORIGINS, CredentialFlow, code, keyword, string_value, under_main_guard
+from ._secrets import EXEMPT_ORIGINS, code, credential_flow, keyword, string_value, under_main_guard
 
 # Origins by how clearly they show stored, long-term keys, for the message.
 _ORDER = {"env": 0, "secret": 1, "config": 2, "constant": 3, "call": 4}
@@ -151,10 +150,6 @@ class LongTermCredentials(Rule):
         ''', path="tests/test_s3.py"),
     ]
 
-    def begin_file(self, ctx: FileContext) -> None:
-        super().begin_file(ctx)
-        self._flow: CredentialFlow | None = None
-
     def visit_Call(self, node: cst.Call) -> None:
         given = [arg for arg in node.args if arg.keyword is not None
                  and arg.keyword.value in LONG_TERM_CREDENTIAL_KWARGS]
@@ -166,15 +161,16 @@ class LongTermCredentials(Rule):
         ctx = self.ctx
         if ctx.model.is_test_file or under_main_guard(ctx):
             return
-        if self._flow is None:
-            self._flow = CredentialFlow(ctx)
+        flow = credential_flow(ctx)
+        if flow is None:
+            return
         for arg in given:
             value = arg.value
             if _is_none(value) or string_value(value) is not None:
                 continue  # nothing, or a literal (LAM401's)
             if ctx.is_sts_derived(value) or ctx.is_event_derived(value):
                 continue
-            facts = self._flow.facts(value, ctx.function)
+            facts = flow.facts(ctx.model, value, ctx.function)
             if not facts or any(kind in EXEMPT_ORIGINS for kind, _ in facts):
                 continue
             _kind, origin = min(facts, key=lambda fact: (_ORDER.get(fact[0], 9), fact[1]))

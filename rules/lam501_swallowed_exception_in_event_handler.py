@@ -7,7 +7,7 @@ import libcst as cst
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog import events as ev
 from lambdalint.literals import simple_value
-from lambdalint.model import EVENT, EventProfile, FunctionInfo, ModuleModel
+from lambdalint.model import EVENT, EventProfile, FunctionInfo, ModuleModel, analyses
 from lambdalint.context import FileContext
 from lambdalint.model.event_sources import dict_key, own_nodes
 
@@ -625,7 +625,7 @@ def _statement_callees(model: ModuleModel, entry: FunctionInfo, need_event: bool
     for node in entry.calls:
         if not _is_statement(entry, node, statements):
             continue
-        if node is not sole and not any(EVENT in model.labels_of(arg.value, entry) for arg in node.args):
+        if node is not sole and not any(EVENT in analyses.labels_of(model, arg.value, entry) for arg in node.args):
             continue
         for _, target, _ in project.call_targets(model, node, entry):
             found.add(id(target))

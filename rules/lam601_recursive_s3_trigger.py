@@ -274,7 +274,7 @@ class RecursiveS3Trigger(Rule):
         code filters out the key written here (see the docstring)."""
         ctx = self.ctx
         filters: list[tuple[str | None, str | None]] = []
-        for declared in ctx.model.declared_sources(ctx.function):
+        for declared in ctx.declared_sources():
             triggers = [source for source in declared if getattr(source, "kind", None) == S3_TRIGGER]
             if not triggers:
                 return False  # an entry point without a declared S3 trigger: nothing is known

@@ -6,7 +6,7 @@ import libcst as cst
 
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog import events as ev
-from lambdalint.model import EVENT, EventProfile, FunctionInfo
+from lambdalint.model import EVENT, EventProfile, FunctionInfo, analyses
 from lambdalint.model.event_sources import key_read, own_nodes, string_index
 
 from ._events import code_of, literal_int, resolve_name, walk_with_parents
@@ -211,10 +211,10 @@ class OnlyFirstRecord(Rule):
 def _raw_records(model, function: FunctionInfo, expr: cst.BaseExpression) -> bool:  # type: ignore[no-untyped-def]
     """`event["Records"]`, `event.get("Records", ...)`, `event.records` on event data."""
     if isinstance(expr, cst.Subscript) and string_index(expr) == ev.RECORDS_KEY:
-        return EVENT in model.labels_of(expr.value, function)
+        return EVENT in analyses.labels_of(model, expr.value, function)
     if isinstance(expr, cst.Call):
         read = key_read(expr)
-        return read is not None and read[0] == ev.RECORDS_KEY and EVENT in model.labels_of(read[1], function)
+        return read is not None and read[0] == ev.RECORDS_KEY and EVENT in analyses.labels_of(model, read[1], function)
     if isinstance(expr, cst.Attribute) and expr.attr.value in ev.RECORDS_ATTRIBUTES:
-        return EVENT in model.labels_of(expr.value, function)
+        return EVENT in analyses.labels_of(model, expr.value, function)
     return False

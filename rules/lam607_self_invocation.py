@@ -8,7 +8,7 @@ from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog import ENVIRON, ENV_READS
 from lambdalint.catalog import events as ev
 from lambdalint.literals import simple_value, string_value
-from lambdalint.model import EVENT, FunctionInfo
+from lambdalint.model import EVENT, FunctionInfo, analyses
 from lambdalint.model.event_sources import key_read, own_nodes, string_index
 
 from ._events import call_shown, code_of, keyword, receiver_of, resolve_name, walk_with_parents
@@ -263,7 +263,7 @@ class SelfInvocation(Rule):
             if any(isinstance(t.operator, _ORDERING) for t in node.comparisons):
                 operands = [node.left, *(t.comparator for t in node.comparisons)]
                 if any(_is_limit(o) for o in operands) and any(
-                        EVENT in self.ctx.model.labels_of(o, function) for o in operands):
+                        EVENT in analyses.labels_of(self.ctx.model, o, function) for o in operands):
                     return True
         return False
 

@@ -8,7 +8,7 @@ import libcst as cst
 import pytest
 
 from lambdalint.catalog import events as ev
-from lambdalint.model import EventProfile, ModuleModel, Project
+from lambdalint.model import EventProfile, ModuleModel, Project, analyses
 
 
 def build(files: dict[str, str]) -> dict[str, ModuleModel]:
@@ -22,7 +22,7 @@ def build(files: dict[str, str]) -> dict[str, ModuleModel]:
 
 def profile(code: str, name: str = "lambda_handler", extra: dict[str, str] | None = None) -> EventProfile:
     model = build({"app.py": code, **(extra or {})})["app.py"]
-    found = model.event_sources(model.functions[name])
+    found = analyses.event_sources(model, model.functions[name])
     assert found is not None
     return found
 
@@ -224,8 +224,8 @@ def test_batch_processor_names_the_source_of_handler_and_record_handler():
         def lambda_handler(event, context):
             return process_partial_response(event=event, record_handler=record_handler, processor=processor)
     """})["app.py"]
-    handler = model.event_sources(model.functions["lambda_handler"])
-    record = model.event_sources(model.functions["record_handler"])
+    handler = analyses.event_sources(model, model.functions["lambda_handler"])
+    record = analyses.event_sources(model, model.functions["record_handler"])
     assert handler.sources == {ev.DYNAMODB_STREAMS} and handler.powertools_batch
     assert record.entry.kind == "record-handler"
     assert ev.DYNAMODB_STREAMS in record.sources and record.powertools_batch
@@ -256,12 +256,12 @@ def test_a_helper_in_invocation_scope_shares_its_handlers_profile():
         def cli():
             return 1
     """})["app.py"]
-    handler = model.event_sources(model.functions["lambda_handler"])
-    assert model.event_sources(model.functions["store"]) is handler
-    assert model.event_sources(model.functions["cli"]) is None
-    assert model.event_sources(None) is None
+    handler = analyses.event_sources(model, model.functions["lambda_handler"])
+    assert analyses.event_sources(model, model.functions["store"]) is handler
+    assert analyses.event_sources(model, model.functions["cli"]) is None
+    assert analyses.event_sources(model, None) is None
     # Computed once, then cached on the model.
-    assert model.event_sources(model.entry_points[0]) is handler
+    assert analyses.event_sources(model, model.entry_points[0]) is handler
 
 
 def test_record_lists_and_records_are_recognised():
@@ -273,7 +273,7 @@ def test_record_lists_and_records_are_recognised():
             return first, other
     """})["app.py"]
     function = model.functions["lambda_handler"]
-    found = model.event_sources(function)
+    found = analyses.event_sources(model, function)
     names = found.record_names[id(function)]
     assert {"records", "first"} <= names and "other" not in names
     assert found.reads_records
@@ -367,7 +367,7 @@ def test_invokers_and_callers_declared_by_templates():
     code = "def handler(event, context):\n    return None\n"
     model = ModuleModel.build(cst.parse_module(code), "app.py")
     Project([model], [HandlerSpec("app.py", "handler", "template.yaml", events)])
-    found = model.event_sources(model.functions["handler"])
+    found = analyses.event_sources(model, model.functions["handler"])
     assert found is not None
     assert found.invokers == {"a schedule": "Schedule event `Nightly` in template.yaml:1",
                               "EventBridge": "EventBridgeRule event `Changes` in template.yaml:1"}
@@ -375,6 +375,6 @@ def test_invokers_and_callers_declared_by_templates():
     api = (EventSource("API", "Api event `Get`", where),)
     model = ModuleModel.build(cst.parse_module(code), "app.py")
     Project([model], [HandlerSpec("app.py", "handler", "template.yaml", events + api)])
-    found = model.event_sources(model.functions["handler"])
+    found = analyses.event_sources(model, model.functions["handler"])
     assert found is not None and found.callers == {"API Gateway": "Api event `Get` in template.yaml:1"}
     assert not found.retried

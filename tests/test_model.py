@@ -7,7 +7,7 @@ import textwrap
 import libcst as cst
 import pytest
 
-from lambdalint.model import EVENT, STS, HandlerSpec, ModuleModel, Project
+from lambdalint.model import EVENT, STS, HandlerSpec, ModuleModel, Project, analyses
 
 
 def build(files: dict[str, str], handlers: list[str] = ()) -> dict[str, ModuleModel]:
@@ -118,7 +118,7 @@ def test_routes_and_record_handlers():
     assert "flask_view" not in found
     route = next(e for e in model.entry_points if e.function.qualname == "get_order")
     assert route.event_params == ("order_id",)
-    assert EVENT in model.labels[id(route.function)]["order_id"]
+    assert EVENT in analyses.labels_table(model, route.function)["order_id"]
 
 
 @pytest.mark.parametrize("spec", ["app.py:process", "app.process", "src/app.py:process"])
@@ -374,12 +374,12 @@ def test_event_labels_follow_assignments_calls_and_returns():
             return region, key, constant
     """})["app.py"]
     handler = model.functions["lambda_handler"]
-    labels = model.labels[id(handler)]
+    labels = analyses.labels_table(model, handler)
     assert EVENT in labels["body"]
     assert EVENT in labels["region"]
     assert EVENT in labels["key"]
     assert not labels["constant"]
-    assert EVENT in model.labels[id(model.functions["pick"])]["body"]
+    assert EVENT in analyses.labels_table(model, model.functions["pick"])["body"]
 
 
 def test_sts_labels():
@@ -392,7 +392,7 @@ def test_sts_labels():
             key = creds["AccessKeyId"]
             return key
     """})["app.py"]
-    labels = model.labels[id(model.functions["lambda_handler"])]
+    labels = analyses.labels_table(model, model.functions["lambda_handler"])
     assert STS in labels["key"]
     assert EVENT not in labels["key"]
 

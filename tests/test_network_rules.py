@@ -204,8 +204,6 @@ def test_messages_name_the_call_as_written_and_where_it_runs():
     assert "in `helper`, called from `lambda_handler`" in per_call.message
 
 
-@pytest.mark.xfail(strict=True, reason="the model follows the session (tests/test_resolve.py), but the word "
-                   "pre-scan reads only app.py, which never names `requests`, so LAM201 does not run on it")
 def test_a_session_imported_from_another_module():
     assert findings("LAM201", '''
         from shared.http import session
@@ -217,6 +215,24 @@ def test_a_session_imported_from_another_module():
 
         session = requests.Session()
     '''})
+
+
+def test_a_session_re_exported_by_a_package_reaches_the_pre_scan_through_each_module():
+    """The pre-scan accepts LAM201 for app.py because a module it imports, through the
+    package's `__init__.py`, imports `requests`; a module that never does, imported
+    the same way, does not make it run (and nothing is reported)."""
+    package = {"shared/__init__.py": "from .http import session\n",
+               "shared/http.py": "import requests\n\nsession = requests.Session()\n"}
+    source = '''
+        from shared import session
+
+        def lambda_handler(event, context):
+            return session.get("https://example.com")
+    '''
+    assert [d.location.row for d in findings("LAM201", source, files=package)] == [5]
+    quiet = {"shared/__init__.py": "from .http import session\n",
+             "shared/http.py": "import httpx\n\nsession = httpx.Client(timeout=None)\n"}
+    assert findings("LAM201", source, files=quiet) == []
 
 
 # -- LAM202: the process-wide default ------------------------------------------------------------

@@ -13,7 +13,7 @@ import textwrap
 import libcst as cst
 import pytest
 
-from lambdalint.model import HandlerSpec, ModuleModel, Project
+from lambdalint.model import HandlerSpec, ModuleModel, Project, analyses
 from lambdalint.model import taint as taint_module
 
 MARKER = re.compile(r"#\s*taint:\s*([a-z, ]+)$")
@@ -31,7 +31,7 @@ def build(files: dict[str, str], handlers: tuple[str, ...] = ()) -> dict[str, Mo
 def found(models: dict[str, ModuleModel]) -> set[tuple[str, int, str]]:
     result = set()
     for path, model in models.items():
-        for finding in model.taint:
+        for finding in analyses.taint(model):
             result.add((path, finding.engine.line(model, finding.node), finding.kind))
     return result
 
@@ -53,7 +53,7 @@ def check(code: str, files: dict[str, str] | None = None, handlers: tuple[str, .
 
 def only_finding(code: str, files: dict[str, str] | None = None, handlers: tuple[str, ...] = ()):
     models = build({"app.py": code, **(files or {})}, handlers)
-    findings = [f for model in models.values() for f in model.taint]
+    findings = [f for model in models.values() for f in analyses.taint(model)]
     assert len(findings) == 1, findings
     return findings[0]
 
@@ -523,12 +523,12 @@ def test_helpers_in_other_modules_report_at_their_sink():
             remove(event["name"])
             return load("/etc/config.json")
     """, files)
-    finding = [f for f in build({"app.py": """
+    finding = [f for f in analyses.taint(build({"app.py": """
         from lib.files import remove
 
         def lambda_handler(event, context):
             remove(event["name"])
-    """, **files})["lib/files.py"].taint][0]
+    """, **files})["lib/files.py"])][0]
     assert finding.source == 'app.py line 4 (`event["name"]`)'
 
 
@@ -559,7 +559,7 @@ def test_a_sink_reached_from_two_calls_is_reported_once():
             run(event["a"])
             run(event["b"])
     """})
-    findings = list(models["app.py"].taint)
+    findings = list(analyses.taint(models["app.py"]))
     assert len(findings) == 1
     assert len(findings[0].origins) == 2
     assert findings[0].source_line == 7
@@ -992,7 +992,7 @@ def test_projects_without_entry_points_are_never_analysed():
             os.system(command)
     """})
     project = models["lib.py"].project
-    assert len(models["lib.py"].taint) == 0
+    assert len(analyses.taint(models["lib.py"])) == 0
     assert taint_module.TaintEngine not in project._analyses
 
 
@@ -1011,10 +1011,10 @@ def test_modules_outside_invocation_scope_are_not_analysed():
                 os.system(command)
         """,
     })
-    assert len(models["app.py"].taint) == 1
+    assert len(analyses.taint(models["app.py"])) == 1
     engine = models["app.py"].project._analyses[taint_module.TaintEngine]
     assert id(models["tools.py"].functions["run"]) not in engine.summaries
-    assert len(models["tools.py"].taint) == 0
+    assert len(analyses.taint(models["tools.py"])) == 0
 
 
 def test_each_function_is_analysed_once(monkeypatch):
@@ -1032,7 +1032,7 @@ def test_each_function_is_analysed_once(monkeypatch):
     code = "import os\n" + helpers + "def step30(value):\n    return value\n\n" \
         "def lambda_handler(event, context):\n    os.system(step0(event['x']))\n"
     models = build({"app.py": code})
-    assert len(models["app.py"].taint) == 1
+    assert len(analyses.taint(models["app.py"])) == 1
     assert sorted(calls) == sorted(set(calls))
 
 
@@ -1065,4 +1065,4 @@ def test_a_format_spec_inside_a_concatenation_carries_taint():
         def lambda_handler(event, context):
             os.system("echo " f"{'x':{event['width']}}")
     """})
-    assert len(models["app.py"].taint) == 1
+    assert len(analyses.taint(models["app.py"])) == 1

@@ -4,19 +4,24 @@ Sources, strongest first: explicit specs (config `handlers`, and deployment
 templates through the same `HandlerSpec` hook), then the Powertools
 decorators, then names and signatures. Powertools routes and batch record
 handlers are entry points of their own kinds.
+
+`Project` is the call graph (`lambdalint.model.project`) with its entry points
+found and its invocation scope computed: what the rest of lambdalint builds.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import libcst as cst
 
 from lambdalint import catalog
 from lambdalint.literals import simple_value
+from lambdalint.model.imports import Resolution
 from lambdalint.model.module import EntryPoint, ModuleModel, module_name_for
+from lambdalint.model.project import CallGraph
 from lambdalint.model.summary import FunctionInfo, dotted_name
 
 
@@ -59,6 +64,35 @@ class HandlerSpec:
             wanted = self.module.lstrip("./")
             return rel_path == wanted or rel_path.endswith("/" + wanted)
         return module_name == self.module or module_name.endswith("." + self.module)
+
+
+class Project(CallGraph):
+    """All modules of one run, their entry points and the invocation scope across them.
+
+    Handler specs from deployment templates and config come in through
+    ``specs`` (templates first: `lambdalint.templates` passes one
+    ``TemplateHandlerSpec`` per function it deploys, named after its template).
+    The other arguments are the call graph's (`CallGraph`). The analyses built on
+    the project (labels, event sources, taint, the dataflow) are computed the first
+    time a rule asks (`lambdalint.model.analyses`).
+    """
+
+    def __init__(self, models: Iterable[ModuleModel], specs: Iterable[HandlerSpec] = (),
+                 loader: Callable[[str], ModuleModel | None] | None = None,
+                 lazy: Iterable[tuple[str, str]] = (),
+                 peek: Callable[[str], str | None] | None = None,
+                 resolution: Resolution | None = None) -> None:
+        super().__init__(models, loader=loader, lazy=lazy, peek=peek, resolution=resolution)
+        self.specs = list(specs)
+        self.unmatched_specs = [
+            spec for spec in self.specs
+            if not any(spec.matches(m) and spec.function in m.functions for m in self.models)
+        ]
+        # Modules loaded while discovering (names followed into them) are not searched
+        # for entry points, like those loaded later: only the modules given up front.
+        for model in list(self.models):
+            model.entry_points = discover(model, self.specs)
+        self.compute_scope()
 
 
 _ROUTE_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -165,7 +199,7 @@ def _made_by_handler_decorator(model: ModuleModel, qualified: str) -> bool:
     in this module or another module of the checked tree."""
     if not qualified:
         return False
-    if model.project is not None:
+    if isinstance(model.project, CallGraph):
         targets = [target for _, target, _ in model.project.resolve(model, qualified)]
     else:
         prefix = model.module_name + "."

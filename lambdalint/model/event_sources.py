@@ -12,28 +12,27 @@ The profile of an entry point covers the entry function, its nested
 functions, and the project functions it passes event data to (or whose
 result it returns), so a handler that loops over records and hands each one
 to `process(record)` is recognised from the keys `process` reads. Rules share
-the result through ``ModuleModel.event_sources(...)``; it is computed on
-first use and cached, so files whose rules never ask pay nothing.
+the result through ``lambdalint.model.analyses.event_sources(...)`` (or the
+rules' context); it is computed on first use and cached in the project, so files
+whose rules never ask pay nothing.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Union
+from typing import Iterator, Union
 
 import libcst as cst
 
 from lambdalint.catalog import POWERTOOLS_PACKAGE
 from lambdalint.catalog import events as ev
 from lambdalint.literals import simple_value
-from lambdalint.model.labels import EVENT
-from lambdalint.model.labels import bind_arguments
+from lambdalint.model.labels import EVENT, bind_arguments, expression_labels
+from lambdalint.model.module import EntryPoint, ModuleModel
+from lambdalint.model.project import CallGraph
 from lambdalint.model.summary import FunctionInfo, dotted_name, target_names
 from lambdalint.walk import children
-
-if TYPE_CHECKING:
-    from lambdalint.model.module import EntryPoint, ModuleModel
 
 _MAX_FUNCTIONS = 40  # functions one profile looks at
 _MAX_DEPTH = 4  # calls followed from the entry point
@@ -154,19 +153,26 @@ def profile_for(model: ModuleModel, target: FunctionInfo | EntryPoint | None) ->
     ``target`` is an entry point, or any function: then the entry point at the
     root of its invocation-scope chain (None when it is not in invocation scope).
     """
-    from lambdalint.model.module import EntryPoint
-
     if target is None:
         return None
     if isinstance(target, EntryPoint):
         return _entry_profile(model, target)
+    profiles = _profiles(model)
     key = ("function", id(target))
-    if key in model.event_profiles:
-        return model.event_profiles[key]
+    if key in profiles:
+        return profiles[key]
     found = _root_entry(model, target)
     profile = _entry_profile(*found) if found is not None else None
-    model.event_profiles[key] = profile
+    profiles[key] = profile
     return profile
+
+
+def _profiles(model: ModuleModel) -> dict[tuple[str, int], EventProfile | None]:
+    """The profiles computed so far, kept in the project (a model on its own keeps none)."""
+    project = model.project
+    if not isinstance(project, CallGraph):
+        return {}
+    return project.analysis(EventProfile, dict)
 
 
 def _root_entry(model: ModuleModel, function: FunctionInfo) -> tuple[ModuleModel, EntryPoint] | None:
@@ -174,18 +180,20 @@ def _root_entry(model: ModuleModel, function: FunctionInfo) -> tuple[ModuleModel
         entry = model.entry_point_for(current)
         if entry is not None:
             return model, entry
-    if model.project is None:
+    project = model.project
+    if not isinstance(project, CallGraph):
         return None
-    reaching = model.project.entries_reaching(model, function)
+    reaching = project.entries_reaching(model, function)
     return reaching[0] if reaching else None
 
 
 def _entry_profile(model: ModuleModel, entry: EntryPoint) -> EventProfile:
+    profiles = _profiles(model)
     key = ("entry", id(entry.function))
-    cached = model.event_profiles.get(key)
+    cached = profiles.get(key)
     if cached is None:
         cached = _Analysis(model, entry).run()
-        model.event_profiles[key] = cached
+        profiles[key] = cached
     return cached
 
 
@@ -196,7 +204,8 @@ class _Analysis:
     def __init__(self, model: ModuleModel, entry: EntryPoint) -> None:
         self.model = model
         self.entry = entry
-        self.project = model.project
+        project = model.project
+        self.project = project if isinstance(project, CallGraph) else None
         self.sources: dict[str, str] = {}
         self.event_keys: set[str] = set()
         self.record_keys: set[str] = set()
@@ -344,7 +353,7 @@ class _Analysis:
                 continue
             returned = _returned_calls(function)
             for call in function.calls:
-                gives_event = any(EVENT in model.labels_of(arg.value, function) for arg in call.args)
+                gives_event = any(EVENT in expression_labels(model, arg.value, function) for arg in call.args)
                 if not gives_event and id(call) not in returned:
                     continue
                 for target_model, target, _ in self.project.call_targets(model, call, function):
@@ -439,7 +448,7 @@ class _Analysis:
                     source = ev.RECORD_FIELDS.get(key)
                     if source is not None:
                         self.add(source, f"reads `{key}` from its records")
-                elif EVENT in model.labels_of(base, function):
+                elif EVENT in expression_labels(model, base, function):
                     self.event_keys.add(key)
                     if key in ev.API_REQUEST_KEYS:
                         self.add_http(f"reads `{key}` from the event", certain=False)
@@ -463,13 +472,13 @@ class _Analysis:
             why = f'compares its event source with "{literal}"'
             if source is None and literal in ev.ROTATION_STEPS:
                 source, why = ev.SECRETS_ROTATION, f'compares its event\'s step with "{literal}"'
-            if source is not None and any(EVENT in model.labels_of(o, function) for o in others):
+            if source is not None and any(EVENT in expression_labels(model, o, function) for o in others):
                 self.add(source, why)
 
     def _calls(self, model: ModuleModel, function: FunctionInfo) -> None:
         for call in function.calls:
             self._batch_call(model, function, call)
-            gives_event = any(EVENT in model.labels_of(arg.value, function) for arg in call.args)
+            gives_event = any(EVENT in expression_labels(model, arg.value, function) for arg in call.args)
             if gives_event:
                 if not self._data_class(model, function, call.func):
                     for arg in call.args:
@@ -688,7 +697,7 @@ def _is_records(records: dict[int, set[str]], model: ModuleModel, function: Func
     if isinstance(expr, cst.Subscript):
         key = string_index(expr)
         if key == ev.RECORDS_KEY:
-            return EVENT in model.labels_of(expr.value, function)
+            return EVENT in expression_labels(model, expr.value, function)
         if key is None:
             return _is_records(records, model, function, expr.value)
         return False
@@ -697,12 +706,12 @@ def _is_records(records: dict[int, set[str]], model: ModuleModel, function: Func
         if isinstance(func, cst.Attribute) and func.attr.value == "get" and expr.args \
                 and isinstance(expr.args[0].value, cst.SimpleString) \
                 and simple_value(expr.args[0].value) == ev.RECORDS_KEY:
-            return EVENT in model.labels_of(func.value, function)
+            return EVENT in expression_labels(model, func.value, function)
         if expr.args and model.qualify(func, function) in ev.RECORD_PASS_THROUGH:
             return _is_records(records, model, function, expr.args[0].value)
         return False
     if isinstance(expr, cst.Attribute) and expr.attr.value in ev.RECORDS_ATTRIBUTES:
-        return EVENT in model.labels_of(expr.value, function)
+        return EVENT in expression_labels(model, expr.value, function)
     return False
 
 

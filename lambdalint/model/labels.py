@@ -3,155 +3,119 @@
 A label marks where a value comes from: "event" (the handler's first
 parameter and everything computed from it) and "sts" (credentials from an
 STS response). Rules use them to stay quiet where a per-call object is
-correct (LAM101/LAM102) and the taint rules extend them. The analysis is a
-small fixpoint over the assignments, calls and returns of the functions in
-invocation scope only, so files without handlers pay nothing.
+correct (LAM101/LAM102) and the event rules extend them. It is an analysis of
+the dataflow engine (`lambdalint.model.dataflow`): event labels are seeded on
+entry points' event parameters, flow into the parameters of the project
+functions that functions in invocation scope call, and back out of their
+return values; only functions in invocation scope are looked into, so files
+without handlers pay nothing.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
 from lambdalint import catalog
+from lambdalint.model.dataflow import EMPTY, Dataflow, analysis_for, bind_arguments
+from lambdalint.model.module import ModuleModel
+from lambdalint.model.project import CallGraph
+from lambdalint.model.summary import FunctionInfo
 from lambdalint.walk import children
 
-if TYPE_CHECKING:
-    from lambdalint.model.module import ModuleModel
-    from lambdalint.model.project import Project
-    from lambdalint.model.summary import FunctionInfo
+__all__ = ["EVENT", "STS", "Labels", "bind_arguments", "expression_labels", "labels_for"]
 
 EVENT = "event"
 STS = "sts"
-_MAX_ROUNDS = 8
 
 
-def _name_labels(model: ModuleModel, name: str, function: FunctionInfo | None) -> set[str]:
-    current = function
-    while current is not None:
-        table = model.labels.get(id(current))
-        if table is not None and name in table:
-            return table[name]
-        if name in current.scope.bindings and name not in current.scope.global_names:
-            return set()
-        current = current.parent
-    return set()
+class Labels(Dataflow):
+    """The labels of one project's values (see the module docstring)."""
+
+    splits_loops = False  # a loop variable carries what its iterable does
+
+    def __init__(self, project: CallGraph) -> None:
+        super().__init__(project)
+        # id(FunctionInfo) -> the labels of its parameters on entry (entry points).
+        self._seeds: dict[int, dict[str, str]] = {}
+        for model in project.models:
+            for entry in model.entry_points:
+                function = entry.function
+                positional = function.positional_params()
+                seeds = self._seeds.setdefault(id(function), {})
+                if entry.kind in ("handler", "record-handler") and positional:
+                    seeds[positional[0].name] = EVENT
+                elif entry.kind == "route":
+                    for name in entry.event_params:
+                        seeds[name] = EVENT
+
+    def tracks(self, model: ModuleModel, function: FunctionInfo) -> bool:
+        return id(function) in self._seeds or model.in_invocation_scope(function)
+
+    def local(self, model: ModuleModel, function: FunctionInfo, name: str) -> frozenset | None:
+        # A name of a function in invocation scope holds what it is assigned and, for
+        # a parameter, what it is passed; a local of any other function holds nothing.
+        scope = function.scope
+        if self.tracks(model, function):
+            is_param = name in function.param_names
+            if is_param or name in self._assignments(function):
+                found = self.assigned(model, function, name)
+                return found | self.param(model, function, name) if is_param else found
+        if name in scope.bindings and name not in scope.global_names:
+            return EMPTY
+        return None
+
+    def module_name(self, model: ModuleModel, name: str) -> frozenset:
+        return EMPTY  # module-level values are computed once, not per event
+
+    def parameter(self, model: ModuleModel, function: FunctionInfo, name: str) -> frozenset:
+        seed = self._seeds.get(id(function), {}).get(name)
+        found = self.arguments(model, function, name)
+        return found | {seed} if seed is not None else found
+
+    def expr(self, model: ModuleModel, node: cst.CSTNode, function: FunctionInfo | None) -> frozenset:
+        found: set[str] = set()
+        stack: list[cst.CSTNode] = [node]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Name):
+                found |= self.name(model, node.value, function)
+            elif isinstance(node, cst.Attribute):
+                if node.attr.value == "current_event":
+                    found.add(EVENT)
+                stack.append(node.value)
+            elif isinstance(node, cst.Arg):
+                stack.append(node.value)
+            elif isinstance(node, cst.Call):
+                func = node.func
+                if isinstance(func, cst.Attribute) and func.attr.value in catalog.STS_CREDENTIAL_OPERATIONS:
+                    found.add(STS)
+                returned = self.called(model, node, function)
+                if returned:
+                    found |= returned
+                stack.append(func)
+                stack.extend(node.args)
+            elif isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
+                continue
+            else:
+                stack.extend(children(node))
+        return frozenset(found)
+
+    def table(self, model: ModuleModel, function: FunctionInfo) -> dict[str, set[str]]:
+        """The labels of each name a function in invocation scope assigns or takes as
+        a parameter (empty for other functions)."""
+        if not self.tracks(model, function):
+            return {}
+        names = [*self._assignments(function), *function.param_names]
+        return {name: set(self.local(model, function, name) or ()) for name in names}
+
+
+def labels_for(project: CallGraph) -> Labels:
+    return analysis_for(project, Labels)
 
 
 def expression_labels(model: ModuleModel, expr: cst.CSTNode, function: FunctionInfo | None) -> set[str]:
-    found: set[str] = set()
-    stack: list[cst.CSTNode] = [expr]
+    """Labels ("event", "sts") of the values an expression is computed from."""
     project = model.project
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Name):
-            found |= _name_labels(model, node.value, function)
-        elif isinstance(node, cst.Attribute):
-            if node.attr.value == "current_event":
-                found.add(EVENT)
-            stack.append(node.value)
-        elif isinstance(node, cst.Arg):
-            stack.append(node.value)
-        elif isinstance(node, cst.Call):
-            func = node.func
-            if isinstance(func, cst.Attribute) and func.attr.value in catalog.STS_CREDENTIAL_OPERATIONS:
-                found.add(STS)
-            if project is not None:
-                for target_model, target, _bound in project.call_targets(model, node, function):
-                    found |= target_model.return_labels.get(id(target), set())
-            stack.append(func)
-            stack.extend(node.args)
-        elif isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
-            continue
-        else:
-            stack.extend(children(node))
-    return found
-
-
-def seed_labels(project: Project) -> None:
-    """Event labels on entry points' parameters."""
-    for model in project.models:
-        for entry in model.entry_points:
-            function = entry.function
-            table = model.labels.setdefault(id(function), defaultdict(set))
-            positional = function.positional_params()
-            if entry.kind in ("handler", "record-handler") and positional:
-                table[positional[0].name].add(EVENT)
-            elif entry.kind == "route":
-                for name in entry.event_params:
-                    table[name].add(EVENT)
-
-
-def propagate_labels(project: Project) -> None:
-    """Run the fixpoint over every function in invocation scope."""
-    in_scope = [
-        (model, function)
-        for model in project.models
-        for function in model.functions.values()
-        if model.in_invocation_scope(function)
-    ]
-    for model, function in in_scope:
-        model.labels.setdefault(id(function), defaultdict(set))
-    for _ in range(_MAX_ROUNDS):
-        changed = False
-        for model, function in in_scope:
-            table = model.labels[id(function)]
-            for names, value in function.assignments:
-                labels = expression_labels(model, value, function)
-                for name in names:
-                    if not labels <= table[name]:
-                        table[name] |= labels
-                        changed = True
-            for call in function.calls:
-                for target_model, target, bound in project.call_targets(model, call, function):
-                    target_table = target_model.labels.get(id(target))
-                    if target_table is None:
-                        continue
-                    for param, arg in bind_arguments(target, call, bound):
-                        labels = expression_labels(model, arg, function)
-                        if not labels <= target_table[param]:
-                            target_table[param] |= labels
-                            changed = True
-            returned: set[str] = set()
-            for value in function.returns:
-                returned |= expression_labels(model, value, function)
-            old = model.return_labels.get(id(function), set())
-            if not returned <= old:
-                model.return_labels[id(function)] = old | returned
-                changed = True
-        if not changed:
-            break
-
-
-def bind_arguments(target: FunctionInfo, call: cst.Call, bound: bool) -> list[tuple[str, cst.BaseExpression]]:
-    """Which parameter of ``target`` each argument of ``call`` lands in, the way Python
-    binds them (``bound``: the call goes through an instance, so `self` is taken)."""
-    positional = target.positional_params()
-    if bound and positional:
-        positional = positional[1:]
-    names = {p.name for p in target.params if p.kind in ("positional", "keyword-only")}
-    varargs = next((p.name for p in target.params if p.kind == "varargs"), None)
-    varkw = next((p.name for p in target.params if p.kind == "varkw"), None)
-    pairs: list[tuple[str, cst.BaseExpression]] = []
-    index = 0
-    for arg in call.args:
-        if arg.keyword is not None:
-            keyword = arg.keyword.value
-            if keyword in names:
-                pairs.append((keyword, arg.value))
-            elif varkw:
-                pairs.append((varkw, arg.value))
-        elif arg.star == "*":
-            pairs.extend((p.name, arg.value) for p in positional[index:])
-            if varargs:
-                pairs.append((varargs, arg.value))
-        elif arg.star == "**":
-            pairs.extend((p.name, arg.value) for p in target.params if p.kind != "varargs")
-        elif index < len(positional):
-            pairs.append((positional[index].name, arg.value))
-            index += 1
-        elif varargs:
-            pairs.append((varargs, arg.value))
-    return pairs
+    if not isinstance(project, CallGraph):
+        return set()
+    return set(labels_for(project).facts(model, expr, function))

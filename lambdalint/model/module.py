@@ -1,4 +1,10 @@
-"""The per-file execution model every rule reads."""
+"""The per-file execution model: one module's summary, resolver and scope facts.
+
+This layer knows one module; what it needs of the project around it (where an
+imported name is bound) comes in through the `ProjectLinks` protocol. The
+project-wide analyses (labels, event sources, taint, dataflow) sit above it and
+are asked through `lambdalint.model.analyses` or the rules' `FileContext`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import fnmatch
 import functools
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Protocol
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -17,10 +23,20 @@ from lambdalint.model.summary import FunctionInfo, ModuleSummary, dotted_name, s
 from lambdalint.positions import spans_of
 from lambdalint.walk import Step
 
-if TYPE_CHECKING:
-    from lambdalint.model.event_sources import EventProfile
-    from lambdalint.model.project import Project
-    from lambdalint.model.taint import TaintReport
+
+
+class ProjectLinks(Protocol):
+    """What a module asks of the project it belongs to: where the names it imports
+    from other modules of the project are bound. The project (`lambdalint.model.
+    project.CallGraph`) sits above this layer and sets ``ModuleModel.project``; this
+    protocol names the little a module needs of it, so that the module layer
+    imports nothing above it (`tests/test_layers.py`)."""
+
+    module_heads: set[str]
+
+    def follow(self, importer: ModuleModel, qualified: str) -> str: ...
+
+    def binding_site(self, importer: ModuleModel, qualified: str) -> tuple[ModuleModel, str, str] | None: ...
 
 
 @dataclass(frozen=True)
@@ -64,13 +80,9 @@ class ModuleModel:
     entry_points: list[EntryPoint] = field(default_factory=list)
     # id(FunctionInfo) -> the call chain that puts it in invocation scope.
     scope_chains: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    # id(FunctionInfo) -> {local name: labels such as "event", "sts"}.
-    labels: dict[int, dict[str, set[str]]] = field(default_factory=dict)
-    # id(FunctionInfo) -> labels its return value carries.
-    return_labels: dict[int, set[str]] = field(default_factory=dict)
-    project: Project | None = None
-    # Event-source profiles computed on first use (see model.event_sources).
-    event_profiles: dict[tuple[str, int], EventProfile | None] = field(default_factory=dict, repr=False)
+    # The project this module belongs to (a `lambdalint.model.project.CallGraph`; the
+    # analyses built on it live in the project, see `lambdalint.model.analyses`).
+    project: ProjectLinks | None = None
 
     @classmethod
     def build(cls, module: cst.Module, rel_path: str, record: list[Step] | None = None,
@@ -133,7 +145,7 @@ class ModuleModel:
     def qualify(self, expr: cst.BaseExpression, function: FunctionInfo | None) -> str | None:
         """The dotted name of what ``expr`` refers to (see `model.resolve`); a name that
         starts with another module of the project is followed into that module's
-        module-level bindings (`Project.follow`): `session.get` after `from shared.http
+        module-level bindings (`CallGraph.follow`): `session.get` after `from shared.http
         import session` is `requests.Session().get` when `shared/http.py` binds
         `session = requests.Session()`."""
         qualified = self.resolver.qualify(expr, function)
@@ -146,7 +158,7 @@ class ModuleModel:
         """The module-level variable a dotted expression (`x`, `x.y`, `mod.x.y`) reads,
         as (module, name, the rest): `SEEN` is (this module, "SEEN", "") when this module
         binds it; after `from shared.state import SEEN` it is (the model of
-        `shared/state.py`, "SEEN", ""), re-exports followed (`Project.binding_site`);
+        `shared/state.py`, "SEEN", ""), re-exports followed (`CallGraph.binding_site`);
         `shared.http.session.get` is (that module, "session", ".get"). None for locals,
         parameters, attributes of other objects and names outside the tree. Unlike
         `qualify`, this says where a value is kept, not what it is."""
@@ -168,44 +180,6 @@ class ModuleModel:
         if not isinstance(binding, str) or self.project is None:
             return None
         return self.project.binding_site(self, binding + dot + tail)
-
-    def labels_of(self, expr: cst.CSTNode, function: FunctionInfo | None) -> set[str]:
-        """Labels ("event", "sts") of the values an expression is computed from."""
-        from lambdalint.model.labels import expression_labels
-
-        return expression_labels(self, expr, function)
-
-    @property
-    def taint(self) -> TaintReport:
-        """Where event data reaches a sink in this module (LAM7xx): findings by sink
-        node, with the line the data was read on. Computed once per run, on first use."""
-        from lambdalint.model.taint import report_for
-
-        return report_for(self)
-
-    def event_sources(self, target: FunctionInfo | EntryPoint | None) -> EventProfile | None:
-        """How the entry point that runs ``target`` reads its event: which services
-        (SQS, Kinesis, DynamoDB Streams, S3, SNS, API Gateway) invoke it, its record
-        loops, whether it reports partial batch failures. None outside invocation scope."""
-        from lambdalint.model.event_sources import profile_for
-
-        return profile_for(self, target)
-
-    def declared_sources(self, function: FunctionInfo | None) -> list[tuple[Any, ...]]:
-        """For each entry point whose invocation runs ``function``, the event sources
-        deployment templates declare for it (`EntryPoint.declared`: empty for an entry
-        point no template deploys); empty outside invocation scope."""
-        if function is None:
-            return []
-        if self.project is not None:
-            reaching = self.project.entries_reaching(self, function)
-            if reaching:
-                return [entry.declared for _, entry in reaching]
-        for current in function.enclosing():
-            entry = self.entry_point_for(current)
-            if entry is not None:
-                return [entry.declared]
-        return []
 
     @functools.cached_property
     def is_test_file(self) -> bool:

@@ -1,4 +1,12 @@
-"""Cross-file facts, computed once per run: who calls whom, and what runs per invocation."""
+"""Cross-file facts, computed once per run: which module a name means, who calls whom,
+and, given the entry points, what runs per invocation.
+
+This is the call-graph layer of `lambdalint.model`: above the per-module summary
+and resolver, below entry-point discovery (`lambdalint.model.entrypoints`, whose
+`Project` finds the entry points and then asks `CallGraph.compute_scope`) and the
+analyses (`lambdalint.model.analyses`), which it never imports: they keep their
+results in the graph through `CallGraph.analysis`.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +18,6 @@ from typing import Callable, Hashable, Iterable, Iterator, TypeVar
 import libcst as cst
 
 from lambdalint import catalog
-from lambdalint.model.entrypoints import HandlerSpec, discover
-from lambdalint.model.labels import propagate_labels, seed_labels
 from lambdalint.model.imports import FLAT, ImportSpace, Resolution, module_path
 from lambdalint.model.module import EntryPoint, ModuleModel
 from lambdalint.model.summary import FunctionInfo
@@ -31,18 +37,18 @@ _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 T = TypeVar("T")
 
 class _Unfollowable(Exception):
-    """A name whose binding chain loops or is too deep (see `Project.follow`)."""
+    """A name whose binding chain loops or is too deep (see `CallGraph.follow`)."""
 
 
-class Project:
-    """All modules of one run and the invocation scope across them.
+class CallGraph:
+    """All modules of one run, the calls between them, and the invocation scope
+    across them once the entry points are known (`compute_scope`).
 
-    Handler specs from deployment templates and config come in through
-    ``specs`` (templates first: `lambdalint.templates` passes one
-    ``TemplateHandlerSpec`` per function it deploys, named after its template).
+    `lambdalint.model.Project` (in `lambdalint.model.entrypoints`) is the one
+    the rest of lambdalint builds: this graph plus its entry points.
     """
 
-    def __init__(self, models: Iterable[ModuleModel], specs: Iterable[HandlerSpec] = (),
+    def __init__(self, models: Iterable[ModuleModel],
                  loader: Callable[[str], ModuleModel | None] | None = None,
                  lazy: Iterable[tuple[str, str]] = (),
                  peek: Callable[[str], str | None] | None = None,
@@ -60,7 +66,6 @@ class Project:
             files = [m.rel_path for m in self.models] + [rel for rel, _ in lazy]
             resolution = Resolution(ImportSpace.of(files), FLAT)
         self.resolution = resolution
-        self.specs = list(specs)
         self._loader = loader
         self._peek = peek
         self._definitions_only: dict[tuple[str, str], bool] = {}
@@ -83,17 +88,6 @@ class Project:
         self._targets_cache: dict[int, list[Target]] = {}
         self._analyses: dict[object, object] = {}
         self._reached_by: dict[int, list[tuple[ModuleModel, EntryPoint]]] | None = None
-        self.unmatched_specs = [
-            spec for spec in self.specs
-            if not any(spec.matches(m) and spec.function in m.functions for m in self.models)
-        ]
-        # Modules loaded while discovering (names followed into them) are not searched
-        # for entry points, like those loaded later: only the modules given up front.
-        for model in list(self.models):
-            model.entry_points = discover(model, self.specs)
-        self._compute_scope()
-        seed_labels(self)
-        propagate_labels(self)
 
     def close(self) -> None:
         """Let go of the models and of everything built on them.
@@ -106,7 +100,6 @@ class Project:
         """
         for model in self.models:
             model.project = None
-            model.event_profiles.clear()
         self.models = []
         self._by_rel.clear()
         self._loader = None
@@ -139,6 +132,17 @@ class Project:
     def find_module(self, dotted: str, importer: ModuleModel) -> ModuleModel | None:
         rel_path = self._path_of(dotted, importer)
         return self._get(rel_path) if rel_path is not None else None
+
+    def file_of(self, dotted: str, importer: str) -> str | None:
+        """The file of the project module ``dotted`` names for the file ``importer``
+        (a relative path) in this unit's import environment, without loading it."""
+        if dotted not in self._by_suffix:
+            return None
+        return self.resolution.find(dotted, importer)
+
+    def is_file(self, rel_path: str) -> bool:
+        """Whether a relative path is a Python file of the unit (loaded or not)."""
+        return rel_path in self.resolution.space.files
 
     def _path_of(self, dotted: str, importer: ModuleModel) -> str | None:
         """The file of the project module ``dotted`` names for ``importer`` in this
@@ -213,7 +217,7 @@ class Project:
         re-export (`from .impl import session`) is followed to where it leads, and
         a name re-exported from outside the tree takes that name (`boto3.client`).
         Everything else is returned unchanged: functions and classes of the tree
-        (their own names, whatever re-exports lead to them: `Project.resolve`
+        (their own names, whatever re-exports lead to them: `CallGraph.resolve`
         follows those), names bound to several different values (conditionally),
         to unknown values (parameters, literals, subscripts) or not at all, and
         chains that loop or go more than a few modules deep. Answers are cached
@@ -365,7 +369,10 @@ class Project:
 
     # -- invocation scope ----------------------------------------------------------
 
-    def _compute_scope(self) -> None:
+    def compute_scope(self) -> None:
+        """Follow calls from the entry points the models hold (``ModuleModel.
+        entry_points``, set by the layer above) to fill in each model's
+        ``scope_chains``."""
         queue: deque[tuple[ModuleModel, FunctionInfo, tuple[str, ...]]] = deque()
 
         def reach(model: ModuleModel, function: FunctionInfo, chain: tuple[str, ...]) -> None:

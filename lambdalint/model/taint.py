@@ -45,19 +45,17 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Optional
+from typing import Callable, Iterable, Mapping, Optional
 
 import libcst as cst
 
 from lambdalint.catalog import taint as tc
 from lambdalint.literals import string_parts, string_value
 from lambdalint.model.labels import bind_arguments
+from lambdalint.model.module import EntryPoint, ModuleModel
+from lambdalint.model.project import CallGraph
 from lambdalint.model.summary import FunctionInfo
 from lambdalint.walk import children
-
-if TYPE_CHECKING:
-    from lambdalint.model.module import EntryPoint, ModuleModel
-    from lambdalint.model.project import Project
 
 _LOOP_ROUNDS = 4  # rounds of a loop body before its state is taken as stable
 _MAX_CALL_DEPTH = 24  # nested summary computations (deeper calls count as clean)
@@ -424,7 +422,7 @@ _EMPTY_REPORT = TaintReport()
 def report_for(model: ModuleModel) -> TaintReport:
     """Event-taint findings whose sink is in ``model`` (the analysis runs once per project)."""
     project = model.project
-    if project is None or not model.scope_chains:
+    if not isinstance(project, CallGraph) or not model.scope_chains:
         return _EMPTY_REPORT
     return project.analysis(TaintEngine, lambda: _run(TaintEngine(project))).report(model)
 
@@ -437,7 +435,7 @@ def _run(engine: TaintEngine) -> TaintEngine:
 class TaintEngine:
     """Summaries and findings for one project."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: CallGraph) -> None:
         self.project = project
         self.summaries: dict[int, Summary] = {}
         self._running: list[int] = []
@@ -680,7 +678,7 @@ class _FunctionAnalysis:
         self.engine = engine
         self.model = model
         self.function = function
-        self.project = model.project
+        self.project = engine.project
         self.owner = id(function)
         self.summary = Summary()
         self.params = {p.name for p in function.params}
