@@ -63,6 +63,12 @@ class FileContext:
         return self.model.in_invocation_scope(self.function)
 
     @property
+    def deployed(self) -> bool:
+        """Whether Lambda runs this file's code (`ModuleModel.deployed`): not a test,
+        a script or a module no handler's module imports."""
+        return self.model.deployed
+
+    @property
     def parent(self) -> cst.CSTNode | None:
         """The parent of the node being visited (ancestors[-1] is the node itself)."""
         return self.ancestors[-2] if len(self.ancestors) >= 2 else None

@@ -141,6 +141,8 @@ class UncheckedBatchFailures(Rule):
         if operation is None:
             return
         ctx = self.ctx
+        if not ctx.deployed:
+            return
         receiver = receiver_of(ctx, func.value)
         if not receiver.may_be(operation.services, operation.distinctive):
             return
