@@ -418,7 +418,9 @@ class Engine:
         return codes
 
     def _check_file(self, source: SourceFile, model: ModuleModel, result: RunResult) -> None:
-        rules = self.rules_for(source, scoped=bool(model.scope_chains))
+        # Rules that speak only about invocation scope say nothing of code Lambda does
+        # not run (a test's own `lambda_handler`, what only it calls).
+        rules = self.rules_for(source, scoped=bool(model.scope_chains) and model.deployed)
         if not rules:
             return
         key = frozenset(id(r) for r in rules)

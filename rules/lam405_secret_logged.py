@@ -86,6 +86,28 @@ class SecretLogged(Rule):
     tags = ("security", "secrets", "observability")
 
     examples = [
+        Good('''
+            import json
+            import logging
+            import os
+            import boto3
+
+            logger = logging.getLogger()
+            secrets = boto3.client("secretsmanager")
+            USERNAME_KEY = os.environ.get("USERNAME_KEY") or "awsSeamlessDomainUsername"
+
+            def secret_dict(arn, stage):
+                return json.loads(secrets.get_secret_value(SecretId=arn, VersionStage=stage)["SecretString"])
+
+            def lambda_handler(event, context):
+                current = secret_dict(event["SecretId"], "AWSCURRENT")
+                pending = secret_dict(event["SecretId"], "AWSPENDING")
+                master_arn = current["masterarn"]
+                logger.error("cannot log in with the master secret %s" % master_arn)
+                logger.info("user %s of %s" % (current["user_arn"], current["dbIdentifier"]))
+                if current[USERNAME_KEY] != pending[USERNAME_KEY]:
+                    logger.error("user %s is not %s" % (current[USERNAME_KEY], pending[USERNAME_KEY]))
+        '''),
         Bad('''
             import json
             import logging

@@ -140,6 +140,18 @@ class ReraiseByName(Rule):
                 except ValueError as e:
                     raise e from None
         '''),
+        Good('''
+            import boto3
+            from botocore.exceptions import ClientError
+
+            def latest_stream(group):
+                try:
+                    return boto3.client("logs").describe_log_streams(logGroupName=group)
+                except ClientError as e:
+                    if e.response["Error"]["Code"] == "ResourceNotFoundException":
+                        return None
+                    raise e
+        ''', path="tests/integration/test_events.py"),
         Fixed(
             before='''
             def lambda_handler(event, context):
@@ -161,7 +173,7 @@ class ReraiseByName(Rule):
     ]
 
     def visit_Raise(self, node: cst.Raise) -> None:
-        if not isinstance(node.exc, cst.Name) or node.cause is not None:
+        if not isinstance(node.exc, cst.Name) or node.cause is not None or not self.ctx.deployed:
             return
         name = node.exc.value
         handler = self._handling(name)

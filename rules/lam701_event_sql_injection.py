@@ -74,6 +74,25 @@ class EventSqlInjection(EventTaintRule):
     )
 
     examples = [
+        Good('''
+            import json
+            import boto3
+            import oracledb
+
+            secrets = boto3.client("secretsmanager")
+
+            def lambda_handler(event, context):
+                set_secret(secrets, event["SecretId"], event["ClientRequestToken"])
+
+            def set_secret(client, arn, token):
+                pending = get_secret_dict(client, arn, "AWSPENDING", token)
+                cursor = oracledb.connect(user=pending["username"]).cursor()
+                cursor.execute('ALTER USER app IDENTIFIED BY "%s"' % pending["password"])
+
+            def get_secret_dict(client, arn, stage, token):
+                secret = client.get_secret_value(SecretId=arn, VersionId=token, VersionStage=stage)
+                return json.loads(secret["SecretString"])
+        '''),
         Bad('''
             import json
             import pymysql

@@ -113,6 +113,9 @@ class EventSource:
     # S3 notifications: the object key filter (None: no filter, or computed).
     prefix: str | None = None
     suffix: str | None = None
+    # Batch kinds: the most records one invocation gets (`BatchSize`), when the
+    # template sets it to a literal number; None: the service's default, or computed.
+    batch_size: int | None = None
 
     @property
     def invocation(self) -> str:
