@@ -60,7 +60,9 @@ class FileContext:
 
     @property
     def in_invocation_scope(self) -> bool:
-        return self.model.in_invocation_scope(self.function)
+        """Whether the current code runs per invocation: a handler's call chain reaches
+        it, in code Lambda runs (a test's own `lambda_handler` does not count)."""
+        return self.model.deployed and self.model.in_invocation_scope(self.function)
 
     @property
     def deployed(self) -> bool:

@@ -240,3 +240,35 @@ def test_a_file_checked_alone_through_the_api_keeps_its_findings_unless_it_is_a_
     tested = engine.check_sources([parse_source(Path("tests/integ/test_orders.py"), "tests/integ/test_orders.py",
                                                 test.encode())])
     assert not {d.code for d in tested.diagnostics} & SPOKEN_ABOUT
+
+
+def test_a_local_driver_beside_a_handler_a_template_names_is_no_handler(tmp_path: Path):
+    """The template names `lambda_handler`; `lambda_handler_local(event, context)` is
+    how the author runs the code on a laptop, and Lambda never calls it."""
+    write(tmp_path, {
+        "template.yaml": '''
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Results:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: fn/
+                  Handler: lambda_function.lambda_handler
+                  Runtime: python3.12
+        ''',
+        "fn/lambda_function.py": '''
+            def process(request):
+                return request["jobId"]
+
+            def lambda_handler(event, context):
+                print("event: {}".format(event))
+                return process(event["detail"])
+
+            def lambda_handler_local(event, context):
+                print("event: {}".format(event))
+                return process(event)
+        ''',
+    })
+    outcome = Runner(Config(), RULES, jobs=1).run([tmp_path])
+    found = sorted((Path(d.path).name, d.location.row, d.code) for d in outcome.diagnostics if d.code == "LAM801")
+    assert found == [("lambda_function.py", 5, "LAM801")]

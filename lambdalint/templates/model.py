@@ -255,6 +255,8 @@ class TemplateHandlerSpec(HandlerSpec):
     """A handler named by a template: matches exactly one file, by its path.
     ``events`` are the sources the template declares for the function."""
 
+    deploys = True
+
     def matches(self, model: ModuleModel) -> bool:
         return model.rel_path == self.module
 
