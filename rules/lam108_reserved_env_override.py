@@ -46,8 +46,9 @@ class ReservedEnvOverride(Rule):
     region_name=...)`), or use your own variable names.
 
     Not flagged: reads, names that only look reserved (`MY_AWS_REGION`), names that
-    are not literals, test files (`test_*.py`, `*_test.py`, `conftest.py`, files in
-    `tests/`), pytest's `monkeypatch.setenv`, and code under
+    are not literals, code Lambda does not run (test files: `test_*.py`, `*_test.py`,
+    `conftest.py`, files in `tests/`; scripts and modules that no handler's module
+    imports; see docs/handlers.md), pytest's `monkeypatch.setenv`, and code under
     `if __name__ == "__main__":`, which only runs when the file is run as a script
     (Lambda imports the module, so it never runs there).
 

@@ -38,8 +38,8 @@ class LongTermCredentials(Rule):
     token, so long-term ones never come with one); the runtime's own
     `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` variables (the role's credentials);
     values from the event or from a function's parameters (the caller decides,
-    and is checked where it passes them by keyword); calls with `**kwargs`; test
-    files; code under `if __name__ == "__main__":`. Literal keys are LAM401's.
+    and is checked where it passes them by keyword); calls with `**kwargs`;
+    code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md); code under `if __name__ == "__main__":`. Literal keys are LAM401's.
 
     ## Fix safety
     No automatic fix: removing the keys changes which identity the calls use; the

@@ -24,8 +24,8 @@ class ReraiseByName(Rule):
 
     Not flagged: `raise e from ...` (a bare `raise` cannot set a cause), `raise e` in
     a nested function or class, in a nested `except` or `finally` block (where the
-    exception being handled is another one), and blocks that assign `e` before
-    raising it.
+    exception being handled is another one), blocks that assign `e` before
+    raising it, and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md), whose errors Lambda never reports.
 
     ## Fix safety
     The fix replaces `raise e` with `raise`. It is safe: it is offered only where the

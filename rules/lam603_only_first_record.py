@@ -33,8 +33,11 @@ class OnlyFirstRecord(Rule):
     is really required, configure a batch size of 1 and assert `len(...) == 1`.
 
     Not flagged: SNS records (`...[0]["Sns"]`, or a handler that reads `Sns`), since
-    SNS invokes a function with exactly one record; and code that checks the length
-    against 1 (`if len(event["Records"]) != 1: raise ...`).
+    SNS invokes a function with exactly one record; a function every template that
+    deploys it gives batches of one record (`BatchSize: 1`, `batchSize: 1`,
+    `batch_size=1` on each of its SQS, Kinesis and DynamoDB sources); code that
+    checks the length against 1 (`if len(event["Records"]) != 1: raise ...`); and
+    code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: turning the body into a loop changes error handling and the

@@ -33,6 +33,12 @@ class BatchWithoutPartialFailure(Rule):
     reported once, at its first loop over the records. A batch size of 1 makes the
     finding moot; configure it and suppress the finding there.
 
+    Not flagged: handlers that return `batchItemFailures` (directly or through a
+    function whose result they return) or use Powertools batch processing, loops over
+    records of other sources (S3, SNS, EventBridge: no partial batch response exists
+    for them), loops in Powertools routes and record handlers (the entry point must
+    be a handler), and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
+
     ## Fix safety
     No automatic fix: collecting failures changes the handler's error handling and
     needs the event source mapping setting too.

@@ -68,8 +68,10 @@ class MissingPagination(Rule):
     unless a page size is given (S3 `list_buckets`, SQS `list_queues`, EC2
     `describe_*`) when none is, lookups of named resources
     (`describe_stacks(StackName=...)`, `describe_db_instances(DBInstanceIdentifier=...)`,
-    where the keyword names the operation's own resource), and clients of services
-    where the operation does not page.
+    where the keyword names the operation's own resource), clients of services
+    where the operation does not page, and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md): an integration test that
+    counts what a query returns, or a script that lists a few items, reads what it
+    needs.
 
     ## Fix safety
     No automatic fix: rewriting the call into a paginator loop changes the shape of
