@@ -168,7 +168,7 @@ def checked_here(ctx: FileContext) -> bool:
     (`FileContext.deployed`): not test code (tests mock the network or talk to
     local fakes), scripts or modules no handler's module imports, and not the
     `if __name__ == "__main__":` block of a deployed module, which Lambda never runs."""
-    if not ctx.deployed:
+    if not ctx.runs_on_lambda:
         return False
     return not any(isinstance(node, cst.If) and _is_main_guard(node.test) for node in ctx.ancestors)
 

@@ -164,7 +164,7 @@ class ReservedEnvOverride(Rule):
             self._check_target(node.target, node.operator)
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not self.ctx.deployed:
+        if not self.ctx.runs_on_lambda:
             return
         name = self.ctx.qualify(node.func)
         if name is None:
@@ -229,7 +229,7 @@ class ReservedEnvOverride(Rule):
             self._report(key, value, written, setdefault=setdefault)
 
     def _report(self, node: cst.CSTNode, variable: str, written: str, *, setdefault: bool = False) -> None:
-        if not self.ctx.deployed or not is_reserved_env_var(variable):
+        if not self.ctx.runs_on_lambda or not is_reserved_env_var(variable):
             return
         if self._under_main_guard():
             return  # `python app.py` only: Lambda imports the module, so this never runs there

@@ -246,7 +246,7 @@ class SecretLogged(Rule):
         self._flow: SecretFlow | None = None
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not self.ctx.deployed:
+        if not self.ctx.runs_on_lambda:
             return  # a test's or a script's output never reaches CloudWatch
         sink = self._sink(node)
         if sink is None:

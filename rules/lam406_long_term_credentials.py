@@ -164,7 +164,7 @@ class LongTermCredentials(Rule):
         if token is not None and not _is_none(token.value):
             return  # temporary credentials: only they come with a session token
         ctx = self.ctx
-        if not ctx.deployed or under_main_guard(ctx):
+        if not ctx.runs_on_lambda or under_main_guard(ctx):
             return
         if self._flow is None:
             self._flow = CredentialFlow(ctx)

@@ -131,7 +131,7 @@ class HardcodedRegion(Rule):
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not self.ctx.deployed or not node.args:
+        if not self.ctx.runs_on_lambda or not node.args:
             return
         qualified = self.ctx.qualify(node.func)
         constructors = AWS_CLIENT_CONSTRUCTORS | REGION_CONFIG_CALLS | frozenset(self.ctx.config.extra_clients)

@@ -173,7 +173,7 @@ class ReraiseByName(Rule):
     ]
 
     def visit_Raise(self, node: cst.Raise) -> None:
-        if not isinstance(node.exc, cst.Name) or node.cause is not None or not self.ctx.deployed:
+        if not isinstance(node.exc, cst.Name) or node.cause is not None or not self.ctx.runs_on_lambda:
             return
         name = node.exc.value
         handler = self._handling(name)

@@ -142,7 +142,7 @@ class UncheckedBatchFailures(Rule):
         if operation is None:
             return
         ctx = self.ctx
-        if not ctx.deployed:
+        if not ctx.runs_on_lambda:
             return
         receiver = receiver_of(ctx, func.value)
         if not receiver.may_be(operation.services, operation.distinctive):

@@ -252,7 +252,7 @@ class MissingPagination(Rule):
         if not _is_pageable(operation):
             return
         ctx = self.ctx
-        if not ctx.deployed:
+        if not ctx.runs_on_lambda:
             return  # tests and scripts read what they need; Lambda code is what is checked
         found = self._paging(func.value, operation, node)
         if found is None:

@@ -272,3 +272,40 @@ def test_a_local_driver_beside_a_handler_a_template_names_is_no_handler(tmp_path
     outcome = Runner(Config(), RULES, jobs=1).run([tmp_path])
     found = sorted((Path(d.path).name, d.location.row, d.code) for d in outcome.diagnostics if d.code == "LAM801")
     assert found == [("lambda_function.py", 5, "LAM801")]
+
+
+LOCAL_BRANCHES = '''
+    import os
+    import boto3
+    import requests
+
+    if "AWS_EXECUTION_ENV" not in os.environ:
+        WARMUP = requests.get("http://localhost:4566/health")
+
+    def resource(name):
+        if "AWS_EXECUTION_ENV" not in os.environ:
+            return boto3.resource(name, endpoint_url="http://localhost:8000")
+        if os.getenv("AWS_LAMBDA_FUNCTION_NAME") is None:
+            return boto3.resource(name, region_name="eu-west-1")
+        if not os.environ.get("LAMBDA_TASK_ROOT"):
+            return boto3.resource(name)
+        return boto3.resource(name)
+
+    def lambda_handler(event, context):
+        if "AWS_EXECUTION_ENV" in os.environ:
+            client = boto3.client("sts")
+        else:
+            client = boto3.client("sts", endpoint_url="http://localhost:4566")
+        return resource("dynamodb"), client
+'''
+
+
+def test_branches_lambda_never_takes_are_not_lambda_code():
+    """A test of a variable the runtime always sets (`AWS_EXECUTION_ENV`,
+    `AWS_LAMBDA_FUNCTION_NAME`, `LAMBDA_TASK_ROOT`...) guards code for a laptop:
+    only the branches Lambda takes are checked."""
+    engine = Engine(Config(), RULES)
+    source = textwrap.dedent(LOCAL_BRANCHES).lstrip("\n")
+    result = engine.check_sources([parse_source(Path("app.py"), "app.py", source.encode())])
+    found = sorted((d.location.row, d.code) for d in result.diagnostics if d.code in ("LAM101", "LAM201"))
+    assert found == [(15, "LAM101"), (19, "LAM101")]
