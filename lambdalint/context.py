@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from lambdalint.model import EVENT, STS, EventProfile, FunctionInfo, ModuleModel, analyses
+from lambdalint.model.guards import off_lambda
 from lambdalint.model.taint import TaintReport
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ class FileContext:
     statements: list[cst.CSTNode] = field(default_factory=list)
     ancestors: list[cst.CSTNode] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
+    _guard_verdicts: dict[int, bool | None] = field(default_factory=dict, repr=False)
 
     # -- where are we ---------------------------------------------------------
 
@@ -61,7 +63,28 @@ class FileContext:
 
     @property
     def in_invocation_scope(self) -> bool:
-        return self.model.in_invocation_scope(self.function)
+        """Whether the current code runs per invocation: a handler's call chain reaches
+        it, in code Lambda runs (a test's own `lambda_handler` does not count, nor a
+        branch Lambda never takes)."""
+        return self.model.deployed and self.model.in_invocation_scope(self.function) and not self.off_lambda
+
+    @property
+    def deployed(self) -> bool:
+        """Whether Lambda runs this file's code (`ModuleModel.deployed`): not a test,
+        a script or a module no handler's module imports."""
+        return self.model.deployed
+
+    @property
+    def off_lambda(self) -> bool:
+        """Whether the current node lies in a branch Lambda never takes (`if
+        "AWS_EXECUTION_ENV" not in os.environ:`; see `lambdalint.model.guards`)."""
+        return off_lambda(self.model, self.ancestors, self.function, self._guard_verdicts)
+
+    @property
+    def runs_on_lambda(self) -> bool:
+        """Whether Lambda may run the current code: a deployed module, outside a branch
+        Lambda never takes."""
+        return self.model.deployed and not self.off_lambda
 
     @property
     def parent(self) -> cst.CSTNode | None:

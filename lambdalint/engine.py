@@ -27,6 +27,7 @@ from lambdalint.config import Config
 from lambdalint.context import FileContext, RuleFailure
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
 from lambdalint.discovery import discover, glob_match, relative
+from lambdalint.environments import deployed_closure
 from lambdalint.model import CallGraph, ModuleModel, Project
 from lambdalint.model.imports import FLAT, Environment, ImportSpace, Resolution
 from lambdalint.prescan import imported_names
@@ -50,6 +51,16 @@ class Scope:
     environment: Environment
     functions: frozenset[str] = frozenset()
     template_problems: bool = False
+    # Which files of the unit Lambda runs (`ModuleModel.deployed`). ``imports``: what
+    # each file of a unit the planner made for an environment imports among the unit's
+    # files (`Layout.imports`); the modules in which the model finds an entry point
+    # (or that a handler spec names) and everything they import are deployed.
+    # ``deployed``: without ``imports``, the files known to be deployed (a file a
+    # handler's module imports, checked alone); with them, the planner's guess (its
+    # entry files and their imports), which the model then narrows. Both None:
+    # nothing is known, and every file but a test file counts as deployed.
+    imports: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    deployed: frozenset[str] | None = None
 
 
 @dataclass
@@ -64,6 +75,8 @@ class RunResult:
     sources: list[SourceFile] = field(default_factory=list)
     # Files given to check_sources lazily that no handler's calls reached.
     unloaded: list[tuple[Path, str, bytes]] = field(default_factory=list)
+    # The files of the check that Lambda runs, when the scope says (`Scope.imports`).
+    deployed: set[str] | None = None
 
     def close(self) -> None:
         """Keep only the findings and messages (see `Project.close`)."""
@@ -243,8 +256,13 @@ class Engine:
         # built, so the model's walk is kept for them to replay; in a project the
         # kept walks of all its files would cost more memory than they save time.
         replayable = len(sources) == 1 and not lazy and not inline
-        for source in [*sources, *(code for code, _ in inline.values())]:
+        for source in sources:
             self._build_model(source, models, result, replayable, resolution)
+        inline_models: set[int] = set()  # ids of the models of code written in templates
+        for source, _ in inline.values():
+            model = self._build_model(source, models, result, replayable, resolution)
+            if model is not None:
+                inline_models.add(id(model))
         pending = dict(lazy or {})
 
         def load(rel_path: str) -> ModuleModel | None:
@@ -253,7 +271,10 @@ class Engine:
                 return None
             source = parse_source(item[0], rel_path, item[1])
             sources.append(source)
-            return self._build_model(source, models, result, False, resolution)
+            model = self._build_model(source, models, result, False, resolution)
+            if model is not None and deployed is not None:
+                model.runs_on_lambda = rel_path in deployed
+            return model
         def peek(rel_path: str) -> str | None:
             item = pending.get(rel_path)
             return decoded(item[1]) if item is not None else None
@@ -271,6 +292,7 @@ class Engine:
                 decoded_texts[rel_path] = decoded(item[1]) if item is not None else None
             return decoded_texts[rel_path]
         self._unit_texts = text_of
+        deployed: set[str] | None = None
         specs = list(self.config.handlers)
         if templates:
             # A unit resolves the handlers of its own functions; the one that reports the
@@ -293,6 +315,10 @@ class Engine:
                 result.internal_error = True
                 result.messages.append(_bug_message("the project model", "this run", None, error))
         result.project = project
+        deployed = result.deployed = _deployed_files(scope, project, inline_models)
+        if deployed is not None:
+            for model in models.values():
+                model.runs_on_lambda = model.rel_path in deployed or id(model) in inline_models
         if result.deployment is not None:
             result.deployment.attach(project)
         for spec in project.unmatched_specs if warn_unmatched else ():
@@ -479,7 +505,9 @@ class Engine:
         return codes
 
     def _check_file(self, source: SourceFile, model: ModuleModel, result: RunResult) -> None:
-        scoped = bool(model.scope_chains)
+        # Rules that speak only about invocation scope say nothing of code Lambda does
+        # not run (a test's own `lambda_handler`, what only it calls).
+        scoped = bool(model.scope_chains) and model.deployed
         rules = self.rules_for(source, scoped=scoped)
         rules += self._rules_through_imports(source, model, rules, scoped)
         if not rules:
@@ -566,6 +594,25 @@ class Engine:
                     noqa_rows=tuple(rows),
                 )
             )
+
+
+def _deployed_files(scope: Scope | None, project: Project, inline: set[int]) -> set[str] | None:
+    """The files of a check that Lambda runs (see `Scope`), None when nothing says.
+    With the unit's imports: the modules given up front in which the model found an
+    entry point, or that a handler spec (a template's, the configuration's) names, the
+    code written in templates, and everything they import. A file the pre-scan took for
+    a handler's (`def handler(self, signum)`, a script's `if __name__ == "__main__":`
+    block and no handler) starts nothing."""
+    if scope is None:
+        return None
+    roots = [model.rel_path for model in project.models
+             if model.entry_points or id(model) in inline or any(spec.matches(model) for spec in project.specs)]
+    if scope.imports is None:
+        # A file checked alone is deployed when the planner knew it (a handler's module
+        # imports it) or when the model finds an entry point in it that the pre-scan's
+        # hints missed (`def handler[E: dict](event: E, context)`).
+        return set(scope.deployed) | set(roots) if scope.deployed is not None else None
+    return deployed_closure(dict(scope.imports), roots)
 
 
 def _too_deep():  # type: ignore[no-untyped-def]

@@ -24,7 +24,7 @@ import fnmatch
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from lambdalint.catalog import THIRD_PARTY_PACKAGES
 from lambdalint.model.imports import (
@@ -36,6 +36,7 @@ from lambdalint.model.imports import (
     layer_roots,
     shared_depth,
 )
+from lambdalint.model.module import is_test_path
 from lambdalint.prescan import Prescan
 
 
@@ -62,11 +63,15 @@ class Layout:
     # Each checked file's environment for naming it, when some environment holds it.
     home: dict[str, Environment] = field(default_factory=dict)
     space: ImportSpace = field(default_factory=lambda: ImportSpace(frozenset()))
+    # Per environment, what each file `groups` reached imports among the files of the tree.
+    imports: dict[Environment, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def groups(self, env: Environment, scans: Mapping[str, Prescan]) -> list[list[str]]:
         """The files an environment's entry files and their imports reach, in groups
-        that share no file (each can be modelled on its own: a unit of work)."""
+        that share no file (each can be modelled on its own: a unit of work). What
+        each of them imports is kept in `imports`."""
         parent: dict[str, str] = {}
+        edges = self.imports.setdefault(env, {})
 
         def find(rel: str) -> str:
             while parent[rel] != rel:
@@ -84,7 +89,9 @@ class Layout:
                 found = scans.get(rel)
                 if found is None:
                     continue
-                for target in self.space.resolve_imports(rel, found.imports, found.relative, env):
+                targets = self.space.resolve_imports(rel, found.imports, found.relative, env)
+                edges[rel] = targets = tuple(dict.fromkeys(_with_packages(targets, env, self.space.files)))
+                for target in targets:
                     if target in parent:
                         parent[find(target)] = find(rel)  # reached before: one group
                     else:
@@ -94,6 +101,39 @@ class Layout:
         for rel in parent:
             grouped[find(rel)].append(rel)
         return sorted(sorted(group) for group in grouped.values())
+
+
+def _with_packages(targets: Iterable[str], env: Environment, files: frozenset[str]) -> Iterator[str]:
+    """Imported files, each after the `__init__.py` of the packages that hold it below
+    its root: importing `shared.db` runs `shared/__init__.py` first."""
+    for target in targets:
+        root = max((r for r in env.roots if contains(r, target)), key=len, default=None)
+        if root is not None:
+            folder = posixpath.dirname(target)
+            inits = []
+            while folder and folder != root and contains(root, folder):
+                init = f"{folder}/__init__.py"
+                if init in files and init != target:
+                    inits.append(init)
+                folder = posixpath.dirname(folder)
+            yield from reversed(inits)
+        yield target
+
+
+def deployed_closure(imports: Mapping[str, Iterable[str]], roots: Iterable[str]) -> set[str]:
+    """The files Lambda runs, given the files whose code it runs first (``roots``, the
+    handlers' modules) and what each file imports: the roots and everything they import,
+    directly or not, test files left out (neither run nor followed). A module imported
+    anywhere, even inside a function, counts: its module-level code runs when it is."""
+    found: set[str] = set()
+    stack = [rel for rel in roots if not is_test_path(rel)]
+    while stack:
+        rel = stack.pop()
+        if rel in found:
+            continue
+        found.add(rel)
+        stack.extend(target for target in imports.get(rel, ()) if target not in found and not is_test_path(target))
+    return found
 
 
 def layout(scans: Mapping[str, Prescan], deployed: Iterable[Deployed] = (), src: Iterable[str] = (),

@@ -25,8 +25,8 @@ _EVENT, _CONTEXT = (sorted(group) for group in catalog.HANDLER_PARAM_NAMES)
 # for first: one alternation of them all was tried at every position of the
 # text (ten times slower).
 ENTRY_HINTS = [re.compile(pattern) for pattern in (
-    r"def\s+(?:" + "|".join(_HANDLER_NAMES) + r")\s*\("
-    r"|def\s+\w+\s*\(\s*(?:" + "|".join(_EVENT) + r")\b[^,)]*,\s*(?:" + "|".join(_CONTEXT) + r")\b",
+    r"def\s+(?:" + "|".join(_HANDLER_NAMES) + r")\s*[(\[]"
+    r"|def\s+\w+\s*(?:\[[^\n]*?\]\s*)?\(\s*(?:" + "|".join(_EVENT) + r")\b[^,)]*,\s*(?:" + "|".join(_CONTEXT) + r")\b",
     r"@[\w.]*\b(?:" + "|".join(_DECORATOR_WORDS) + r")\b"
     r"|@\w+\.(?:" + "|".join(sorted(catalog.ROUTE_METHODS)) + r")\s*\(",
     r"(?:" + "|".join(sorted(catalog.RECORD_HANDLER_KEYWORDS)) + r")\s*=",

@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Collection, Iterator, Mapping
 
 from lambdalint.autofix import FixPolicy, run_fixes
 from lambdalint.cache import (ResultCache, diagnostic_from_data, diagnostic_to_data, freeze, settings_key,
@@ -29,7 +29,7 @@ from lambdalint.config import Config
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
 from lambdalint.discovery import discover, project_root, relative
 from lambdalint.engine import Engine, RunResult, Scope
-from lambdalint.environments import Deployed, Layout, layout
+from lambdalint.environments import Deployed, Layout, deployed_closure, layout
 from lambdalint.prescan import Prescan, scan
 from lambdalint.rule import Rule
 from lambdalint import memory
@@ -67,6 +67,8 @@ class UnitResult:
     # Files of a model unit that no handler reached: independent, so the runner
     # spreads them over the pool like any other file (see Runner._execute).
     deferred: list[tuple[Path, str, bytes]] = field(default_factory=list)
+    # Those of them that Lambda runs all the same (a handler's module imports them).
+    deferred_deployed: frozenset[str] = frozenset()
 
     def merge(self, other: UnitResult) -> None:
         self.diagnostics += other.diagnostics
@@ -165,8 +167,11 @@ def plan(engine: Engine, files: list[tuple[Path, str, bytes]], deployed: list[De
             reached.update(members)
             mine = frozenset(key for key in functions if handler_files.get(key) in members)
             functions -= mine
+            imports = found.imports.get(env, {})
+            graph = tuple((rel, imports.get(rel, ())) for rel in members)
+            guess = frozenset(deployed_closure(imports, entries & set(members)))
             units.append(Unit("model", [by_rel[r] for r in members], frozenset(entries & set(members)),
-                              Scope(env, mine, template_problems=problems)))
+                              Scope(env, mine, template_problems=problems, imports=graph, deployed=guess)))
             problems = False
         if functions:  # handlers that name no file of the tree (LAM001)
             units.append(Unit("model", [], frozenset(), Scope(env, frozenset(functions), problems)))
@@ -179,17 +184,21 @@ def plan(engine: Engine, files: list[tuple[Path, str, bytes]], deployed: list[De
 
 def independent_units(engine: Engine, files: list[tuple[Path, str, bytes]],
                       texts: Mapping[str, str | None] | None = None,
-                      home: Mapping[str, Environment] | None = None) -> list[Unit]:
-    """Units for files no handler reaches: each checked alone when a rule that can
-    fire outside invocation scope may fire in it, else syntax-checked in batches.
-    ``home`` names each file by the environment that holds it."""
+                      home: Mapping[str, Environment] | None = None,
+                      deployed: Collection[str] = ()) -> list[Unit]:
+    """Units for files no handler's calls reach: each checked alone when a rule that
+    can fire outside invocation scope may fire in it, else syntax-checked in batches.
+    ``home`` names each file by the environment that holds it; ``deployed`` are those
+    of them that Lambda runs all the same (`ModuleModel.deployed`: a handler's module
+    imports them), the others are not."""
     units: list[Unit] = []
     light: list[tuple[Path, str, bytes]] = []
     for path, rel, data in files:
         text = texts[rel] if texts is not None else decoded(data)
         if _needs_parse(engine, text):
             env = home.get(rel) if home is not None else None
-            units.append(Unit("file", [(path, rel, data)], scope=Scope(env) if env is not None else None))
+            runs = frozenset((rel,)) if rel in deployed else frozenset()
+            units.append(Unit("file", [(path, rel, data)], scope=Scope(env or FLAT, deployed=runs)))
         else:
             light.append((path, rel, data))
     for start in range(0, len(light), SYNTAX_BATCH):
@@ -265,8 +274,10 @@ def _run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine) -> UnitResul
     result = engine.check_sources([parse_source(*f) for f in eager], warn_unmatched=False, lazy=lazy,
                                   templates=unit.deployment, scope=unit.scope)
     result.close()
+    deployed = result.deployed if result.deployed is not None else set()
     return UnitResult(list(result.diagnostics), result.messages, result.internal_error,
-                      deferred=result.unloaded)
+                      deferred=result.unloaded,
+                      deferred_deployed=frozenset(rel for _, rel, _ in result.unloaded if rel in deployed))
 
 
 def _check(engine: Engine, unit: Unit) -> UnitResult:
@@ -526,7 +537,7 @@ class Runner:
                                            None if inherited is not None else self._templates,
                                            self.inline_noqa)) as pool:
             running: dict[Future[UnitResult], tuple[int, Unit]] = {}
-            speculative: dict[str, Future[UnitResult]] = {}
+            speculative: dict[str, tuple[Future[UnitResult], Unit]] = {}
 
             def submit(index: int, unit: Unit) -> None:
                 try:
@@ -542,10 +553,11 @@ class Runner:
                     unit = units[index]
                     if unit.kind == "model":
                         others = [f for f in unit.files if f[1] not in unit.entries and f[1] not in speculative]
-                        for alone in independent_units(self.engine, others, home=home):
+                        guess = unit.scope.deployed if unit.scope is not None and unit.scope.deployed else ()
+                        for alone in independent_units(self.engine, others, home=home, deployed=guess):
                             if alone.kind == "file":
                                 try:
-                                    speculative[alone.files[0][1]] = pool.submit(run_unit, alone, policy)
+                                    speculative[alone.files[0][1]] = (pool.submit(run_unit, alone, policy), alone)
                                 except BrokenProcessPool:
                                     break
             for index in local:
@@ -562,25 +574,28 @@ class Runner:
                         result = _lost(unit)
                     for more in self._absorb(results, index, result):
                         ahead = speculative.pop(more.files[0][1], None) if more.kind == "file" else None
-                        if ahead is not None:
-                            running[ahead] = (index, more)
+                        if ahead is not None and ahead[1].scope == more.scope:
+                            running[ahead[0]] = (index, more)
                         else:
+                            if ahead is not None:
+                                ahead[0].cancel()  # checked as Lambda code when it is none, or the reverse
                             submit(index, more)
                     if unit.kind == "model":
                         loaded = {f[1] for f in unit.files} - {f[1] for f in result.deferred}
                         for rel in [rel for rel in loaded if rel in speculative]:
-                            speculative.pop(rel).cancel()  # checked in the model unit after all
+                            speculative.pop(rel)[0].cancel()  # checked in the model unit after all
 
     def _absorb(self, results: list[UnitResult | None], index: int, result: UnitResult) -> list[Unit]:
         """Merge a result into its unit's (a unit's deferred files count as its own,
         for the cache too) and return the units its deferred files make."""
         deferred, result.deferred = result.deferred, []
+        deployed, result.deferred_deployed = result.deferred_deployed, frozenset()
         if results[index] is None:
             results[index] = result
         else:
             results[index].merge(result)  # type: ignore[union-attr]
         home = self.layout.home if self.layout is not None else None
-        return independent_units(self.engine, deferred, home=home)
+        return independent_units(self.engine, deferred, home=home, deployed=deployed)
 
 
 def project_of(path: Path) -> Path | None:
@@ -640,7 +655,9 @@ def _scope_items(scope: Scope | None) -> list[tuple[str, bytes]]:
     if scope is None:
         return []
     env = scope.environment
-    text = repr((env.roots, env.suffix_fallback, env.kind, sorted(scope.functions), scope.template_problems))
+    deployed = sorted(scope.deployed) if scope.deployed is not None else None
+    text = repr((env.roots, env.suffix_fallback, env.kind, sorted(scope.functions), scope.template_problems,
+                 scope.imports, deployed))
     return [("\0scope", text.encode())]
 
 

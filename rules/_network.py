@@ -164,10 +164,11 @@ def where(ctx: FileContext) -> str:
 
 
 def checked_here(ctx: FileContext) -> bool:
-    """The rules that apply outside invocation scope check every source file, but
-    not test code (tests mock the network or talk to local fakes) and not the
-    `if __name__ == "__main__":` block of a script, which Lambda never runs."""
-    if ctx.model.is_test_file:
+    """The rules that apply outside invocation scope check the code Lambda runs
+    (`FileContext.deployed`): not test code (tests mock the network or talk to
+    local fakes), scripts or modules no handler's module imports, and not the
+    `if __name__ == "__main__":` block of a deployed module, which Lambda never runs."""
+    if not ctx.runs_on_lambda:
         return False
     return not any(isinstance(node, cst.If) and _is_main_guard(node.test) for node in ctx.ancestors)
 

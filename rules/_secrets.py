@@ -46,6 +46,22 @@ def string_value(node: cst.CSTNode | None) -> str | None:
     return literal_value(node, bytes_too=True)
 
 
+def _key(model: ModuleModel, expr: cst.BaseExpression, function: FunctionInfo | None) -> str | None:
+    """The key of a subscript: a literal, or a module-level constant bound to one, or
+    to a configurable one with a literal default (`KEY = os.environ.get("KEY") or
+    "awsSeamlessDomainUsername"`: the key the code is written for)."""
+    value = string_value(expr)
+    if value is not None or not isinstance(expr, cst.Name):
+        return value
+    site = model.origin(expr, function)
+    if site is None or site[2]:
+        return None
+    bound = site[0].summary.module_scope.bindings.get(site[1])
+    if isinstance(bound, cst.BooleanOperation) and isinstance(bound.operator, cst.Or):
+        bound = bound.right
+    return string_value(bound) if isinstance(bound, cst.BaseExpression) else None
+
+
 def target_name(target: cst.BaseExpression) -> str | None:
     """The name a value is stored under: `x`, `self.x`, `d["x"]`."""
     if isinstance(target, cst.Name):
@@ -220,7 +236,7 @@ class SecretFlow(Dataflow):
     def _subscript(self, model: ModuleModel, node: cst.Subscript, function: FunctionInfo | None) -> Facts:
         base = node.value
         index = node.slice[0].slice if len(node.slice) == 1 else None
-        key = string_value(index.value) if isinstance(index, cst.Index) else None
+        key = _key(model, index.value, function) if isinstance(index, cst.Index) else None
         if model.qualify(base, function) in ENVIRON_MAPPINGS:
             return _env_secret(key)
         if isinstance(index, cst.Slice):
@@ -231,7 +247,7 @@ class SecretFlow(Dataflow):
     def _item(container: Facts, key: str | None) -> Facts:
         """What an item of a container shows: one variable of an environment, a
         non-secret field of a response or of a secret's JSON."""
-        if key is not None and key in catalog.NON_SECRET_FIELDS:
+        if key is not None and catalog.is_non_secret_field(key):
             return EMPTY
         if any(kind == "environ" for kind, _ in container):
             return frozenset(f for f in container if f[0] != "environ") | _env_secret(key)

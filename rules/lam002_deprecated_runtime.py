@@ -28,6 +28,12 @@ class DeprecatedRuntime(DeploymentRule):
     code depends on drop old Pythons too (boto3 and Powertools included). Move to a
     supported runtime such as `python3.13` (test the code on it first).
 
+    Not flagged: supported Python runtimes, runtimes of other languages and custom
+    runtimes (`nodejs20.x`, `provided.al2023`), functions that set no runtime (a
+    container image), and a runtime the template computes (`!If`, a `${...}`
+    variable, a parameter or Terraform variable without a default), which cannot be
+    read.
+
     ## Fix safety
     No automatic fix: a new Python version needs the code and its dependencies
     tested on it.

@@ -53,6 +53,12 @@ class TimeoutBudget(DeploymentRule):
     lower bound of the real worst case: when it already exceeds the function's
     timeout, the configuration cannot be right.
 
+    Not flagged: functions whose timeout the template computes (a parameter or
+    variable without a default, `!If`), functions of other languages, handlers the
+    checked tree does not define, and waits the rule cannot add up: calls without a
+    timeout or with one computed at run time add nothing (LAM004
+    default-timeout-with-network covers a function left at the default timeout).
+
     ## Fix safety
     No automatic fix: lower the timeouts in the code (or the SDK's retries), or raise
     the function's `Timeout`, whichever matches what the function must wait for.

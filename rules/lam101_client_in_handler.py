@@ -30,8 +30,8 @@ class ClientInHandler(PerInvocationConstructor):
 
     Not flagged: lazy initialisation (`global c; if c is None: c = boto3.client(...)`,
     `functools.cache`/`lru_cache` factories), clients built from event data or from
-    STS credentials (a per-tenant or per-region client must be built per call), and
-    code that only module scope runs.
+    STS credentials (a per-tenant or per-region client must be built per call),
+    code that only module scope runs, and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     The fix moves the construction to module scope and uses the module-level name in

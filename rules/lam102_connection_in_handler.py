@@ -112,7 +112,8 @@ class ConnectionInHandler(PerInvocationConstructor):
     credentials (a per-tenant database must be connected per call), code that only
     module scope runs, and loop-bound async clients (`httpx.AsyncClient`) created
     inside a coroutine: the handler's `asyncio.run(...)` starts a new event loop per
-    invocation, so such a client must be created per invocation (see LAM904).
+    invocation, so such a client must be created per invocation (see LAM904). Nor is
+    code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     The fix moves the construction to module scope and uses the module-level name in

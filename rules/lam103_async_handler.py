@@ -41,7 +41,7 @@ class AsyncHandler(Rule):
     helpers the handler runs with `asyncio.run`, and handlers wrapped by a decorator
     that is not a known Lambda decorator, which may itself turn the coroutine function
     into a synchronous one (a decorator of the checked tree whose wrapper is itself an
-    `async def` does not, and is still flagged).
+    `async def` does not, and is still flagged). Nor is code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: renaming the coroutine and adding a synchronous wrapper changes

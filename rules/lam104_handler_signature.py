@@ -69,7 +69,7 @@ class HandlerSignature(Rule):
     unless they are named `lambda_handler` or `handler`; a `handler` that the project
     calls or passes on (a helper, or a callback such as `bus.subscribe(handler)`), that
     lives in a module with no sign of Lambda, or whose module a template deploys with
-    another function as its handler.
+    another function as its handler; and functions in test files.
 
     ## Fix safety
     No automatic fix: which parameter is missing or extra is a decision about what

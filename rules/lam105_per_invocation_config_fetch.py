@@ -53,7 +53,7 @@ class PerInvocationConfigFetch(Rule):
     custom resources (the event has a `ResponseURL`, or the code answers through
     `cfnresponse`, `crhelper` or Powertools' `CloudFormationCustomResourceEvent`) and
     CodePipeline jobs (`event["CodePipeline.job"]`): they run a few times per
-    deployment or pipeline run, and a cache saves nothing.
+    deployment or pipeline run, and a cache saves nothing. Nor is code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: where to cache, and for how long (secrets rotate), is a

@@ -27,8 +27,8 @@ class ExitInHandler(Rule):
     `raise SystemExit(...)` is flagged too: it is exactly what `sys.exit` does.
 
     Not flagged: exits at module scope (`if __name__ == "__main__": sys.exit(main())`),
-    a command-line `main()` that only module scope calls, and a local function or
-    variable named `exit` that shadows the builtin.
+    a command-line `main()` that only module scope calls, a local function or
+    variable named `exit` that shadows the builtin, and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: what the function should do instead (raise, or return an

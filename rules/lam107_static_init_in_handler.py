@@ -48,7 +48,8 @@ class StaticInitInHandler(Rule):
     "/tmp/data.json")` then `json.load(open("/tmp/data.json"))`), loads at module
     scope, lazy initialisation (`global cfg; if cfg is None: cfg = ...`) and loads
     inside `functools.cache`/`lru_cache` functions, which run once per environment.
-    `re.compile` of a pattern held in a variable is not flagged either.
+    `re.compile` of a pattern held in a variable is not flagged either, nor is
+    code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     Safe fix for `re.compile(<literal>)` only: the call moves to a module-level

@@ -46,8 +46,9 @@ class ReservedEnvOverride(Rule):
     region_name=...)`), or use your own variable names.
 
     Not flagged: reads, names that only look reserved (`MY_AWS_REGION`), names that
-    are not literals, test files (`test_*.py`, `*_test.py`, `conftest.py`, files in
-    `tests/`), pytest's `monkeypatch.setenv`, and code under
+    are not literals, code Lambda does not run (test files: `test_*.py`, `*_test.py`,
+    `conftest.py`, files in `tests/`; scripts and modules that no handler's module
+    imports; see docs/handlers.md), pytest's `monkeypatch.setenv`, and code under
     `if __name__ == "__main__":`, which only runs when the file is run as a script
     (Lambda imports the module, so it never runs there).
 
@@ -163,7 +164,7 @@ class ReservedEnvOverride(Rule):
             self._check_target(node.target, node.operator)
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self.ctx.model.is_test_file:
+        if not self.ctx.runs_on_lambda:
             return
         name = self.ctx.qualify(node.func)
         if name is None:
@@ -228,7 +229,7 @@ class ReservedEnvOverride(Rule):
             self._report(key, value, written, setdefault=setdefault)
 
     def _report(self, node: cst.CSTNode, variable: str, written: str, *, setdefault: bool = False) -> None:
-        if self.ctx.model.is_test_file or not is_reserved_env_var(variable):
+        if not self.ctx.runs_on_lambda or not is_reserved_env_var(variable):
             return
         if self._under_main_guard():
             return  # `python app.py` only: Lambda imports the module, so this never runs there

@@ -42,11 +42,11 @@ class HttpCallWithoutTimeout(Rule):
     slow dependency ties up your concurrency. A call at module scope is no better: it
     hangs the init phase, and the environment never starts serving.
 
-    Calls are checked wherever they are: at module scope, in the handler, and in
-    helpers (the message says when the call runs on every invocation), in every
-    module except test files, and outside a script's `if __name__ == "__main__":`
-    block, which Lambda never runs; exclude other scripts with `per-file-ignores`.
-    Not flagged: calls that pass `**kwargs` (the timeout may be
+    Calls are checked wherever Lambda runs them: at module scope, in the handler,
+    and in helpers (the message says when the call runs on every invocation), in
+    the handlers' modules and every module they import. Not flagged:
+    code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md), a module's `if __name__ == "__main__":` block, which Lambda
+    never runs, calls that pass `**kwargs` (the timeout may be
     inside), calls on a session that may have a default timeout (one with a
     transport adapter mounted, `session.mount(...)`, or whose `request` method is
     replaced, `session.request = functools.partial(session.request, timeout=5)`),

@@ -32,8 +32,8 @@ class SocketCallWithoutTimeout(Rule):
     billed idle time, a timeout error instead of one your code can handle, and a
     retry that likely hangs too.
 
-    Calls are checked wherever they are (module scope hangs the init phase), except
-    in test files and in a script's `if __name__ == "__main__":` block. Not flagged:
+    Calls are checked wherever Lambda runs them (module scope hangs the init phase).
+    Not flagged: code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md), a module's `if __name__ == "__main__":` block,
     calls that pass `*args`/`**kwargs`, any such call when the checked code calls
     `socket.setdefaulttimeout(...)` somewhere, and sockets made with
     `socket.socket()` (their timeout is set with `settimeout`, which this rule does

@@ -61,8 +61,8 @@ class TimeoutDisabled(Rule):
     most functions' timeouts, so it gives the same result. A timeout longer than 900
     seconds can never fire in Lambda; it reads like protection but is none.
 
-    Calls are checked wherever they are, except in test files and in a script's
-    `if __name__ == "__main__":` block. Not flagged: `httpx`
+    Calls are checked wherever Lambda runs them. Not flagged: code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md), a
+    module's `if __name__ == "__main__":` block, `httpx`
     calls without `timeout=` (httpx has a 5-second default), timeouts computed at run
     time, and calls that pass `*args`/`**kwargs`.
 

@@ -38,8 +38,8 @@ class SdkClientWithoutTimeouts(Rule):
     The rule is opt-in because many functions call only fast, highly available
     endpoints and the defaults rarely bite. Not flagged: clients whose `config=` the
     analysis cannot see (built by a factory, passed in, merged), calls with
-    `*args`/`**kwargs`, your own factories from `extra-clients`, test files, and a
-    script's `if __name__ == "__main__":` block.
+    `*args`/`**kwargs`, your own factories from `extra-clients`, code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md),
+    and a module's `if __name__ == "__main__":` block.
     A `Config` that sets only one of the two timeouts counts as setting them.
 
     ## Fix safety

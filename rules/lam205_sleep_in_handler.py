@@ -28,8 +28,8 @@ class SleepInHandler(Rule):
 
     Not flagged: durations below one second, durations computed at run time (backoff
     with jitter, `context.get_remaining_time_in_millis()`, a variable that changes, a
-    value read from the environment), and sleeps at module scope
-    or in code that only module scope runs.
+    value read from the environment), sleeps at module scope or in code that only
+    module scope runs, and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: moving a wait out of the function changes its design.

@@ -37,8 +37,8 @@ class SyncLambdaInvoke(Rule):
 
     Not flagged: `InvocationType="Event"` or `"DryRun"`, an `InvocationType` computed
     at run time, calls passing `**kwargs`, receivers the analysis cannot type (a
-    client passed in as a parameter), and code outside invocation scope (scripts,
-    init). A small synchronous fan-in on purpose is a fine reason to suppress the
+    client passed in as a parameter), and code outside invocation scope (init,
+    test files, scripts and modules that no handler's module imports). A small synchronous fan-in on purpose is a fine reason to suppress the
     finding.
 
     ## Fix safety

@@ -49,7 +49,7 @@ class PollingInsteadOfWaiter(Rule):
     Not flagged: operations without a waiter (Athena's `get_query_execution`, Step
     Functions' `describe_execution`, Glue jobs), loops without a sleep, loops over a
     collection (`for instance_id in ids:`), page walks (calls that pass `NextToken`,
-    `Marker`, `ContinuationToken`...), test files, and a script's
+    `Marker`, `ContinuationToken`...), code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md), and a module's
     `if __name__ == "__main__":` block. The client must be an AWS SDK
     client the analysis can see; for receivers it cannot type (a client passed as a
     parameter), only `describe_*` operations count.

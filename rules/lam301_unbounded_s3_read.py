@@ -54,7 +54,7 @@ class UnboundedS3Read(Rule):
     code only module scope runs, lazy initialisation, `functools.cache`d loaders:
     configuration loaded once). A body the analysis cannot trace back to a
     `get_object` or `.get()` call (returned by a helper in another module, stored on
-    `self`) is not seen either.
+    `self`) is not seen either. Nor is code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: streaming changes how the rest of the code consumes the data.

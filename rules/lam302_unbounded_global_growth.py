@@ -82,7 +82,7 @@ class UnboundedGlobalGrowth(Rule):
     (which may shrink them), containers of other modules (only the module that
     defines a container is checked), and a memoised function called with a value read
     from the environment that the event only provides a default for
-    (`os.environ.get("SECRET_NAME", event.get("secret_name"))`).
+    (`os.environ.get("SECRET_NAME", event.get("secret_name"))`), and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: the right bound, or whether the data belongs in the

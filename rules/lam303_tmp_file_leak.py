@@ -63,7 +63,8 @@ class TmpFileLeak(Rule):
     `Path.exists()`: caching a static asset in `/tmp` across invocations is what
     AWS recommends), paths outside `/tmp` (such as an EFS mount), lazy
     initialisation (`if _model is None: ...`, which runs once per environment), and
-    code outside invocation scope. Any removal counts, even of another path: the rule does not
+    code outside invocation scope (init, test files, scripts and modules that no
+    handler's module imports). Any removal counts, even of another path: the rule does not
     match removals to files.
 
     ## Fix safety

@@ -44,7 +44,8 @@ class UnclosedResource(Rule):
     Not flagged: resources returned or yielded to the caller, stored on an object or
     in a container (`self.f = open(...)`, `FILES.append(f)`), or in a global (these
     have an owner elsewhere), lazy initialisation, tuple unpacking the analysis does
-    not follow, and code outside invocation scope.
+    not follow, and code outside invocation scope (init, test files, scripts and
+    modules that no handler's module imports).
 
     ## Fix safety
     No automatic fix: moving code into a `with` block changes its indentation and,

@@ -63,7 +63,7 @@ class HardcodedPassword(Rule):
     per execution environment, for example with Powertools `parameters` or the AWS
     Parameters and Secrets Lambda extension, which cache them.
 
-    Secret *identifiers* are not secrets, so these are never flagged: ARNs, SSM
+    Not flagged: secret *identifiers*, which are not secrets: ARNs, SSM
     parameter paths (`"/prod/db/password"`), Secrets Manager ids and KMS aliases
     (`"prod/db/credentials"`, and names such as `"orders-db-credentials"` given to a
     `*secret*` name), URLs, file names (`"key.pem"`), regular expressions, header and field

@@ -33,7 +33,7 @@ class SecretLogged(Rule):
     (`os.environ["DB_PASSWORD"]`, `os.getenv("API_TOKEN")`), or the whole
     `os.environ`. Log calls are the `logging` module's functions and the methods of
     loggers from `logging.getLogger(...)` or Powertools `Logger()` (`info`,
-    `error`, `exception`, ..., and Powertools `append_keys`). Anywhere in the file:
+    `error`, `exception`, ..., and Powertools `append_keys`). Anywhere in a module Lambda runs:
     what module scope logs at init reaches CloudWatch too.
 
     The secret is followed through assignments, subscripts and `.get(...)`,
@@ -54,7 +54,10 @@ class SecretLogged(Rule):
 
     Not flagged: a secret's identifiers and metadata (`SecretId`, `ARN`, `Name`,
     `VersionId`, the `username`, `host`, `port` and `dbname` of a database
-    secret), attributes of an object built from credentials that are not the
+    secret, and fields whose name ends in a word that names or locates something:
+    `masterarn`, `user_arn`, `dbIdentifier`, `DirectoryId`, also as the literal
+    default of a configurable key, `KEY = os.environ.get("KEY") or
+    "awsSeamlessDomainUsername"`), attributes of an object built from credentials that are not the
     credentials (`session.region_name`, `client.meta`), values that only describe a
     secret (`len(token)`, `token[:4]`,
     `token is None`, `bool(token)`, `hash(...)`), secrets passed through a project
@@ -62,7 +65,8 @@ class SecretLogged(Rule):
     keys of `os.environ`, and a variable assigned again before it is logged
     (`response = table.put_item(...)` after `response` held the secret): what is
     logged is the value that reaches the call, so a reassignment that only happens
-    in one branch, or after the log call in a loop, still counts.
+    in one branch, or after the log call in a loop, still counts. Nor is
+    code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md): what a test or a script prints never reaches CloudWatch.
 
     Not seen: secrets passed into a function's parameters and logged there,
     secrets stored on objects (`self.token`), and loggers the analysis cannot
@@ -212,9 +216,33 @@ class SecretLogged(Rule):
                 print(f"secret id {event['secret_id']} loaded")
                 return {"length": len(secret)}
         '''),
+        Good('''
+            import json
+            import logging
+            import os
+            import boto3
+
+            logger = logging.getLogger()
+            secrets = boto3.client("secretsmanager")
+            USERNAME_KEY = os.environ.get("USERNAME_KEY") or "awsSeamlessDomainUsername"
+
+            def secret_dict(arn, stage):
+                return json.loads(secrets.get_secret_value(SecretId=arn, VersionStage=stage)["SecretString"])
+
+            def lambda_handler(event, context):
+                current = secret_dict(event["SecretId"], "AWSCURRENT")
+                pending = secret_dict(event["SecretId"], "AWSPENDING")
+                master_arn = current["masterarn"]
+                logger.error("cannot log in with the master secret %s" % master_arn)
+                logger.info("user %s of %s" % (current["user_arn"], current["dbIdentifier"]))
+                if current[USERNAME_KEY] != pending[USERNAME_KEY]:
+                    logger.error("user %s is not %s" % (current[USERNAME_KEY], pending[USERNAME_KEY]))
+        '''),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
+        if not self.ctx.runs_on_lambda:
+            return  # a test's or a script's output never reaches CloudWatch
         sink = self._sink(node)
         if sink is None:
             return

@@ -37,8 +37,8 @@ class LongTermCredentials(Rule):
     token, so long-term ones never come with one); the runtime's own
     `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` variables (the role's credentials);
     values from the event or from a function's parameters (the caller decides,
-    and is checked where it passes them by keyword); calls with `**kwargs`; test
-    files; code under `if __name__ == "__main__":`. Literal keys are LAM401's.
+    and is checked where it passes them by keyword); calls with `**kwargs`;
+    code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md); code under `if __name__ == "__main__":`. Literal keys are LAM401's.
 
     ## Fix safety
     No automatic fix: removing the keys changes which identity the calls use; the
@@ -159,7 +159,7 @@ class LongTermCredentials(Rule):
         if token is not None and not _is_none(token.value):
             return  # temporary credentials: only they come with a session token
         ctx = self.ctx
-        if ctx.model.is_test_file or under_main_guard(ctx):
+        if not ctx.runs_on_lambda or under_main_guard(ctx):
             return
         flow = credential_flow(ctx)
         if flow is None:

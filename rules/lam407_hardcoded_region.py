@@ -39,7 +39,8 @@ class HardcodedRegion(Rule):
     services with a single endpoint region, where the region is fixed by AWS
     (`ce`, `pricing`, `budgets`, `iam`, `organizations`, `route53`,
     `cloudfront`, ...), regions that are not literals (`os.environ["AWS_REGION"]`,
-    `event["region"]`), and test files (moto and LocalStack need a region).
+    `event["region"]`), and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md) (moto and LocalStack need a region, a script
+    runs wherever its author is).
 
     ## Fix safety
     No automatic fix: whether the region is deliberate is for the author to say.
@@ -130,7 +131,7 @@ class HardcodedRegion(Rule):
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self.ctx.model.is_test_file or not node.args:
+        if not self.ctx.runs_on_lambda or not node.args:
             return
         qualified = self.ctx.qualify(node.func)
         constructors = AWS_CLIENT_CONSTRUCTORS | REGION_CONFIG_CALLS | frozenset(self.ctx.config.extra_clients)

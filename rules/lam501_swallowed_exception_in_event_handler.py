@@ -77,7 +77,7 @@ class SwallowedExceptionInEventHandler(Rule):
     `close()`); a best-effort step
     after the work (a metric) that does not touch the event; and a `try` that only
     computes values which have a fallback (`parent = None` before it, or assigned
-    again in the `except`), tolerated on purpose.
+    again in the `except`), tolerated on purpose. Nor is code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: whether a failure should fail the invocation, be reported per

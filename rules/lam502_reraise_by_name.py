@@ -24,8 +24,8 @@ class ReraiseByName(Rule):
 
     Not flagged: `raise e from ...` (a bare `raise` cannot set a cause), `raise e` in
     a nested function or class, in a nested `except` or `finally` block (where the
-    exception being handled is another one), and blocks that assign `e` before
-    raising it.
+    exception being handled is another one), blocks that assign `e` before
+    raising it, and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md), whose errors Lambda never reports.
 
     ## Fix safety
     The fix replaces `raise e` with `raise`. It is safe: it is offered only where the
@@ -140,6 +140,18 @@ class ReraiseByName(Rule):
                 except ValueError as e:
                     raise e from None
         '''),
+        Good('''
+            import boto3
+            from botocore.exceptions import ClientError
+
+            def latest_stream(group):
+                try:
+                    return boto3.client("logs").describe_log_streams(logGroupName=group)
+                except ClientError as e:
+                    if e.response["Error"]["Code"] == "ResourceNotFoundException":
+                        return None
+                    raise e
+        ''', path="tests/integration/test_events.py"),
         Fixed(
             before='''
             def lambda_handler(event, context):
@@ -161,7 +173,7 @@ class ReraiseByName(Rule):
     ]
 
     def visit_Raise(self, node: cst.Raise) -> None:
-        if not isinstance(node.exc, cst.Name) or node.cause is not None:
+        if not isinstance(node.exc, cst.Name) or node.cause is not None or not self.ctx.runs_on_lambda:
             return
         name = node.exc.value
         handler = self._handling(name)

@@ -45,8 +45,8 @@ class ApiBodyNotString(Rule):
     directly or through a name. Not flagged: functions nothing shows an HTTP caller
     for (however their response looks), bodies that are
     strings or calls (`json.dumps(...)`, `str(...)`), parameters of a response
-    helper (the caller decides what they hold), and Powertools event-handler routes,
-    whose return values Powertools serialises itself.
+    helper (the caller decides what they hold), Powertools event-handler routes,
+    whose return values Powertools serialises itself, and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     The fix wraps the body in `json.dumps(...)` and adds `import json` when the

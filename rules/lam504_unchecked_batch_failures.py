@@ -31,7 +31,8 @@ class UncheckedBatchFailures(Rule):
     (returns it, passes it to a function, stores it). Not flagged: DynamoDB's
     `Table.batch_writer()`, which resends unprocessed items itself, and calls on
     clients of other services that happen to share the name (`put_events` of
-    Personalize, for example).
+    Personalize, for example), and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md): a test or a seed script that
+    writes a batch is checked by running it.
 
     ## Fix safety
     No automatic fix: the retry (with backoff) or the error to raise depends on the
@@ -141,6 +142,8 @@ class UncheckedBatchFailures(Rule):
         if operation is None:
             return
         ctx = self.ctx
+        if not ctx.runs_on_lambda:
+            return
         receiver = receiver_of(ctx, func.value)
         if not receiver.may_be(operation.services, operation.distinctive):
             return

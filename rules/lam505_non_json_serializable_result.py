@@ -40,6 +40,14 @@ class NonJsonSerializableResult(Rule):
     `default=str` (or a `cls=` encoder) to `json.dumps`, or convert the value first
     (`list(...)`, `.isoformat()`, `int(...)`).
 
+    Not flagged: `json.dumps` calls that pass `default=` or `cls=` (or `**kwargs`,
+    which may hold one), a value passed by keyword or unpacked (`*args`), a
+    handler's returned `Decimal` or bytes (the runtime encodes them), items of the
+    low-level DynamoDB client (`boto3.client("dynamodb")`, whose typed attribute
+    values are strings), and values whose type the rule cannot see: parameters,
+    results of other calls, attributes, and names bound to different values. The rule
+    checks every file, test files and scripts included: the encoder fails there too.
+
     ## Fix safety
     No automatic fix: which conversion is right (`float` or `str` for a `Decimal`,
     an ISO date or a timestamp) depends on the consumer of the JSON.

@@ -76,7 +76,7 @@ class RecursiveS3Trigger(Rule):
     and writes in a function that tests the object key before writing (a
     `startswith`/`endswith`/regex or comparison on the key that skips with `return`,
     `continue` or `raise`, or that the write sits under): that is the usual guard
-    that stops the loop after one round.
+    that stops the loop after one round. Nor is code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     Nor writes the trigger's own key filter keeps out. When the deployment templates
     (SAM, CloudFormation, serverless.yml, CDK in Python or TypeScript) declare the

@@ -33,7 +33,7 @@ class S3KeyNotUnquoted(Rule):
     Not flagged: a key decoded on the way, also through `str(...)`, f-strings, `+`
     and `.strip()` (`unquote_plus(str(record["s3"]["object"]["key"]))`,
     `unquote_plus(f"incoming/{key}")`), and through a variable that is decoded that
-    way.
+    way; and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Why is this bad?
     S3 event notifications carry the object key URL-encoded the way HTML forms

@@ -8,6 +8,7 @@ from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog import events as ev
 from lambdalint.model import EVENT, EventProfile, FunctionInfo, analyses
 from lambdalint.model.event_sources import key_read, own_nodes, string_index
+from lambdalint.templates.model import SNS as SNS_TRIGGER
 
 from ._events import code_of, literal_int, resolve_name, walk_with_parents
 
@@ -32,8 +33,11 @@ class OnlyFirstRecord(Rule):
     is really required, configure a batch size of 1 and assert `len(...) == 1`.
 
     Not flagged: SNS records (`...[0]["Sns"]`, or a handler that reads `Sns`), since
-    SNS invokes a function with exactly one record; and code that checks the length
-    against 1 (`if len(event["Records"]) != 1: raise ...`).
+    SNS invokes a function with exactly one record; a function every template that
+    deploys it gives batches of one record (`BatchSize: 1`, `batchSize: 1`,
+    `batch_size=1` on each of its SQS, Kinesis and DynamoDB sources); code that
+    checks the length against 1 (`if len(event["Records"]) != 1: raise ...`); and
+    code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: turning the body into a loop changes error handling and the
@@ -107,6 +111,27 @@ class OnlyFirstRecord(Rule):
                 rest = process_all(event["Records"])
                 return first["eventID"], rest
         '''),
+        Good('''
+            import json
+
+            def lambda_handler(event, context):
+                message = json.loads(event["Records"][0]["body"])
+                return message["JobId"]
+        ''', files={"template.yaml": '''
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Results:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Handler: app.lambda_handler
+                  Runtime: python3.12
+                  Events:
+                    Jobs:
+                      Type: SQS
+                      Properties:
+                        Queue: !GetAtt JobsQueue.Arn
+                        BatchSize: 1
+        '''}),
         Bad('''
             from aws_lambda_powertools.utilities.data_classes import SQSEvent, event_source
 
@@ -138,6 +163,8 @@ class OnlyFirstRecord(Rule):
         scopes = [function] if function is entry else [function, entry]
         if any(self._iterates(profile, f) for f in scopes):
             return
+        if self._one_record_per_invocation(function):
+            return
         self._reported.add(id(function))
         kind = profile.describe(profile.record_sources)
         batch = f"an {kind} event" if kind and kind[0] in "AEIOS" else (f"a {kind} event" if kind else "an event")
@@ -147,6 +174,16 @@ class OnlyFirstRecord(Rule):
             f"records: {batch} can carry several, and the rest are dropped as if processed; loop over "
             "all of them",
         )
+
+    def _one_record_per_invocation(self, function: FunctionInfo) -> bool:
+        """Every entry point that runs this code has event sources the templates declare,
+        and each of them delivers one record at a time: SNS, or a batch source whose
+        `BatchSize` is 1."""
+        declared = analyses.declared_sources(self.ctx.model, function)
+        return bool(declared) and all(
+            sources and all(getattr(s, "kind", None) == SNS_TRIGGER or getattr(s, "batch_size", None) == 1
+                            for s in sources)
+            for sources in declared)
 
     def _record_list(self, profile: EventProfile, function: FunctionInfo, expr: cst.BaseExpression) -> bool:
         """The record list itself (not one record)."""

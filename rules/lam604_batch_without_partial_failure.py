@@ -7,6 +7,7 @@ import libcst as cst
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog import events as ev
 from lambdalint.model import EventProfile
+from lambdalint.walk import children
 
 
 class BatchWithoutPartialFailure(Rule):
@@ -32,6 +33,14 @@ class BatchWithoutPartialFailure(Rule):
     built by the handler or by a function whose result it returns. Each handler is
     reported once, at its first loop over the records. A batch size of 1 makes the
     finding moot; configure it and suppress the finding there.
+
+    Not flagged: handlers that return `batchItemFailures` (directly or through a
+    function whose result they return) or use Powertools batch processing, loops over
+    records of other sources (S3, SNS, EventBridge: no partial batch response exists
+    for them), a `for` loop whose whole body is a `try` with a broad `except` that does
+    not raise (no record can fail the batch; LAM501 reports the swallowed failure),
+    loops in Powertools routes and record handlers (the entry point must
+    be a handler), and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: collecting failures changes the handler's error handling and
@@ -152,6 +161,18 @@ class BatchWithoutPartialFailure(Rule):
                     Entries=[{"Id": r["messageId"], "ReceiptHandle": r["receiptHandle"]} for r in event["Records"]],
                 )
         '''),
+        Good('''
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("messages")
+
+            def handler(event, context):
+                for record in event["Records"]:
+                    try:
+                        table.put_item(Item={"id": record["messageId"], "body": record["body"]})
+                    except Exception as error:
+                        print(error)  # swallowed: LAM501's finding, no record fails the batch
+        '''),
     ]
 
     def begin_file(self, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -182,7 +203,7 @@ class BatchWithoutPartialFailure(Rule):
                 or id(profile.entry.function) in self._reported:
             return
         loop = next((loop for loop in profile.record_loops if loop.node is node), None)
-        if loop is None:
+        if loop is None or self._never_fails(node):
             return
         sources = loop.sources & ev.BATCH_SOURCES
         if not sources:
@@ -197,6 +218,35 @@ class BatchWithoutPartialFailure(Rule):
             "Powertools batch processing",
         )
 
+    def _never_fails(self, node: cst.CSTNode) -> bool:
+        """A `for` loop whose whole body is a `try` with a broad `except` (bare,
+        `Exception`, `BaseException`) that does not raise: no record can fail the batch,
+        so there is no retry of the whole batch to speak of (LAM501 reports the
+        swallowed failure)."""
+        if not isinstance(node, cst.For) or not isinstance(node.body, cst.IndentedBlock) \
+                or len(node.body.body) != 1 or not isinstance(node.body.body[0], cst.Try):
+            return False
+        attempt = node.body.body[0]
+        for handler in attempt.handlers:
+            if handler.type is not None and self.ctx.qualify(handler.type) not in ev.BROAD_EXCEPTIONS:
+                continue
+            if not _raises(handler.body) and (attempt.finalbody is None or not _raises(attempt.finalbody.body)):
+                return True
+        return False
+
     @staticmethod
     def _reports(profile: EventProfile) -> bool:
         return profile.reports_batch_failures or profile.powertools_batch
+
+
+def _raises(node: cst.CSTNode) -> bool:
+    """Whether a block has a `raise` statement, not counting nested functions."""
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Raise):
+            return True
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        stack.extend(children(current))
+    return False

@@ -22,6 +22,7 @@ from ._events import (
     is_dynamodb_table,
     literal_int,
     receiver_of,
+    resolve_name,
     result_use,
     walk_with_parents,
 )
@@ -59,7 +60,8 @@ class MissingPagination(Rule):
     continuation key (`IsTruncated`, `NextContinuationToken`, `LastEvaluatedKey`,
     `NextToken`, `Marker`, or the operation's own token from botocore). Not
     flagged: a literal page size (`MaxKeys=1`, an existence check; `Limit=100`, the
-    first hundred on purpose), results that are dropped or never read, results used only to
+    first hundred on purpose; also a constant, or a parameter whose default is one:
+    `def find(prefix, limit=10)` then `Limit=limit`), results that are dropped or never read, results used only to
     test whether there is anything (`if response["Items"]:`, `"Contents" in
     response`, `len(items) > 0`, `bool(...)`) or to take the first item
     (`["Users"][0]`, `next(iter(...), None)`), or to log it (`LOGGER.info(f"{response}")`),
@@ -68,8 +70,10 @@ class MissingPagination(Rule):
     unless a page size is given (S3 `list_buckets`, SQS `list_queues`, EC2
     `describe_*`) when none is, lookups of named resources
     (`describe_stacks(StackName=...)`, `describe_db_instances(DBInstanceIdentifier=...)`,
-    where the keyword names the operation's own resource), and clients of services
-    where the operation does not page.
+    where the keyword names the operation's own resource), clients of services
+    where the operation does not page, and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md): an integration test that
+    counts what a query returns, or a script that lists a few items, reads what it
+    needs.
 
     ## Fix safety
     No automatic fix: rewriting the call into a paginator loop changes the shape of
@@ -228,6 +232,15 @@ class MissingPagination(Rule):
         Good('''
             import boto3
 
+            cognito = boto3.client("cognito-idp")
+
+            def users_by_email_prefix(pool, prefix, limit=10):
+                response = cognito.list_users(UserPoolId=pool, Filter=f'email ^= "{prefix}"', Limit=limit)
+                return [user["Username"] for user in response.get("Users", [])]
+        '''),
+        Good('''
+            import boto3
+
             cloudformation = boto3.client("cloudformation")
             rds = boto3.client("rds")
 
@@ -250,6 +263,8 @@ class MissingPagination(Rule):
         if not _is_pageable(operation):
             return
         ctx = self.ctx
+        if not ctx.runs_on_lambda:
+            return  # tests and scripts read what they need; Lambda code is what is checked
         found = self._paging(func.value, operation, node)
         if found is None:
             return
@@ -335,12 +350,25 @@ class MissingPagination(Rule):
     def _limit_given(call: cst.Call, paging: ev.Paging) -> bool:
         return any(argument(call, key, None) is not None for key in paging.limit_keys)
 
-    @staticmethod
-    def _first_page_on_purpose(call: cst.Call, paging: ev.Paging) -> bool:
+    def _first_page_on_purpose(self, call: cst.Call, paging: ev.Paging) -> bool:
         """A literal page size: the code asks for at most that many on purpose (1 is an
-        existence check, `Limit=100` "the first hundred")."""
-        return any((literal_int(argument(call, key, None)) or 0) >= ev.EXISTENCE_CHECK_LIMIT
+        existence check, `Limit=100` "the first hundred"); also through a name bound to
+        one, or a parameter whose default is one (`def find(prefix, limit=10)`: the
+        caller's count). A computed size may be anything."""
+        return any((self._literal_size(argument(call, key, None)) or 0) >= ev.EXISTENCE_CHECK_LIMIT
                    for key in paging.limit_keys | ev.LIMIT_KEYS)
+
+    def _literal_size(self, size: cst.BaseExpression | None) -> int | None:
+        if not isinstance(size, cst.Name):
+            return literal_int(size)
+        function = self.ctx.function
+        if function is not None:
+            params = function.node.params
+            for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+                if param.name.value == size.value:
+                    return literal_int(param.default) if param.default is not None else None
+        bound = resolve_name(self.ctx.model, function, size, hops=2)
+        return literal_int(bound) if bound is not size else None
 
     def _continues(self, call: cst.Call, paging: ev.Paging) -> bool:
         """The call passes a token, or the code around it reads one."""

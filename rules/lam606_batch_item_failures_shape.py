@@ -36,6 +36,13 @@ class BatchItemFailuresShape(Rule):
     succeeded. A misspelled `batchItemFailures` key is worse: the response counts
     as "no failures", and the records that failed are deleted as if processed.
 
+    Not flagged: entries built with `**` (`{**entry, ...}`), identifiers the rule
+    cannot trace to a record field (a parameter, a call's result), identifiers read
+    from a field that is not one of the wrong ones above (a project's own id field
+    may hold the record's id), near misses of `batchItemFailures` in a dict the
+    function does not return or in a function whose entry point reads no batch
+    records, and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
+
     ## Fix safety
     No automatic fix: the right identifier depends on the event source, which the
     code may not show.

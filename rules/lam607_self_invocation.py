@@ -43,6 +43,12 @@ class SelfInvocation(Rule):
     compared with a limit (an integer or an UPPER_CASE constant), as in
     `page = event.get("page", 1)` then `if page < MAX_PAGES: ...invoke(...)`.
 
+    Not flagged: calls guarded as above, invocations of other functions (a literal
+    name or ARN, a name read from another environment variable or from the event),
+    a `FunctionName` the rule cannot follow (passed by position, built by a helper,
+    in `**kwargs`), receivers that are not Lambda clients, and invokes outside
+    invocation scope (init, test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
+
     ## Fix safety
     No automatic fix: the limit and what to do when it is reached belong to the
     author.

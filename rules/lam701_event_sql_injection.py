@@ -43,7 +43,9 @@ class EventSqlInjection(EventTaintRule):
     cursor) and libraries whose `execute` takes no SQL (`gql`). An object whose type
     the analysis cannot see (a parameter, a helper's result) counts as a database
     object, but when the project has `execute` methods of its own only if it is
-    named like one (`cursor`, `conn`, `db`, `session`, `engine`...).
+    named like one (`cursor`, `conn`, `db`, `session`, `engine`...). Nor is
+    what an AWS SDK call made with event data returns (`get_secret_value(SecretId=event["SecretId"])`
+    answers with the secret, which is AWS's data, not the caller's), or code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: moving a value into a parameter changes the SQL text and the
@@ -216,5 +218,24 @@ class EventSqlInjection(EventTaintRule):
             def lambda_handler(event, context):
                 run("SELECT * FROM orders WHERE id = %s", (event["pathParameters"]["id"],))
                 return run(f"SELECT count(*) FROM {TABLE}")
+        '''),
+        Good('''
+            import json
+            import boto3
+            import oracledb
+
+            secrets = boto3.client("secretsmanager")
+
+            def lambda_handler(event, context):
+                set_secret(secrets, event["SecretId"], event["ClientRequestToken"])
+
+            def set_secret(client, arn, token):
+                pending = get_secret_dict(client, arn, "AWSPENDING", token)
+                cursor = oracledb.connect(user=pending["username"]).cursor()
+                cursor.execute('ALTER USER app IDENTIFIED BY "%s"' % pending["password"])
+
+            def get_secret_dict(client, arn, stage, token):
+                secret = client.get_secret_value(SecretId=arn, VersionId=token, VersionStage=stage)
+                return json.loads(secret["SecretString"])
         '''),
     ]

@@ -34,8 +34,9 @@ class EventCommandInjection(EventTaintRule):
     Not flagged: argument lists without a shell (`subprocess.run(["convert", key,
     out])`, where each item stays one argument), values quoted with `shlex.quote`
     (or joined with `shlex.join`), values converted with `int()`/`float()`, values
-    checked against a literal allow-list, and commands built from constants or
-    environment variables.
+    checked against a literal allow-list, commands built from constants or
+    environment variables, what an AWS SDK call made with event data returns (`get_secret_value(SecretId=event["SecretId"])`
+    answers with the secret, which is AWS's data, not the caller's), and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: turning a command string into an argument list means splitting

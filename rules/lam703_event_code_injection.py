@@ -30,8 +30,10 @@ class EventCodeInjection(EventTaintRule):
     credentials.
 
     Not flagged: `yaml.safe_load` and `yaml.load(..., Loader=yaml.SafeLoader)`,
-    `json.loads`, `ast.literal_eval`, and code or pickles that do not come from the
-    event (a model file bundled with the function or read from your own bucket).
+    `json.loads`, `ast.literal_eval`, code or pickles that do not come from the
+    event (a model file bundled with the function or read from your own bucket, and
+    what an AWS SDK call made with event data returns (`get_secret_value(SecretId=event["SecretId"])`
+    answers with the secret, which is AWS's data, not the caller's)), and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: the data needs a format that cannot carry code (JSON, or YAML

@@ -36,7 +36,8 @@ class EventPathTraversal(EventTaintRule):
     stay under a base directory (`if not path.startswith(BASE): ...`,
     `path.is_relative_to(BASE)`, `os.path.commonpath`), values rejected when they
     contain `..`, values checked against a literal allow-list or with `isalnum()`/
-    `re.fullmatch`, and numbers. Normalisation alone is not enough: `normpath("/tmp/"
+    `re.fullmatch`, numbers, what an AWS SDK call made with event data returns (`get_secret_value(SecretId=event["SecretId"])`
+    answers with the secret, which is AWS's data, not the caller's), and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md). Normalisation alone is not enough: `normpath("/tmp/"
     "../etc/passwd")` is `/etc/passwd`.
 
     ## Fix safety

@@ -46,8 +46,9 @@ class EventSsrf(EventTaintRule):
     S3 Object Lambda's `getObjectContext` (`inputS3Url`, `outputRoute`,
     `outputToken`), a Lambda authorizer's `methodArn`/`routeArn` and what is computed
     from them, and record metadata such as an S3 notification's bucket name (the list
-    is in docs/taint.md). A field counts only as the event delivers it: a
-    `ResponseURL` inside an SQS message body is the sender's.
+    is in docs/taint.md), what an AWS SDK call made with event data returns (`get_secret_value(SecretId=event["SecretId"])`
+    answers with the secret, which is AWS's data, not the caller's), and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md). A field counts only as the
+    event delivers it: a `ResponseURL` inside an SQS message body is the sender's.
 
     ## Fix safety
     No automatic fix: the allowed destinations are the author's decision.

@@ -34,7 +34,9 @@ class EventExpressionInjection(EventTaintRule):
     Not flagged: values passed through `ExpressionAttributeValues` (`:value`
     placeholders) and names through `ExpressionAttributeNames`, conditions built with
     `boto3.dynamodb.conditions` (`Key("pk").eq(value)`, `Attr(...)`), attribute names
-    checked against a literal allow-list, and numbers (`int()`).
+    checked against a literal allow-list, numbers (`int()`), what an AWS SDK call made with event data returns (`get_secret_value(SecretId=event["SecretId"])`
+    answers with the secret, which is AWS's data, not the caller's), and
+    code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: moving values to `ExpressionAttributeValues` changes two

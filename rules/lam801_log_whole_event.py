@@ -46,7 +46,9 @@ class LogWholeEvent(Rule):
     parameter that the function reassigns before logging (`event = event["detail"]`;
     the analysis does not follow statement order, so it stays quiet for the whole
     function), and `log_event=` set from a variable or an environment switch (a
-    deliberate debugging toggle). Logging at `debug` level is still flagged: the level
+    deliberate debugging toggle), functions a template does not name in a module
+    whose handler it names (`lambda_handler_local(event, context)`, a driver for
+    local runs), and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md). Logging at `debug` level is still flagged: the level
     is configuration, and a debug level switched on in production logs every event.
 
     ## Fix safety

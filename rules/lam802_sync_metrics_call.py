@@ -28,7 +28,8 @@ class SyncMetricsCall(Rule):
     Powertools `Metrics` (`add_metric` plus `@metrics.log_metrics`) and the
     `aws-embedded-metrics` library both write EMF.
 
-    Not flagged: calls at module scope or in code that only module scope runs, and a
+    Not flagged: calls at module scope or in code that only module scope runs,
+    code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md), and a
     project's own method that happens to be named `put_metric_data` (the call
     resolves to a function of the checked tree; what that function calls is checked
     where it is).

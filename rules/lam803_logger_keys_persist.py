@@ -58,7 +58,8 @@ class LoggerKeysPersist(Rule):
     `clear_state()` in the same function or in the handler), handlers decorated with
     `clear_state=` set from a variable, and loggers the analysis knows are not
     Powertools loggers (`logging.getLogger()`). A logger it cannot follow (a
-    parameter, `self.logger`) counts when its name says it is one.
+    parameter, `self.logger`) counts when its name says it is one. Nor is
+    code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     The fix is unsafe: it adds `clear_state=True` to the handler's existing

@@ -58,8 +58,9 @@ class MetricsNeverFlushed(Rule):
     appear.
 
     Not flagged: `single_metric(...)` blocks (they flush when the block ends), metrics
-    added at module scope, and metrics objects the analysis cannot identify as
-    Powertools ones.
+    added at module scope or in code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md), metrics objects the analysis cannot
+    identify as Powertools ones, and namespaces computed at run time. A reserved
+    namespace is flagged in every file: CloudWatch rejects it wherever the call runs.
 
     ## Fix safety
     No automatic fix: where to flush (decorator, `finally` block) and which namespace

@@ -39,7 +39,8 @@ class DeprecatedEventLoop(Rule):
     Not flagged: code inside `async def` (a different mistake: the loop is already
     running), `new_event_loop()` loops, and a loop kept at module scope and used in
     the handler (one long-lived loop for the environment is a deliberate design;
-    create it with `asyncio.new_event_loop()` there).
+    create it with `asyncio.new_event_loop()` there). The rule checks every file,
+    test files and scripts included: the call breaks there too on Python 3.14.
 
     ## Fix safety
     The fix is safe: it replaces the call with `asyncio.run(x)` (using the module's

@@ -59,7 +59,8 @@ class BackgroundWorkOutlivesInvocation(Rule):
     the environment), threads that are joined or passed on (appended to a list,
     returned, stored on an object: the analysis cannot see who joins them), futures
     and tasks whose result is read, awaited, gathered or stored, executors used as
-    `with` blocks (leaving the block waits for every future), and `TaskGroup` tasks.
+    `with` blocks (leaving the block waits for every future), `TaskGroup` tasks, and
+    code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: waiting changes the function's latency, and where to wait is

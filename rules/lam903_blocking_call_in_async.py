@@ -54,7 +54,8 @@ class BlockingCallInAsync(Rule):
     function, a `functools.partial`, or inside a `lambda`), awaited calls (async
     clients), SDK methods that do no I/O (`get_paginator`, `get_waiter`,
     `generate_presigned_url`, resource constructors such as `Table(...)`), plain
-    `def` helpers nested in the coroutine, and coroutines no handler reaches.
+    `def` helpers nested in the coroutine, coroutines no handler reaches, and
+    code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
     Blocking calls inside a plain `def` that the coroutine calls directly are not
     followed.
 

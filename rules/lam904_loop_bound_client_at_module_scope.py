@@ -36,8 +36,8 @@ class LoopBoundClientAtModuleScope(Rule):
 
     Not flagged: clients created inside the coroutine, module-level clients of code
     that runs every invocation on one long-lived loop, an `aioboto3.Session()` at
-    module scope (a session holds no connections; its clients do), and clients only
-    module-scope code uses.
+    module scope (a session holds no connections; its clients do), clients only
+    module-scope code uses, and code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: moving the client into the coroutine, or switching to one

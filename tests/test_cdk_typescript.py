@@ -126,7 +126,8 @@ def test_functions_their_settings_marks_layers_and_event_sources():
     assert orders.memory.where.line == _line(STACK, "memorySize")
     assert [(layer.name, layer.content_dir) for layer in orders.layers] == [
         ("Deps", "layers/deps"), ("Helpers", "layers/helpers"), ("Shared", None)]
-    assert [(e.kind, e.partial_batch) for e in orders.events] == [("SQS", True), ("EventBridge", None)]
+    assert [(e.kind, e.partial_batch, e.batch_size) for e in orders.events] == [
+        ("SQS", True, 10), ("EventBridge", None, None)]
     assert thumbs.is_python and thumbs.runtime.value == "python3.12" and thumbs.timeout_seconds == 120
     assert (thumbs.module_file, thumbs.function_name) == ("src/thumbs/main.py", "resize")
     assert thumbs.memory_mb == 128

@@ -48,6 +48,15 @@ def test_rule_docstring_has_the_required_sections(rule):
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[rule.code for rule in RULES])
+def test_rule_docstring_says_what_it_does_not_flag(rule):
+    """Issue 17: a user reading a finding needs the rule's traps and exemptions, which
+    each rule lists in a "Not flagged:" paragraph of "What it does" or "Why is this bad?"."""
+    text = " ".join(rule.doc().split())
+    before_fixes = text[: text.find("## Fix safety")]
+    assert "Not flagged:" in before_fixes, f"{rule.code} does not say what it does not flag"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.code for rule in RULES])
 def test_rule_page_shows_an_example_and_what_to_do_instead(rule):
     page = expected_pages([rule])[f"{rule.code}.md"]
     assert page.startswith(f"# {rule.code} {rule.name}\n")

@@ -27,7 +27,7 @@ LAYERS: list[set[str]] = [
     {"summary"},
     {"resolve", "reaching"},
     {"module"},
-    {"project"},
+    {"project", "guards"},
     {"entrypoints"},
     {"dataflow"},
     {"labels"},

@@ -342,7 +342,8 @@ ENV_WRITES = '''
 
 def test_env_test_files_are_exempt_through_the_cli(tmp_path):
     write(tmp_path, {
-        "src/app.py": ENV_WRITES,
+        # A handler's module: the other files are tests, which Lambda never runs.
+        "src/app.py": ENV_WRITES + "\n    def lambda_handler(event, context):\n        return None\n",
         "tests/test_app.py": ENV_WRITES,
         "tests/helpers.py": ENV_WRITES,
         "conftest.py": ENV_WRITES,

@@ -4,7 +4,8 @@ Real code at scale, including the files CPython's own tests keep broken on
 purpose (bad encodings, Python 2 syntax, invalid characters): no crash, no
 traceback, exit code 0 or 1, a LAM000 finding for exactly the files CPython
 refuses, and `--fix --unsafe-fixes --diff` output that applies to the files
-and leaves code that parses.
+and leaves code that parses (on the library's top-level modules imported by a
+handler, so that they are code Lambda runs).
 
 The whole library is checked, its `test` package included (about 1,800 files,
 31 MB; about a minute on two cores), except `site-packages`, which holds
@@ -129,8 +130,30 @@ def apply_unified_diff(diff: str, read) -> dict[str, str]:  # type: ignore[no-un
     return results
 
 
-def test_the_fixes_diff_applies_and_parses(checked):
-    _, findings, cwd = checked
+@pytest.fixture(scope="module")
+def deployed_library(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], Path]:
+    """The library's top-level modules copied byte for byte beside a handler that
+    imports them all, and checked there. In its own folder the standard library is no
+    function's code, so the rules that speak of code Lambda runs say nothing of it
+    (`ModuleModel.deployed`); imported by a handler, every module is Lambda code and
+    those rules, and their fixes, apply."""
+    cwd = tmp_path_factory.mktemp("deployed")
+    names = []
+    for path in sorted(STDLIB.glob("*.py")):
+        if path.stem.isidentifier() and not refused_by_python(path):
+            (cwd / path.name).write_bytes(path.read_bytes())
+            names.append(path.stem)
+    assert "lambda_function" not in names
+    (cwd / "lambda_function.py").write_text(
+        "".join(f"import {name}\n" for name in names) + "\n\ndef lambda_handler(event, context):\n    return None\n")
+    proc = lambdalint("check", "--no-cache", "--select", "ALL", "--jobs", "2", "--output-format", "json", ".",
+                      cwd=cwd)
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    return json.loads(proc.stdout or "[]"), cwd
+
+
+def test_the_fixes_diff_applies_and_parses(deployed_library):
+    findings, cwd = deployed_library
     fixable = sorted({item["filename"] for item in findings if item["fix"] is not None})
     assert fixable  # the standard library has some: otherwise this tests nothing
     proc = lambdalint("check", "--no-cache", "--select", "ALL", "--fix", "--unsafe-fixes", "--diff", "--jobs", "2",

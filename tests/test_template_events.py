@@ -243,3 +243,91 @@ def test_declared_sources_reach_the_handlers_entry_point():
     # Both functions deploy this handler: the sources of both templates' functions.
     assert sorted({e.kind for e in entry.declared}) == [
         "ALB", "API", "EventBridge", "FunctionURL", "S3", "SNS", "Schedule"]
+
+
+BATCHES = {
+    # SAM: an SQS event with a batch size, a stream without one; a CloudFormation mapping.
+    "sam/template.yaml": '''
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Jobs:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: .
+              Handler: app.handler
+              Runtime: python3.12
+              Events:
+                Queue:
+                  Type: SQS
+                  Properties:
+                    Queue: !GetAtt JobsQueue.Arn
+                    BatchSize: 1
+                Stream:
+                  Type: Kinesis
+                  Properties:
+                    Stream: !GetAtt Clicks.Arn
+                    StartingPosition: LATEST
+          JobsQueue:
+            Type: AWS::SQS::Queue
+          Mapping:
+            Type: AWS::Lambda::EventSourceMapping
+            Properties:
+              FunctionName: !Ref Jobs
+              EventSourceArn: !GetAtt JobsQueue.Arn
+              BatchSize: "5"
+    ''',
+    "sam/app.py": HANDLER,
+    "sls/serverless.yml": '''
+        service: jobs
+        provider:
+          name: aws
+          runtime: python3.12
+        functions:
+          work:
+            handler: handler.handler
+            events:
+              - sqs:
+                  arn: arn:aws:sqs:eu-west-1:1:jobs
+                  batchSize: 1
+    ''',
+    "sls/handler.py": HANDLER,
+    "cdk/cdk.json": "{}",
+    "cdk/app.py": '''
+        from aws_cdk import Stack, aws_lambda as _lambda
+        from aws_cdk.aws_lambda_event_sources import SqsEventSource
+
+
+        class JobsStack(Stack):
+            def __init__(self, scope, construct_id, **kwargs):
+                super().__init__(scope, construct_id, **kwargs)
+                work = _lambda.Function(self, "Work", runtime=_lambda.Runtime.PYTHON_3_12,
+                                        handler="handler.handler", code=_lambda.Code.from_asset("src"))
+                work.add_event_source(SqsEventSource(queue, batch_size=1))
+    ''',
+    "cdk/src/handler.py": HANDLER,
+    "tf/main.tf": '''
+        resource "aws_lambda_function" "report" {
+          function_name = "report"
+          filename      = "report.zip"
+          handler       = "report.main"
+          runtime       = "python3.12"
+        }
+
+        resource "aws_sqs_queue" "jobs" {
+          name = "jobs"
+        }
+
+        resource "aws_lambda_event_source_mapping" "jobs" {
+          event_source_arn = aws_sqs_queue.jobs.arn
+          function_name    = aws_lambda_function.report.arn
+          batch_size       = 1
+        }
+    ''',
+}
+
+
+def test_batch_sizes_are_read_where_templates_set_them():
+    """LAM603 trusts a batch of one record (`BatchSize: 1`) that a template declares."""
+    found = sorted((name, e.kind, e.batch_size) for name, f in _functions(BATCHES).items() for e in f.events)
+    assert found == [("Jobs", "Kinesis", None), ("Jobs", "SQS", 1), ("Jobs", "SQS", 5), ("Work", "SQS", 1),
+                     ("aws_lambda_function.report", "SQS", 1), ("work", "SQS", 1)]

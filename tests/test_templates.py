@@ -428,6 +428,34 @@ def test_a_cdk_app_folder_is_found_by_its_cdk_json(workdir):
     assert all(f.target is not None for f in functions.values())
 
 
+def test_a_cdk_app_inside_another_reads_asset_paths_from_its_own_folder(workdir):
+    """A repository with an app at its root and another in `techniques/` (each with its
+    `cdk.json`): the inner app's `entry="functions/parse"` is `techniques/functions/parse`,
+    where its `cdk synth` runs, not a folder of the outer app."""
+    (workdir / ".git").mkdir()
+    stack = '''
+        from aws_cdk import Stack
+        from aws_cdk import aws_lambda_python_alpha as lambda_python
+
+
+        class Chain(Stack):
+            def __init__(self, scope, construct_id):
+                super().__init__(scope, construct_id)
+                lambda_python.PythonFunction(self, "Parse", entry="functions/parse")
+    '''
+    write(workdir, {
+        "cdk.json": '{"app": "python3 app.py"}',
+        "app.py": "import aws_cdk as cdk\n",
+        "techniques/cdk.json": '{"app": "python3 stacks.py"}',
+        "techniques/stacks/chain.py": stack,
+        "techniques/functions/parse/index.py": "def handler(event, context):\n    return event\n",
+    })
+    result = _engine().check_paths([Path(".")])
+    assert [d.code for d in result.diagnostics if d.code == "LAM001"] == []
+    (parse,) = _by_name(result).values()
+    assert parse.module_file == "techniques/functions/parse/index.py"
+
+
 def test_a_template_named_on_the_command_line_is_read(workdir):
     write(workdir, {"template.yaml": _sam(handler="app.nothing"), "src/app.py": "def handler(e, c):\n    pass\n"})
     result = _engine().check_paths([Path("template.yaml")])

@@ -267,6 +267,10 @@ ENVIRON_MAPPINGS = frozenset({ENVIRON, "os.environb"})
 # Reserved variables the runtime sets again before each invocation (the rest stay as written).
 PER_INVOCATION_ENV_VARS = frozenset({"_X_AMZN_TRACE_ID"})
 ENV_READS = frozenset({"os.environ.get", "os.getenv", "os.environ.__getitem__"})
+# Variables the Lambda runtime always sets: a test of one says whether code runs on
+# Lambda (`if "AWS_EXECUTION_ENV" not in os.environ:` guards code for a laptop).
+LAMBDA_RUNTIME_VARIABLES = frozenset({"AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_RUNTIME_API",
+                                      "LAMBDA_TASK_ROOT", "AWS_LAMBDA_FUNCTION_VERSION"})
 
 
 def is_reserved_env_var(name: str) -> bool:

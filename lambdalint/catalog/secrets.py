@@ -521,6 +521,27 @@ NON_SECRET_FIELDS = frozenset(
         "region", "schema",
     }
 )
+# Last words of a field's name that name or locate something rather than hold a secret
+# (`masterarn`, `user_arn`, `dbIdentifier`, `awsSeamlessDomainUsername`, `DirectoryId`):
+# the rotation functions' secrets carry the ARN of their master secret, the resource and
+# the user next to the password.
+NON_SECRET_FIELD_WORDS = frozenset({"id", "ids", "arn", "arns", "identifier", "username", "host", "hostname",
+                                    "port", "region", "dbname", "engine"})
+NON_SECRET_FIELD_ENDINGS = ("arn", "identifier", "username")
+
+
+def is_non_secret_field(key: str) -> bool:
+    """Whether a field of a response or of a secret's JSON holds no secret: a known one
+    (`NON_SECRET_FIELDS`), or one whose name ends with a word that names or locates
+    something (`NON_SECRET_FIELD_WORDS`), unless the name also says it is a secret."""
+    if key in NON_SECRET_FIELDS:
+        return True
+    words = name_words(key)
+    if not words or is_password_like(key):
+        return False
+    return words[-1] in NON_SECRET_FIELD_WORDS or words[-1].endswith(NON_SECRET_FIELD_ENDINGS)
+
+
 # Calls and methods through which a secret stays whole (or readable) in the result.
 SECRET_PRESERVING_CALLS = frozenset(
     {"builtins.str", "builtins.repr", "builtins.format", "builtins.dict", "builtins.list",

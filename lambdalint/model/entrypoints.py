@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, ClassVar, Iterable
 
 import libcst as cst
 
@@ -39,6 +39,11 @@ class HandlerSpec:
     # Event sources the deployment declares for this handler (templates fill this
     # in with `lambdalint.templates.EventSource`s); not part of its identity.
     events: tuple[Any, ...] = field(default=(), compare=False)
+    # Whether a template that deploys the function names it (`TemplateHandlerSpec`):
+    # the other functions of its module are then not taken for handlers by their name
+    # or `(event, context)` parameters alone (`lambda_handler_local`, a driver for
+    # runs on a laptop, is code Lambda never calls).
+    deploys: ClassVar[bool] = False
 
     @classmethod
     def parse(cls, text: str, source: str = "config") -> HandlerSpec:
@@ -111,9 +116,11 @@ def discover(model: ModuleModel, specs: Iterable[HandlerSpec]) -> list[EntryPoin
                                              entry.declared + declared)
 
     functions = model.functions
+    named = False  # by a template that deploys this module's handler
     for spec in specs:
         if spec.matches(model) and spec.function in functions:
             add(functions[spec.function], "handler", spec.source, declared=spec.events)
+            named = named or spec.deploys
     for function in functions.values():
         if not function.is_module_level:
             continue
@@ -124,6 +131,8 @@ def discover(model: ModuleModel, specs: Iterable[HandlerSpec]) -> list[EntryPoin
         decorator = _lambda_decorator(model, function)
         if decorator:
             add(function, "handler", f"decorator @{decorator}")
+        elif named:
+            continue
         elif _has_event_context_params(function):
             add(function, "handler", "signature (event, context)")
         elif function.name == "lambda_handler" or (

@@ -83,6 +83,9 @@ class ModuleModel:
     # The project this module belongs to (a `lambdalint.model.project.CallGraph`; the
     # analyses built on it live in the project, see `lambdalint.model.analyses`).
     project: ProjectLinks | None = None
+    # Whether Lambda runs this module, as the engine knows it from the unit's scope
+    # (`lambdalint.engine.Scope`); None when nothing says (see `deployed`).
+    runs_on_lambda: bool | None = None
 
     @classmethod
     def build(cls, module: cst.Module, rel_path: str, record: list[Step] | None = None,
@@ -184,10 +187,28 @@ class ModuleModel:
     @functools.cached_property
     def is_test_file(self) -> bool:
         """Asked by many rules for every node they look at: worked out once."""
-        path = PurePosixPath(self.rel_path)
-        if any(part in catalog.TEST_DIRECTORIES for part in path.parts[:-1]):
-            return True
-        return any(fnmatch.fnmatch(path.name, p) for p in catalog.TEST_FILE_PATTERNS)
+        return is_test_path(self.rel_path)
+
+    @property
+    def deployed(self) -> bool:
+        """Whether this is code Lambda runs ("deployed code"): a module with an entry point
+        (or that a template or config names as a handler's), or one such a module imports,
+        directly or not, so that its module-level code runs at init. Never a test file;
+        not a script no handler's module imports (`scripts/seed.py` run by hand, whose
+        work is under `if __name__ == "__main__":`), nor a module no handler's module
+        imports. Rules that speak about what happens on Lambda (init, timeouts,
+        retries, the runtime's environment) ask this. When nothing tells (a file
+        checked alone through the Python API), every module but a test file counts."""
+        return not self.is_test_file and self.runs_on_lambda is not False
+
+
+def is_test_path(rel_path: str) -> bool:
+    """A test file by its path: in a `tests/` (`test/`, `testing/`) folder, or named
+    `test_*.py`, `*_test.py`, `tests.py` or `conftest.py`."""
+    path = PurePosixPath(rel_path)
+    if any(part in catalog.TEST_DIRECTORIES for part in path.parts[:-1]):
+        return True
+    return any(fnmatch.fnmatch(path.name, p) for p in catalog.TEST_FILE_PATTERNS)
 
 
 def module_name_for(rel_path: str) -> tuple[str, bool]:

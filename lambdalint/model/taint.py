@@ -624,6 +624,13 @@ class TaintEngine:
         return model.line_of(node)
 
 
+def _sdk_operation(node: cst.Call) -> bool:
+    """A method called the way boto3 calls an AWS operation: only keyword arguments,
+    named in PascalCase (`SecretId=`, `VersionStage=`)."""
+    return isinstance(node.func, cst.Attribute) and bool(node.args) and all(
+        arg.keyword is not None and arg.keyword.value[:1].isupper() for arg in node.args)
+
+
 def _last_name(expr: cst.BaseExpression) -> str:
     """`cursor` for `cursor`, `self.cursor`, `conn.cursor()`; "" for anything else."""
     while isinstance(expr, cst.Call):
@@ -1506,8 +1513,10 @@ class _FunctionAnalysis:
     def _library(self, node: cst.Call, qualified: str | None, method: str | None,
                  receiver: frozenset[Origin], args: list[frozenset[Origin]]) -> frozenset[Origin]:
         """What a call outside the checked tree returns, from the catalog; unknown calls
-        return clean data."""
-        data = _union(args)
+        return clean data. An AWS SDK operation (`client.get_secret_value(SecretId=arn)`)
+        answers with AWS's data, not its parameters: the event's id of a secret does not
+        make the secret's value the caller's."""
+        data = EMPTY if _sdk_operation(node) else _union(args)
         if qualified is not None:
             if qualified in tc.CLEANING_CALLS:
                 return EMPTY

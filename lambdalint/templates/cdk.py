@@ -386,6 +386,9 @@ class _Reader(ast.NodeVisitor):
         source = EventSource(kind, f"`{name.rsplit('.', 1)[-1]}(...)`", self.template.at(_mark(node)))
         if kind in BATCH_KINDS:
             source.partial_batch = self.reports(node)
+            size = next((k.value for k in node.keywords if k.arg == "batch_size"), None)
+            if isinstance(size, ast.Constant) and isinstance(size.value, int) and not isinstance(size.value, bool):
+                source.batch_size = size.value
         elif kind == S3:
             filters = next((k.value for k in node.keywords if k.arg == "filters"), None)
             items = filters.elts if isinstance(filters, (ast.List, ast.Tuple)) else []

@@ -708,6 +708,7 @@ class _Reader:
         options = self.options(args[1]) if len(args) > 1 else _Options()
         if kind in BATCH_KINDS:
             source.partial_batch = self.reports(options)
+            source.batch_size = self.integer(options.value("batch_size")) if "batch_size" in options.pairs else None
         elif kind == S3:
             filters = self.deref(options.value("filters"))
             if filters is not None and filters.type == "array":

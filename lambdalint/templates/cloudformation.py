@@ -241,6 +241,7 @@ class _Reader:
         source = EventSource(kind, f"{kind} event `{name}`", self.template.at(events.mark_of(name)))
         if kind in BATCH_KINDS:
             source.partial_batch = reports_failures(props.get("FunctionResponseTypes"))
+            source.batch_size = _batch_size(props.get("BatchSize"))
         elif kind == S3:
             source.prefix, source.suffix = key_filter(props.get("Filter"))
         return source
@@ -315,6 +316,7 @@ class _Reader:
         functions[target].events.append(EventSource(
             kind, f"{kind} event source mapping `{logical_id}`", self.template.at(self.resources.mark_of(logical_id)),
             reports_failures(props.get("FunctionResponseTypes")) if kind in BATCH_KINDS else None,
+            batch_size=_batch_size(props.get("BatchSize")) if kind in BATCH_KINDS else None,
         ))
 
     def _source_kind(self, arn: Any) -> str | None:
@@ -423,4 +425,15 @@ def as_number(value: Any) -> float | int | None:
         except ValueError:
             return None
         return int(number) if number.is_integer() else number
+    return None
+
+
+def _batch_size(value: Any) -> int | None:
+    """A literal `BatchSize` (a number, or a string of digits as YAML may give it)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
     return None

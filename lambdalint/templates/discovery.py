@@ -248,10 +248,13 @@ def _cdk_app(root: Path, config: Config, seen: set[Path], explicit: bool,
     if typescript:
         files += _typescript_files(root, config)
     templates = []
+    top = root.resolve()
     for path in files:
         key = Path(os.path.abspath(path))
         if key in seen or not (path.suffix == ".py" or _is_typescript(path.name)):
             continue
+        if _in_nested_app(path, top):
+            continue  # read by that app, whose folder its asset paths start from
         seen.add(key)
         template = _cdk_file(path, root, explicit)
         if template is not None:
@@ -303,6 +306,17 @@ def _typescript_files(root: Path, config: Config) -> list[Path]:
 def app_root(path: Path) -> Path:
     """The CDK app a file belongs to: the nearest folder above it with `cdk.json`, else its own."""
     return next((d for d in path.resolve().parents if (d / facts.CDK_APP_MARKER).is_file()), path.parent)
+
+
+def _in_nested_app(path: Path, root: Path) -> bool:
+    """Whether a file of the app at ``root`` (resolved) lies in another app below it: a
+    folder between them has its own `cdk.json`."""
+    for folder in path.resolve().parents:
+        if folder == root:
+            return False
+        if (folder / facts.CDK_APP_MARKER).is_file():
+            return True
+    return False
 
 
 def _is_test_file(rel_path: str) -> bool:

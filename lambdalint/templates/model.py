@@ -113,6 +113,9 @@ class EventSource:
     # S3 notifications: the object key filter (None: no filter, or computed).
     prefix: str | None = None
     suffix: str | None = None
+    # Batch kinds: the most records one invocation gets (`BatchSize`), when the
+    # template sets it to a literal number; None: the service's default, or computed.
+    batch_size: int | None = None
 
     @property
     def invocation(self) -> str:
@@ -251,6 +254,8 @@ class TemplateFunction:
 class TemplateHandlerSpec(HandlerSpec):
     """A handler named by a template: matches exactly one file, by its path.
     ``events`` are the sources the template declares for the function."""
+
+    deploys = True
 
     def matches(self, model: ModuleModel) -> bool:
         return model.rel_path == self.module

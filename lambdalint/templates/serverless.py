@@ -120,13 +120,16 @@ def _event(template: Template, event: Any, mark: Any) -> EventSource | None:
         return source
     else:
         return None
+    size = None
     if isinstance(value, Mapping):
         response = value.get(facts.SERVERLESS_RESPONSE_TYPE_KEY)
         partial = None if _variable(response) else reports_failures(response)
+        batch = value.get("batchSize")
+        size = batch if isinstance(batch, int) and not isinstance(batch, bool) else None
     else:
         partial = False
     label = "`sqs` event" if key == "sqs" else f"`stream` event ({kind})"
-    return EventSource(kind, label, template.at(mark), partial)
+    return EventSource(kind, label, template.at(mark), partial, batch_size=size)
 
 
 def _s3_rules(rules: Any) -> tuple[str | None, str | None]:

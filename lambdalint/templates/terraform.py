@@ -647,7 +647,9 @@ class _Instance:
             if kind is not None:
                 partial = _reports_failures(value.get("function_response_types", NULL)) if kind in BATCH_KINDS \
                     else None
-                function.events.append(EventSource(kind, f"{kind} `event_source_mapping` `{key}`", where, partial))
+                size = _integer(value.get("batch_size", NULL)) if kind in BATCH_KINDS else None
+                function.events.append(EventSource(kind, f"{kind} `event_source_mapping` `{key}`", where, partial,
+                                                   batch_size=size))
         for key, value, where in self._entries(template, body, "allowed_triggers"):
             if not isinstance(value, dict):
                 continue
@@ -748,8 +750,9 @@ class _Instance:
         if kind is None:
             return
         partial = _reports_failures(self.attribute(body, "function_response_types")) if kind in BATCH_KINDS else None
+        size = _integer(self.attribute(body, "batch_size")) if kind in BATCH_KINDS else None
         self._declare(self.attribute(body, "function_name"), EventSource(
-            kind, f"{kind} event source mapping `{address}`", template.at(block.mark), partial))
+            kind, f"{kind} event source mapping `{address}`", template.at(block.mark), partial, batch_size=size))
 
     def _bucket_notification(self, template: Template, block: hcl.Block, address: str) -> None:
         for entry in block.body.blocks_of("lambda_function"):
