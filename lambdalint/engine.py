@@ -25,7 +25,7 @@ import libcst as cst
 
 from lambdalint.config import Config
 from lambdalint.context import FileContext, RuleFailure
-from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
+from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, ChainLink, Diagnostic, Location, Severity
 from lambdalint.discovery import discover, glob_match, relative
 from lambdalint.model import ModuleModel, Project
 from lambdalint.model.imports import FLAT, Environment, ImportSpace, Resolution
@@ -437,6 +437,7 @@ class Engine:
         suppressions = Suppressions.scan(source.text)
         if not self.inline_noqa:
             suppressions.by_line = {}
+        chains: dict[tuple[str, ...], tuple[ChainLink, ...]] = {}
         for report in reports:
             span = positions[report.node]
             rows = [span.start.line]
@@ -460,8 +461,29 @@ class Engine:
                     noqa_row=span.start.line,
                     fix=report.fix,
                     noqa_rows=tuple(rows),
+                    chain=_chain_of(model, source, report.function, chains),
                 )
             )
+
+
+def _chain_of(model: ModuleModel, source: SourceFile, function: object,
+              known: dict[tuple[str, ...], tuple[ChainLink, ...]]) -> tuple[ChainLink, ...]:
+    """Where each function on a finding's call chain is defined (empty outside invocation
+    scope); ``known`` keeps the chains of the file's earlier findings."""
+    names = model.scope_chain(function) if function is not None else ()  # type: ignore[arg-type]
+    if not names:
+        return ()
+    if names not in known:
+        links = []
+        for name in names:
+            found = model.project.function_named(name) if model.project is not None else None
+            if found is None:
+                break
+            owner, info = found
+            path = source.path if owner is model else Path(owner.rel_path)
+            links.append(ChainLink(name, path, owner.line_of(info.node.name)))
+        known[names] = tuple(links) if len(links) == len(names) else ()
+    return known[names]
 
 
 def _too_deep():  # type: ignore[no-untyped-def]
