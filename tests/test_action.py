@@ -175,3 +175,24 @@ def test_version_current_installs_the_actions_own_checkout(project: Path, tmp_pa
     assert server.returncode == 2
     assert server.stderr.strip() == ("lambdalint: error: `lambdalint server` needs the language server extra "
                                      "(pygls is not installed): pip install 'lambdalint[lsp]'")
+
+
+def _yaml_blocks(path: Path) -> list[str]:
+    return [textwrap.dedent(block) for block in re.findall(r"```yaml\n(.*?)```", path.read_text(encoding="utf-8"),
+                                                            re.S)]
+
+
+@pytest.mark.parametrize("doc", [REPO / "docs" / "integrations.md", REPO / "README.md"], ids=lambda p: p.name)
+def test_documented_workflows_use_the_actions_real_inputs(doc: Path):
+    inputs = set(yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))["inputs"])
+    steps = []
+    for block in _yaml_blocks(doc):
+        if "lambdalint/lambdalint@" not in block:
+            continue
+        loaded = yaml.safe_load(block)
+        if isinstance(loaded, dict):  # a whole workflow
+            loaded = [step for job in loaded["jobs"].values() for step in job["steps"]]
+        steps += [step for step in loaded if str(step.get("uses", "")).startswith("lambdalint/lambdalint@")]
+    assert steps
+    for step in steps:
+        assert set(step.get("with") or {}) <= inputs, step

@@ -3,6 +3,7 @@ of a subprocess: what an editor sends, what it gets back, and what applying it d
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -382,3 +383,21 @@ def test_the_server_command_says_how_to_install_the_extra_when_pygls_is_missing(
     assert "pip install 'lambdalint[lsp]'" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.stdout == ""
+
+
+def test_the_editor_setup_in_the_docs_starts_this_server():
+    """docs/editors.md: the VS Code settings and the Neovim Lua name `lambdalint server`
+    and the fix-all kind the server announces."""
+    import re
+
+    from lambdalint.lsp.server import FIX_ALL_KIND
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "editors.md").read_text(encoding="utf-8")
+    [settings] = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", text, re.S)
+                  if "glspc" in block]
+    assert settings["glspc.server.command"] == "lambdalint"
+    assert settings["glspc.server.commandArguments"] == ["server"]
+    assert settings["glspc.server.languageId"] == ["python"]
+    assert FIX_ALL_KIND in settings["[python]"]["editor.codeActionsOnSave"]
+    [lua] = re.findall(r"```lua\n(.*?)```", text, re.S)
+    assert 'cmd = { "lambdalint", "server" }' in lua and f'only = {{ "{FIX_ALL_KIND}" }}' in lua
