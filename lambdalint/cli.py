@@ -398,7 +398,8 @@ def show_rule(code: str) -> None:
 
 
 @main.command()
-def server() -> None:
+@click.option("--stdio", is_flag=True, help="Accepted for clients that add it: stdio is the only transport.")
+def server(stdio: bool) -> None:
     """Run the language server (LSP over stdio) that editors start; needs the `lsp` extra."""
     try:
         import pygls  # noqa: F401

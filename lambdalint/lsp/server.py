@@ -525,7 +525,8 @@ def create_server() -> LambdalintServer:
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     def did_change_folders(ls: LambdalintServer, params: lsp.DidChangeWorkspaceFoldersParams) -> None:
         if ls.checker is not None:
-            ls.checker.folders = [Path(os.path.abspath(folder)) for folder in _folders(ls)]
+            folders = [Path(os.path.abspath(folder)) for folder in _folders(ls)]
+            ls.worker.submit(setattr, ls.checker, "folders", folders)  # the checking thread reads them
             _reload(ls)
 
     @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(
