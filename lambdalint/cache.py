@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from lambdalint import __version__
-from lambdalint.diagnostics import Diagnostic, Location, Severity
+from lambdalint.diagnostics import ChainLink, Diagnostic, Location, Severity
 from lambdalint.fix import Applicability, Edit
 
 CACHE_DIR_NAME = ".lambdalint_cache"
@@ -59,6 +59,7 @@ def diagnostic_to_data(d: Diagnostic) -> dict[str, Any]:
         "path": str(d.path), "location": [d.location.row, d.location.column],
         "end_location": [d.end_location.row, d.end_location.column], "noqa_row": d.noqa_row,
         "noqa_rows": list(d.noqa_rows),
+        "chain": [[link.function, str(link.path), link.row] for link in d.chain],
         "fix": None if fix is None else {
             "code": fix.code, "applicability": fix.applicability.value, "title": fix.title,
             "edits": [[e.content, list(e.start), list(e.end)] for e in fix.edits],
@@ -73,6 +74,7 @@ def diagnostic_from_data(data: dict[str, Any]) -> Diagnostic:
         severity=Severity(data["severity"]), path=Path(data["path"]),
         location=Location(*data["location"]), end_location=Location(*data["end_location"]),
         noqa_row=data["noqa_row"], noqa_rows=tuple(data["noqa_rows"]),
+        chain=tuple(ChainLink(name, Path(path), row) for name, path, row in data.get("chain", ())),
         fix=None if fix is None else FrozenFix(
             fix["code"], Applicability(fix["applicability"]), fix["title"],
             [Edit(content, tuple(start), tuple(end)) for content, start, end in fix["edits"]],

@@ -1,4 +1,4 @@
-"""The `lambdalint` command: check, baseline, rules, rule, handlers.
+"""The `lambdalint` command: check, baseline, rules, rule, handlers, server.
 
 Option names and exit codes follow ruff's where the concept is the same:
 0 clean, 1 findings at or above `fail-on`, 2 a usage, config or internal error.
@@ -395,6 +395,21 @@ def show_rule(code: str) -> None:
     if rule is None:
         _fail(f"unknown rule '{code}' (see `lambdalint rules`)")
     click.echo(render_terminal(rule), nl=False)
+
+
+@main.command()
+@click.option("--stdio", is_flag=True, help="Accepted for clients that add it: stdio is the only transport.")
+def server(stdio: bool) -> None:
+    """Run the language server (LSP over stdio) that editors start; needs the `lsp` extra."""
+    try:
+        import pygls  # noqa: F401
+        import lsprotocol  # noqa: F401
+    except ImportError as error:
+        _fail(f"`lambdalint server` needs the language server extra ({error.name} is not installed): "
+              "pip install 'lambdalint[lsp]'")
+    from lambdalint.lsp.server import serve
+
+    serve()
 
 
 @main.command()

@@ -29,6 +29,7 @@ class Report:
     message: str
     statement: cst.CSTNode | None
     fix: Any = None
+    function: FunctionInfo | None = None  # the innermost `def` around the node
 
 
 @dataclass
@@ -150,4 +151,4 @@ class FileContext:
 
     def report(self, rule: Rule, node: cst.CSTNode, message: str, *, fix: Any = None) -> None:
         statement = self.statements[-1] if self.statements else None
-        self.reports.append(Report(rule, node, message, statement, fix))
+        self.reports.append(Report(rule, node, message, statement, fix, self.function))

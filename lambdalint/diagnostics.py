@@ -40,6 +40,16 @@ class Location:
     column: int
 
 
+@dataclass(frozen=True)
+class ChainLink:
+    """One function on the call chain that puts a finding in invocation scope: its
+    display name (`module.qualname`), its file and the line of its `def`."""
+
+    function: str
+    path: Path
+    row: int
+
+
 @dataclass
 class Diagnostic:
     """One finding in one file, ready for any output format."""
@@ -58,6 +68,9 @@ class Diagnostic:
     noqa_rows: tuple[int, ...] = field(default=(), compare=False, repr=False)
     # Whether the fix would be applied under the run's fix policy (the `[*]` marker).
     fix_applicable: bool = field(default=False, compare=False, repr=False)
+    # The calls from the entry point (first) to the function the finding is in (last),
+    # when it runs per invocation: the structure behind "called from `handler`".
+    chain: tuple[ChainLink, ...] = field(default=(), compare=False, repr=False)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (str(self.path), self.location.row, self.location.column, self.code)

@@ -19,16 +19,17 @@ import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 import libcst as cst
+from libcst.metadata import CodeRange
 
 from lambdalint.config import Config
-from lambdalint.context import FileContext, RuleFailure
-from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
+from lambdalint.context import FileContext, Report, RuleFailure
+from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, ChainLink, Diagnostic, Location, Severity
 from lambdalint.discovery import discover, glob_match, relative
 from lambdalint.environments import deployed_closure
-from lambdalint.model import CallGraph, ModuleModel, Project
+from lambdalint.model import CallGraph, FunctionInfo, ModuleModel, Project
 from lambdalint.model.imports import FLAT, Environment, ImportSpace, Resolution
 from lambdalint.prescan import imported_names
 from lambdalint.rule import Rule
@@ -545,10 +546,13 @@ class Engine:
                 except Exception as error:  # noqa: BLE001
                     failures[rule] = RuleFailure(rule, None, error)
         reports = [r for r in ctx.reports if r.rule not in failures]
+        chains = _chains(model, reports)
         positions = None
         if reports or failures:
             wanted = [node for report in reports for node in (report.node, report.statement) if node is not None]
             wanted += [failure.node for failure in failures.values() if failure.node is not None]
+            # The `def`s of this module on the findings' call chains: positions in the same pass.
+            wanted += [info.node.name for links in chains.values() for owner, info in links if owner is model]
             try:
                 positions = model.spans(wanted)
             except Exception as error:  # noqa: BLE001
@@ -569,6 +573,7 @@ class Engine:
         suppressions = Suppressions.scan(source.text)
         if not self.inline_noqa:
             suppressions.by_line = {}
+        links: dict[tuple[str, ...], tuple[ChainLink, ...]] = {}
         for report in reports:
             span = positions[report.node]
             rows = [span.start.line]
@@ -592,6 +597,7 @@ class Engine:
                     noqa_row=span.start.line,
                     fix=report.fix,
                     noqa_rows=tuple(rows),
+                    chain=_chain_links(model, source, report.function, chains, positions, links),
                 )
             )
 
@@ -613,6 +619,49 @@ def _deployed_files(scope: Scope | None, project: Project, inline: set[int]) -> 
         # hints missed (`def handler[E: dict](event: E, context)`).
         return set(scope.deployed) | set(roots) if scope.deployed is not None else None
     return deployed_closure(dict(scope.imports), roots)
+
+
+Chains = dict[tuple[str, ...], list[tuple[ModuleModel, FunctionInfo]]]
+
+
+def _chains(model: ModuleModel, reports: list[Report]) -> Chains:
+    """The call chains of the reports made in invocation scope (`ModuleModel.scope_chain`),
+    each function found in its module; a chain with a function that cannot be found is
+    left out (no chain rather than part of one)."""
+    chains: Chains = {}
+    project = model.project
+    if not isinstance(project, CallGraph):
+        return chains
+    for report in reports:
+        names = model.scope_chain(report.function) if report.function is not None else ()
+        if not names or names in chains:
+            continue
+        found = [project.function_named(name) for name in names]
+        if all(item is not None for item in found):
+            chains[names] = found  # type: ignore[assignment]
+    return chains
+
+
+def _chain_links(model: ModuleModel, source: SourceFile, function: FunctionInfo | None, chains: Chains,
+                 positions: Mapping[cst.CSTNode, CodeRange] | None,
+                 known: dict[tuple[str, ...], tuple[ChainLink, ...]]) -> tuple[ChainLink, ...]:
+    """A finding's call chain with where each function is defined (empty outside invocation
+    scope): lines of this module's `def`s from ``positions``, other modules' from theirs."""
+    names = model.scope_chain(function) if function is not None else ()
+    if names not in chains:
+        return ()
+    if names not in known:
+        links = []
+        for name, (owner, info) in zip(names, chains[names]):
+            node = info.node.name
+            if owner is model:
+                span = positions.get(node) if positions is not None else None
+                row = span.start.line if span is not None else model.line_of(node)
+                links.append(ChainLink(name, source.path, row))
+            else:
+                links.append(ChainLink(name, Path(owner.rel_path), owner.line_of(node)))
+        known[names] = tuple(links)
+    return known[names]
 
 
 def _too_deep():  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from typing import Any
 
 import libcst as cst
 
+from lambdalint.source import split_lines
 from lambdalint.stack import call_with_deep_stack, is_too_deep
 from lambdalint.walk import children
 
@@ -279,8 +280,8 @@ def add_import(module: cst.Module, spec: ImportSpec) -> cst.Module:
 
 def text_edits(before: str, after: str) -> list[Edit]:
     """Minimal line-based edits turning before into after, with 1-based positions."""
-    old = before.splitlines(keepends=True)
-    new = after.splitlines(keepends=True)
+    old = split_lines(before)
+    new = split_lines(after)
     edits: list[Edit] = []
     # Lines the fix did not touch at either end are skipped first. What is left is
     # matched with difflib's heuristic for popular lines (blank lines, `return`...)

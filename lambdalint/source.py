@@ -86,6 +86,7 @@ _TOO_LONG_CHAINS: dict[type, list[tuple[tuple, re.Pattern]]] = {
             for first, then, _, marks in _CHAINS],
 }
 TOO_DEEP_FOR_PYTHON = "the file is nested too deeply for Python to parse"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DEFAULT_RECURSION_LIMIT = 1000
 # CPython's tokenizer refuses brackets nested deeper than this (MAXLEVEL), on every version.
 _PYTHON_BRACKET_LIMIT = 200
@@ -138,6 +139,21 @@ def decode(data: bytes) -> tuple[str, str]:
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, encoding
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of a text, each with its line break, as Python's tokenizer and LibCST
+    count them (and the Language Server Protocol): broken at `\n`, `\r\n` and `\r`
+    only. `str.splitlines` also breaks at a form feed, U+2028 and others, so its line
+    numbers drift from LibCST's after one."""
+    lines: list[str] = []
+    start = 0
+    for match in _LINE_BREAK.finditer(text):
+        lines.append(text[start:match.end()])
+        start = match.end()
+    if start < len(text):
+        lines.append(text[start:])
+    return lines
 
 
 def decoded(data: bytes) -> str | None:

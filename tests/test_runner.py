@@ -270,3 +270,24 @@ def test_files_a_model_unit_leaves_alone_are_checked_in_the_pool_and_cached(tmp_
     cache = tmp_path.parent / "cache"
     assert _pool_findings(tmp_path, 2, cache) == alone
     assert _pool_findings(tmp_path, 1, cache) == alone  # from the cache
+
+
+def test_findings_carry_the_call_chain_that_makes_them_per_invocation(tmp_path: Path, monkeypatch):
+    """`Diagnostic.chain`: each function from the entry point to the one holding the
+    finding, with the line of its `def`, the same from a pool, a serial run and the cache."""
+    root = project(tmp_path, copies=4)
+    monkeypatch.chdir(root)
+    chains = []
+    for jobs, cache in [(1, None), (2, tmp_path / "cache"), (1, tmp_path / "cache")]:
+        outcome = Runner(Config(), RULES, jobs=jobs, cache_dir=cache).run([Path(".")])
+        chains.append({(str(d.path), d.location.row, d.code): [(link.function, str(link.path), link.row)
+                                                              for link in d.chain]
+                       for d in outcome.diagnostics})
+    assert chains[0] == chains[1] == chains[2]
+    found = chains[0]
+    assert found[("svc0/src/shared/aws.py", 29, "LAM101")] == [
+        ("orders.worker.handle_batch", "svc0/src/orders/worker.py", 24),
+        ("shared.aws.orders_table", "svc0/src/shared/aws.py", 27)]
+    assert found[("svc0/src/api/app.py", 29, "LAM101")] == [("api.app.lambda_handler", "svc0/src/api/app.py", 19)]
+    # At module scope, nothing calls it: no chain.
+    assert found[("svc0/src/thumbnails/app.py", 20, "LAM108")] == []

@@ -462,6 +462,18 @@ class CallGraph:
             current = current.parent
         return []
 
+    def function_named(self, name: str) -> tuple[ModuleModel, FunctionInfo] | None:
+        """The function a display name (`display_name`, as in ``scope_chains``) names,
+        among the modules loaded (the longest module name wins: `a.b.f` is `f` of `a.b`)."""
+        best: tuple[ModuleModel, FunctionInfo] | None = None
+        for model in self._by_rel.values():
+            if model is None or not name.startswith(model.module_name + "."):
+                continue
+            function = model.functions.get(name[len(model.module_name) + 1:])
+            if function is not None and (best is None or len(model.module_name) > len(best[0].module_name)):
+                best = (model, function)
+        return best
+
     def in_scope_functions(self) -> Iterator[tuple[ModuleModel, FunctionInfo, tuple[str, ...]]]:
         for model in self.models:
             for function in model.functions.values():
