@@ -7,10 +7,12 @@ import libcst as cst
 from lambdalint import Bad, FixAvailability, Good, Rule, Severity
 from lambdalint.catalog import (
     AWS_CLIENT_CONSTRUCTORS,
+    CONFIG_FETCH_IDENTIFIERS,
     CONFIG_FETCH_OPERATIONS,
     DISTINCTIVE_CONFIG_FETCH_OPERATIONS,
     LOCAL_CONFIG_CLIENT_PREFIXES,
     POWERTOOLS_PACKAGE,
+    SECRET_WRITE_OPERATIONS,
 )
 from lambdalint.catalog import events as ev
 
@@ -53,7 +55,16 @@ class PerInvocationConfigFetch(Rule):
     custom resources (the event has a `ResponseURL`, or the code answers through
     `cfnresponse`, `crhelper` or Powertools' `CloudFormationCustomResourceEvent`) and
     CodePipeline jobs (`event["CodePipeline.job"]`): they run a few times per
-    deployment or pipeline run, and a cache saves nothing. Nor is code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
+    deployment or pipeline run, and a cache saves nothing. Nor is a read that asks for
+    one version (`VersionId`, or a `VersionStage` other than `AWSCURRENT`), a read in a
+    function that also writes secrets (`put_secret_value`, `update_secret`: it rotates
+    by hand, and must read the secret as it is now), or a read whose name comes from
+    the event (`SecretId=f"users/{username}"` with the user from the request, a secret
+    named in an EventBridge event): each request wants a value of its own, a cache
+    keyed by request data grows with every caller and keeps credentials past their
+    rotation, and whether one pays off depends on traffic lambdalint cannot see. (The
+    catalog counted these; on public repositories they were the rule's false
+    positives.) Nor is code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: where to cache, and for how long (secrets rotate), is a
@@ -97,6 +108,8 @@ class PerInvocationConfigFetch(Rule):
             # A rotation step must read the versions as they are now; custom resources
             # and pipeline jobs run a few times per deployment, not per request.
             return
+        if self._one_version(node) or self._per_request(node) or self._writes_secrets():
+            return
         written = cst.Module([]).code_for_node(func)
         self.report(
             node,
@@ -104,6 +117,38 @@ class PerInvocationConfigFetch(Rule):
             "fetch the value once per environment and reuse it: at module scope, behind a "
             "`None` check or a dict cache, or with Powertools `parameters` (which caches)",
         )
+
+    def _one_version(self, node: cst.Call) -> bool:
+        """The read names a version: `VersionId=...`, or a stage other than AWSCURRENT."""
+        for arg in node.args:
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword == "VersionId":
+                return True
+            if keyword == "VersionStage" and not (isinstance(arg.value, cst.SimpleString)
+                                                  and arg.value.evaluated_value == "AWSCURRENT"):
+                return True
+        return False
+
+    def _per_request(self, node: cst.Call) -> bool:
+        """Which value is read comes from the event."""
+        return any(arg.keyword is not None and arg.keyword.value in CONFIG_FETCH_IDENTIFIERS
+                   and self.ctx.is_event_derived(arg.value) for arg in node.args)
+
+    def _writes_secrets(self) -> bool:
+        """The enclosing function also writes a secret (a rotation by hand)."""
+        function = self.ctx.function
+        if function is None:
+            return False
+        found = False
+
+        class Writes(cst.CSTVisitor):
+            def visit_Call(self, call: cst.Call) -> None:
+                nonlocal found
+                if isinstance(call.func, cst.Attribute) and call.func.attr.value in SECRET_WRITE_OPERATIONS:
+                    found = True
+
+        function.node.visit(Writes())
+        return found
 
     def _on_aws_client(self, qualified: str) -> bool:
         constructors = AWS_CLIENT_CONSTRUCTORS | frozenset(self.ctx.config.extra_clients)
@@ -174,14 +219,27 @@ class PerInvocationConfigFetch(Rule):
                 response = _ssm.get_parameter(Name="/shop/api-key", WithDecryption=True)  # expect
                 return response["Parameter"]["Value"]
         '''}),
-        Bad('''
+        Good('''
             import boto3
 
+            secrets = boto3.client("secretsmanager")
+
             def lambda_handler(event, context):
-                tenant = boto3.client("secretsmanager").get_secret_value(  # expect
-                    SecretId=f"tenants/{event['tenant']}"
-                )
+                tenant = secrets.get_secret_value(SecretId=f"tenants/{event['tenant']}")
                 return tenant["SecretString"]
+        '''),
+        Good('''
+            import json
+            import os
+            import boto3
+
+            secrets = boto3.client("secretsmanager")
+
+            def lambda_handler(event, context):
+                secret_id = os.environ["SECRET_ID"]
+                current = json.loads(secrets.get_secret_value(SecretId=secret_id)["SecretString"])
+                current["password"] = secrets.get_random_password()["RandomPassword"]
+                secrets.put_secret_value(SecretId=secret_id, SecretString=json.dumps(current))
         '''),
         Good('''
             import boto3

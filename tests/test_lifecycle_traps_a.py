@@ -362,8 +362,9 @@ ROTATION_STEPS = '''
     secrets = boto3.client("secretsmanager")
 
     def set_secret(arn, token):
-        pending = secrets.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
-        return pending["SecretString"]
+        # The master credentials of a multi-user rotation: a fixed secret, current version.
+        master = secrets.get_secret_value(SecretId="prod/db-master")
+        return master["SecretString"], arn, token
 '''
 
 
@@ -387,6 +388,68 @@ def test_lam105_rotation_functions_read_versions_per_step():
             STEPS[event["Step"]](event["SecretId"], event["ClientRequestToken"])
             return set_secret(event["SecretId"], event["ClientRequestToken"])
     ''', files={"rotation/__init__.py": "", "rotation/steps.py": ROTATION_STEPS}) == []
+
+
+def test_lam105_the_same_reads_are_flagged_outside_a_rotation():
+    """The rotation tests above read a fixed secret's current version: what makes them
+    silent is the rotation, not the read."""
+    found = findings("LAM105", ROTATION_STEPS + '''
+    def lambda_handler(event, context):
+        return set_secret("arn", "token")
+    ''')
+    assert [d.location.row for d in found] == [8]
+
+
+def test_lam105_a_read_per_request_is_not_a_value_to_cache():
+    """The secret's name from the event (a user's own secret, a secret an EventBridge
+    event names), one version asked for, or a function that writes the secret back (a
+    rotation by hand): not flagged. The same reads of a fixed, current secret are."""
+    assert findings("LAM105", '''
+        import boto3
+
+        secrets = boto3.client("secretsmanager")
+
+        def get_user_record(username):
+            return secrets.get_secret_value(SecretId=f"sftp/users/{username}")["SecretString"]
+
+        def lambda_handler(event, context):
+            username = event["username"]
+            return get_user_record(username)
+    ''') == []
+    assert findings("LAM105", '''
+        import boto3
+
+        secrets = boto3.client("secretsmanager")
+
+        def lambda_handler(event, context):
+            secret_arn = event["detail"]["requestParameters"]["secretId"]
+            current = secrets.get_secret_value(SecretId=secret_arn, VersionStage="AWSCURRENT")
+            previous = secrets.get_secret_value(SecretId="team/users", VersionStage="AWSPREVIOUS")
+            return current, previous
+    ''') == []
+    found = findings("LAM105", '''
+        import boto3
+
+        secrets = boto3.client("secretsmanager")
+
+        def lambda_handler(event, context):
+            user = secrets.get_secret_value(SecretId=f"sftp/users/{event['username']}")
+            static = secrets.get_secret_value(SecretId="sftp/host-key", VersionStage="AWSCURRENT")
+            return user, static
+    ''')
+    assert [d.location.row for d in found] == [8]
+    # The deployment's setting first, the event only when it is unset: one secret.
+    found = findings("LAM105", '''
+        import os
+        import boto3
+
+        secrets = boto3.client("secretsmanager")
+
+        def lambda_handler(event, context):
+            name = os.environ.get("SECRET_NAME", event.get("secret_name"))
+            return secrets.get_secret_value(SecretId=name)
+    ''')
+    assert [d.location.row for d in found] == [9]
 
 
 def test_lam105_a_template_permission_for_secrets_manager_marks_a_rotation_function():
@@ -414,7 +477,7 @@ def test_lam105_a_template_permission_for_secrets_manager_marks_a_rotation_funct
             return rotate(event)
 
         def rotate(request):
-            return secrets.get_secret_value(SecretId=request["SecretId"], VersionStage="AWSCURRENT")
+            return secrets.get_secret_value(SecretId="prod/db-master", VersionStage="AWSCURRENT"), request
     '''
     result = run_rule(RULES["LAM105"], {"template.yaml": textwrap.dedent(template).lstrip("\n"),
                                          "src/app.py": textwrap.dedent(code)})

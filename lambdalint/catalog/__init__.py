@@ -189,6 +189,12 @@ DISTINCTIVE_CONFIG_FETCH_OPERATIONS = frozenset(
     {"get_secret_value", "batch_get_secret_value", "get_parameters_by_path",
      "get_latest_configuration"}
 )
+# Keyword arguments of those reads that say which value a request wants; when one of
+# them comes from the event, each request reads a value of its own (LAM105).
+CONFIG_FETCH_IDENTIFIERS = frozenset({"SecretId", "SecretIdList", "Name", "Names", "Path", "Filters"})
+# Writes of a secret: a function that reads a secret and writes it back rotates it, and
+# must read it as it is now (LAM105).
+SECRET_WRITE_OPERATIONS = frozenset({"put_secret_value", "update_secret", "update_secret_version_stage"})
 # Clients whose reads stay on the device: the AWS IoT Greengrass Core SDK serves
 # secrets from the core's local store, with no API call, charge or quota.
 LOCAL_CONFIG_CLIENT_PREFIXES = ("greengrasssdk.",)

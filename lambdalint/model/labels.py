@@ -93,6 +93,12 @@ class Labels(Dataflow):
                 if returned:
                     found |= returned
                 stack.append(func)
+                if (model.qualify(func, function) or "") in catalog.ENV_READS:
+                    # `os.environ.get("SECRET_NAME", event.get("secret_name"))`: the
+                    # deployment's setting first; the event only stands in when the
+                    # variable is unset, which the deployment decides.
+                    stack.extend(node.args[:1])
+                    continue
                 stack.extend(node.args)
             elif isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
                 continue
