@@ -35,6 +35,7 @@ from lambdalint.rule import Rule
 from lambdalint import memory
 from lambdalint import templates as deploy
 from lambdalint.catalog import templates as tf
+from lambdalint.templates.model import TERRAFORM
 from lambdalint.model.imports import FLAT, Environment
 from lambdalint.source import ParseFailure, SourceFile, decoded, parse_source, python_verdict
 from lambdalint.stack import call_with_deep_stack
@@ -364,6 +365,12 @@ class Runner:
                                                   list[Deployed]]:
         """Read the run's files and templates: the outcome so far (problems, messages,
         sources), the Python files, the templates, and the functions they deploy."""
+        outcome, files, templates = self._read(paths)
+        return outcome, files, templates, self._deployed(files, templates)
+
+    def _read(self, paths: list[Path]) -> tuple[Outcome, list[tuple[Path, str, bytes]], list[deploy.Template]]:
+        """The run's files and templates as found (no template parsed yet): the outcome
+        so far (problems, messages, sources), the Python files and the templates."""
         found = discover(paths, self.config.excludes, self.config.root)
         self.vendored = found.vendored
         self.distributions = found.distributions
@@ -394,21 +401,30 @@ class Runner:
             files = [f for f in files if f[1] in kept]
             templates = [t for t in templates if t.rel_path not in {n.rel_path for n in named}] + named
         outcome.messages += self._unmatched_specs(files)
+        return outcome, files, templates
+
+    def _deployed(self, files: list[tuple[Path, str, bytes]], templates: list[deploy.Template]) -> list[Deployed]:
+        """The functions the templates deploy (which reads and parses every template)."""
         deployed: list[Deployed] = []
         if templates:
             probe = [SourceFile(path, rel, data, text=_text(data)) for path, rel, data in files]
             deployed = [Deployed(f.key, f.source_label(), f.code_dir, f.module_file,
                                  tuple((layer.name, layer.content_dir) for layer in f.layers))
                         for f in deploy.build(templates, probe, [], self.config).all_functions]
-        return outcome, files, templates, deployed
+        return deployed
 
     def _run(self, paths: list[Path], policy: FixPolicy | None, focus: _Focus | None = None) -> Outcome:
         """``focus``: only the findings in some files are wanted (files named one by one),
         so only the units that can have findings there run; a whole run's cached results
         still answer."""
-        outcome, files, templates, deployed = self._gather(paths)
+        outcome, files, templates = self._read(paths)
         use_cache = self.cache is not None and policy is None
-        # Files read along with the templates (a Terraform module's called modules) count too.
+        # The whole run's entry is looked up before any template is parsed or the engine
+        # built, so an unchanged re-run costs finding, reading and hashing the files. A
+        # Terraform module's reader also reads files that are no template of the run (the
+        # modules it calls, `.tfvars`), and which ones only reading it tells: such a run
+        # reads its templates first, and its key covers those files too.
+        deployed = self._deployed(files, templates) if any(t.kind == TERRAFORM for t in templates) else None
         template_bytes = [(f.rel_path, f.text.encode()) for t in templates for f in (t, *t.includes)]
         whole_key = unit_key("run", [(rel, data) for _, rel, data in files] + template_bytes) if use_cache else ""
         if use_cache:
@@ -418,6 +434,8 @@ class Runner:
                 outcome.messages += cached["messages"]
                 _mark_unparsable(outcome)
                 return outcome
+        if deployed is None:
+            deployed = self._deployed(files, templates)
         self.engine.templates = templates
         self._templates = templates
         units, self.layout = plan(self.engine, files, deployed, templates=bool(templates),
