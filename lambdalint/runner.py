@@ -422,20 +422,21 @@ class Runner:
         # The whole run's entry is looked up before any template is parsed or the engine
         # built, so an unchanged re-run costs finding, reading and hashing the files. A
         # Terraform module's reader also reads files that are no template of the run (the
-        # modules it calls, `.tfvars`), and which ones only reading it tells: such a run
-        # reads its templates first, and its key covers those files too.
-        deployed = self._deployed(files, templates) if any(t.kind == TERRAFORM for t in templates) else None
-        template_bytes = [(f.rel_path, f.text.encode()) for t in templates for f in (t, *t.includes)]
-        whole_key = unit_key("run", [(rel, data) for _, rel, data in files] + template_bytes) if use_cache else ""
+        # modules it calls, `.tfvars`), and which ones only reading it tells: the entry
+        # of such a run lists what it read, and answers only while that is unchanged.
+        terraform = any(t.kind == TERRAFORM for t in templates)
+        whole_key = unit_key("run", [(rel, data) for _, rel, data in files]
+                             + [(t.rel_path, t.text.encode()) for t in templates]) if use_cache else ""
         if use_cache:
             cached = self.cache.get(whole_key)
-            if cached is not None:
+            if cached is not None and (not terraform or _same_disk_reads(cached.get("terraform"))):
                 outcome.diagnostics = [diagnostic_from_data(d) for d in cached["diagnostics"]]
                 outcome.messages += cached["messages"]
                 _mark_unparsable(outcome)
                 return outcome
-        if deployed is None:
-            deployed = self._deployed(files, templates)
+        deployed = self._deployed(files, templates)
+        # Files read along with the templates (a Terraform module's called modules) count too.
+        template_bytes = [(f.rel_path, f.text.encode()) for t in templates for f in (t, *t.includes)]
         self.engine.templates = templates
         self._templates = templates
         units, self.layout = plan(self.engine, files, deployed, templates=bool(templates),
@@ -457,8 +458,13 @@ class Runner:
         outcome.fixed = _merge_fixed(outcome.fixed)
         _mark_unparsable(outcome)
         if use_cache and not outcome.internal_error and focus is None:
-            self.cache.put(whole_key, {"diagnostics": [diagnostic_to_data(d) for d in outcome.diagnostics],
-                                       "messages": messages})
+            entry: dict[str, Any] = {"diagnostics": [diagnostic_to_data(d) for d in outcome.diagnostics],
+                                     "messages": messages}
+            if terraform:
+                from lambdalint.templates.terraform import disk_reads
+
+                entry["terraform"] = disk_reads(templates)
+            self.cache.put(whole_key, entry)
         return outcome
 
     def explore(self, paths: list[Path]) -> Iterator[tuple[Environment | None, RunResult]]:
@@ -677,6 +683,12 @@ def _scope_items(scope: Scope | None) -> list[tuple[str, bytes]]:
     text = repr((env.roots, env.suffix_fallback, env.kind, sorted(scope.functions), scope.template_problems,
                  scope.imports, deployed))
     return [("\0scope", text.encode())]
+
+
+def _same_disk_reads(record: Any) -> bool:
+    from lambdalint.templates.terraform import same_disk_reads  # only for runs with Terraform
+
+    return isinstance(record, dict) and same_disk_reads(record)
 
 
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
