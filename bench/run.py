@@ -3,6 +3,7 @@
     python bench/run.py                # everything, 3 alternating rounds
     python bench/run.py --rounds 5 --only lambdalint,libcst
     python bench/run.py --corpus /tmp/some-monorepo   # any local folder, with the peers
+    python bench/run.py --corpus /tmp/some-monorepo --edit shared/db.py   # the helper file to edit
 
 The corpus (sdists of boto3, botocore, Powertools, requests, urllib3 at pinned
 versions) is fetched once with `pip download` into the cache folder; the peers
@@ -11,20 +12,33 @@ process, the tools alternate within each round (so a noisy neighbour hurts them
 all alike), and the table shows medians: wall time, CPU time, peak memory,
 files per second, and each wall time as a multiple of the bare LibCST parse of
 the same files, which is the floor any LibCST-based linter stands on.
+
+On a local folder two more runs are measured, with the warm cache: after editing
+one helper module (a comment appended, so every file that depends on it is
+checked again; `--edit`, else the module other files import most), and a
+pre-commit run naming only that edited file from the folder's root. The file is
+restored after each run.
+
+lambdalint's own modules are compiled to bytecode first, as an installation
+does (with PYTHONDONTWRITEBYTECODE set, every run would compile them again).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tarfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -62,14 +76,54 @@ class Tool:
     argv: list[str]
     samples: list[Sample] = field(default_factory=list)
     setup: list[str] | None = None  # run once before the first round (e.g. warm a cache)
+    cwd: Path | None = None  # where it runs (default: this repository)
+    around: Callable[[], Callable[[], None]] | None = None  # before each run; returns what undoes it
 
 
-def run_measured(argv: list[str], cwd: Path) -> Sample:
+def edit_file(path: Path) -> Callable[[], Callable[[], None]]:
+    """Append a comment no run has seen (so the cache cannot know it); undone after the run."""
+    def edit() -> Callable[[], None]:
+        original = path.read_bytes()
+        path.write_bytes(original + f"\n# lambdalint bench edit {time.time_ns()}\n".encode())
+        return lambda: path.write_bytes(original)
+    return edit
+
+
+IMPORT_LINE = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", re.M)
+
+
+def most_imported(corpus: Path) -> Path | None:
+    """The module of the folder that its other files import most (by the last part of the
+    dotted name, outside tests): a shared helper."""
+    stems: dict[str, list[Path]] = {}
+    for path in corpus.rglob("*.py"):
+        if path.stem != "__init__" and not any(part.startswith("test") for part in path.relative_to(corpus).parts):
+            stems.setdefault(path.stem, []).append(path)
+    counts: Counter[Path] = Counter()
+    for path in corpus.rglob("*.py"):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for match in IMPORT_LINE.finditer(text):
+            last = (match.group(1) or match.group(2)).rsplit(".", 1)[-1]
+            for candidate in stems.get(last, ()):
+                if candidate != path:
+                    counts[candidate] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def run_measured(argv: list[str], cwd: Path, around: Callable[[], Callable[[], None]] | None = None) -> Sample:
     """Wall, CPU (user + system) and peak RSS of one process and its children."""
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
+    undo = around() if around is not None else None
+    try:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+    finally:
+        if undo is not None:
+            undo()
     process.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
     return Sample(wall, cpu, usage.ru_maxrss / 1024, process.returncode)
@@ -126,9 +180,10 @@ def lambdalint_argv(extra: list[str], corpus: Path) -> list[str]:
             "--output-format", "json", *extra, str(corpus)]
 
 
-def build_tools(corpus: Path, peers: Path | None, only: set[str] | None, cache: Path) -> list[Tool]:
+def build_tools(corpus: Path, peers: Path | None, only: set[str] | None, cache: Path,
+                edit: Path | None = None) -> list[Tool]:
     cores = os.cpu_count() or 1
-    cache_dir = cache / "lambdalint-cache"
+    cache_dir = (cache / "lambdalint-cache").resolve()
     tools = [
         Tool("libcst parse (floor)", [sys.executable, "-c", PARSE_ALL, str(corpus)]),
         Tool("lambdalint cold --jobs 1", lambdalint_argv(["--jobs", "1", "--no-cache"], corpus)),
@@ -136,6 +191,14 @@ def build_tools(corpus: Path, peers: Path | None, only: set[str] | None, cache: 
         Tool("lambdalint warm cache", lambdalint_argv(["--cache-dir", str(cache_dir)], corpus),
              setup=lambdalint_argv(["--cache-dir", str(cache_dir)], corpus)),
     ]
+    if edit is not None:
+        tools += [
+            Tool(f"lambdalint warm, {edit.name} edited", lambdalint_argv(["--cache-dir", str(cache_dir)], corpus),
+                 around=edit_file(edit)),
+            Tool(f"lambdalint pre-commit, {edit.name} edited",
+                 [sys.executable, "-m", "lambdalint", "check", "--exit-zero", "--quiet", "--force-exclude",
+                  "--cache-dir", str(cache_dir), str(edit.relative_to(corpus))], cwd=corpus, around=edit_file(edit)),
+        ]
     if peers is not None:
         tools += [
             # Fixit skips a folder git ignores (bench/work is), unless it is named itself.
@@ -156,7 +219,9 @@ def build_tools(corpus: Path, peers: Path | None, only: set[str] | None, cache: 
 def table(tools: list[Tool], files: int) -> str:
     floor = next((t for t in tools if t.name.startswith("libcst")), None)
     floor_wall = statistics.median(s.wall for s in floor.samples) if floor and floor.samples else None
-    rows = [("tool", "wall s", "× floor", "CPU s", "peak MB", "files/s", "runs")]
+    cold = next((t for t in tools if t.name.startswith("lambdalint cold --jobs 1")), None)
+    cold_wall = statistics.median(s.wall for s in cold.samples) if cold and cold.samples else None
+    rows = [("tool", "wall s", "× floor", "% of cold", "CPU s", "peak MB", "files/s", "runs")]
     for tool in tools:
         if not tool.samples:
             continue
@@ -166,7 +231,8 @@ def table(tools: list[Tool], files: int) -> str:
         ratio = f"{wall / floor_wall:.2f}" if floor_wall else "-"
         failed = sum(1 for s in tool.samples if s.code not in (0, 1))
         runs = f"{len(tool.samples)}" + (f" ({failed} failed)" if failed else "")
-        rows.append((tool.name, f"{wall:.2f}", ratio, f"{cpu:.2f}", f"{peak:.0f}", f"{files / wall:.0f}", runs))
+        share = f"{100 * wall / cold_wall:.0f}" if cold_wall else "-"
+        rows.append((tool.name, f"{wall:.2f}", ratio, share, f"{cpu:.2f}", f"{peak:.0f}", f"{files / wall:.0f}", runs))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
@@ -182,12 +248,17 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=HERE / "work")
     parser.add_argument("--only", help="comma-separated words; run the tools whose name contains one")
     parser.add_argument("--no-peers", action="store_true", help="skip installing and running the peers")
+    parser.add_argument("--edit", type=Path, metavar="FILE",
+                        help="on a local folder: the helper module to edit (relative to the folder; default: "
+                             "the one its files import most)")
     parser.add_argument("--corpus", action="append", metavar="pinned|lambda|both|DIR",
                         help="what to measure: the pinned library corpus, the Lambda-shaped corpus, both "
                              "(the default), or any local folder (a repository checked out beside the "
                              "project, say); repeat for several")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
+    for package in ("lambdalint", "rules"):
+        compileall.compile_dir(REPO / package, quiet=1)
     only = set(args.only.split(",")) if args.only else None
     corpora = []
     for choice in args.corpus or ["both"]:
@@ -206,13 +277,18 @@ def main() -> None:
     for title, corpus, with_peers in corpora:
         files = sum(1 for _ in corpus.rglob("*.py"))
         lines = sum(p.read_bytes().count(b"\n") for p in corpus.rglob("*.py"))
-        tools = build_tools(corpus, peers if with_peers else None, only, args.cache)
+        edit = None
+        if not title.startswith("pinned"):  # never edit the library corpus
+            edit = (corpus / args.edit) if args.edit is not None else most_imported(corpus)
+            if edit is not None:
+                title += f"; edited: {edit.relative_to(corpus)}"
+        tools = build_tools(corpus, peers if with_peers else None, only, args.cache, edit)
         for tool in tools:
             if tool.setup:
                 run_measured(tool.setup, REPO)
         for round_number in range(args.rounds):
             for tool in tools:
-                tool.samples.append(run_measured(tool.argv, REPO))
+                tool.samples.append(run_measured(tool.argv, tool.cwd or REPO, tool.around))
                 print(f"  round {round_number + 1}/{args.rounds}: {tool.name}: "
                       f"{tool.samples[-1].wall:.2f} s", file=sys.stderr)
         print(f"\n### {title}: {files} files, {lines} lines, {os.cpu_count()} cores, "

@@ -35,6 +35,7 @@ from lambdalint.rule import Rule
 from lambdalint import memory
 from lambdalint import templates as deploy
 from lambdalint.catalog import templates as tf
+from lambdalint.templates.model import TERRAFORM
 from lambdalint.model.imports import FLAT, Environment
 from lambdalint.source import ParseFailure, SourceFile, decoded, parse_source, python_verdict
 from lambdalint.stack import call_with_deep_stack
@@ -364,6 +365,12 @@ class Runner:
                                                   list[Deployed]]:
         """Read the run's files and templates: the outcome so far (problems, messages,
         sources), the Python files, the templates, and the functions they deploy."""
+        outcome, files, templates = self._read(paths)
+        return outcome, files, templates, self._deployed(files, templates)
+
+    def _read(self, paths: list[Path]) -> tuple[Outcome, list[tuple[Path, str, bytes]], list[deploy.Template]]:
+        """The run's files and templates as found (no template parsed yet): the outcome
+        so far (problems, messages, sources), the Python files and the templates."""
         found = discover(paths, self.config.excludes, self.config.root)
         self.vendored = found.vendored
         self.distributions = found.distributions
@@ -394,30 +401,42 @@ class Runner:
             files = [f for f in files if f[1] in kept]
             templates = [t for t in templates if t.rel_path not in {n.rel_path for n in named}] + named
         outcome.messages += self._unmatched_specs(files)
+        return outcome, files, templates
+
+    def _deployed(self, files: list[tuple[Path, str, bytes]], templates: list[deploy.Template]) -> list[Deployed]:
+        """The functions the templates deploy (which reads and parses every template)."""
         deployed: list[Deployed] = []
         if templates:
             probe = [SourceFile(path, rel, data, text=_text(data)) for path, rel, data in files]
             deployed = [Deployed(f.key, f.source_label(), f.code_dir, f.module_file,
                                  tuple((layer.name, layer.content_dir) for layer in f.layers))
                         for f in deploy.build(templates, probe, [], self.config).all_functions]
-        return outcome, files, templates, deployed
+        return deployed
 
     def _run(self, paths: list[Path], policy: FixPolicy | None, focus: _Focus | None = None) -> Outcome:
         """``focus``: only the findings in some files are wanted (files named one by one),
         so only the units that can have findings there run; a whole run's cached results
         still answer."""
-        outcome, files, templates, deployed = self._gather(paths)
+        outcome, files, templates = self._read(paths)
         use_cache = self.cache is not None and policy is None
-        # Files read along with the templates (a Terraform module's called modules) count too.
-        template_bytes = [(f.rel_path, f.text.encode()) for t in templates for f in (t, *t.includes)]
-        whole_key = unit_key("run", [(rel, data) for _, rel, data in files] + template_bytes) if use_cache else ""
+        # The whole run's entry is looked up before any template is parsed or the engine
+        # built, so an unchanged re-run costs finding, reading and hashing the files. A
+        # Terraform module's reader also reads files that are no template of the run (the
+        # modules it calls, `.tfvars`), and which ones only reading it tells: the entry
+        # of such a run lists what it read, and answers only while that is unchanged.
+        terraform = any(t.kind == TERRAFORM for t in templates)
+        whole_key = unit_key("run", [(rel, data) for _, rel, data in files]
+                             + [(t.rel_path, t.text.encode()) for t in templates]) if use_cache else ""
         if use_cache:
             cached = self.cache.get(whole_key)
-            if cached is not None:
+            if cached is not None and (not terraform or _same_disk_reads(cached.get("terraform"))):
                 outcome.diagnostics = [diagnostic_from_data(d) for d in cached["diagnostics"]]
                 outcome.messages += cached["messages"]
                 _mark_unparsable(outcome)
                 return outcome
+        deployed = self._deployed(files, templates)
+        # Files read along with the templates (a Terraform module's called modules) count too.
+        template_bytes = [(f.rel_path, f.text.encode()) for t in templates for f in (t, *t.includes)]
         self.engine.templates = templates
         self._templates = templates
         units, self.layout = plan(self.engine, files, deployed, templates=bool(templates),
@@ -439,8 +458,13 @@ class Runner:
         outcome.fixed = _merge_fixed(outcome.fixed)
         _mark_unparsable(outcome)
         if use_cache and not outcome.internal_error and focus is None:
-            self.cache.put(whole_key, {"diagnostics": [diagnostic_to_data(d) for d in outcome.diagnostics],
-                                       "messages": messages})
+            entry: dict[str, Any] = {"diagnostics": [diagnostic_to_data(d) for d in outcome.diagnostics],
+                                     "messages": messages}
+            if terraform:
+                from lambdalint.templates.terraform import disk_reads
+
+                entry["terraform"] = disk_reads(templates)
+            self.cache.put(whole_key, entry)
         return outcome
 
     def explore(self, paths: list[Path]) -> Iterator[tuple[Environment | None, RunResult]]:
@@ -659,6 +683,12 @@ def _scope_items(scope: Scope | None) -> list[tuple[str, bytes]]:
     text = repr((env.roots, env.suffix_fallback, env.kind, sorted(scope.functions), scope.template_problems,
                  scope.imports, deployed))
     return [("\0scope", text.encode())]
+
+
+def _same_disk_reads(record: Any) -> bool:
+    from lambdalint.templates.terraform import same_disk_reads  # only for runs with Terraform
+
+    return isinstance(record, dict) and same_disk_reads(record)
 
 
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

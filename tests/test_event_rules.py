@@ -578,6 +578,14 @@ def test_lam605_pageable_operations_come_from_botocore():
     assert rows("LAM605", _ECS) == [8, 9]
 
 
+def test_lam605_reads_botocore_data_as_its_loader_does():
+    """The paginator files read directly are the models botocore's Loader gives."""
+    pytest.importorskip("botocore")
+    direct = ev._paginator_models()
+    assert direct is not None and len(direct) > 100
+    assert direct == ev._paginator_models_by_loader()
+
+
 def test_lam605_falls_back_to_the_builtin_list_without_botocore(without_botocore):
     assert ev._botocore_paginators() is None
     assert ev.pageable_operations() is ev.FALLBACK_PAGEABLE

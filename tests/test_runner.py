@@ -76,6 +76,29 @@ def test_cache_replays_results_and_notices_changes(tmp_path: Path):
     assert findings(changed) == findings(fresh) != findings(cold)
 
 
+def test_an_unchanged_rerun_reads_no_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The whole run's entry answers before the templates are parsed (YAML reading was
+    most of a warm re-run of a monorepo of SAM templates); a changed template is seen."""
+    root = tmp_path / "proj"
+    shutil.copytree(REPO / "examples", root, ignore=shutil.ignore_patterns("terraform"))
+    cache = tmp_path / "cache"
+    cold = Runner(Config(), RULES, jobs=1, cache_dir=cache).run([root])
+    assert any(d.path.name == "template.yaml" for d in cold.diagnostics)
+    import lambdalint.templates.deployment as deployment
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a template was read")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(deployment, "read_template", no_parsing)
+        warm = Runner(Config(), RULES, jobs=1, cache_dir=cache).run([root])
+    assert findings(warm) == findings(cold)
+    template = root / "template.yaml"
+    template.write_text(template.read_text().replace("Timeout:", "Timeout:  "))  # same meaning, new bytes
+    changed = Runner(Config(), RULES, jobs=1, cache_dir=cache)
+    assert findings(changed.run([root])) == findings(cold) and "engine" in vars(changed)
+
+
 def test_cache_is_keyed_by_configuration(tmp_path: Path):
     root = project(tmp_path, copies=1)
     cache = tmp_path / "cache"

@@ -940,3 +940,43 @@ def test_a_module_that_receives_the_function_from_its_caller_links_its_invokers(
         ("SQS", True, "modules/queue/main.tf")]
     assert [(e.kind, e.where.template.rel_path) for e in found["aws_lambda_function.direct"].events] == [
         ("API", "modules/api/main.tf")]
+
+
+def test_a_cached_run_reads_no_hcl_and_sees_a_called_module_change(workdir, monkeypatch):
+    """The whole run's cache entry answers before the `.tf` files are parsed, while the
+    files its reading took from outside the run (a called module) are unchanged."""
+    from lambdalint.config import Config
+    from lambdalint.runner import Runner
+
+    called = '''
+        resource "aws_lambda_function" "f" {
+          function_name = "f"
+          handler       = "app.handler"
+          runtime       = "python3.8"
+          filename      = data.archive_file.f.output_path
+        }
+        data "archive_file" "f" {
+          type        = "zip"
+          source_dir  = "${path.module}/../../src"
+          output_path = "f.zip"
+        }
+    '''
+    write(workdir, {".git/HEAD": "", "src/app.py": "def handler(event, context):\n    pass\n",
+                    "infra/main.tf": 'module "fn" {\n  source = "../modules/fn"\n}\n',
+                    "modules/fn/main.tf": called})
+    rules = [RULES["LAM002"]]
+
+    def codes() -> list[str]:
+        outcome = Runner(Config(), rules, jobs=1, cache_dir=workdir / "cache").run([Path("infra"), Path("src")])
+        return [d.code for d in outcome.diagnostics]
+
+    assert codes() == ["LAM002"]
+
+    def no_parsing(text: str) -> None:
+        raise AssertionError("a .tf file was parsed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(hcl, "parse", no_parsing)
+        assert codes() == ["LAM002"]
+    write(workdir, {"modules/fn/main.tf": called.replace("python3.8", "python3.13")})
+    assert codes() == []

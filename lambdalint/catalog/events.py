@@ -10,6 +10,9 @@ here. Names are qualified the way ``lambdalint.model.resolve`` spells them
 from __future__ import annotations
 
 import functools
+import gzip
+import json
+import os
 import re
 from dataclasses import dataclass
 from typing import Mapping
@@ -553,20 +556,13 @@ def _botocore_paginators() -> dict[str, dict[str, Paging]] | None:
     """Every pageable operation botocore knows, by service; None without botocore."""
     try:
         from botocore import xform_name
-        from botocore.loaders import Loader
     except ImportError:
         return None
-    loader = Loader()
-    found: dict[str, dict[str, Paging]] = {}
-    try:
-        services = loader.list_available_services("paginators-1")
-    except Exception:  # noqa: BLE001 - a broken data path means "no botocore data"
+    models = _paginator_models()
+    if models is None:
         return None
-    for service in services:
-        try:
-            model = loader.load_service_model(service, "paginators-1")
-        except Exception:  # noqa: BLE001 - skip one unreadable service model
-            continue
+    found: dict[str, dict[str, Paging]] = {}
+    for service, model in models:
         operations: dict[str, Paging] = {}
         for operation, config in (model.get("pagination") or {}).items():
             if not isinstance(config, dict):
@@ -579,6 +575,94 @@ def _botocore_paginators() -> dict[str, dict[str, Paging]] | None:
         if operations:
             found[service] = operations
     return found or None
+
+
+_PAGINATORS = "paginators-1"
+
+
+def _paginator_models() -> list[tuple[str, dict]] | None:
+    """Each service's paginator model, as botocore's `Loader` gives it: from the latest
+    API version that has one, with its `.sdk-extras` merged in. When botocore's own data
+    folder is the only place its loader would look, the files are read directly: the
+    loader's import and bookkeeping cost a cold run a quarter of a second."""
+    import botocore
+
+    builtin = os.path.join(os.path.dirname(botocore.__file__), "data")
+    customer = os.path.join(os.path.expanduser("~"), ".aws", "models")
+    if os.path.isdir(customer) or not os.path.isdir(builtin):
+        return _paginator_models_by_loader()
+    models: list[tuple[str, dict]] = []
+    try:
+        services = sorted(os.listdir(builtin))
+    except OSError:
+        return None
+    for service in services:
+        folder = os.path.join(builtin, service)
+        if not os.path.isdir(folder):
+            continue
+        try:
+            versions = [v for v in os.listdir(folder) if _json_file(os.path.join(folder, v, _PAGINATORS))]
+        except OSError:
+            continue
+        if not versions:
+            continue
+        where = os.path.join(folder, max(versions))
+        try:
+            model = _load_json(os.path.join(where, _PAGINATORS))
+            extras = _load_json(os.path.join(where, _PAGINATORS + ".sdk-extras"))
+        except (OSError, ValueError):
+            continue  # skip one unreadable service model, as below
+        if not isinstance(model, dict):
+            continue
+        if isinstance(extras, dict) and isinstance(extras.get("merge"), dict):
+            _deep_merge(model, extras["merge"])
+        models.append((service, model))
+    return models
+
+
+def _paginator_models_by_loader() -> list[tuple[str, dict]] | None:
+    try:
+        from botocore.loaders import Loader
+    except ImportError:
+        return None
+    loader = Loader()
+    try:
+        services = loader.list_available_services(_PAGINATORS)
+    except Exception:  # noqa: BLE001 - a broken data path means "no botocore data"
+        return None
+    models = []
+    for service in services:
+        try:
+            models.append((service, loader.load_service_model(service, _PAGINATORS)))
+        except Exception:  # noqa: BLE001 - skip one unreadable service model
+            continue
+    return models
+
+
+def _json_file(stem: str) -> str | None:
+    """The file botocore's loader reads for a data path without extension, if any."""
+    for suffix in (".json", ".json.gz"):
+        if os.path.isfile(stem + suffix):
+            return stem + suffix
+    return None
+
+
+def _load_json(stem: str) -> object:
+    path = _json_file(stem)
+    if path is None:
+        return None
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        return json.loads(handle.read().decode("utf-8"))
+
+
+def _deep_merge(base: dict, extra: dict) -> None:
+    """botocore's merge of an `.sdk-extras` file into a model."""
+    for key, value in extra.items():
+        if isinstance(base.get(key), dict) and isinstance(value, dict):
+            _deep_merge(base[key], value)
+        else:
+            base[key] = value
 
 
 @functools.cache

@@ -115,7 +115,11 @@ def find_templates(files: Iterable[Path], config: Config, infrastructure: Iterab
             seen_dirs.add(current)
             if not os.path.join(str(current), "").startswith(walked_dirs):
                 found.extend(_terraform_folder(current, config, seen_files))
+            # One listing of the folder rather than a stat per name looked for.
+            entries = _entries(current)
             for name in facts.TEMPLATE_FILE_NAMES:
+                if entries is not None and name not in entries:
+                    continue
                 candidate = current / name
                 if candidate.is_file() and candidate not in seen_files \
                         and not is_excluded(relative(candidate, root), excludes):
@@ -124,14 +128,25 @@ def find_templates(files: Iterable[Path], config: Config, infrastructure: Iterab
                     if template is not None:
                         found.append(template)
             marker = current / facts.CDK_APP_MARKER
-            if marker.is_file() and not is_excluded(relative(marker, root), excludes):
+            if (entries is None or facts.CDK_APP_MARKER in entries) and marker.is_file() \
+                    and not is_excluded(relative(marker, root), excludes):
                 found.extend(_cdk_app(current, config, seen_files, explicit=False, messages=messages))
-            if current in stops or any((current / m).exists() for m in facts.REPOSITORY_MARKERS):
+            if current in stops or any((entries is None or m in entries) and (current / m).exists()
+                                       for m in facts.REPOSITORY_MARKERS):
                 break
             if current.parent == current:
                 break
             current = current.parent
     return found, messages
+
+
+def _entries(folder: Path) -> set[str] | None:
+    """The names in a folder; None when it cannot be listed (its entries may still be
+    reachable by name)."""
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return None
 
 
 def _looks_like_template(path: Path) -> bool:

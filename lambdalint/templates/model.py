@@ -44,6 +44,9 @@ class Template:
     # Other files reading this one depended on (a Terraform module's called modules
     # and variable files outside the run's templates): part of the results cache's key.
     includes: list[Template] = field(default_factory=list)
+    # The folders whose listing decided which of those files were read: (folder,
+    # suffixes, names found), so a cached run can tell that no such file came or went.
+    listings: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
 
     def at(self, mark: Mark) -> Where:
         return Where(self, mark)

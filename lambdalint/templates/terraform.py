@@ -22,12 +22,13 @@ unknown, and rules that would need it stay quiet.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import posixpath
 import re
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from lambdalint.catalog import templates as facts
 from lambdalint.discovery import relative
@@ -91,6 +92,37 @@ def read(templates: list[Template]) -> None:
             home.functions.append(function)
     if templates:
         templates[0].includes = list(loader.extra)
+        templates[0].listings = list(loader.listings)
+
+
+def disk_reads(templates: list[Template]) -> dict[str, list]:
+    """What reading the run's Terraform took from disk besides its templates: each
+    folder listed for more files (and what it held), each file read (and a digest of
+    its text). A cached run whose reads are all the same (`same_disk_reads`) would read
+    the same modules and variables."""
+    return {
+        "listings": [[folder, list(suffixes), list(names)]
+                     for t in templates for folder, suffixes, names in t.listings],
+        "files": [[str(f.path), _digest(f.text)] for t in templates for f in t.includes],
+    }
+
+
+def same_disk_reads(record: Mapping[str, Any]) -> bool:
+    try:
+        for folder, suffixes, names in record["listings"]:
+            if [path.name for path in _folder_files(folder, tuple(suffixes))] != names:
+                return False
+        for path, digest in record["files"]:
+            template = _disk_template(Path(path))
+            if template is None or _digest(template.text) != digest:
+                return False
+    except (KeyError, TypeError, ValueError):
+        return False
+    return True
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # -- the files ------------------------------------------------------------------------------
@@ -162,6 +194,7 @@ class _Loader:
         self.modules: dict[str, _Module | None] = {}
         self.on_disk = {folder: any(t.on_disk for t in group) for folder, group in self.groups.items()}
         self.extra: list[Template] = []  # files read from disk, outside the run's templates
+        self.listings: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []  # folders listed for them
 
     def initial(self) -> list[_Module]:
         """The run's modules worth reading."""
@@ -177,7 +210,8 @@ class _Loader:
         if folder not in self.modules:
             templates = self.groups.get(folder)
             if templates is None:
-                templates = [_disk_template(path) for path in _folder_files(folder, (facts.TERRAFORM_SUFFIX,))]
+                paths = self._listed(folder, (facts.TERRAFORM_SUFFIX,))
+                templates = [_disk_template(path) for path in paths]
                 templates = [t for t in templates if t is not None]
                 self.extra.extend(templates)
             self.modules[folder] = _Module(folder, templates) if templates else None
@@ -188,7 +222,7 @@ class _Loader:
         found = _Vars()
         if not self.on_disk.get(module.folder, False):
             return found
-        paths = _folder_files(module.folder, facts.TERRAFORM_VARS_SUFFIXES)
+        paths = self._listed(module.folder, facts.TERRAFORM_VARS_SUFFIXES)
         automatic = sorted((p for p in paths if p.name in facts.TERRAFORM_AUTO_VARS),
                            key=lambda p: p.name) + sorted(
             p for p in paths if p.name.endswith(facts.TERRAFORM_AUTO_VARS_SUFFIXES))
@@ -207,6 +241,12 @@ class _Loader:
                 self.extra.append(template)
                 found.unknown.update(_variable_file(template))
         return found
+
+
+    def _listed(self, folder: str, suffixes: tuple[str, ...]) -> list[Path]:
+        paths = _folder_files(folder, suffixes)
+        self.listings.append((folder, suffixes, tuple(path.name for path in paths)))
+        return paths
 
 
 class _Vars:
