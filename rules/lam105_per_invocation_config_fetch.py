@@ -15,6 +15,7 @@ from lambdalint.catalog import (
     SECRET_WRITE_OPERATIONS,
 )
 from lambdalint.catalog import events as ev
+from lambdalint.walk import children
 
 
 class PerInvocationConfigFetch(Rule):
@@ -139,16 +140,14 @@ class PerInvocationConfigFetch(Rule):
         function = self.ctx.function
         if function is None:
             return False
-        found = False
-
-        class Writes(cst.CSTVisitor):
-            def visit_Call(self, call: cst.Call) -> None:
-                nonlocal found
-                if isinstance(call.func, cst.Attribute) and call.func.attr.value in SECRET_WRITE_OPERATIONS:
-                    found = True
-
-        function.node.visit(Writes())
-        return found
+        stack: list[cst.CSTNode] = [function.node.body]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                    and node.func.attr.value in SECRET_WRITE_OPERATIONS:
+                return True
+            stack.extend(children(node))
+        return False
 
     def _on_aws_client(self, qualified: str) -> bool:
         constructors = AWS_CLIENT_CONSTRUCTORS | frozenset(self.ctx.config.extra_clients)
