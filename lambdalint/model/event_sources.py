@@ -12,9 +12,11 @@ The profile of an entry point covers the entry function, its nested
 functions, and the project functions it passes event data to (or whose
 result it returns), so a handler that loops over records and hands each one
 to `process(record)` is recognised from the keys `process` reads. Which names
-hold the record list or one record, through assignments, loops and the calls
-between those functions, is an analysis on the dataflow engine (`RecordFlow`,
-`lambdalint.model.dataflow`), solved once per profile. Rules share
+hold the record list or one record (through assignments, loops and the calls
+between those functions) and which parameters the whole event (`process(event)`)
+are analyses on the dataflow engine (`RecordFlow`, `EventRoots`;
+`lambdalint.model.dataflow`) over the profile's functions, with no rounds of
+their own. Rules share
 the result through ``lambdalint.model.analyses.event_sources(...)`` (or the
 rules' context); it is computed on first use and cached in the project, so files
 whose rules never ask pay nothing.
@@ -308,23 +310,15 @@ class _Analysis:
         positional = self.entry.function.positional_params()
         if self.entry.kind != "handler" or not positional:
             return {}
-        roots: dict[int, set[str]] = {id(self.entry.function): {positional[0].name}}
-        for _ in range(2):
-            for model, function in sites:
-                names = roots.get(id(function))
-                if not names or self.project is None:
-                    continue
-                for call in function.calls:
-                    if not any(isinstance(a.value, cst.Name) and a.value.value in names for a in call.args):
-                        continue
-                    for _, target, bound in self.project.call_targets(model, call, function):
-                        for param, arg in bind_arguments(target, call, bound):
-                            if isinstance(arg, cst.Name) and arg.value in names:
-                                roots.setdefault(id(target), set()).add(param)
-        for _, function in sites:
-            names = roots.get(id(function))
+        flow = EventRoots(self.project, self.entry, sites)
+        roots: dict[int, set[str]] = {}
+        for model, function in sites:
+            try:
+                names = {name for name in function.param_names if flow.param(model, function, name)}
+            except RecursionError:  # code nested too deeply to follow
+                continue
             if names:
-                names -= {n for targets, _ in function.assignments for n in targets}
+                roots[id(function)] = names - {n for targets, _ in function.assignments for n in targets}
         return roots
 
     # -- which functions --------------------------------------------------------------
@@ -719,24 +713,15 @@ def _holds_records(model: ModuleModel, function: FunctionInfo | None, expr: cst.
 _RECORDS: frozenset = frozenset({"records"})
 
 
-class RecordFlow(Dataflow):
-    """Which names of an entry point's region (`_Analysis._region`) hold the event's
-    record list or one of its records: an analysis on the dataflow engine.
+class _RegionFlow(Dataflow):
+    """An analysis on the dataflow engine over the region of one entry point
+    (`_Analysis._region`): only the region's functions are looked into, and only their
+    calls to each other followed; module-level names hold nothing of the event (it is
+    per invocation)."""
 
-    A name holds records when it is assigned (or loops over) something that holds
-    them (`_holds_records`), and a parameter when a call made in the region passes it
-    records, or it is a Powertools record handler's record. Only the region's
-    functions are looked into, and only their calls to each other followed; module-level
-    names hold no records (the event is per invocation)."""
-
-    splits_loops = False  # a loop variable over the record list holds one record
-
-    def __init__(self, project: CallGraph | None, entry: EntryPoint, sites: list[Site]) -> None:
+    def __init__(self, project: CallGraph | None, sites: list[Site]) -> None:
         super().__init__(project)  # type: ignore[arg-type]
         self._region = {id(function) for _, function in sites}
-        positional = entry.function.positional_params()
-        self._seed = (id(entry.function), positional[0].name) \
-            if entry.kind == "record-handler" and positional else None
         # id(callee) -> the calls the region's functions make to it.
         self._region_calls: dict[int, list[tuple[ModuleModel, FunctionInfo, cst.Call, bool]]] = defaultdict(list)
         if project is not None:
@@ -748,6 +733,24 @@ class RecordFlow(Dataflow):
 
     def tracks(self, model: ModuleModel, function: FunctionInfo) -> bool:
         return id(function) in self._region
+
+    def module_name(self, model: ModuleModel, name: str) -> frozenset:
+        return EMPTY
+
+
+class RecordFlow(_RegionFlow):
+    """Which names of an entry point's region hold the event's record list or one of
+    its records. A name holds records when it is assigned (or loops over) something
+    that holds them (`_holds_records`), and a parameter when a call made in the region
+    passes it records, or it is a Powertools record handler's record."""
+
+    splits_loops = False  # a loop variable over the record list holds one record
+
+    def __init__(self, project: CallGraph | None, entry: EntryPoint, sites: list[Site]) -> None:
+        super().__init__(project, sites)
+        positional = entry.function.positional_params()
+        self._seed = (id(entry.function), positional[0].name) \
+            if entry.kind == "record-handler" and positional else None
 
     def assigned_names(self, function: FunctionInfo) -> list[str]:
         return list(self._assignments(function))
@@ -765,9 +768,6 @@ class RecordFlow(Dataflow):
             return EMPTY
         return None
 
-    def module_name(self, model: ModuleModel, name: str) -> frozenset:
-        return EMPTY
-
     def parameter(self, model: ModuleModel, function: FunctionInfo, name: str) -> frozenset:
         if self._seed == (id(function), name):
             return _RECORDS
@@ -782,6 +782,35 @@ class RecordFlow(Dataflow):
             return EMPTY
         holds = _holds_records(model, function, node, lambda name: bool(self.name(model, name, function)))
         return _RECORDS if holds else EMPTY
+
+
+_ROOT: frozenset = frozenset({"event"})
+
+
+class EventRoots(_RegionFlow):
+    """Which parameters of an entry point's region hold the whole event: the handler's
+    event parameter, and a parameter a call made in the region passes one of those by
+    name (`process(event)`). Only parameters: a value computed from the event is no
+    longer the whole event (`_Analysis._roots` drops a parameter that is reassigned)."""
+
+    def __init__(self, project: CallGraph | None, entry: EntryPoint, sites: list[Site]) -> None:
+        super().__init__(project, sites)
+        positional = entry.function.positional_params()
+        self._seed = (id(entry.function), positional[0].name) \
+            if entry.kind == "handler" and positional else None
+
+    def parameter(self, model: ModuleModel, function: FunctionInfo, name: str) -> frozenset:
+        if self._seed == (id(function), name):
+            return _ROOT
+        for caller_model, caller, call, bound in self._region_calls.get(id(function), ()):
+            for param, arg in bind_arguments(function, call, bound):
+                if param == name and isinstance(arg, cst.Name) and arg.value in caller.param_names \
+                        and self.param(caller_model, caller, arg.value):
+                    return _ROOT
+        return EMPTY
+
+    def expr(self, model: ModuleModel, node: cst.CSTNode, function: FunctionInfo | None) -> frozenset:
+        return EMPTY  # only parameters hold the whole event
 
 
 def _is_element_holder(expr: cst.BaseExpression) -> bool:

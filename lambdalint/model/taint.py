@@ -41,8 +41,9 @@ ALLOWED:`, `x = int(x)`), and keep one call's data apart from another's (a
 helper called with a constant and with event data is reported only for the
 latter): so it runs its own flow-sensitive walk of each function body (loop
 bodies until their state stops changing, at most ``_LOOP_ROUNDS`` times) into a
-summary with placeholders that each call fills in. Module-level names carry no
-event data for it (code at module level runs before any event).
+summary with placeholders that each call fills in. Module-level names are not
+followed (event data a handler stores under `global` for another function to
+read is not tracked: the engine's module-level cells would add those findings).
 
 Cost: each in-scope function is analysed once (recursive ones again while
 their summaries change), in time linear in its size times ``_LOOP_ROUNDS``
