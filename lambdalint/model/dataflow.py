@@ -33,6 +33,15 @@ is computed again from the others' new values until nothing changes (at most
 ``_MAX_ROUNDS`` times: a monotone analysis over a finite tree is done long before).
 An analysis is computed once per project and kept there (`analysis_for`), so
 every file that asks shares the same cells.
+
+The solver is `Cells`, which `Dataflow` extends; it is the only fixpoint of the
+model and the rules. The analyses on it: the labels (`labels`), the record names
+and whole-event parameters of event profiles (`event_sources.RecordFlow`,
+`EventRoots`), the event key paths of LAM601/LAM602 (`rules/_events.EventPath`),
+the secrets flows of LAM405/LAM406 (`rules/_secrets`), the whole-event flow of
+LAM801 (`rules/_logging`), and taint's function summaries (`taint.TaintEngine`,
+whose values are summaries rather than sets: a subclass says how its values
+start, `bottom`, and change, `join`).
 """
 
 from __future__ import annotations
@@ -108,12 +117,14 @@ class Cells:
         return None
 
     def _get(self, key: tuple) -> object:
-        current = self._current
-        if current is not None:
-            self._influences.setdefault(key, set()).add(current)
         if key not in self._values:
             self._values[key] = self.bottom(key)
             self._solve(key)
+        # The reader depends on the cell from now on; changes made while the cell was
+        # first computed need not reach it, since it reads the value they left.
+        current = self._current
+        if current is not None:
+            self._influences.setdefault(key, set()).add(current)
         return self._values[key]
 
     def _solve(self, key: tuple) -> None:

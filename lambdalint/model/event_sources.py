@@ -33,7 +33,7 @@ import libcst as cst
 from lambdalint.catalog import POWERTOOLS_PACKAGE
 from lambdalint.catalog import events as ev
 from lambdalint.literals import simple_value
-from lambdalint.model.dataflow import EMPTY, Dataflow, bind_arguments
+from lambdalint.model.dataflow import EMPTY, Dataflow, bind_arguments, scope_binding
 from lambdalint.model.labels import EVENT, expression_labels
 from lambdalint.model.module import EntryPoint, ModuleModel
 from lambdalint.model.project import CallGraph
@@ -831,7 +831,7 @@ def _processor_source(model: ModuleModel, function: FunctionInfo | None, expr: c
     """The source a batch processor handles: `BatchProcessor(event_type=EventType.SQS)`."""
     for _ in range(4):
         if isinstance(expr, cst.Name):
-            binding = _binding(model, function, expr.value)
+            binding = scope_binding(model, function, expr.value)
             if not isinstance(binding, cst.BaseExpression):
                 return None
             expr = binding
@@ -849,15 +849,6 @@ def _processor_source(model: ModuleModel, function: FunctionInfo | None, expr: c
         if (arg.keyword is not None and arg.keyword.value == "event_type") or (arg.keyword is None and index == 0):
             if isinstance(arg.value, cst.Attribute):
                 return ev.POWERTOOLS_EVENT_TYPES.get(arg.value.attr.value)
-    return None
-
-
-def _binding(model: ModuleModel, function: FunctionInfo | None, name: str) -> object:
-    scope = function.scope if function is not None else model.summary.module_scope
-    while scope is not None:
-        if name in scope.bindings:
-            return scope.bindings[name]
-        scope = scope.parent
     return None
 
 

@@ -64,7 +64,7 @@ import libcst as cst
 
 from lambdalint.catalog import taint as tc
 from lambdalint.literals import string_parts, string_value
-from lambdalint.model.dataflow import Cells, bind_arguments
+from lambdalint.model.dataflow import Cells, bind_arguments, scope_binding
 from lambdalint.model.module import EntryPoint, ModuleModel
 from lambdalint.model.project import CallGraph
 from lambdalint.model.summary import FunctionInfo
@@ -1119,12 +1119,7 @@ class _FunctionAnalysis:
         return False
 
     def _binding(self, name: str) -> object:
-        scope = self.function.scope
-        while scope is not None:
-            if name in scope.bindings:
-                return scope.bindings[name]
-            scope = scope.parent
-        return None
+        return scope_binding(self.model, self.function, name)
 
     # -- expressions ---------------------------------------------------------------------
 
