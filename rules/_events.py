@@ -305,8 +305,10 @@ def key_path(model: ModuleModel, function: FunctionInfo | None, expr: cst.BaseEx
         return None if base is None else base + (read[0],)
     if isinstance(expr, cst.Subscript):
         return key_path(model, function, expr.value, table)
-    if isinstance(expr, cst.Name) and table is not None and expr.value in table:
-        return table[expr.value]
+    if isinstance(expr, cst.Name) and table is not None:
+        held = table.get(expr.value)
+        if held is not None:
+            return held
     if EVENT in analyses.labels_of(model, expr, function):
         return ()
     return None
