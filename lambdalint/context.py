@@ -8,7 +8,7 @@ themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Hashable, TypeVar
 
 import libcst as cst
 
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from lambdalint.config import Config
     from lambdalint.rule import Rule
     from lambdalint.source import SourceFile
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -132,6 +134,12 @@ class FileContext:
         """For each entry point whose invocation runs this code, the event sources
         deployment templates declare for it (empty outside invocation scope)."""
         return analyses.declared_sources(self.model, self.function)
+
+    def kept(self, question: Hashable, subject: object, answer: Callable[[], T]) -> T:
+        """``answer()``, worked out once per project for ``subject`` (a function, node or
+        module model of the project) and kept there for every file that asks again
+        (`lambdalint.model.analyses.kept`): rules keep no caches of their own."""
+        return analyses.kept(self.model, question, subject, answer)
 
     @property
     def taint(self) -> TaintReport:

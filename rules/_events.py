@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import libcst as cst
 
@@ -17,7 +17,8 @@ from lambdalint.catalog import events as ev
 from lambdalint.context import FileContext
 from lambdalint.literals import number_value, string_value
 from lambdalint.model import EVENT, FunctionInfo, ModuleModel, Project, analyses
-from lambdalint.model.event_sources import bind_arguments, key_read, string_index
+from lambdalint.model.dataflow import EMPTY, Dataflow, analysis_for, bind_arguments
+from lambdalint.model.event_sources import key_read, string_index
 from lambdalint.walk import children
 
 MISSING = object()
@@ -295,7 +296,7 @@ def _is_binding_target(node: cst.Name, parent: cst.CSTNode | None) -> bool:
 
 
 def key_path(model: ModuleModel, function: FunctionInfo | None, expr: cst.BaseExpression,
-             table: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...] | None:
+             table: Mapping[str, tuple[str, ...]] | _PathTable | None = None) -> tuple[str, ...] | None:
     """The keys read from event data to get ``expr`` (`record["s3"]["bucket"]` ->
     ("s3", "bucket")); integer indexes are transparent; None when not event data."""
     read = key_read(expr) if isinstance(expr, (cst.Subscript, cst.Call)) else None
@@ -304,8 +305,10 @@ def key_path(model: ModuleModel, function: FunctionInfo | None, expr: cst.BaseEx
         return None if base is None else base + (read[0],)
     if isinstance(expr, cst.Subscript):
         return key_path(model, function, expr.value, table)
-    if isinstance(expr, cst.Name) and table is not None and expr.value in table:
-        return table[expr.value]
+    if isinstance(expr, cst.Name) and table is not None:
+        held = table.get(expr.value)
+        if held is not None:
+            return held
     if EVENT in analyses.labels_of(model, expr, function):
         return ()
     return None
@@ -315,19 +318,39 @@ def ends_with(path: tuple[str, ...] | None, suffix: tuple[str, ...]) -> bool:
     return path is not None and len(path) >= len(suffix) and path[len(path) - len(suffix):] == suffix
 
 
-class EventPath:
+_CONFLICT = object()  # a fact: the name is also assigned something that is no key path
+
+
+class EventPath(Dataflow):
     """Names, per function in invocation scope, holding the value read from the event
     at ``path`` (`bucket = record["s3"]["bucket"]["name"]`), or part of the way there
-    (`s3 = record["s3"]`), followed into project functions they are passed to.
+    (`s3 = record["s3"]`), followed into project functions they are passed to: an
+    analysis on the dataflow engine (`lambdalint.model.dataflow`), kept per project.
 
     ``loose``: also names computed from such a value (`unquote_plus(key)`, f-strings).
+    Strict: a name also assigned something else (`bucket = OUTPUT` later) is not known
+    to hold the value (flow-insensitively, like bindings), unless it is a parameter a
+    call passes the value (then it holds that). A name holds one key path: a complete
+    one (ending with ``path``) if it is assigned one, else the one it is assigned
+    (a parameter: the one the first call that passes it one passes).
     """
 
+    splits_loops = False  # a loop variable holds what its iterable is read at
+
     def __init__(self, project: Project, path: tuple[str, ...], loose: bool) -> None:
+        super().__init__(project)
         self.path = path
         self.loose = loose
-        self.tables: dict[int, dict[str, tuple[str, ...]]] = {}
-        self._run(project)
+        functions = [(m, f) for m, f, _ in project.in_scope_functions()]
+        self._models = {id(f): m for m, f in functions}
+        # id(callee) -> the calls functions in invocation scope make to it, in order.
+        self._callers: dict[int, list[tuple[ModuleModel, FunctionInfo, cst.Call, bool]]] = {}
+        for model, function in functions:
+            for call in function.calls:
+                for _, target, bound in project.call_targets(model, call, function):
+                    if id(target) in self._models:
+                        self._callers.setdefault(id(target), []).append((model, function, call, bound))
+        self._single: dict[int, dict[str, list[cst.BaseExpression]]] = {}
 
     def _interesting(self, found: tuple[str, ...] | None) -> tuple[str, ...] | None:
         """``found`` if it is part of the way to the path (it ends with a prefix of it)."""
@@ -357,56 +380,90 @@ class EventPath:
         found = key_path(model, function, expr, self.table(function))
         return ends_with(found, self.path)
 
-    def table(self, function: FunctionInfo | None) -> dict[str, tuple[str, ...]]:
-        """Names visible in ``function`` and the key paths they hold."""
-        merged: dict[str, tuple[str, ...]] = {}
-        current = function
-        chain = []
-        while current is not None:
-            chain.append(current)
-            current = current.parent
-        for item in reversed(chain):
-            merged.update(self.tables.get(id(item), {}))
-        return merged
+    def table(self, function: FunctionInfo | None) -> _PathTable:
+        """Names visible in ``function`` and the key paths they hold (a mapping)."""
+        return _PathTable(self, function)
 
-    def _run(self, project: Project) -> None:
-        functions = [(m, f) for m, f, _ in project.in_scope_functions()]
-        for _, function in functions:
-            self.tables.setdefault(id(function), {})
-        # Strict mode: a name also assigned something else (`bucket = OUTPUT` later) is
-        # not known to hold the value, so it is dropped (flow-insensitively, like bindings).
-        conflicted: dict[int, set[str]] = {id(f): set() for _, f in functions}
-        for _ in range(6):
-            changed = False
-            for model, function in functions:
-                table = self.tables[id(function)]
-                skip = conflicted[id(function)]
-                for names, value in function.assignments:
-                    if len(names) != 1 or names[0] in skip:
-                        continue
-                    found = self.path_of(model, function, value)
-                    if found is None and not self.loose:
-                        skip.add(names[0])
-                        if table.pop(names[0], None) is not None:
-                            changed = True
-                        continue
-                    if found is not None and table.get(names[0]) != found:
-                        if names[0] in table and ends_with(table[names[0]], self.path):
-                            continue
-                        table[names[0]] = found
-                        changed = True
-                for call in function.calls:
-                    for _, target, bound in project.call_targets(model, call, function):
-                        target_table = self.tables.get(id(target))
-                        if target_table is None:
-                            continue
-                        for param, arg in bind_arguments(target, call, bound):
-                            found = self.path_of(model, function, arg)
-                            if found is not None and param not in target_table:
-                                target_table[param] = found
-                                changed = True
-            if not changed:
-                return
+    # -- the analysis on the engine -----------------------------------------------------
+
+    def tracks(self, model: ModuleModel, function: FunctionInfo) -> bool:
+        return id(function) in self._models
+
+    def _assignments(self, function: FunctionInfo) -> dict[str, list[cst.BaseExpression]]:
+        # Only assignments to one name (`a, b = ...` says nothing about either).
+        index = self._single.get(id(function))
+        if index is None:
+            index = self._single[id(function)] = {}
+            for names, value in function.assignments:
+                if len(names) == 1:
+                    index.setdefault(names[0], []).append(value)
+        return index
+
+    def expr(self, model: ModuleModel, node: cst.CSTNode, function: FunctionInfo | None) -> frozenset:
+        found = self.path_of(model, function, node) if isinstance(node, cst.BaseExpression) else None
+        if found is not None:
+            return frozenset({found})
+        return EMPTY if self.loose else frozenset({_CONFLICT})
+
+    def parameter(self, model: ModuleModel, function: FunctionInfo, name: str) -> frozenset:
+        for caller_model, caller, call, bound in self._callers.get(id(function), ()):
+            for param, arg in bind_arguments(function, call, bound):
+                if param == name:
+                    found = self.path_of(caller_model, caller, arg)
+                    if found is not None:
+                        return frozenset({found})
+        return EMPTY
+
+    def held(self, function: FunctionInfo, name: str) -> tuple[str, ...] | None:
+        """The key path ``name`` holds as a name of ``function`` (None: none it knows of)."""
+        model = self._models.get(id(function))
+        if model is None:
+            return None
+        facts = self.assigned(model, function, name)
+        passed = self.param(model, function, name) if name in function.param_names else EMPTY
+        if _CONFLICT in facts:
+            facts = EMPTY
+            if not passed:
+                return None
+        paths: list[tuple[str, ...]] = sorted(facts)  # type: ignore[arg-type]
+        complete = [p for p in paths if ends_with(p, self.path)]
+        if complete:
+            return complete[0]
+        complete = [p for p in passed if ends_with(p, self.path)]
+        if complete:
+            return complete[0]
+        if paths:
+            return paths[-1]
+        return next(iter(passed), None)
+
+
+class _PathTable:
+    """The names visible in a function and the key paths they hold, looked up through
+    the enclosing functions (an inner function's own name first), for `key_path`."""
+
+    __slots__ = ("flow", "function")
+
+    def __init__(self, flow: EventPath, function: FunctionInfo | None) -> None:
+        self.flow = flow
+        self.function = function
+
+    def get(self, name: str, default: tuple[str, ...] | None = None) -> tuple[str, ...] | None:
+        current = self.function
+        while current is not None:
+            found = self.flow.held(current, name)
+            if found is not None:
+                return found
+            current = current.parent
+        return default
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def __getitem__(self, name: str) -> tuple[str, ...]:
+        found = self.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
 
 
 def _expressions_in(expr: cst.CSTNode) -> Iterator[cst.BaseExpression]:
@@ -425,7 +482,7 @@ def event_path(ctx: FileContext, path: tuple[str, ...], loose: bool = False) -> 
     project = ctx.model.project
     if project is None:
         return None
-    return project.analysis((EventPath, path, loose), lambda: EventPath(project, path, loose))
+    return analysis_for(project, EventPath, path, loose)
 
 
 # -- guards and exits ----------------------------------------------------------------------------

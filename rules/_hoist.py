@@ -160,13 +160,7 @@ def _after(ancestors: Sequence[cst.CSTNode], node: cst.CSTNode) -> list[cst.CSTN
 
 
 def _called_in_guard(ctx: FileContext, function: FunctionInfo) -> bool:
-    cache = getattr(ctx, "_called_in_guard", None)
-    if cache is None:
-        cache = {}
-        ctx._called_in_guard = cache  # type: ignore[attr-defined]
-    if id(function) not in cache:
-        cache[id(function)] = _find_guarded_call(ctx, function)
-    return cache[id(function)]
+    return ctx.kept("hoist: called in a guard", function, lambda: _find_guarded_call(ctx, function))
 
 
 def _find_guarded_call(ctx: FileContext, function: FunctionInfo) -> bool:
@@ -440,17 +434,17 @@ def _identifier(hint: str) -> str:
 
 
 def _names_in_module(ctx: FileContext) -> set[str]:
-    cached = getattr(ctx, "_module_names", None)
-    if cached is None:
-        cached = set()
+    def answer() -> set[str]:
+        found: set[str] = set()
         stack: list[cst.CSTNode] = [ctx.model.module]
         while stack:
             node = stack.pop()
             if isinstance(node, cst.Name):
-                cached.add(node.value)
+                found.add(node.value)
             stack.extend(children(node))
-        ctx._module_names = cached  # type: ignore[attr-defined]
-    return cached
+        return found
+
+    return ctx.kept("hoist: names in the module", ctx.model, answer)
 
 
 def literal_argument(call: cst.Call, keyword: str | None = None, position: int = 0) -> str | None:

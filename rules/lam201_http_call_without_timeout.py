@@ -15,7 +15,7 @@ from lambdalint.catalog.network import (
     TimeoutParameter,
 )
 from lambdalint.config import Config
-from lambdalint.model import dotted_name
+from lambdalint.model import ModuleModel, dotted_name
 from lambdalint.walk import children
 
 from ._network import add_timeout_fix, checked_here, has_star_args, is_none, shown_call, timeout_argument, where
@@ -92,8 +92,6 @@ class HttpCallWithoutTimeout(Rule):
 
     def begin_file(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().begin_file(ctx)
-        self._adapted: set[str] | None = None
-        self._adapted_elsewhere: dict[int, set[str]] = {}
         self._calls = {**REQUESTS_TIMEOUT_CALLS,
                        **{name: TimeoutParameter() for name in ctx.config.extra_timeout_calls}}
 
@@ -179,17 +177,15 @@ class HttpCallWithoutTimeout(Rule):
         receiver = dotted_name(func.value)
         if receiver is None:
             return False
-        if self._adapted is None:
-            self._adapted = _adapted_receivers(self.ctx.model)
-        if receiver in self._adapted:
+        if receiver in self._adapted(self.ctx.model):
             return True
         site = self.ctx.model.origin(func.value, self.ctx.function)
         if site is None or site[0] is self.ctx.model:
             return False
-        adapted = self._adapted_elsewhere.get(id(site[0]))
-        if adapted is None:
-            adapted = self._adapted_elsewhere[id(site[0])] = _adapted_receivers(site[0])
-        return site[1] + site[2] in adapted
+        return site[1] + site[2] in self._adapted(site[0])
+
+    def _adapted(self, model: ModuleModel) -> set[str]:
+        return self.ctx.kept("LAM201: receivers given a timeout adapter", model, lambda: _adapted_receivers(model))
 
     examples = [
         Bad('''

@@ -71,10 +71,6 @@ class PollingInsteadOfWaiter(Rule):
     words = ("sleep",)
     tags = ("reliability", "aws-sdk")
 
-    def begin_file(self, ctx) -> None:  # type: ignore[no-untyped-def]
-        super().begin_file(ctx)
-        self._polling: dict[int, bool] = {}
-
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if not isinstance(func, cst.Attribute) or not func.attr.value.startswith(POLLING_OPERATION_PREFIXES):
@@ -184,24 +180,23 @@ class PollingInsteadOfWaiter(Rule):
     def _polls(self, loop: cst.CSTNode) -> bool:
         """Whether the loop sleeps and is not a page walk (it never mentions a
         pagination token: `NextToken=token`, `page.get("NextToken")`)."""
-        cached = self._polling.get(id(loop))
-        if cached is None:
-            sleeps = pages = False
-            stack: list[cst.CSTNode] = [loop]
-            while stack and not pages:
-                current = stack.pop()
-                if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-                    continue
-                if isinstance(current, cst.Call) and self.ctx.qualify(current.func) in SLEEP_CALLS:
-                    sleeps = True
-                elif isinstance(current, cst.Arg) and current.keyword is not None:
-                    pages = current.keyword.value in _PAGINATION_KEYWORDS
-                elif isinstance(current, cst.SimpleString):
-                    pages = _string_value(current) in _PAGINATION_KEYWORDS
-                stack.extend(children(current))
-            cached = sleeps and not pages
-            self._polling[id(loop)] = cached
-        return cached
+        return self.ctx.kept("LAM207: sleeps and walks no pages", loop, lambda: self._sleeps_unpaged(loop))
+
+    def _sleeps_unpaged(self, loop: cst.CSTNode) -> bool:
+        sleeps = pages = False
+        stack: list[cst.CSTNode] = [loop]
+        while stack and not pages:
+            current = stack.pop()
+            if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                continue
+            if isinstance(current, cst.Call) and self.ctx.qualify(current.func) in SLEEP_CALLS:
+                sleeps = True
+            elif isinstance(current, cst.Arg) and current.keyword is not None:
+                pages = current.keyword.value in _PAGINATION_KEYWORDS
+            elif isinstance(current, cst.SimpleString):
+                pages = _string_value(current) in _PAGINATION_KEYWORDS
+            stack.extend(children(current))
+        return sleeps and not pages
 
     examples = [
         Bad('''

@@ -75,10 +75,6 @@ class UnboundedS3Read(Rule):
     words = (S3_BODY_KEY,)
     tags = ("memory", "s3")
 
-    def begin_file(self, ctx) -> None:  # type: ignore[no-untyped-def]
-        super().begin_file(ctx)
-        self._sized: dict[int, bool] = {}
-
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if not isinstance(func, cst.Attribute):
@@ -196,19 +192,7 @@ class UnboundedS3Read(Rule):
         function = self.ctx.function
         if function is None:
             return False
-        cached = self._sized.get(id(function))
-        if cached is None:
-            cached = False
-            stack: list[cst.CSTNode] = [function.node.body]
-            while stack and not cached:
-                current = stack.pop()
-                if isinstance(current, cst.SimpleString):
-                    cached = string_value(current) in S3_SIZE_KEYS
-                elif isinstance(current, cst.Attribute):
-                    cached = current.attr.value in S3_SIZE_KEYS
-                stack.extend(children(current))
-            self._sized[id(function)] = cached
-        return cached
+        return self.ctx.kept("LAM301: reads the object size", function, lambda: _reads_size(function))
 
     examples = [
         Bad('''
@@ -307,3 +291,17 @@ class UnboundedS3Read(Rule):
                 return SETTINGS[event["key"]], text, message["Body"]
         '''),
     ]
+
+
+def _reads_size(function: FunctionInfo) -> bool:
+    """Whether the function mentions `ContentLength` (or another size key)."""
+    stack: list[cst.CSTNode] = [function.node.body]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.SimpleString):
+            if string_value(current) in S3_SIZE_KEYS:
+                return True
+        elif isinstance(current, cst.Attribute) and current.attr.value in S3_SIZE_KEYS:
+            return True
+        stack.extend(children(current))
+    return False

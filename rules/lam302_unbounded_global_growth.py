@@ -105,10 +105,9 @@ class UnboundedGlobalGrowth(Rule):
     def begin_file(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().begin_file(ctx)
         self._containers = _module_containers(ctx.model)
-        # Names imported from other modules of the project, looked up the first time
+        # Names imported from other modules of the project are looked up the first time
         # the file uses one like a container (`_is_container`): the other module is
         # then modelled only for the names that matter.
-        self._imported: dict[str, bool] = {}
         self._imports = {name for name, binding in ctx.model.summary.module_scope.bindings.items()
                          if isinstance(binding, str)}
         self._shrunk: set[str] = set()
@@ -244,13 +243,13 @@ class UnboundedGlobalGrowth(Rule):
             return True
         if name not in self._imports:
             return False
-        found = self._imported.get(name)
-        if found is None:
-            container = _imported_container(self.ctx.model, name)
-            if container is not None:
-                self._containers[name] = container
-            found = self._imported[name] = container is not None
-        return found
+        model = self.ctx.model
+        container = self.ctx.kept(("LAM302: imported container", name), model,
+                                  lambda: _imported_container(model, name))
+        if container is None:
+            return False
+        self._containers[name] = container
+        return True
 
     def _keyed_growth(self, node: cst.CSTNode, name: str, key: cst.CSTNode | None, how: str) -> None:
         if key is None:

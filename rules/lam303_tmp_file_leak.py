@@ -87,10 +87,6 @@ class TmpFileLeak(Rule):
     words = ("/tmp", "tempfile", "gettempdir", "mkstemp", "mkdtemp", "NamedTemporaryFile")
     tags = ("storage", "state")
 
-    def begin_file(self, ctx) -> None:  # type: ignore[no-untyped-def]
-        super().begin_file(ctx)
-        self._cleaned: dict[int, bool] = {}
-
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
         if not ctx.in_invocation_scope or ctx.is_lazy_init(node):
@@ -216,12 +212,11 @@ class TmpFileLeak(Rule):
         function = ctx.function
         if function is None:
             return False
-        cached = self._cleaned.get(id(function))
-        if cached is None:
+        def answer() -> bool:
             related = [(ctx.model, function), *callees(ctx.model, function), *chain_functions(ctx)]
-            cached = any(_removes_or_checks(model, f) for model, f in related)
-            self._cleaned[id(function)] = cached
-        return cached
+            return any(_removes_or_checks(model, f) for model, f in related)
+
+        return ctx.kept("LAM303: removes or checks files", function, answer)
 
     examples = [
         Bad('''

@@ -330,14 +330,6 @@ class SwallowedExceptionInEventHandler(Rule):
         '''),
     ]
 
-    def begin_file(self, ctx: FileContext) -> None:
-        super().begin_file(ctx)
-        # Per function of this file: names raised on or reported as failures, names read,
-        # calls that are statements of their own.
-        self._sinks: dict[int, set[str]] = {}
-        self._names: dict[int, list[tuple[int, str]]] = {}
-        self._statements: dict[int, set[int]] = {}
-
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         ctx = self.ctx
         function = ctx.function
@@ -396,7 +388,7 @@ class SwallowedExceptionInEventHandler(Rule):
         broad = self._broad(node)
         if broad is None or not self._handles_event_data(try_node):
             return False
-        if _has_fallback(try_node, node, function, self._names) or self._handled(node, function, profile, False):
+        if _has_fallback(try_node, node, function, self._names_read()) or self._handled(node, function, profile, False):
             return False
         kind = profile.describe(profile.record_sources)
         if kind:
@@ -426,7 +418,7 @@ class SwallowedExceptionInEventHandler(Rule):
             return
         if not (self._handles_event_data(try_node) or _whole_body(try_node, function)):
             return
-        if _has_fallback(try_node, node, function, self._names) or self._handled(node, function, profile, False):
+        if _has_fallback(try_node, node, function, self._names_read()) or self._handled(node, function, profile, False):
             return
         who, why = _invoker(profile)
         written = "except:" if node.type is None else f"except {code_of(node.type)}"
@@ -455,15 +447,14 @@ class SwallowedExceptionInEventHandler(Rule):
             return True
         return id(function) in self._statement_callees(profile, need_event)
 
+    def _names_read(self) -> dict[int, list[tuple[int, str]]]:
+        """Per function, the names it reads (`_has_fallback`), kept in the project."""
+        return analyses.kept_table(self.ctx.model, "LAM501: names read")
+
     def _statement_callees(self, profile: EventProfile, need_event: bool) -> set[int]:
-        cache = getattr(self, "_callee_cache", None)
-        if cache is None or cache[0] is not self.ctx:
-            cache = (self.ctx, {})
-            self._callee_cache = cache
-        key = (id(profile.entry.function), need_event)
-        if key not in cache[1]:
-            cache[1][key] = _statement_callees(profile.model, profile.entry.function, need_event, self._statements)
-        return cache[1][key]
+        model, entry = profile.model, profile.entry.function
+        return self.ctx.kept(("LAM501: statement callees", need_event), entry, lambda: _statement_callees(
+            model, entry, need_event, analyses.kept_table(model, "LAM501: statement calls")))
 
     # -- which excepts --------------------------------------------------------------------
 
@@ -512,9 +503,7 @@ class SwallowedExceptionInEventHandler(Rule):
                 mutated.add(node.target.value)
         if not mutated:
             return False
-        sinks = self._sinks.get(id(function))
-        if sinks is None:
-            sinks = self._sinks[id(function)] = _failure_sinks(function)
+        sinks = self.ctx.kept("LAM501: failure sinks", function, lambda: _failure_sinks(function))
         return bool(mutated & sinks)
 
 

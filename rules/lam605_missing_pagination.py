@@ -251,10 +251,6 @@ class MissingPagination(Rule):
         '''),
     ]
 
-    def begin_file(self, ctx: FileContext) -> None:
-        super().begin_file(ctx)
-        self._parents: dict[int, dict[int, cst.CSTNode]] = {}
-
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if not isinstance(func, cst.Attribute):
@@ -299,9 +295,8 @@ class MissingPagination(Rule):
             return True
         function = self.ctx.function
         root = function.node.body if function is not None else self.ctx.model.module
-        parents = self._parents.get(id(root))
-        if parents is None:
-            parents = self._parents[id(root)] = {id(n): p for n, p in walk_with_parents(root) if p is not None}
+        parents = self.ctx.kept("LAM605: parents", root,
+                                lambda: {id(n): p for n, p in walk_with_parents(root) if p is not None})
         return _page_use(self.ctx, parents, root, call, response=True, depth=0)
 
     def _paging(self, receiver: cst.BaseExpression, operation: str,

@@ -8,7 +8,8 @@ import textwrap
 import libcst as cst
 
 from lambdalint.model import EVENT, ModuleModel, Project, analyses
-from lambdalint.model.dataflow import EMPTY, Dataflow, analysis_for, returned_values
+from lambdalint.model.dataflow import EMPTY, Cells, Dataflow, analysis_for, returned_values
+from lambdalint.model.taint import TaintEngine
 from lambdalint.walk import children
 
 
@@ -203,3 +204,109 @@ def test_values_returned_by_a_helper_come_with_their_module_and_function():
     assert [(m.rel_path, f.name) for m, f, _ in found] == [("shared/s3.py", "open_body")] * 2
     assert [cst.Module([]).code_for_node(v) for _, _, v in found] == [
         "None", 'CLIENT.get_object(Bucket="b", Key=key)["Body"]']
+
+
+class Depth(Cells):
+    """Cells whose values are numbers, not sets of facts: how many calls deep a chain
+    of `calls` goes from a node (at most 5), through a cycle."""
+
+    def __init__(self, calls: dict[str, list[str]]) -> None:
+        super().__init__()
+        self.calls = calls
+        self.computed: list[str] = []
+
+    def depth(self, node: str) -> int:
+        return self.cell(("depth", node), Depth._equation, (node,))  # type: ignore[return-value]
+
+    def _equation(self, node: str) -> int:
+        self.computed.append(node)
+        return min(5, 1 + max((self.depth(n) for n in self.calls[node]), default=0))
+
+    def bottom(self, key: tuple) -> object:
+        return 0
+
+    def join(self, old: object, new: object) -> object | None:
+        return new if new > old else None  # type: ignore[operator]
+
+
+def test_the_solver_takes_values_that_say_how_they_start_and_change():
+    acyclic = Depth({"a": ["b"], "b": ["c"], "c": []})
+    assert acyclic.depth("a") == 3
+    assert sorted(acyclic.computed) == ["a", "b", "c"]  # each cell once
+    cyclic = Depth({"a": ["b"], "b": ["a"], "c": ["a"]})
+    assert cyclic.depth("c") == 5  # the cycle grows until the cap
+
+
+def test_the_event_flows_are_analyses_on_the_engine():
+    """Record names, whole-event parameters, event key paths and taint's summaries are
+    all solved by the engine, across modules."""
+    project, models = build({
+        "app.py": """
+            import os
+            from lib.work import handle
+
+            def lambda_handler(event, context):
+                for record in event["Records"]:
+                    handle(record, event)
+
+            def route(event, context):
+                os.system(walk(event["cmd"], 3))
+
+            def walk(value, n):
+                return value if not n else back(value, n - 1)
+
+            def back(value, n):
+                return walk(value, n)
+        """,
+        "lib/work.py": """
+            def handle(item, whole):
+                key = item["s3"]["object"]["key"]
+                inner(item)
+                return whole["detail-type"], key
+
+            def inner(element):
+                return element["body"]
+        """,
+    })
+    app, work = models["app.py"], models["lib/work.py"]
+    handler = next(e for e in app.entry_points if e.function.name == "lambda_handler")
+    profile = analyses.event_sources(app, handler)
+    assert profile is not None
+    assert "item" in profile.record_names[id(work.functions["handle"])]
+    assert "element" in profile.record_names[id(work.functions["inner"])]
+    paths = event_path_flow(project)
+    assert isinstance(paths, Dataflow)
+    assert paths.table(work.functions["handle"]).get("key") == ("s3", "object", "key")
+    report = analyses.taint(app)
+    assert any(f.kind == "shell" for f in report)
+    engine = project._analyses[TaintEngine]
+    assert isinstance(engine, Cells)
+    assert id(app.functions["walk"]) in engine.summaries and id(app.functions["back"]) in engine.summaries
+
+
+def event_path_flow(project: Project) -> Dataflow:
+    from lambdalint.catalog import events as ev
+    from lambdalint.rules._events import EventPath
+
+    return analysis_for(project, EventPath, ev.S3_KEY_PATH, False)
+
+
+def test_what_rules_work_out_is_kept_once_per_project():
+    project, models = build({
+        "app.py": "from lib import helper\n\ndef lambda_handler(event, context):\n    helper()\n",
+        "lib.py": "def helper():\n    pass\n",
+    })
+    helper = models["lib.py"].functions["helper"]
+    asked: list[str] = []
+
+    def answer() -> bool:
+        asked.append("asked")
+        return False
+
+    for model in models.values():  # two files of one project ask about the same function
+        assert analyses.kept(model, "is it slow", helper, answer) is False
+    assert asked == ["asked"]
+    alone = ModuleModel.build(cst.parse_module("x = 1\n"), "alone.py")
+    analyses.kept(alone, "is it slow", helper, answer)
+    analyses.kept(alone, "is it slow", helper, answer)
+    assert len(asked) == 3  # a model on its own keeps nothing

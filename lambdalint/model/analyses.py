@@ -8,11 +8,17 @@ project, the first time it is asked, and keeps its result in the project
 model's layers depend one way (imports -> summary and resolver -> module ->
 call graph -> entry points and invocation scope -> analyses -> this facade;
 `tests/test_layers.py` holds them to it).
+
+Rules keep no caches of their own: what a rule works out about a function, a loop
+or a module once (does this function read the object's size, does it remove its
+temporary files, which names does that module adapt) it asks through `kept`, which
+keeps the answer in the project beside the analyses, for every file of the project
+that asks again, and lets go of it with the project.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Hashable, TypeVar
 
 import libcst as cst
 
@@ -22,6 +28,8 @@ from lambdalint.model.module import EntryPoint, ModuleModel
 from lambdalint.model.project import CallGraph
 from lambdalint.model.summary import FunctionInfo
 from lambdalint.model.taint import TaintReport, report_for
+
+T = TypeVar("T")
 
 
 def labels_of(model: ModuleModel, expr: cst.CSTNode, function: FunctionInfo | None) -> set[str]:
@@ -66,3 +74,25 @@ def declared_sources(model: ModuleModel, function: FunctionInfo | None) -> list[
         if entry is not None:
             return [entry.declared]
     return []
+
+
+def kept(model: ModuleModel, question: Hashable, subject: object, answer: Callable[[], T]) -> T:
+    """The answer to ``question`` about ``subject`` (a function, a node or a module model
+    of ``model``'s project: something that lives as long as the project), worked out by
+    ``answer`` the first time any file of the project asks and kept in the project. A
+    model on its own keeps none: it is worked out each time."""
+    table = kept_table(model, question)
+    key = id(subject)
+    if key in table:
+        return table[key]
+    found = table[key] = answer()
+    return found
+
+
+def kept_table(model: ModuleModel, question: Hashable) -> dict:
+    """The project's table of answers to ``question`` (see `kept`), for a helper that
+    fills it itself; an empty table for a model on its own."""
+    project = model.project
+    if not isinstance(project, CallGraph):
+        return {}
+    return project.analysis(("kept", question), dict)

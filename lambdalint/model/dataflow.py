@@ -33,6 +33,15 @@ is computed again from the others' new values until nothing changes (at most
 ``_MAX_ROUNDS`` times: a monotone analysis over a finite tree is done long before).
 An analysis is computed once per project and kept there (`analysis_for`), so
 every file that asks shares the same cells.
+
+The solver is `Cells`, which `Dataflow` extends; it is the only fixpoint of the
+model and the rules. The analyses on it: the labels (`labels`), the record names
+and whole-event parameters of event profiles (`event_sources.RecordFlow`,
+`EventRoots`), the event key paths of LAM601/LAM602 (`rules/_events.EventPath`),
+the secrets flows of LAM405/LAM406 (`rules/_secrets`), the whole-event flow of
+LAM801 (`rules/_logging`), and taint's function summaries (`taint.TaintEngine`,
+whose values are summaries rather than sets: a subclass says how its values
+start, `bottom`, and change, `join`).
 """
 
 from __future__ import annotations
@@ -63,7 +72,88 @@ def analysis_for(project: CallGraph, cls: type[D], *key: Hashable) -> D:
     return project.analysis((cls, key), lambda: cls(project, *key))
 
 
-class Dataflow:
+class Cells:
+    """The solver under every analysis: cells computed on demand and kept.
+
+    A cell is a key and its equation (an unbound method and its arguments). Asked
+    for the first time (`cell`), it is computed; a cell its equation reads is
+    recorded as an influence, and when a cell's value changes, the cells it
+    influences are computed again, so that a cell that reads itself through a cycle
+    ends with the cycle's fixpoint (each cell changes at most ``_MAX_ROUNDS``
+    times). Values start at `bottom` and change by `join`: by default frozensets of
+    facts that only grow; an analysis with other values (taint's function
+    summaries) says how its values start and change."""
+
+    def __init__(self) -> None:
+        self._values: dict[tuple, object] = {}
+        # key -> (an unbound method of the class, its arguments): no closure or bound
+        # method, which would point back at the analysis and leave it, and the trees it
+        # holds, to the cyclic garbage collector once the project lets go of it.
+        self._equations: dict[tuple, tuple[Callable[..., object], tuple]] = {}
+        self._influences: dict[tuple, set[tuple]] = {}
+        self._stable: set[tuple] = set()
+        self._rounds: dict[tuple, int] = defaultdict(int)
+        self._current: tuple | None = None
+
+    def bottom(self, key: tuple) -> object:
+        """What a cell holds before it is computed (and what a cycle first reads)."""
+        return EMPTY
+
+    def join(self, old: object, new: object) -> object | None:
+        """A cell's value once its equation gave ``new``; None when it did not change."""
+        return None if new <= old else old | new  # type: ignore[operator]
+
+    def cell(self, key: tuple, method: Callable[..., object], args: tuple) -> object:
+        """The value of the cell ``key``, whose equation is ``method(self, *args)``."""
+        if key not in self._equations:
+            self._equations[key] = (method, args)
+        return self._get(key)
+
+    def _enter_cell(self) -> object:
+        """Called before an equation runs: what `_leave_cell` restores after it."""
+        return None
+
+    def _leave_cell(self, saved: object) -> None:
+        return None
+
+    def _get(self, key: tuple) -> object:
+        if key not in self._values:
+            self._values[key] = self.bottom(key)
+            self._solve(key)
+        # The reader depends on the cell from now on; changes made while the cell was
+        # first computed need not reach it, since it reads the value they left.
+        current = self._current
+        if current is not None:
+            self._influences.setdefault(key, set()).add(current)
+        return self._values[key]
+
+    def _solve(self, key: tuple) -> None:
+        if key in self._stable:
+            return
+        self._stable.add(key)
+        saved, context = self._current, self._enter_cell()
+        self._current = key
+        method, args = self._equations[key]
+        try:
+            new = method(self, *args)
+        finally:
+            self._current = saved
+            self._leave_cell(context)
+        changed = self.join(self._values[key], new)
+        if changed is None:
+            return
+        self._values[key] = changed
+        self._rounds[key] += 1
+        if self._rounds[key] > _MAX_ROUNDS:
+            return
+        influenced = self._influences.pop(key, ())
+        for other in influenced:
+            self._stable.discard(other)
+        for other in influenced:
+            self._solve(other)
+
+
+class Dataflow(Cells):
     """A dataflow analysis over one project. Subclasses define ``expr`` and may
     define ``parameter``, ``iteration``, ``tracks``, ``local`` and ``module_name``."""
 
@@ -73,16 +163,8 @@ class Dataflow:
     splits_loops = True
 
     def __init__(self, project: CallGraph) -> None:
+        super().__init__()
         self.project = project
-        self._values: dict[tuple, frozenset] = {}
-        # key -> (an unbound method of the class, its arguments): no closure or bound
-        # method, which would point back at the analysis and leave it, and the trees it
-        # holds, to the cyclic garbage collector once the project lets go of it.
-        self._equations: dict[tuple, tuple[Callable[..., frozenset], tuple]] = {}
-        self._influences: dict[tuple, set[tuple]] = {}
-        self._stable: set[tuple] = set()
-        self._rounds: dict[tuple, int] = defaultdict(int)
-        self._current: tuple | None = None
         self._assigned_index: dict[int, dict[str, list[cst.BaseExpression]]] = {}
         self._loops: dict[int, dict[int, cst.BaseExpression]] = {}
         self._module_values: dict[int, dict[str, list[cst.BaseExpression]]] = {}
@@ -287,38 +369,13 @@ class Dataflow:
 
     # -- the solver ----------------------------------------------------------------------
 
-    def _get(self, key: tuple) -> frozenset:
-        current = self._current
-        if current is not None:
-            self._influences.setdefault(key, set()).add(current)
-        if key not in self._values:
-            self._values[key] = EMPTY
-            self._solve(key)
-        return self._values[key]
+    def _enter_cell(self) -> object:
+        saved = self._at, self._depth
+        self._at, self._depth = None, 0  # a cell never depends on where it is asked
+        return saved
 
-    def _solve(self, key: tuple) -> None:
-        if key in self._stable:
-            return
-        self._stable.add(key)
-        saved, saved_at, saved_depth = self._current, self._at, self._depth
-        self._current, self._at, self._depth = key, None, 0  # a cell never depends on where it is asked
-        method, args = self._equations[key]
-        try:
-            new = method(self, *args)
-        finally:
-            self._current, self._at, self._depth = saved, saved_at, saved_depth
-        old = self._values[key]
-        if new <= old:
-            return
-        self._values[key] = old | new
-        self._rounds[key] += 1
-        if self._rounds[key] > _MAX_ROUNDS:
-            return
-        influenced = self._influences.pop(key, ())
-        for other in influenced:
-            self._stable.discard(other)
-        for other in influenced:
-            self._solve(other)
+    def _leave_cell(self, saved: object) -> None:
+        self._at, self._depth = saved  # type: ignore[misc]
 
     # -- indexes ---------------------------------------------------------------------------
 

@@ -11,7 +11,12 @@ batch processors (`BatchProcessor(event_type=EventType.SQS)`).
 The profile of an entry point covers the entry function, its nested
 functions, and the project functions it passes event data to (or whose
 result it returns), so a handler that loops over records and hands each one
-to `process(record)` is recognised from the keys `process` reads. Rules share
+to `process(record)` is recognised from the keys `process` reads. Which names
+hold the record list or one record (through assignments, loops and the calls
+between those functions) and which parameters the whole event (`process(event)`)
+are analyses on the dataflow engine (`RecordFlow`, `EventRoots`;
+`lambdalint.model.dataflow`) over the profile's functions, with no rounds of
+their own. Rules share
 the result through ``lambdalint.model.analyses.event_sources(...)`` (or the
 rules' context); it is computed on first use and cached in the project, so files
 whose rules never ask pay nothing.
@@ -19,16 +24,17 @@ whose rules never ask pay nothing.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from typing import Iterator, Union
+from typing import Callable, Iterator, Union
 
 import libcst as cst
 
 from lambdalint.catalog import POWERTOOLS_PACKAGE
 from lambdalint.catalog import events as ev
 from lambdalint.literals import simple_value
-from lambdalint.model.labels import EVENT, bind_arguments, expression_labels
+from lambdalint.model.dataflow import EMPTY, Dataflow, bind_arguments, scope_binding
+from lambdalint.model.labels import EVENT, expression_labels
 from lambdalint.model.module import EntryPoint, ModuleModel
 from lambdalint.model.project import CallGraph
 from lambdalint.model.summary import FunctionInfo, dotted_name, target_names
@@ -36,7 +42,6 @@ from lambdalint.walk import children
 
 _MAX_FUNCTIONS = 40  # functions one profile looks at
 _MAX_DEPTH = 4  # calls followed from the entry point
-_MAX_ROUNDS = 4  # rounds of the record-name fixpoint
 
 Site = tuple["ModuleModel", FunctionInfo]
 LoopNode = Union[cst.For, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp]
@@ -233,11 +238,7 @@ class _Analysis:
     def run(self) -> EventProfile:
         sites, responders = self._region()
         self.records = {id(f): set() for _, f in sites}
-        function = self.entry.function
-        positional = function.positional_params()
-        if self.entry.kind == "record-handler" and positional:
-            self.records[id(function)].add(positional[0].name)
-        self._record_fixpoint(sites)
+        self._record_names(sites)
         self._template_declarations()
         self._entry_declarations()
         self.roots = self._roots(sites)
@@ -309,23 +310,15 @@ class _Analysis:
         positional = self.entry.function.positional_params()
         if self.entry.kind != "handler" or not positional:
             return {}
-        roots: dict[int, set[str]] = {id(self.entry.function): {positional[0].name}}
-        for _ in range(2):
-            for model, function in sites:
-                names = roots.get(id(function))
-                if not names or self.project is None:
-                    continue
-                for call in function.calls:
-                    if not any(isinstance(a.value, cst.Name) and a.value.value in names for a in call.args):
-                        continue
-                    for _, target, bound in self.project.call_targets(model, call, function):
-                        for param, arg in bind_arguments(target, call, bound):
-                            if isinstance(arg, cst.Name) and arg.value in names:
-                                roots.setdefault(id(target), set()).add(param)
-        for _, function in sites:
-            names = roots.get(id(function))
+        flow = EventRoots(self.project, self.entry, sites)
+        roots: dict[int, set[str]] = {}
+        for model, function in sites:
+            try:
+                names = {name for name in function.param_names if flow.param(model, function, name)}
+            except RecursionError:  # code nested too deeply to follow
+                continue
             if names:
-                names -= {n for targets, _ in function.assignments for n in targets}
+                roots[id(function)] = names - {n for targets, _ in function.assignments for n in targets}
         return roots
 
     # -- which functions --------------------------------------------------------------
@@ -360,28 +353,18 @@ class _Analysis:
                     queue.append((target_model, target, depth + 1, responds and id(call) in returned))
         return sites, responders
 
-    def _record_fixpoint(self, sites: list[Site]) -> None:
-        for _ in range(_MAX_ROUNDS):
-            changed = False
-            for model, function in sites:
-                table = self.records[id(function)]
-                for names, value in function.assignments:
-                    if not set(names) <= table and _is_records(self.records, model, function, value):
-                        table.update(names)
-                        changed = True
-                if self.project is None:
+    def _record_names(self, sites: list[Site]) -> None:
+        """The names holding the record list or one record, per function of the region:
+        an analysis on the dataflow engine (`RecordFlow`), read back into a table."""
+        flow = RecordFlow(self.project, self.entry, sites)
+        for model, function in sites:
+            table = self.records[id(function)]
+            for name in [*flow.assigned_names(function), *function.param_names]:
+                try:
+                    if name not in table and flow.local(model, function, name):
+                        table.add(name)
+                except RecursionError:  # code nested too deeply to follow
                     continue
-                for call in function.calls:
-                    for target_model, target, bound in self.project.call_targets(model, call, function):
-                        target_table = self.records.get(id(target))
-                        if target_table is None:
-                            continue
-                        for param, arg in bind_arguments(target, call, bound):
-                            if param not in target_table and _is_records(self.records, model, function, arg):
-                                target_table.add(param)
-                                changed = True
-            if not changed:
-                return
 
     # -- what the code says ------------------------------------------------------------------
 
@@ -685,21 +668,33 @@ def _returned_calls(function: FunctionInfo) -> set[int]:
 
 def _is_records(records: dict[int, set[str]], model: ModuleModel, function: FunctionInfo | None,
                 expr: cst.BaseExpression) -> bool:
-    if isinstance(expr, cst.Name):
+    """`_holds_records` with the names a profile's table says hold records."""
+    def named(name: str) -> bool:
         current = function
         while current is not None:
-            if expr.value in records.get(id(current), ()):
+            if name in records.get(id(current), ()):
                 return True
-            if expr.value in current.scope.bindings:
+            if name in current.scope.bindings:
                 return False
             current = current.parent
         return False
+
+    return _holds_records(model, function, expr, named)
+
+
+def _holds_records(model: ModuleModel, function: FunctionInfo | None, expr: cst.BaseExpression,
+                   named: Callable[[str], bool]) -> bool:
+    """True for the event's record list or one of its records: `event["Records"]`, its
+    `.get`, a Powertools event's `records`, an element of one, what a pass-through call
+    (`list(...)`) returns of one, and a name ``named`` says holds one."""
+    if isinstance(expr, cst.Name):
+        return named(expr.value)
     if isinstance(expr, cst.Subscript):
         key = string_index(expr)
         if key == ev.RECORDS_KEY:
             return EVENT in expression_labels(model, expr.value, function)
         if key is None:
-            return _is_records(records, model, function, expr.value)
+            return _holds_records(model, function, expr.value, named)
         return False
     if isinstance(expr, cst.Call):
         func = expr.func
@@ -708,11 +703,114 @@ def _is_records(records: dict[int, set[str]], model: ModuleModel, function: Func
                 and simple_value(expr.args[0].value) == ev.RECORDS_KEY:
             return EVENT in expression_labels(model, func.value, function)
         if expr.args and model.qualify(func, function) in ev.RECORD_PASS_THROUGH:
-            return _is_records(records, model, function, expr.args[0].value)
+            return _holds_records(model, function, expr.args[0].value, named)
         return False
     if isinstance(expr, cst.Attribute) and expr.attr.value in ev.RECORDS_ATTRIBUTES:
         return EVENT in expression_labels(model, expr.value, function)
     return False
+
+
+_RECORDS: frozenset = frozenset({"records"})
+
+
+class _RegionFlow(Dataflow):
+    """An analysis on the dataflow engine over the region of one entry point
+    (`_Analysis._region`): only the region's functions are looked into, and only their
+    calls to each other followed; module-level names hold nothing of the event (it is
+    per invocation)."""
+
+    def __init__(self, project: CallGraph | None, sites: list[Site]) -> None:
+        super().__init__(project)  # type: ignore[arg-type]
+        self._region = {id(function) for _, function in sites}
+        # id(callee) -> the calls the region's functions make to it.
+        self._region_calls: dict[int, list[tuple[ModuleModel, FunctionInfo, cst.Call, bool]]] = defaultdict(list)
+        if project is not None:
+            for model, function in sites:
+                for call in function.calls:
+                    for _target_model, target, bound in project.call_targets(model, call, function):
+                        if id(target) in self._region:
+                            self._region_calls[id(target)].append((model, function, call, bound))
+
+    def tracks(self, model: ModuleModel, function: FunctionInfo) -> bool:
+        return id(function) in self._region
+
+    def module_name(self, model: ModuleModel, name: str) -> frozenset:
+        return EMPTY
+
+
+class RecordFlow(_RegionFlow):
+    """Which names of an entry point's region hold the event's record list or one of
+    its records. A name holds records when it is assigned (or loops over) something
+    that holds them (`_holds_records`), and a parameter when a call made in the region
+    passes it records, or it is a Powertools record handler's record."""
+
+    splits_loops = False  # a loop variable over the record list holds one record
+
+    def __init__(self, project: CallGraph | None, entry: EntryPoint, sites: list[Site]) -> None:
+        super().__init__(project, sites)
+        positional = entry.function.positional_params()
+        self._seed = (id(entry.function), positional[0].name) \
+            if entry.kind == "record-handler" and positional else None
+
+    def assigned_names(self, function: FunctionInfo) -> list[str]:
+        return list(self._assignments(function))
+
+    def local(self, model: ModuleModel, function: FunctionInfo, name: str) -> frozenset | None:
+        # The function's own name (`global` declarations aside: an assignment under
+        # one still marks the name here), else none of its bindings, else look outside.
+        if self.tracks(model, function):
+            found = self.assigned(model, function, name)
+            if name in function.param_names:
+                found = found | self.param(model, function, name)
+            if found:
+                return found
+        if name in function.scope.bindings:
+            return EMPTY
+        return None
+
+    def parameter(self, model: ModuleModel, function: FunctionInfo, name: str) -> frozenset:
+        if self._seed == (id(function), name):
+            return _RECORDS
+        for caller_model, caller, call, bound in self._region_calls.get(id(function), ()):
+            for param, arg in bind_arguments(function, call, bound):
+                if param == name and self.expr(caller_model, arg, caller):
+                    return _RECORDS
+        return EMPTY
+
+    def expr(self, model: ModuleModel, node: cst.CSTNode, function: FunctionInfo | None) -> frozenset:
+        if not isinstance(node, cst.BaseExpression):
+            return EMPTY
+        holds = _holds_records(model, function, node, lambda name: bool(self.name(model, name, function)))
+        return _RECORDS if holds else EMPTY
+
+
+_ROOT: frozenset = frozenset({"event"})
+
+
+class EventRoots(_RegionFlow):
+    """Which parameters of an entry point's region hold the whole event: the handler's
+    event parameter, and a parameter a call made in the region passes one of those by
+    name (`process(event)`). Only parameters: a value computed from the event is no
+    longer the whole event (`_Analysis._roots` drops a parameter that is reassigned)."""
+
+    def __init__(self, project: CallGraph | None, entry: EntryPoint, sites: list[Site]) -> None:
+        super().__init__(project, sites)
+        positional = entry.function.positional_params()
+        self._seed = (id(entry.function), positional[0].name) \
+            if entry.kind == "handler" and positional else None
+
+    def parameter(self, model: ModuleModel, function: FunctionInfo, name: str) -> frozenset:
+        if self._seed == (id(function), name):
+            return _ROOT
+        for caller_model, caller, call, bound in self._region_calls.get(id(function), ()):
+            for param, arg in bind_arguments(function, call, bound):
+                if param == name and isinstance(arg, cst.Name) and arg.value in caller.param_names \
+                        and self.param(caller_model, caller, arg.value):
+                    return _ROOT
+        return EMPTY
+
+    def expr(self, model: ModuleModel, node: cst.CSTNode, function: FunctionInfo | None) -> frozenset:
+        return EMPTY  # only parameters hold the whole event
 
 
 def _is_element_holder(expr: cst.BaseExpression) -> bool:
@@ -733,7 +831,7 @@ def _processor_source(model: ModuleModel, function: FunctionInfo | None, expr: c
     """The source a batch processor handles: `BatchProcessor(event_type=EventType.SQS)`."""
     for _ in range(4):
         if isinstance(expr, cst.Name):
-            binding = _binding(model, function, expr.value)
+            binding = scope_binding(model, function, expr.value)
             if not isinstance(binding, cst.BaseExpression):
                 return None
             expr = binding
@@ -751,15 +849,6 @@ def _processor_source(model: ModuleModel, function: FunctionInfo | None, expr: c
         if (arg.keyword is not None and arg.keyword.value == "event_type") or (arg.keyword is None and index == 0):
             if isinstance(arg.value, cst.Attribute):
                 return ev.POWERTOOLS_EVENT_TYPES.get(arg.value.attr.value)
-    return None
-
-
-def _binding(model: ModuleModel, function: FunctionInfo | None, name: str) -> object:
-    scope = function.scope if function is not None else model.summary.module_scope
-    while scope is not None:
-        if name in scope.bindings:
-            return scope.bindings[name]
-        scope = scope.parent
     return None
 
 

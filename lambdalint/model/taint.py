@@ -26,13 +26,27 @@ How it works (see docs/taint.md for the user-facing account):
   (for the message), and for which sink kinds it has been made safe
   (`shlex.quote` is enough for a shell, not for SQL).
 
-- Summaries are computed callees first (strongly connected components of
-  the call graph, Tarjan's algorithm without recursion); a group of mutually
-  recursive functions is re-analysed until its summaries stop growing (each
-  member at most ``_CYCLE_ROUNDS`` times).
+- Each summary is a cell of the dataflow engine's solver
+  (`lambdalint.model.dataflow.Cells`, the one under every analysis of the
+  model): a call reads the callee's cell, and a group of mutually recursive
+  functions is analysed again, by the solver, while their summaries change.
+  Summaries are asked for callees first, so the solver finds a callee's done
+  and recurses no deeper than a cycle is long.
 
-Cost: each in-scope function is analysed once (recursive ones up to
-``_CYCLE_ROUNDS`` times), in time linear in its size times ``_LOOP_ROUNDS``
+What stays taint's own, and why it is not the engine's name-by-name flow: the
+engine answers "what can this name hold anywhere in the function" (or, at one
+read, which assignments reach it), the same for every caller. Taint must know
+what a name holds at each statement, after the guards that cleaned it (`if x in
+ALLOWED:`, `x = int(x)`), and keep one call's data apart from another's (a
+helper called with a constant and with event data is reported only for the
+latter): so it runs its own flow-sensitive walk of each function body (loop
+bodies until their state stops changing, at most ``_LOOP_ROUNDS`` times) into a
+summary with placeholders that each call fills in. Module-level names are not
+followed (event data a handler stores under `global` for another function to
+read is not tracked: the engine's module-level cells would add those findings).
+
+Cost: each in-scope function is analysed once (recursive ones again while
+their summaries change), in time linear in its size times ``_LOOP_ROUNDS``
 per level of loop nesting; a call adds one substitution per distinct taint in
 the callee's summary, plus one step per sink below the callee that its
 parameters reach. Modules with no function in invocation scope are never
@@ -43,7 +57,6 @@ modules that have a finding.
 from __future__ import annotations
 
 import re
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Optional
 
@@ -51,15 +64,13 @@ import libcst as cst
 
 from lambdalint.catalog import taint as tc
 from lambdalint.literals import string_parts, string_value
-from lambdalint.model.labels import bind_arguments
+from lambdalint.model.dataflow import Cells, bind_arguments, scope_binding
 from lambdalint.model.module import EntryPoint, ModuleModel
 from lambdalint.model.project import CallGraph
 from lambdalint.model.summary import FunctionInfo
 from lambdalint.walk import children
 
 _LOOP_ROUNDS = 4  # rounds of a loop body before its state is taken as stable
-_MAX_CALL_DEPTH = 24  # nested summary computations (deeper calls count as clean)
-_CYCLE_ROUNDS = 4  # rounds over a group of mutually recursive functions
 _BINDING_HOPS = 3  # name -> assigned expression hops when judging a value's shape
 
 # Origin kinds: real event data, and the placeholders of a summary.
@@ -346,6 +357,7 @@ class Summary:
 
 
 _NO_SUMMARY = Summary()
+_SUMMARY = "summary"  # the kind of the engine's cells
 
 
 def _same_summary(new: Summary, old: Summary) -> bool:
@@ -432,13 +444,13 @@ def _run(engine: TaintEngine) -> TaintEngine:
     return engine
 
 
-class TaintEngine:
-    """Summaries and findings for one project."""
+class TaintEngine(Cells):
+    """Summaries and findings for one project: each function's summary is a cell of the
+    dataflow engine's solver (`lambdalint.model.dataflow.Cells`)."""
 
     def __init__(self, project: CallGraph) -> None:
+        super().__init__()
         self.project = project
-        self.summaries: dict[int, Summary] = {}
-        self._running: list[int] = []
         self._findings: dict[int, dict[tuple[int, str], TaintFinding]] = {}
         self._reports: dict[int, TaintReport] = {}
         self._project_methods: frozenset[str] | None = None
@@ -449,8 +461,8 @@ class TaintEngine:
             for model in self.project.models if model.scope_chains
             for function in model.functions.values() if model.in_invocation_scope(function)
         ]
-        for component in self._components(roots):
-            self._guarded(lambda: self._solve(component))
+        for model, function in self._callees_first(roots):
+            self._guarded(lambda: self.summary(model, function))
         for model in self.project.models:
             for entry in model.entry_points:
                 self._guarded(lambda: self._enter(model, entry))
@@ -465,12 +477,17 @@ class TaintEngine:
             )
         return self._project_methods
 
-    def _guarded(self, work: Callable[[], object]) -> None:
+    @property
+    def summaries(self) -> dict[int, Summary]:
+        """id(function) -> its summary, for the functions analysed so far."""
+        return {key[1]: value for key, value in self._values.items()}  # type: ignore[misc]
+
+    @staticmethod
+    def _guarded(work: Callable[[], object]) -> None:
         try:
             work()
         except RecursionError:
-            # Too deep to analyse: the function contributes nothing, the run goes on.
-            self._running.clear()
+            pass  # too deep to analyse: the function contributes nothing, the run goes on
 
     def _edges(self, model: ModuleModel, function: FunctionInfo) -> list[tuple[ModuleModel, FunctionInfo]]:
         """What a function's summary depends on: its callees and its nested functions."""
@@ -479,99 +496,42 @@ class TaintEngine:
             edges.extend((m, f) for m, f, _bound in self.project.call_targets(model, call, function))
         return edges
 
-    def _components(self, roots: list[Node]) -> list[list[Node]]:
-        """Strongly connected components of the call graph below ``roots``, callees
-        first (Tarjan's algorithm, without recursion)."""
-        index: dict[int, int] = {}
-        low: dict[int, int] = {}
-        on_stack: set[int] = set()
-        stack: list[tuple[ModuleModel, FunctionInfo]] = []
-        components: list[list[tuple[ModuleModel, FunctionInfo]]] = []
+    def _callees_first(self, roots: list[Node]) -> list[Node]:
+        """The functions below ``roots`` in the call graph, each after the functions it
+        calls (but in a cycle): asked in this order, a summary finds its callees' done,
+        and the solver recurses no deeper than a cycle is long."""
+        order: list[Node] = []
+        seen: set[int] = set()
         for root in roots:
-            if id(root[1]) in index or id(root[1]) in self.summaries:
+            if id(root[1]) in seen:
                 continue
-            index[id(root[1])] = low[id(root[1])] = len(index)
-            stack.append(root)
-            on_stack.add(id(root[1]))
+            seen.add(id(root[1]))
             work = [(root, iter(self._edges(*root)))]
             while work:
                 node, edges = work[-1]
-                key = id(node[1])
                 for child in edges:
-                    child_key = id(child[1])
-                    if child_key in self.summaries:
-                        continue
-                    if child_key not in index:
-                        index[child_key] = low[child_key] = len(index)
-                        stack.append(child)
-                        on_stack.add(child_key)
+                    if id(child[1]) not in seen:
+                        seen.add(id(child[1]))
                         work.append((child, iter(self._edges(*child))))
                         break
-                    if child_key in on_stack:
-                        low[key] = min(low[key], index[child_key])
                 else:
                     work.pop()
-                    if work:
-                        parent = id(work[-1][0][1])
-                        low[parent] = min(low[parent], low[key])
-                    if low[key] == index[key]:
-                        component = []
-                        while True:
-                            member = stack.pop()
-                            on_stack.discard(id(member[1]))
-                            component.append(member)
-                            if id(member[1]) == key:
-                                break
-                        components.append(component)
-        return components
-
-    def _solve(self, component: list[tuple[ModuleModel, FunctionInfo]]) -> None:
-        """Summaries of one component; (mutually) recursive functions are iterated
-        until their summaries stop growing."""
-        model, function = component[0]
-        if len(component) == 1 and not any(f is function for _, f in self._edges(model, function)):
-            self.summary(model, function)
-            return
-        members = {id(member): (member_model, member) for member_model, member in component}
-        callers: dict[int, list[int]] = {key: [] for key in members}
-        for key, (member_model, member) in members.items():
-            self.summaries.setdefault(key, Summary())
-            for _model, callee in self._edges(member_model, member):
-                if id(callee) in callers:
-                    callers[id(callee)].append(key)
-        # A worklist: a member is analysed again only when a callee's summary grew.
-        runs = {key: 0 for key in members}
-        pending = deque(members)
-        queued = set(pending)
-        while pending:
-            key = pending.popleft()
-            queued.discard(key)
-            if runs[key] >= _CYCLE_ROUNDS:
-                continue
-            runs[key] += 1
-            member_model, member = members[key]
-            summary = _FunctionAnalysis(self, member_model, member).run()
-            if not _same_summary(summary, self.summaries[key]):
-                self.summaries[key] = summary
-                for caller in callers[key]:
-                    if caller not in queued:
-                        pending.append(caller)
-                        queued.add(caller)
+                    order.append(node)
+        return order
 
     def summary(self, model: ModuleModel, function: FunctionInfo) -> Summary:
-        key = id(function)
-        found = self.summaries.get(key)
-        if found is not None:
-            return found
-        if key in self._running or len(self._running) >= _MAX_CALL_DEPTH:
-            return _NO_SUMMARY  # recursion: the cycle adds nothing
-        self._running.append(key)
-        try:
-            summary = _FunctionAnalysis(self, model, function).run()
-        finally:
-            self._running.pop()
-        self.summaries[key] = summary
-        return summary
+        """The function's summary (a cell: a group of mutually recursive functions is
+        analysed again while their summaries change)."""
+        return self.cell((_SUMMARY, id(function)), TaintEngine._summary_equation, (model, function))  # type: ignore[return-value]
+
+    def _summary_equation(self, model: ModuleModel, function: FunctionInfo) -> Summary:
+        return _FunctionAnalysis(self, model, function).run()
+
+    def bottom(self, key: tuple) -> object:
+        return _NO_SUMMARY  # what a recursive call reads first: nothing
+
+    def join(self, old: object, new: object) -> object | None:
+        return None if _same_summary(new, old) else new  # type: ignore[arg-type]
 
     def _enter(self, model: ModuleModel, entry: EntryPoint) -> None:
         """Lambda's call of an entry point: its event parameters carry event data."""
@@ -1159,12 +1119,7 @@ class _FunctionAnalysis:
         return False
 
     def _binding(self, name: str) -> object:
-        scope = self.function.scope
-        while scope is not None:
-            if name in scope.bindings:
-                return scope.bindings[name]
-            scope = scope.parent
-        return None
+        return scope_binding(self.model, self.function, name)
 
     # -- expressions ---------------------------------------------------------------------
 
