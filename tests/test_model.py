@@ -397,6 +397,28 @@ def test_sts_labels():
     assert EVENT not in labels["key"]
 
 
+def test_sts_labels_of_a_dict_filled_key_by_key():
+    """`boto3.client(**config)` with STS credentials written into `config` one key at a
+    time holds them (LAM101 then leaves the per-call client alone); other items do not
+    label the dict."""
+    model = build({"app.py": """
+        import boto3
+        sts = boto3.client("sts")
+
+        def lambda_handler(event, context):
+            config = {"service_name": "s3"}
+            if event.get("role"):
+                credentials = sts.assume_role(RoleArn="arn", RoleSessionName="s")["Credentials"]
+                config["aws_session_token"] = credentials["SessionToken"]
+            plain = {"service_name": "sqs"}
+            plain["region_name"] = event["region"]
+            return boto3.client(**config), plain
+    """})["app.py"]
+    labels = analyses.labels_table(model, model.functions["lambda_handler"])
+    assert STS in labels["config"]
+    assert not labels["plain"]
+
+
 # -- qualified names ---------------------------------------------------------------------
 
 

@@ -47,6 +47,8 @@ class Labels(Dataflow):
                 elif entry.kind == "route":
                     for name in entry.event_params:
                         seeds[name] = EVENT
+        # id(FunctionInfo) -> {name: values written into it key by key}.
+        self._writes: dict[int, dict[str, list[cst.BaseExpression]]] = {}
 
     def tracks(self, model: ModuleModel, function: FunctionInfo) -> bool:
         return id(function) in self._seeds or model.in_invocation_scope(function)
@@ -59,10 +61,34 @@ class Labels(Dataflow):
             is_param = name in function.param_names
             if is_param or name in self._assignments(function):
                 found = self.assigned(model, function, name)
+                written = self._item_writes(function).get(name)
+                if written:
+                    # `kwargs["aws_session_token"] = credentials["SessionToken"]`: a dict
+                    # filled key by key with STS credentials holds them (STS only: what
+                    # a dict's items carry beyond that is not followed).
+                    found = found | {STS} & frozenset().union(*(self.expr(model, v, function) for v in written))
                 return found | self.param(model, function, name) if is_param else found
         if name in scope.bindings and name not in scope.global_names:
             return EMPTY
         return None
+
+    def _item_writes(self, function: FunctionInfo) -> dict[str, list[cst.BaseExpression]]:
+        """The values a function assigns to items of its names (`d["k"] = v`), by name."""
+        found = self._writes.get(id(function))
+        if found is None:
+            found = self._writes[id(function)] = {}
+            stack: list[cst.CSTNode] = [function.node.body]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                    continue  # another scope
+                if isinstance(node, cst.Assign):
+                    for target in node.targets:
+                        item = target.target
+                        if isinstance(item, cst.Subscript) and isinstance(item.value, cst.Name):
+                            found.setdefault(item.value.value, []).append(node.value)
+                stack.extend(children(node))
+        return found
 
     def module_name(self, model: ModuleModel, name: str) -> frozenset:
         return EMPTY  # module-level values are computed once, not per event

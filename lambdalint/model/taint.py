@@ -391,9 +391,12 @@ class TaintFinding:
         """The origin the message shows: the earliest one in the sink's own file."""
         return min(self.origins, key=self._origin_key)
 
-    def _origin_key(self, origin: Origin) -> tuple[bool, str, int]:
+    def _origin_key(self, origin: Origin) -> tuple[bool, str, int, str]:
+        # Two origins on one line are told apart by what they read, so that the
+        # message is the same from run to run (the origins are a set).
         model = origin.model or self.model
-        return (model is not self.model, model.rel_path, self.engine.line(model, origin.node))
+        return (model is not self.model, model.rel_path, self.engine.line(model, origin.node),
+                origin.label or _code(origin.node))
 
     @property
     def source(self) -> str:
