@@ -20,6 +20,8 @@ from typing import Iterator
 
 import libcst as cst
 
+from lambdalint.catalog.templates import GENERATOR_MARKERS
+
 
 class DecodeError(ValueError):
     def __init__(self, message: str, row: int = 1) -> None:
@@ -316,8 +318,21 @@ def parse_source(path: Path, rel_path: str, data: bytes) -> SourceFile:
         refused = ParseFailure("the file is nested too deeply to parse")
     except Exception as error:  # noqa: BLE001 - the native parser raises assorted types
         refused = ParseFailure(f"cannot parse: {_one_line(str(error)) or type(error).__name__}")
-    source.failure = (None if python_accepts else _python_failure(source.text)) or refused
+    source.failure = _with_generator_hint(
+        (None if python_accepts else _python_failure(source.text)) or refused, source.text)
     return source
+
+
+def _with_generator_hint(failure: ParseFailure, text: str) -> ParseFailure:
+    """Say so when the line Python stops at holds template markup (`{{ name }}`,
+    `{% if ... %}`): the file is the source of a generator such as cookiecutter, not
+    Python yet, and the user's move is to exclude it or check what it renders."""
+    lines = text.splitlines()
+    line = lines[failure.row - 1] if 0 < failure.row <= len(lines) else ""
+    if not failure.message.startswith("invalid syntax") or not any(m in line for m in GENERATOR_MARKERS):
+        return failure
+    return ParseFailure(f"{failure.message} (template markup: this file is the source of a generator such as "
+                        "cookiecutter; exclude it, or check the project it renders)", failure.row, failure.column)
 
 
 def _python_failure(text: str) -> ParseFailure | None:

@@ -66,6 +66,16 @@ def test_unparsable_file_is_lam000_and_the_rest_is_checked(workdir, content, row
     assert run.stderr == ""
 
 
+def test_template_markup_says_what_the_file_is():
+    """A cookiecutter source stops Python at its markup: LAM000 says so. Markup that is
+    valid Python (a string) or a syntax error on another line keeps the plain message."""
+    jinja = parse_source(Path("app.py"), "app.py", b"import json\nfrom {{ cookiecutter.pkg }} import handler\n")
+    assert jinja.failure is not None and jinja.failure.row == 2
+    assert jinja.failure.message.startswith("invalid syntax (template markup:")
+    other = parse_source(Path("b.py"), "b.py", b'NAME = "{{ name }}"\ndef f(:\n    pass\n')
+    assert other.failure is not None and other.failure.message == "invalid syntax"
+
+
 def test_undecodable_byte_is_reported_on_its_line(workdir):
     write(workdir, {"bad.py": b"import os\n\n\nx = '\xff\xfe'\n"})
     run = run_cli("check", "--output-format", "json", "bad.py")
