@@ -423,3 +423,54 @@ def test_lam701_non_sql_libraries_and_own_methods():
             return Pipeline().run(event)
     ''')
     assert findings("LAM701", example) == []
+
+
+def test_lam706_keys_of_a_dict_with_constant_keys_are_not_event_data():
+    """A helper builds an update expression from the keys of the dict it is passed,
+    and puts the values in `ExpressionAttributeValues`. Called with a dict whose keys
+    are written out, the expression holds no event data, whatever the values do;
+    called with a dict whose keys come from the event, or iterating its values, it
+    does."""
+    helper = '''
+        import boto3
+
+        table = boto3.resource("dynamodb").Table("state")
+
+        def update(key, attributes):
+            expression = ""
+            values = {}
+            for attribute in attributes:
+                expression += ", " if expression else "set "
+                expression += attribute + "=:" + attribute
+                values[":" + attribute] = attributes[attribute]
+            return table.update_item(Key={"id": key}, UpdateExpression=expression,  # expect
+                                     ExpressionAttributeValues=values)
+
+        def find(key, attributes):
+            condition = " AND ".join(f"{name} = :{name}" for name in attributes.keys())
+            return table.query(KeyConditionExpression="id = :id", FilterExpression=condition,  # expect
+                               ExpressionAttributeValues={":id": key})
+
+        def labels(key, attributes):
+            text = ", ".join(str(value) for value in attributes.values())
+            return table.scan(FilterExpression="label IN (" + text + ")")  # expect
+    '''
+    quiet = Good('''
+        from state import find, update
+
+        def lambda_handler(event, context):
+            props = event["ResourceProperties"]
+            update("run", {"status": props["Status"], "owner": props["Owner"]})
+            return find("run", {"status": props["Status"]})
+    ''', files={"state.py": helper.replace("  # expect", "")})
+    assert findings("LAM706", quiet) == []
+    loud = Bad('''
+        from state import find, labels, update
+
+        def lambda_handler(event, context):
+            props = event["ResourceProperties"]
+            update("run", {props["Field"]: props["Value"]})
+            find("run", dict(props))
+            return labels("run", {"status": props["Status"]})
+    ''', files={"state.py": helper})
+    assert findings("LAM706", loud) == expected_findings(loud)

@@ -182,6 +182,9 @@ _TRUSTED_INFIXES = frozenset(
 # ... and those that end where a trusted field does (only these survive a derivation).
 _TRUSTED_SUFFIXES = frozenset(path[start:] for path in _TRUSTED for start in range(len(path) + 1))
 _DROP = ("<trusted>",)  # what `_combine` answers for event data read from a trusted field
+# The name of a parameter's placeholder for what iterating the parameter gives (a
+# dict's keys): a call that passes a dict with constant keys binds it to nothing.
+_KEYS = "\x00keys"
 
 
 def _extend(kind: str, path: tuple[str, ...] | None, step: str | None) -> tuple[str, ...] | None:
@@ -300,6 +303,12 @@ def _through(placeholder: Origin, actual: Origin) -> Origin | None:
     return origin if origin.path == path else origin.with_path(path)
 
 
+def _constant_keys(expr: cst.BaseExpression) -> bool:
+    """A dict literal whose keys are all written out (no `**` spread, no computed key)."""
+    return isinstance(expr, cst.Dict) and all(
+        isinstance(e, cst.DictElement) and isinstance(e.key, (cst.SimpleString, cst.Integer)) for e in expr.elements)
+
+
 def _substitute(taint: frozenset[Origin], callee: int, bindings: Mapping[str, frozenset[Origin]],
                 caller: int, free: Callable[[str], frozenset[Origin]]) -> frozenset[Origin]:
     """A callee's summary taint seen from a call site: its parameters become the
@@ -310,7 +319,10 @@ def _substitute(taint: frozenset[Origin], callee: int, bindings: Mapping[str, fr
     result: set[Origin] = set()
     for origin in taint:
         if origin.kind == PARAM and origin.owner == callee:
-            actuals = bindings.get(origin.name, EMPTY)
+            name = origin.name
+            if name.endswith(_KEYS) and name not in bindings:
+                name = name[:-len(_KEYS)]  # what iterating it gives: the value itself, unless known
+            actuals = bindings.get(name, EMPTY)
         elif origin.kind == FREE and origin.owner == caller:
             actuals = free(origin.name)
         else:
@@ -907,7 +919,7 @@ class _FunctionAnalysis:
         return self._join(body, other)
 
     def _for(self, node: cst.For, state: State) -> State | None:
-        items = self._read(self._eval(node.iter, state), node.iter, step="*")
+        items = self._iterated(node.iter, state)
         head = state
         breaks: list[State] = []
         for _ in range(_LOOP_ROUNDS):
@@ -1096,6 +1108,28 @@ class _FunctionAnalysis:
                 and len(expr.args) == 1:
             return self._subject(expr.args[0].value)
         return None
+
+    def _iterated(self, iterable: cst.BaseExpression, state: State) -> frozenset[Origin]:
+        """What a loop over ``iterable`` gets. Over a parameter that still holds what it
+        was passed (or over its `.keys()`), that is the parameter's own placeholder for
+        its keys: a caller that passes a dict with constant keys (`{"status":
+        event["status"]}`) puts no event data there, whatever its values hold; any other
+        argument stands for itself (`_substitute`)."""
+        taint = self._eval(iterable, state)
+        base = iterable
+        if isinstance(base, cst.Call) and not base.args and isinstance(base.func, cst.Attribute) \
+                and base.func.attr.value == "keys":
+            base = base.func.value
+        if isinstance(base, cst.Name) and base.value in self.function.param_names:
+            held = state.get(base.value, EMPTY)
+            if len(held) == 1:
+                (origin,) = held
+                if origin.kind == PARAM and origin.root and origin.owner == self.owner and origin.name == base.value:
+                    ours = frozenset(o for o in taint if o.kind == PARAM and o.owner == self.owner
+                                     and o.name == base.value)
+                    keys = Origin(PARAM, origin.node, self.model, True, owner=self.owner, name=base.value + _KEYS)
+                    taint = (taint - ours) | {keys}
+        return self._read(taint, iterable, step="*")
 
     def _is_allow_list(self, expr: cst.BaseExpression, hops: int = 0) -> bool:
         """A collection of literals, written here or bound to a name (`ALLOWED = {...}`)."""
@@ -1355,7 +1389,7 @@ class _FunctionAnalysis:
         inner = dict(state)
         for_in: cst.CompFor | None = node.for_in
         while for_in is not None:
-            items = self._read(self._eval(for_in.iter, inner), for_in.iter, step="*")
+            items = self._iterated(for_in.iter, inner)
             self._assign_target(for_in.target, items, inner)
             for condition in for_in.ifs:
                 self._eval(condition.test, inner)
@@ -1436,6 +1470,8 @@ class _FunctionAnalysis:
             taint = by_expr.get(id(expr), EMPTY)
             if taint:
                 bindings[param] = bindings.get(param, EMPTY) | taint
+                if _constant_keys(expr) and param + _KEYS not in bindings:
+                    bindings[param + _KEYS] = EMPTY  # iterating it gives those keys
         positional = target.positional_params()
         if bound and receiver and isinstance(node.func, cst.Attribute) and positional and target.name != "__init__":
             first = positional[0].name
