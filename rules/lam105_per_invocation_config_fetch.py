@@ -63,9 +63,8 @@ class PerInvocationConfigFetch(Rule):
     the event (`SecretId=f"users/{username}"` with the user from the request, a secret
     named in an EventBridge event): each request wants a value of its own, a cache
     keyed by request data grows with every caller and keeps credentials past their
-    rotation, and whether one pays off depends on traffic lambdalint cannot see. (The
-    catalog counted these; on public repositories they were the rule's false
-    positives.) Nor is code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
+    rotation, and whether one pays off depends on traffic lambdalint cannot see. Nor is
+    code Lambda does not run (test files, `conftest.py`, scripts and modules that no handler's module imports; see docs/handlers.md).
 
     ## Fix safety
     No automatic fix: where to cache, and for how long (secrets rotate), is a
