@@ -474,3 +474,21 @@ def test_lam706_keys_of_a_dict_with_constant_keys_are_not_event_data():
             return labels("run", {"status": props["Status"]})
     ''', files={"state.py": helper})
     assert findings("LAM706", loud) == expected_findings(loud)
+
+
+def test_lam706_a_dict_among_star_arguments_is_iterated_whole():
+    """`*items` holds the arguments themselves: a loop over it gets the dict, values
+    and all, whatever its keys."""
+    example = Bad('''
+        import boto3
+
+        table = boto3.resource("dynamodb").Table("state")
+
+        def scan_all(*filters):
+            expression = " AND ".join(str(part) for part in filters)
+            return table.scan(FilterExpression=expression)  # expect
+
+        def lambda_handler(event, context):
+            return scan_all({"status": event["status"]})
+    ''')
+    assert findings("LAM706", example) == expected_findings(example)

@@ -1120,7 +1120,9 @@ class _FunctionAnalysis:
         if isinstance(base, cst.Call) and not base.args and isinstance(base.func, cst.Attribute) \
                 and base.func.attr.value == "keys":
             base = base.func.value
-        if isinstance(base, cst.Name) and base.value in self.function.param_names:
+        # A plain parameter only: `*items` holds the arguments themselves, not their keys.
+        plain = {p.name for p in self.function.params if p.kind not in ("varargs", "varkw")}
+        if isinstance(base, cst.Name) and base.value in plain:
             held = state.get(base.value, EMPTY)
             if len(held) == 1:
                 (origin,) = held
@@ -1465,13 +1467,16 @@ class _FunctionAnalysis:
         by_expr = {id(arg.value): taint for arg, taint in zip(node.args, args)}
         bindings: dict[str, frozenset[Origin]] = {}
         exprs: dict[str, cst.BaseExpression] = {}
+        keyed: dict[str, bool] = {}  # parameter -> whether every dict it is given has constant keys
         for param, expr in bind_arguments(target, node, bound):
             exprs.setdefault(param, expr)
             taint = by_expr.get(id(expr), EMPTY)
             if taint:
                 bindings[param] = bindings.get(param, EMPTY) | taint
-                if _constant_keys(expr) and param + _KEYS not in bindings:
-                    bindings[param + _KEYS] = EMPTY  # iterating it gives those keys
+                keyed[param] = keyed.get(param, True) and _constant_keys(expr)
+        for param, constant in keyed.items():
+            if constant:
+                bindings[param + _KEYS] = EMPTY  # iterating it gives those keys
         positional = target.positional_params()
         if bound and receiver and isinstance(node.func, cst.Attribute) and positional and target.name != "__init__":
             first = positional[0].name
