@@ -20,7 +20,8 @@ from lambdalint.catalog import secrets as catalog
 from lambdalint.context import FileContext
 from lambdalint.literals import string_value as literal_value
 from lambdalint.model import CallGraph, FunctionInfo, ModuleModel
-from lambdalint.model.dataflow import Dataflow, analysis_for, target_names
+from lambdalint.model.dataflow import Dataflow, analysis_for
+from lambdalint.model.summary import target_names
 
 Fact = tuple[str, str]  # (kind, description for messages)
 Facts = frozenset[Fact]

@@ -54,7 +54,7 @@ import libcst as cst
 from lambdalint.model.module import ModuleModel
 from lambdalint.model.project import CallGraph
 from lambdalint.model.reaching import Reaching, reaching
-from lambdalint.model.summary import FunctionInfo
+from lambdalint.model.summary import FunctionInfo, target_names
 from lambdalint.walk import children
 
 Facts = frozenset
@@ -458,20 +458,6 @@ def _other_module(model: ModuleModel, site: tuple[ModuleModel, str, str] | None)
     if site is None or site[2] or site[0] is model:
         return None
     return site[0], site[1]
-
-
-def target_names(target: cst.BaseExpression) -> list[str]:
-    """The plain names an assignment or loop target binds (`a`, `a, (b, *c)`)."""
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        names: list[str] = []
-        for element in target.elements:
-            names.extend(target_names(element.value))
-        return names
-    if isinstance(target, cst.StarredElement):
-        return target_names(target.value)
-    return []
 
 
 def module_assignments(model: ModuleModel) -> dict[str, list[cst.BaseExpression]]:
