@@ -419,6 +419,39 @@ def test_sts_labels_of_a_dict_filled_key_by_key():
     assert not labels["plain"]
 
 
+def test_a_dict_whose_items_read_it_is_labelled_once(monkeypatch: pytest.MonkeyPatch):
+    """`order["total"] = order["price"] + order["fee"]`: the items written into a dict
+    are a cell of the solver, so a dict whose items read itself (or others filled the
+    same way) is followed once; it used to be followed again on every read, down to
+    the recursion limit (60 s for one handler of the e-commerce sample)."""
+    from lambdalint.model.labels import Labels
+
+    lines = [f'    order["k{i}"] = order["k{i - 1}"] + order["k{max(i - 2, 0)}"] + credentials["SessionToken"]'
+             for i in range(1, 40)]
+    model = build({"app.py": "\n".join([
+        "import boto3",
+        "sts = boto3.client('sts')",
+        "",
+        "def lambda_handler(event, context):",
+        "    credentials = sts.assume_role(RoleArn='arn', RoleSessionName='s')['Credentials']",
+        "    order = {'k0': event['price']}",
+        *lines,
+        "    return order",
+    ])})["app.py"]
+    calls = 0
+    expr = Labels.expr
+
+    def counted(self, *args):
+        nonlocal calls
+        calls += 1
+        return expr(self, *args)
+
+    monkeypatch.setattr(Labels, "expr", counted)
+    labels = analyses.labels_table(model, model.functions["lambda_handler"])
+    assert STS in labels["order"] and EVENT in labels["order"]
+    assert calls < 1000
+
+
 # -- qualified names ---------------------------------------------------------------------
 
 

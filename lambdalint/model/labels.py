@@ -65,12 +65,19 @@ class Labels(Dataflow):
                 if written:
                     # `kwargs["aws_session_token"] = credentials["SessionToken"]`: a dict
                     # filled key by key with STS credentials holds them (STS only: what
-                    # a dict's items carry beyond that is not followed).
-                    found = found | {STS} & frozenset().union(*(self.expr(model, v, function) for v in written))
+                    # a dict's items carry beyond that is not followed). A cell, like
+                    # what a name is assigned: items written from other such dicts would
+                    # otherwise be followed again for every read, exponentially.
+                    found = found | self.cell(("items", id(function), name), Labels._items_equation,
+                                              (model, function, tuple(written)))
                 return found | self.param(model, function, name) if is_param else found
         if name in scope.bindings and name not in scope.global_names:
             return EMPTY
         return None
+
+    def _items_equation(self, model: ModuleModel, function: FunctionInfo,
+                        written: tuple[cst.BaseExpression, ...]) -> frozenset:
+        return frozenset({STS}) & self.union(model, written, function)
 
     def _item_writes(self, function: FunctionInfo) -> dict[str, list[cst.BaseExpression]]:
         """The values a function assigns to items of its names (`d["k"] = v`), by name."""
