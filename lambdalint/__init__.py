@@ -17,8 +17,9 @@ if _sys.argv[:1] == ["-m"] and _sys.path and \
         _os.path.abspath(_sys.path[0] or _os.curdir) == _os.path.abspath(_os.getcwd()):
     del _sys.path[0]
 
+from typing import Any as _Any  # noqa: E402
+
 from lambdalint.diagnostics import Diagnostic, Location, Severity  # noqa: E402
-from lambdalint.rule import Bad, FixAvailability, Fixed, Good, Rule  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -33,3 +34,13 @@ __all__ = [
     "Severity",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> _Any:
+    """The rule API comes in when first asked for: it imports LibCST, which a run
+    answered from the cache never needs."""
+    if name in ("Bad", "FixAvailability", "Fixed", "Good", "Rule"):
+        from lambdalint import rule
+
+        return getattr(rule, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,45 +20,14 @@ from typing import Callable
 
 import libcst as cst
 
-from lambdalint.diagnostics import Diagnostic
+from lambdalint.edits import FixPolicy
 from lambdalint.engine import Engine, RunResult, Scope
-from lambdalint.fix import Applicability, Fix, apply_fixes
+from lambdalint.fix import Fix, apply_fixes
 from lambdalint.positions import spans_of
 from lambdalint.source import SourceFile, parse_source
 from lambdalint.stack import call_with_deep_stack, is_too_deep
 
 MAX_PASSES = 10
-
-
-@dataclass
-class FixPolicy:
-    """Which fixes run: ruff's `--unsafe-fixes`, `fixable`, `unfixable`, `extend-*-fixes`."""
-
-    unsafe: bool = False
-    fixable: list[str] = field(default_factory=lambda: ["ALL"])
-    unfixable: list[str] = field(default_factory=list)
-    extend_safe: list[str] = field(default_factory=list)
-    extend_unsafe: list[str] = field(default_factory=list)
-
-    def applicability(self, code: str, fix: Fix) -> Applicability:
-        if fix.applicability is Applicability.DISPLAY_ONLY:
-            return fix.applicability
-        if _matches(self.extend_unsafe, code):
-            return Applicability.UNSAFE
-        if _matches(self.extend_safe, code):
-            return Applicability.SAFE
-        return fix.applicability
-
-    def allows(self, diagnostic: Diagnostic) -> bool:
-        fix = diagnostic.fix
-        if fix is None or not _matches(self.fixable, diagnostic.code) or _matches(self.unfixable, diagnostic.code):
-            return False
-        applicability = self.applicability(diagnostic.code, fix)
-        return applicability is Applicability.SAFE or (self.unsafe and applicability is Applicability.UNSAFE)
-
-
-def _matches(selectors: list[str], code: str) -> bool:
-    return any(s == "ALL" or code.startswith(s) for s in selectors)
 
 
 @dataclass

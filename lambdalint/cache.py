@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 from lambdalint import __version__
 from lambdalint.diagnostics import ChainLink, Diagnostic, Location, Severity
-from lambdalint.fix import Applicability, Edit
+from lambdalint.edits import Applicability, Edit
 
 CACHE_DIR_NAME = ".lambdalint_cache"
 INTERPRETER = f"{sys.implementation.name}-{sys.version_info[0]}.{sys.version_info[1]}"
@@ -99,6 +99,15 @@ def settings_key(config: Any, rule_codes: Iterable[str]) -> str:
     """What besides the files decides the findings: version, interpreter, config, rules."""
     payload = json.dumps([__version__, INTERPRETER, _jsonable(config), sorted(rule_codes)], sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def selection_key(config: Any, plugins: Iterable[str]) -> str:
+    """A key that stands for the enabled rules without loading them: the rules a
+    configuration (with the command line's options merged in) selects are the
+    built-in rules of this version and those of the installed plugins (``plugins``:
+    `registry.plugin_identities`). A run keyed this way is answered from the cache
+    without importing LibCST or any rule."""
+    return settings_key(config, ["\0selection", *plugins])
 
 
 def unit_key(settings: str, files: Iterable[tuple[str, bytes]]) -> str:

@@ -6,38 +6,40 @@ Option names and exit codes follow ruff's where the concept is the same:
 
 from __future__ import annotations
 
+import copy
 import difflib
 import errno
+import functools
 import json
 import os
 import sys
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import TYPE_CHECKING, Iterator, TextIO
 
 import click
 
 from lambdalint import __version__
-from lambdalint.autofix import FixPolicy, write_atomically
 from lambdalint.baseline import Baseline, BaselineError, SourceLines
 from lambdalint.baseline import build as build_baseline
 from lambdalint.baseline import dumps as dump_baseline
-from lambdalint.cache import CACHE_DIR_NAME
+from lambdalint.cache import CACHE_DIR_NAME, selection_key
 from lambdalint.config import OUTPUT_FORMATS, Config, ConfigError, find_config, load_config, validate_codes
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, Diagnostic, Severity
-from lambdalint.fix import Applicability
-from lambdalint.docs import render_terminal
-from lambdalint.engine import Engine, RunResult
 from lambdalint.discovery import is_excluded, relative
-from lambdalint.model import display_name
-from lambdalint.model.imports import Environment
+from lambdalint.edits import Applicability, FixPolicy
 from lambdalint.output import WRITERS
-from lambdalint.output.sarif import SarifRun, write_sarif
-from lambdalint.registry import Registry, load_registry
+from lambdalint.registry import Registry, load_registry, plugin_identities
 from lambdalint.runner import Outcome, Runner
 from lambdalint.source import decode
-from lambdalint.rule import Rule
+
+# LibCST, the rules and the model are imported where a command needs them, not
+# here: `check` answered from the cache needs none of them (`Runner`).
+if TYPE_CHECKING:
+    from lambdalint.engine import RunResult
+    from lambdalint.model.imports import Environment
+    from lambdalint.rule import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Discovery reports a path it cannot read in one line and checks the rest;
@@ -60,6 +62,19 @@ def _registry() -> Registry:
     for warning in registry.warnings:
         click.echo(f"lambdalint: warning: {warning}", err=True)
     return registry
+
+
+def _selected_rules(config: Config, configured: Config, written: Config) -> list[type[Rule]]:
+    """The rules a run with ``config`` enables, once the codes in the configuration
+    (``configured``) and the options (``written``) are checked: a code that names no
+    rule stops the run."""
+    registry = _registry()
+    try:
+        validate_codes(configured, registry.codes)
+        validate_codes(written, registry.codes)
+    except ConfigError as error:
+        _fail(str(error))
+    return registry.select(config.select, config.extend_select, config.ignore)
 
 
 def _load(config_path: Path | None, paths: list[Path]) -> Config:
@@ -154,13 +169,11 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
     config = _load(config_path, targets)
     if force_exclude:
         targets = _force_exclude(targets, config)
-    registry = _registry()
-    try:
-        validate_codes(config, registry.codes)
-        validate_codes(Config(select=_split_codes(select) or None, extend_select=_split_codes(extend_select),
-                              ignore=_split_codes(ignore)), registry.codes)
-    except ConfigError as error:
-        _fail(str(error))
+    # The codes as configured and as given, each checked on its own (`_selected_rules`).
+    configured = copy.copy(config)
+    configured.extend_select, configured.ignore = list(config.extend_select), list(config.ignore)
+    written = Config(select=_split_codes(select) or None, extend_select=_split_codes(extend_select),
+                     ignore=_split_codes(ignore))
     if select:
         config.select = _split_codes(select)
     config.extend_select += _split_codes(extend_select)
@@ -171,14 +184,21 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
         config.fix = fix
     if unsafe_fixes is not None:
         config.unsafe_fixes = unsafe_fixes
-    rules = registry.select(config.select, config.extend_select, config.ignore)
     policy = FixPolicy(
         unsafe=config.unsafe_fixes, fixable=config.fixable, unfixable=config.unfixable,
         extend_safe=config.extend_safe_fixes, extend_unsafe=config.extend_unsafe_fixes,
     )
     fixing = config.fix or diff
     cache = None if (no_cache or fixing) else (cache_dir or config.cache_dir or config.root / CACHE_DIR_NAME)
-    runner = Runner(config, rules, jobs=jobs if jobs is not None else config.jobs, cache_dir=cache)
+    # The rules are loaded (and the codes checked) when the run needs them: a run the
+    # cache answers whole needs neither, as its key is the selection as written (the
+    # configuration, the options and the installed rule plugins); a run with plugins
+    # loads them first, so that their warnings are always shown.
+    plugins = plugin_identities()
+    load = functools.partial(_selected_rules, config, configured, written)
+    rules = load() if plugins or cache is None else load
+    runner = Runner(config, rules, jobs=jobs if jobs is not None else config.jobs, cache_dir=cache,
+                    selection=selection_key(config, plugins) if cache is not None else None)
     result = runner.run(targets, policy if fixing else None)
     nothing_checked = result.nothing_checked
     for message in [*result.problems, *result.messages]:
@@ -192,7 +212,7 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
     if fixed is not None:
         _write_fixed_files(result)
     baseline_path = None if no_baseline else (baseline_file or config.baseline)
-    hidden = _apply_baseline(baseline_path, result, rules) if baseline_path is not None else 0
+    hidden = _apply_baseline(baseline_path, result, runner.rule_classes) if baseline_path is not None else 0
     for diagnostic in result.diagnostics:
         diagnostic.fix_applicable = policy.allows(diagnostic)
     fmt = output_format or config.output_format
@@ -200,7 +220,9 @@ def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple
         if statistics:
             _write_statistics(result.diagnostics, stream)
         elif fmt == "sarif":
-            sarif = SarifRun(rules=list(rules), path_problems=result.problems,
+            from lambdalint.output.sarif import SarifRun, write_sarif
+
+            sarif = SarifRun(rules=list(runner.rule_classes), path_problems=result.problems,
                              notifications=list(result.messages),
                              successful=not (result.internal_error or nothing_checked),
                              sources=result.sources, baseline=baseline_path is not None)
@@ -230,6 +252,8 @@ def _write_diff(fixed: Outcome) -> None:
 
 
 def _write_fixed_files(fixed: Outcome) -> None:
+    from lambdalint.autofix import write_atomically
+
     for record in fixed.changed:
         path = record.path
         if path.is_symlink():
@@ -343,6 +367,8 @@ def write_baseline(paths: tuple[Path, ...], output_file: Path | None, force_excl
     if force_exclude:
         targets = _force_exclude(targets, config)
     rules = registry.select(config.select, config.extend_select, config.ignore)
+    from lambdalint.engine import Engine
+
     result = Engine(config, rules).check_paths(targets)
     for message in result.messages:
         click.echo(f"lambdalint: {message}", err=True)
@@ -394,6 +420,8 @@ def show_rule(code: str) -> None:
         rule = by_name.get(code.lower())
     if rule is None:
         _fail(f"unknown rule '{code}' (see `lambdalint rules`)")
+    from lambdalint.docs import render_terminal
+
     click.echo(render_terminal(rule), nl=False)
 
 
@@ -451,6 +479,8 @@ def handlers(paths: tuple[Path, ...], output_format: str, config_path: Path | No
 
 
 def _handler_entries(result: RunResult, environment: Environment | None, vendored: list[str]) -> list[dict]:
+    from lambdalint.model import display_name
+
     project = result.project
     if project is None:
         return []

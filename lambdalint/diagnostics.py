@@ -76,5 +76,13 @@ class Diagnostic:
         return (str(self.path), self.location.row, self.location.column, self.code)
 
 
+HOMEPAGE = "https://github.com/lambdalint/lambdalint"
+
+
+def rule_url(code: str) -> str:
+    """Where a rule's page is (output formats link each finding to it)."""
+    return f"{HOMEPAGE}/blob/main/docs/rules/{code}.md"
+
+
 SYNTAX_ERROR_CODE = "LAM000"
 SYNTAX_ERROR_NAME = "syntax-error"

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from lambdalint.diagnostics import HOMEPAGE, rule_url
 from lambdalint.rule import Bad, FixAvailability, Good, Rule, doc_section
 
-HOMEPAGE = "https://github.com/lambdalint/lambdalint"
-DOCS_URL = f"{HOMEPAGE}/blob/main/docs/rules/{{code}}.md"
+__all__ = ["HOMEPAGE", "REQUIRED_SECTIONS", "expected_pages", "missing_sections", "render_markdown",
+           "render_terminal", "rule_url", "write_pages"]
 
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Fix safety", "References")
 _FIX_WORDS = {
@@ -20,10 +21,6 @@ _FIX_WORDS = {
     FixAvailability.SAFE: "safe fix (applied by `--fix`)",
     FixAvailability.UNSAFE: "unsafe fix (applied by `--fix --unsafe-fixes`)",
 }
-
-
-def rule_url(code: str) -> str:
-    return DOCS_URL.format(code=code)
 
 
 def missing_sections(rule: type[Rule]) -> list[str]:

@@ -28,9 +28,9 @@ from lambdalint.config import Config
 from lambdalint.context import FileContext, Report, RuleFailure
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, ChainLink, Diagnostic, Location, Severity
 from lambdalint.discovery import discover, glob_match, relative
-from lambdalint.environments import deployed_closure
+from lambdalint.environments import Scope, deployed_closure
 from lambdalint.model import CallGraph, FunctionInfo, ModuleModel, Project
-from lambdalint.model.imports import FLAT, Environment, ImportSpace, Resolution
+from lambdalint.model.imports import FLAT, ImportSpace, Resolution
 from lambdalint.prescan import imported_names
 from lambdalint.rule import Rule
 from lambdalint.source import SourceFile, decoded, parse_source
@@ -40,28 +40,6 @@ from lambdalint import templates as deploy
 from lambdalint.walk import NODE_TYPES, TRIVIA_TYPES, Step, steps_of
 
 Method = Callable[[cst.CSTNode], None]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What one unit of a run is: the import environment its files are modelled in,
-    and which templates' functions (keys of `TemplateFunction.key`) and problems it
-    reports, so that each function and each broken template is reported by exactly
-    one unit."""
-
-    environment: Environment
-    functions: frozenset[str] = frozenset()
-    template_problems: bool = False
-    # Which files of the unit Lambda runs (`ModuleModel.deployed`). ``imports``: what
-    # each file of a unit the planner made for an environment imports among the unit's
-    # files (`Layout.imports`); the modules in which the model finds an entry point
-    # (or that a handler spec names) and everything they import are deployed.
-    # ``deployed``: without ``imports``, the files known to be deployed (a file a
-    # handler's module imports, checked alone); with them, the planner's guess (its
-    # entry files and their imports), which the model then narrows. Both None:
-    # nothing is known, and every file but a test file counts as deployed.
-    imports: tuple[tuple[str, tuple[str, ...]], ...] | None = None
-    deployed: frozenset[str] | None = None
 
 
 @dataclass

@@ -34,9 +34,9 @@ from lambdalint.model.imports import (
     contains,
     infer_root,
     layer_roots,
+    is_test_path,
     shared_depth,
 )
-from lambdalint.model.module import is_test_path
 from lambdalint.prescan import Prescan
 
 
@@ -349,3 +349,24 @@ def _with_layers_found(env: Environment, result: Layout, scans: Mapping[str, Pre
     result.functions[layered] = result.functions.pop(env)
     return layered
 
+
+@dataclass(frozen=True)
+class Scope:
+    """What one unit of a run is: the import environment its files are modelled in,
+    and which templates' functions (keys of `TemplateFunction.key`) and problems it
+    reports, so that each function and each broken template is reported by exactly
+    one unit."""
+
+    environment: Environment
+    functions: frozenset[str] = frozenset()
+    template_problems: bool = False
+    # Which files of the unit Lambda runs (`ModuleModel.deployed`). ``imports``: what
+    # each file of a unit the planner made for an environment imports among the unit's
+    # files (`Layout.imports`); the modules in which the model finds an entry point
+    # (or that a handler spec names) and everything they import are deployed.
+    # ``deployed``: without ``imports``, the files known to be deployed (a file a
+    # handler's module imports, checked alone); with them, the planner's guess (its
+    # entry files and their imports), which the model then narrows. Both None:
+    # nothing is known, and every file but a test file counts as deployed.
+    imports: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    deployed: frozenset[str] | None = None

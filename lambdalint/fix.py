@@ -11,23 +11,15 @@ what `--fix` would write.
 from __future__ import annotations
 
 import difflib
-import enum
 from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
 
+from lambdalint.edits import Applicability, Edit
 from lambdalint.source import split_lines
 from lambdalint.stack import call_with_deep_stack, is_too_deep
 from lambdalint.walk import children
-
-
-class Applicability(str, enum.Enum):
-    """Ruff's vocabulary: safe fixes keep behaviour, unsafe ones need a reviewer."""
-
-    SAFE = "safe"
-    UNSAFE = "unsafe"
-    DISPLAY_ONLY = "display-only"
 
 
 @dataclass(frozen=True)
@@ -40,20 +32,6 @@ class ImportSpec:
     def statement(self) -> cst.SimpleStatementLine:
         code = f"import {self.module}\n" if self.name is None else f"from {self.module} import {self.name}\n"
         return cst.parse_statement(code)  # type: ignore[return-value]
-
-
-@dataclass(frozen=True)
-class Edit:
-    content: str
-    start: tuple[int, int]  # 1-based row and column
-    end: tuple[int, int]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "content": self.content,
-            "location": {"row": self.start[0], "column": self.start[1]},
-            "end_location": {"row": self.end[0], "column": self.end[1]},
-        }
 
 
 @dataclass(eq=False)

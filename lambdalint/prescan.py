@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from lambdalint import catalog
-from lambdalint.model.module import module_name_for
+from lambdalint.model.imports import module_name_for
 
 _DECORATOR_WORDS = sorted(catalog.LAMBDA_DECORATORS_ANYWHERE | catalog.LAMBDA_DECORATORS_POWERTOOLS)
 _HANDLER_NAMES = sorted(catalog.HANDLER_FUNCTION_NAMES)

@@ -13,10 +13,12 @@ import pkgutil
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from types import ModuleType
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE
-from lambdalint.rule import Rule, validate_rule_class
+
+if TYPE_CHECKING:
+    from lambdalint.rule import Rule
 
 ENTRY_POINT_GROUP = "lambdalint.rules"
 
@@ -27,6 +29,8 @@ class Registry:
     warnings: list[str] = field(default_factory=list)
 
     def add(self, rule: type[Rule], origin: str) -> None:
+        from lambdalint.rule import validate_rule_class
+
         problems = validate_rule_class(rule)
         if problems:
             self.warnings.append(f"rule {rule.__name__} from {origin} skipped: {'; '.join(problems)}")
@@ -78,6 +82,8 @@ class Registry:
 
 
 def rules_in_module(module: ModuleType) -> list[type[Rule]]:
+    from lambdalint.rule import Rule
+
     return [
         obj
         for _, obj in inspect.getmembers(module, inspect.isclass)
@@ -86,7 +92,21 @@ def rules_in_module(module: ModuleType) -> list[type[Rule]]:
     ]
 
 
+def plugin_identities() -> list[str]:
+    """What the installed rule plugins are, without loading them: each entry point
+    and the version of the distribution that provides it. With the version of
+    lambdalint, this says which rules exist (`cache.selection_key`)."""
+    found = []
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        dist = getattr(entry, "dist", None)
+        owner = f"{dist.name} {dist.version}" if dist is not None else "?"
+        found.append(f"{entry.name}={entry.value} ({owner})")
+    return sorted(found)
+
+
 def load_registry(include_plugins: bool = True) -> Registry:
+    from lambdalint.rule import Rule
+
     registry = Registry()
     import lambdalint.rules as builtin
 

@@ -14,24 +14,22 @@ from __future__ import annotations
 import functools
 import gc
 import os
-from collections import Counter, defaultdict
+from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Collection, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterator, Mapping, Sequence
 
-from lambdalint.autofix import FixPolicy, run_fixes
 from lambdalint.cache import (ResultCache, diagnostic_from_data, diagnostic_to_data, freeze, settings_key,
                               unit_key)
 from lambdalint.config import Config
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
 from lambdalint.discovery import discover, project_root, relative
-from lambdalint.engine import Engine, RunResult, Scope
-from lambdalint.environments import Deployed, Layout, deployed_closure, layout
+from lambdalint.edits import FixPolicy
+from lambdalint.environments import Deployed, Layout, Scope, deployed_closure, layout
 from lambdalint.prescan import Prescan, scan
-from lambdalint.rule import Rule
 from lambdalint import memory
 from lambdalint import templates as deploy
 from lambdalint.catalog import templates as tf
@@ -39,6 +37,13 @@ from lambdalint.templates.model import TERRAFORM
 from lambdalint.model.imports import FLAT, Environment
 from lambdalint.source import ParseFailure, SourceFile, decoded, parse_source, python_verdict
 from lambdalint.stack import call_with_deep_stack
+
+# The engine (and with it LibCST, the model and the rules) is imported by the
+# functions that check code: a run the cache answers whole reads and hashes the
+# files, and imports none of it.
+if TYPE_CHECKING:
+    from lambdalint.engine import Engine, RunResult
+    from lambdalint.rule import Rule
 
 # Below this many files a process pool costs more than it saves.
 MIN_FILES_FOR_POOL = 24
@@ -221,6 +226,8 @@ def _worker_init(config: Config, rules: list[type[Rule]], engine: Engine | None 
     # spawned one builds its own, with the run's templates.
     gc.disable()
     if engine is None:
+        from lambdalint.engine import Engine
+
         engine = Engine(config, rules)
         engine.templates = list(templates or [])
         engine.inline_noqa = inline_noqa
@@ -296,6 +303,8 @@ def _refuse_to_write(source: SourceFile) -> str | None:
 
 def _fix_unit(unit: Unit, policy: FixPolicy, engine: Engine) -> UnitResult:
     """--fix checks the whole unit eagerly: fixes are rare and passes re-check it anyway."""
+    from lambdalint.autofix import run_fixes
+
     saved = engine.templates
     if not unit.deployment:
         engine.templates = []
@@ -314,16 +323,21 @@ def _fix_unit(unit: Unit, policy: FixPolicy, engine: Engine) -> UnitResult:
 
 
 class Runner:
-    def __init__(self, config: Config, rules: list[type[Rule]], jobs: int | None = None,
-                 cache_dir: Path | None = None, inline_noqa: bool = True) -> None:
-        """``inline_noqa``: whether line `# noqa` comments silence findings (the flake8
-        plugin leaves them to flake8)."""
+    def __init__(self, config: Config, rules: Sequence[type[Rule]] | Callable[[], Sequence[type[Rule]]],
+                 jobs: int | None = None, cache_dir: Path | None = None, inline_noqa: bool = True,
+                 selection: str | None = None) -> None:
+        """``rules``: the enabled rules, or a function that loads them when the run needs
+        them. ``inline_noqa``: whether line `# noqa` comments silence findings (the
+        flake8 plugin leaves them to flake8). ``selection``: a key that stands for the
+        rules as selected (`cache.selection_key`), under which the whole run's results
+        are cached, so that a run the cache answers never loads them."""
         self.config = config
-        self.rule_classes = rules
+        self._rules = rules
         self.jobs = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
         self.inline_noqa = inline_noqa
-        codes = [r.code for r in rules] + ([] if inline_noqa else ["-noqa"])
-        self.cache = ResultCache(cache_dir, settings_key(config, codes)) if cache_dir else None
+        self.cache_dir = cache_dir
+        self.selection = selection
+        self._settings: str | None = None  # the units' cache key, once the rules are loaded
         # Text to check instead of what is on disk, by absolute path (an editor's unsaved buffer).
         self.overrides: dict[str, bytes] = {}
         self.layout: Layout | None = None  # the last run's environments
@@ -333,9 +347,35 @@ class Runner:
         self._templates: list[deploy.Template] = []
 
     @functools.cached_property
+    def rule_classes(self) -> list[type[Rule]]:
+        return list(self._rules() if callable(self._rules) else self._rules)
+
+    @property
+    def cache(self) -> ResultCache | None:
+        """The units' results, keyed by the enabled rules' codes (which loads them).
+        None when the run uses no cache (``cache_dir`` None: an editor sets it so for
+        a buffer being edited)."""
+        if self.cache_dir is None:
+            return None
+        if self._settings is None:
+            codes = [r.code for r in self.rule_classes] + ([] if self.inline_noqa else ["-noqa"])
+            self._settings = settings_key(self.config, codes)
+        return ResultCache(self.cache_dir, self._settings)
+
+    @property
+    def run_cache(self) -> ResultCache | None:
+        """The whole run's results: under the selection's key when there is one."""
+        if self.cache_dir is None or self.selection is None:
+            return self.cache
+        return ResultCache(self.cache_dir, self.selection)
+
+    @functools.cached_property
     def engine(self) -> Engine:
         """Built on first use: a run answered whole from the cache needs none (building
-        one reads botocore's list of paginated operations for LAM605's words)."""
+        one imports LibCST and the rules, and reads botocore's list of paginated
+        operations for LAM605's words)."""
+        from lambdalint.engine import Engine
+
         engine = Engine(self.config, self.rule_classes)
         engine.inline_noqa = self.inline_noqa
         return engine
@@ -418,7 +458,7 @@ class Runner:
         so only the units that can have findings there run; a whole run's cached results
         still answer."""
         outcome, files, templates = self._read(paths)
-        use_cache = self.cache is not None and policy is None
+        use_cache = self.cache_dir is not None and policy is None
         # The whole run's entry is looked up before any template is parsed or the engine
         # built, so an unchanged re-run costs finding, reading and hashing the files. A
         # Terraform module's reader also reads files that are no template of the run (the
@@ -428,7 +468,7 @@ class Runner:
         whole_key = unit_key("run", [(rel, data) for _, rel, data in files]
                              + [(t.rel_path, t.text.encode()) for t in templates]) if use_cache else ""
         if use_cache:
-            cached = self.cache.get(whole_key)
+            cached = self.run_cache.get(whole_key)
             if cached is not None and (not terraform or _same_disk_reads(cached.get("terraform"))):
                 outcome.diagnostics = [diagnostic_from_data(d) for d in cached["diagnostics"]]
                 outcome.messages += cached["messages"]
@@ -464,7 +504,7 @@ class Runner:
                 from lambdalint.templates.terraform import disk_reads
 
                 entry["terraform"] = disk_reads(templates)
-            self.cache.put(whole_key, entry)
+            self.run_cache.put(whole_key, entry)
         return outcome
 
     def explore(self, paths: list[Path]) -> Iterator[tuple[Environment | None, RunResult]]:
@@ -487,7 +527,7 @@ class Runner:
             yield (unit.scope.environment if unit.scope is not None else None), result
 
     def _unmatched_specs(self, files: list[tuple[Path, str, bytes]]) -> list[str]:
-        from lambdalint.model.module import module_name_for
+        from lambdalint.model.imports import module_name_for
 
         messages = []
         for spec in self.config.handlers:
@@ -501,14 +541,15 @@ class Runner:
     def _execute(self, units: list[Unit], policy: FixPolicy | None, use_cache: bool,
                  template_bytes: list[tuple[str, bytes]]) -> list[UnitResult]:
         results: list[UnitResult | None] = [None] * len(units)
+        cache = self.cache if use_cache else None
         pending: list[int] = []
         keys: dict[int, str] = {}
         for index, unit in enumerate(units):
-            if use_cache:
+            if cache is not None:
                 extra = template_bytes if unit.deployment else []
                 keys[index] = unit_key(unit.kind, [(rel, data) for _, rel, data in unit.files] + extra
                                        + _scope_items(unit.scope))
-                cached = self.cache.get(keys[index])
+                cached = cache.get(keys[index])
                 if cached is not None:
                     results[index] = UnitResult([diagnostic_from_data(d) for d in cached["diagnostics"]],
                                                 cached["messages"])
@@ -531,11 +572,11 @@ class Runner:
                     for record in result.fixed:
                         latest[record.rel_path] = record.after
                     work += self._absorb(results, index, result)
-        if use_cache:
+        if cache is not None:
             for index in pending:
                 result = results[index]
                 if result is not None and not result.internal_error:
-                    self.cache.put(keys[index], {"diagnostics": [diagnostic_to_data(d) for d in result.diagnostics],
+                    cache.put(keys[index], {"diagnostics": [diagnostic_to_data(d) for d in result.diagnostics],
                                                  "messages": result.messages})
         return [r for r in results if r is not None]
 

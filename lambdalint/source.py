@@ -15,12 +15,12 @@ import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from typing import Iterator
-
-import libcst as cst
+from typing import TYPE_CHECKING, Iterator
 
 from lambdalint.catalog.templates import GENERATOR_MARKERS
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 class DecodeError(ValueError):
@@ -307,6 +307,8 @@ def parse_source(path: Path, rel_path: str, data: bytes) -> SourceFile:
             if source.failure is not None:
                 return source
         python_accepts = verdict is None
+    import libcst as cst  # here: reading, hashing and pre-scanning files never need the parser
+
     try:
         source.module = cst.parse_module(data)
         return source

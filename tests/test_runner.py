@@ -123,6 +123,61 @@ def test_cli_jobs_cache_and_no_cache(tmp_path: Path):
     assert not (tmp_path / ".lambdalint_cache").exists()  # --no-cache wrote nothing
 
 
+WARM_RUN = """\
+import json, sys
+from lambdalint.cli import main
+sys.argv = ["lambdalint", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as stop:
+    code = stop.code
+heavy = sorted(name for name in sys.modules if name == "libcst" or name.startswith(
+    ("lambdalint.rule", "lambdalint.engine", "lambdalint.model.module", "lambdalint.templates.deployment")))
+print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
+"""
+
+
+def test_a_run_the_cache_answers_loads_neither_libcst_nor_the_rules(tmp_path: Path):
+    """What makes a warm re-run and a pre-commit run on unchanged files cheap: the whole
+    run's key is the selection as written, so a hit never learns the rules' codes."""
+    root = project(tmp_path, copies=2)
+    (root / "template.yaml").write_text((REPO / "examples" / "template.yaml").read_text())
+    args = ["check", "--output-format", "json", "--cache-dir", str(tmp_path / "c"), "--select", "LAM1,LAM4",
+            "--ignore", "LAM104", str(root)]
+
+    def run() -> tuple[list, dict]:
+        proc = subprocess.run([sys.executable, "-c", WARM_RUN, *args], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=300)
+        return json.loads(proc.stdout), json.loads(proc.stderr.splitlines()[-1])
+
+    cold, loaded = run()
+    assert loaded["code"] == 1 and "libcst" in loaded["heavy"] and "lambdalint.rules" in loaded["heavy"]
+    warm, loaded = run()
+    assert warm == cold and loaded == {"code": 1, "heavy": []}
+    assert {item["code"] for item in cold} <= {"LAM000"} | {f"LAM{n}" for n in range(100, 500) if n != 104}
+    args[args.index("LAM104")] = "LAM105"  # another selection is another key: the rules load again
+    other, loaded = run()
+    assert loaded["code"] == 1 and "libcst" in loaded["heavy"]
+
+
+def test_an_unknown_code_stops_a_cached_run_too(tmp_path: Path):
+    root = project(tmp_path, copies=1)
+    cache = str(tmp_path / "c")
+    base = [sys.executable, "-m", "lambdalint", "check", "--cache-dir", cache, str(root)]
+    assert subprocess.run(base, cwd=tmp_path, capture_output=True, timeout=300).returncode == 1
+    (tmp_path / "pyproject.toml").write_text('[tool.lambdalint]\nignore = ["LAM99"]\n')
+    proc = subprocess.run(base, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "unknown rule code or prefix 'LAM99' in 'ignore'" in proc.stderr
+    proc = subprocess.run([*base[:-1], "--select", "LAM1,LAM77", str(root)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 2 and "unknown rule code or prefix 'LAM99' in 'ignore'" in proc.stderr
+    (tmp_path / "pyproject.toml").unlink()
+    proc = subprocess.run([*base[:-1], "--select", "LAM1,LAM77", str(root)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 2 and "unknown rule code or prefix 'LAM77' in --select" in proc.stderr
+    assert proc.stdout == ""
+
+
 @pytest.mark.parametrize("value", [-1, "two", True])
 def test_bad_jobs_value(value):
     from lambdalint.config import ConfigError, parse_table

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Mapping
 
 from lambdalint.autofix import FixPolicy, run_fixes
-from lambdalint.cache import CACHE_DIR_NAME, ResultCache
+from lambdalint.cache import CACHE_DIR_NAME
 from lambdalint.config import Config, ConfigError, find_config, load_config, validate_codes
 from lambdalint.diagnostics import ChainLink, Diagnostic
 from lambdalint.discovery import is_excluded, project_root, relative
@@ -64,7 +64,7 @@ class _Setup:
     cwd: Path
     config: Config
     runner: Runner
-    cache: ResultCache | None  # the results cache `lambdalint check` uses
+    cache_dir: Path  # the results cache `lambdalint check` uses
     policy: FixPolicy
 
 
@@ -144,11 +144,11 @@ class Checker:
             self._errors[key] = str(error)
             raise ConfigProblem(str(error)) from None
         rules = self.registry.select(config.select, config.extend_select, config.ignore)
-        runner = Runner(config, rules, jobs=1, cache_dir=config.cache_dir or config.root / CACHE_DIR_NAME)
-        cache = runner.cache
+        cache_dir = config.cache_dir or config.root / CACHE_DIR_NAME
+        runner = Runner(config, rules, jobs=1, cache_dir=cache_dir)
         policy = FixPolicy(unsafe=config.unsafe_fixes, fixable=config.fixable, unfixable=config.unfixable,
                            extend_safe=config.extend_safe_fixes, extend_unsafe=config.extend_unsafe_fixes)
-        setup = self._setups[key] = _Setup(cwd, config, runner, cache, policy)
+        setup = self._setups[key] = _Setup(cwd, config, runner, cache_dir, policy)
         return setup
 
     def _excluded(self, setup: _Setup, path: Path) -> bool:
@@ -184,7 +184,7 @@ class Checker:
         # (a file opened after a run is answered from it). Text being edited is not:
         # the units that hold it are new each time, and storing their results (which
         # prints every fix's edits) would cost more than the check.
-        runner.cache = setup.cache if not overrides and _same_as_disk(path, data) else None
+        runner.cache_dir = setup.cache_dir if not overrides and _same_as_disk(path, data) else None
         overrides[str(path)] = data
         runner.overrides = overrides
         try:

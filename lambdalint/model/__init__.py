@@ -8,14 +8,45 @@ file an import names) -> `summary`, `resolve`, `reaching` (one module's syntax)
 rules ask). `tests/test_layers.py` checks it.
 """
 
-from lambdalint.model import analyses
-from lambdalint.model.entrypoints import HandlerSpec, Project, foreign_decorators, lambda_decorator_name
-from lambdalint.model.event_sources import EventProfile, RecordLoop
-from lambdalint.model.labels import EVENT, STS
-from lambdalint.model.module import EntryPoint, ModuleModel
-from lambdalint.model.project import CallGraph, display_name
-from lambdalint.model.summary import ClassInfo, FunctionInfo, Param, dotted_name, names_in
-from lambdalint.model.taint import TaintFinding
+import importlib
+from typing import Any
+
+# Each name and the module that defines it. They are imported when first asked
+# for: the planner and a run answered from the cache use the lowest layer
+# (`imports`: module names, handler specs) without loading the rest, which
+# imports LibCST.
+_HOMES = {
+    "analyses": "lambdalint.model.analyses",
+    "HandlerSpec": "lambdalint.model.imports",
+    "Project": "lambdalint.model.entrypoints",
+    "foreign_decorators": "lambdalint.model.entrypoints",
+    "lambda_decorator_name": "lambdalint.model.entrypoints",
+    "EventProfile": "lambdalint.model.event_sources",
+    "RecordLoop": "lambdalint.model.event_sources",
+    "EVENT": "lambdalint.model.labels",
+    "STS": "lambdalint.model.labels",
+    "EntryPoint": "lambdalint.model.module",
+    "ModuleModel": "lambdalint.model.module",
+    "CallGraph": "lambdalint.model.project",
+    "display_name": "lambdalint.model.project",
+    "ClassInfo": "lambdalint.model.summary",
+    "FunctionInfo": "lambdalint.model.summary",
+    "Param": "lambdalint.model.summary",
+    "dotted_name": "lambdalint.model.summary",
+    "names_in": "lambdalint.model.summary",
+    "TaintFinding": "lambdalint.model.taint",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(home)
+    value = module if name == "analyses" else getattr(module, name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CallGraph",

@@ -12,63 +12,16 @@ found and its invocation scope computed: what the rest of lambdalint builds.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Iterable
+from typing import Any, Callable, Iterable
 
 import libcst as cst
 
 from lambdalint import catalog
 from lambdalint.literals import simple_value
-from lambdalint.model.imports import Resolution
-from lambdalint.model.module import EntryPoint, ModuleModel, module_name_for
+from lambdalint.model.imports import HandlerSpec, Resolution
+from lambdalint.model.module import EntryPoint, ModuleModel
 from lambdalint.model.project import CallGraph
 from lambdalint.model.summary import FunctionInfo, dotted_name
-
-
-@dataclass(frozen=True)
-class HandlerSpec:
-    """A handler named outside the code: `pkg/app.py:func` or `pkg.app.func`.
-
-    ``source`` says where the name came from ("config", or a template path),
-    and shows up in `lambdalint handlers`.
-    """
-
-    module: str  # dotted module name or relative file path
-    function: str
-    source: str = "config"
-    # Event sources the deployment declares for this handler (templates fill this
-    # in with `lambdalint.templates.EventSource`s); not part of its identity.
-    events: tuple[Any, ...] = field(default=(), compare=False)
-    # Whether a template that deploys the function names it (`TemplateHandlerSpec`):
-    # the other functions of its module are then not taken for handlers by their name
-    # or `(event, context)` parameters alone (`lambda_handler_local`, a driver for
-    # runs on a laptop, is code Lambda never calls).
-    deploys: ClassVar[bool] = False
-
-    @classmethod
-    def parse(cls, text: str, source: str = "config") -> HandlerSpec:
-        text = text.strip()
-        if ":" in text:
-            module, _, function = text.rpartition(":")
-        else:
-            module, _, function = text.rpartition(".")
-        if not module or not function or not function.isidentifier():
-            raise ValueError(
-                f"handler {text!r} is neither 'path/to/file.py:function' nor 'package.module.function'"
-            )
-        return cls(module=module, function=function, source=source)
-
-    def matches(self, model: ModuleModel) -> bool:
-        """By the module's name in its environment (Lambda's `Handler` form, from the
-        code root) or from the working directory."""
-        return self.matches_file(model.rel_path, model.module_name) or \
-            self.matches_file(model.rel_path, module_name_for(model.rel_path)[0])
-
-    def matches_file(self, rel_path: str, module_name: str) -> bool:
-        if self.module.endswith(".py") or "/" in self.module:
-            wanted = self.module.lstrip("./")
-            return rel_path == wanted or rel_path.endswith("/" + wanted)
-        return module_name == self.module or module_name.endswith("." + self.module)
 
 
 class Project(CallGraph):

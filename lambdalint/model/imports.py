@@ -27,11 +27,14 @@ same questions with the names it qualifies, so both agree.
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from pathlib import PurePosixPath
+from typing import Any, ClassVar, Iterable, Iterator, Protocol
 
+from lambdalint import catalog
 from lambdalint.catalog import THIRD_PARTY_PACKAGES
 
 PACKAGE_INIT = "__init__"
@@ -300,3 +303,76 @@ class Resolution:
             if candidate in self.space.files:
                 return candidate
         return None
+
+
+def is_test_path(rel_path: str) -> bool:
+    """A test file by its path: in a `tests/` (`test/`, `testing/`) folder, or named
+    `test_*.py`, `*_test.py`, `tests.py` or `conftest.py`."""
+    path = PurePosixPath(rel_path)
+    if any(part in catalog.TEST_DIRECTORIES for part in path.parts[:-1]):
+        return True
+    return any(fnmatch.fnmatch(path.name, p) for p in catalog.TEST_FILE_PATTERNS)
+
+
+def module_name_for(rel_path: str) -> tuple[str, bool]:
+    """Dotted module name for a relative path seen from the working directory, and
+    whether it is a package (an import environment may name it otherwise)."""
+    path = PurePosixPath(rel_path)
+    parts = [p for p in path.with_suffix("").parts if p not in ("", ".", "..")]
+    is_package = bool(parts) and parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    return ".".join(parts) or "__main__", is_package
+
+
+class NamedModule(Protocol):
+    """A module by its path and its name in its environment (`ModuleModel`)."""
+
+    rel_path: str
+    module_name: str
+
+
+@dataclass(frozen=True)
+class HandlerSpec:
+    """A handler named outside the code: `pkg/app.py:func` or `pkg.app.func`.
+
+    ``source`` says where the name came from ("config", or a template path),
+    and shows up in `lambdalint handlers`.
+    """
+
+    module: str  # dotted module name or relative file path
+    function: str
+    source: str = "config"
+    # Event sources the deployment declares for this handler (templates fill this
+    # in with `lambdalint.templates.EventSource`s); not part of its identity.
+    events: tuple[Any, ...] = field(default=(), compare=False)
+    # Whether a template that deploys the function names it (`TemplateHandlerSpec`):
+    # the other functions of its module are then not taken for handlers by their name
+    # or `(event, context)` parameters alone (`lambda_handler_local`, a driver for
+    # runs on a laptop, is code Lambda never calls).
+    deploys: ClassVar[bool] = False
+
+    @classmethod
+    def parse(cls, text: str, source: str = "config") -> HandlerSpec:
+        text = text.strip()
+        if ":" in text:
+            module, _, function = text.rpartition(":")
+        else:
+            module, _, function = text.rpartition(".")
+        if not module or not function or not function.isidentifier():
+            raise ValueError(
+                f"handler {text!r} is neither 'path/to/file.py:function' nor 'package.module.function'"
+            )
+        return cls(module=module, function=function, source=source)
+
+    def matches(self, model: NamedModule) -> bool:
+        """By the module's name in its environment (Lambda's `Handler` form, from the
+        code root) or from the working directory."""
+        return self.matches_file(model.rel_path, model.module_name) or \
+            self.matches_file(model.rel_path, module_name_for(model.rel_path)[0])
+
+    def matches_file(self, rel_path: str, module_name: str) -> bool:
+        if self.module.endswith(".py") or "/" in self.module:
+            wanted = self.module.lstrip("./")
+            return rel_path == wanted or rel_path.endswith("/" + wanted)
+        return module_name == self.module or module_name.endswith("." + self.module)

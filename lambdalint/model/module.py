@@ -8,16 +8,14 @@ are asked through `lambdalint.model.analyses` or the rules' `FileContext`.
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any, Iterable, Mapping, Protocol
 
 import libcst as cst
 from libcst.metadata import CodeRange
 
-from lambdalint import catalog
+from lambdalint.model.imports import is_test_path, module_name_for
 from lambdalint.model.resolve import Resolver
 from lambdalint.model.summary import FunctionInfo, ModuleSummary, dotted_name, summarize
 from lambdalint.positions import spans_of
@@ -202,21 +200,3 @@ class ModuleModel:
         return not self.is_test_file and self.runs_on_lambda is not False
 
 
-def is_test_path(rel_path: str) -> bool:
-    """A test file by its path: in a `tests/` (`test/`, `testing/`) folder, or named
-    `test_*.py`, `*_test.py`, `tests.py` or `conftest.py`."""
-    path = PurePosixPath(rel_path)
-    if any(part in catalog.TEST_DIRECTORIES for part in path.parts[:-1]):
-        return True
-    return any(fnmatch.fnmatch(path.name, p) for p in catalog.TEST_FILE_PATTERNS)
-
-
-def module_name_for(rel_path: str) -> tuple[str, bool]:
-    """Dotted module name for a relative path seen from the working directory, and
-    whether it is a package (an import environment may name it otherwise)."""
-    path = PurePosixPath(rel_path)
-    parts = [p for p in path.with_suffix("").parts if p not in ("", ".", "..")]
-    is_package = bool(parts) and parts[-1] == "__init__"
-    if is_package:
-        parts = parts[:-1]
-    return ".".join(parts) or "__main__", is_package

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from lambdalint.diagnostics import Diagnostic
+from lambdalint.diagnostics import Diagnostic, rule_url
 from lambdalint.discovery import relative
-from lambdalint.docs import rule_url
 
 
 def diagnostic_to_dict(diagnostic: Diagnostic) -> dict[str, Any]:

@@ -19,32 +19,53 @@ The engine uses this package in three steps of a run:
 A run without templates skips steps 2 and 3 entirely.
 """
 
-from lambdalint.templates.deployment import Deployment, build
-from lambdalint.templates.discovery import find_templates, is_template_name, templates_from_sources
-from lambdalint.templates.inline import rebase as rebase_inline
-from lambdalint.templates.inline import sources as inline_sources
-from lambdalint.templates.loader import Mapping, Mark, Sequence, TemplateError, load_text
-from lambdalint.templates.model import (
-    CDK,
-    CDK_TS,
-    CLOUDFORMATION,
-    SERVERLESS,
-    TERRAFORM,
-    EventSource,
-    LayerRef,
-    Setting,
-    Template,
-    TemplateFinding,
-    TemplateFunction,
-    TemplateHandlerSpec,
-    Where,
-)
-from lambdalint.templates.rule import (
-    DeploymentRule,
-    broken_template_diagnostics,
-    is_deployment_rule,
-    run_deployment_rules,
-)
+import importlib
+from typing import Any
+
+# Each name, the module that defines it and its name there. They are imported when
+# first asked for: finding templates (`discovery`) is all a run answered from the
+# cache needs, and the readers import YAML, HCL, tree-sitter and LibCST.
+_HOMES = {
+    "Deployment": ("lambdalint.templates.deployment", "Deployment"),
+    "build": ("lambdalint.templates.deployment", "build"),
+    "find_templates": ("lambdalint.templates.discovery", "find_templates"),
+    "is_template_name": ("lambdalint.templates.discovery", "is_template_name"),
+    "templates_from_sources": ("lambdalint.templates.discovery", "templates_from_sources"),
+    "rebase_inline": ("lambdalint.templates.inline", "rebase"),
+    "inline_sources": ("lambdalint.templates.inline", "sources"),
+    "Mapping": ("lambdalint.templates.loader", "Mapping"),
+    "Mark": ("lambdalint.templates.loader", "Mark"),
+    "Sequence": ("lambdalint.templates.loader", "Sequence"),
+    "TemplateError": ("lambdalint.templates.loader", "TemplateError"),
+    "load_text": ("lambdalint.templates.loader", "load_text"),
+    "CDK": ("lambdalint.templates.model", "CDK"),
+    "CDK_TS": ("lambdalint.templates.model", "CDK_TS"),
+    "CLOUDFORMATION": ("lambdalint.templates.model", "CLOUDFORMATION"),
+    "SERVERLESS": ("lambdalint.templates.model", "SERVERLESS"),
+    "TERRAFORM": ("lambdalint.templates.model", "TERRAFORM"),
+    "EventSource": ("lambdalint.templates.model", "EventSource"),
+    "LayerRef": ("lambdalint.templates.model", "LayerRef"),
+    "Setting": ("lambdalint.templates.model", "Setting"),
+    "Template": ("lambdalint.templates.model", "Template"),
+    "TemplateFinding": ("lambdalint.templates.model", "TemplateFinding"),
+    "TemplateFunction": ("lambdalint.templates.model", "TemplateFunction"),
+    "TemplateHandlerSpec": ("lambdalint.templates.model", "TemplateHandlerSpec"),
+    "Where": ("lambdalint.templates.model", "Where"),
+    "DeploymentRule": ("lambdalint.templates.rule", "DeploymentRule"),
+    "broken_template_diagnostics": ("lambdalint.templates.rule", "broken_template_diagnostics"),
+    "is_deployment_rule": ("lambdalint.templates.rule", "is_deployment_rule"),
+    "run_deployment_rules": ("lambdalint.templates.rule", "run_deployment_rules"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home[0]), home[1])
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CDK",
