@@ -29,6 +29,7 @@ from lambdalint.context import FileContext, Report, RuleFailure
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, ChainLink, Diagnostic, Location, Severity
 from lambdalint.discovery import discover, glob_match, relative
 from lambdalint.environments import Scope, deployed_closure
+from lambdalint.fix import Origin
 from lambdalint.model import CallGraph, FunctionInfo, ModuleModel, Project
 from lambdalint.model.imports import FLAT, ImportSpace, Resolution
 from lambdalint.prescan import imported_names
@@ -552,6 +553,7 @@ class Engine:
         if not self.inline_noqa:
             suppressions.by_line = {}
         links: dict[tuple[str, ...], tuple[ChainLink, ...]] = {}
+        origin = Origin(source.module)
         for report in reports:
             span = positions[report.node]
             rows = [span.start.line]
@@ -562,7 +564,7 @@ class Engine:
                 continue
             if report.fix is not None:
                 report.fix.code = code
-                report.fix.origin = source.module
+                report.fix.origin = origin
             result.diagnostics.append(
                 Diagnostic(
                     code=code,

@@ -48,8 +48,8 @@ class Fix:
     moved: list[cst.CSTNode] = field(default_factory=list)
     code: str = ""  # the rule code, filled in by the engine
     # The tree the fix was made on, set by the engine; edits are computed from it
-    # only when an output format asks for them.
-    origin: cst.Module | None = field(default=None, repr=False)
+    # only when an output format (or the results cache) asks for them.
+    origin: Origin | None = field(default=None, repr=False)
     _edits: list[Edit] | None = field(default=None, repr=False)
 
     @property
@@ -78,9 +78,26 @@ class Fix:
         }
 
 
+class Origin:
+    """The tree fixes were made on and, once asked for, its code: the fixes of one file
+    share it, so that the file is printed once for all their edits, not once each."""
+
+    __slots__ = ("module", "_code")
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self._code: str | None = None
+
+    @property
+    def code(self) -> str:
+        if self._code is None:
+            self._code = self.module.code
+        return self._code
+
+
 def _edits_of(fix: Fix) -> list[Edit]:
     assert fix.origin is not None
-    return text_edits(fix.origin.code, apply_fixes(fix.origin, [fix]).code)
+    return text_edits(fix.origin.code, apply_fixes(fix.origin.module, [fix]).code)
 
 
 class _Apply(cst.CSTTransformer):
