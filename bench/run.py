@@ -175,6 +175,20 @@ def peers_venv(cache: Path) -> Path:
     return venv / "bin"
 
 
+def pre_commit_project(corpus: Path, edit: Path) -> str:
+    """Which project the pre-commit run judges the edited file in: in a repository, the
+    top of the repository at the latest. A folder extracted without its `.git` may
+    hold no project marker, and the file is then checked as a project of its own,
+    which is not what pre-commit does: say so (`git init` the folder first)."""
+    sys.path.insert(0, str(REPO))
+    from lambdalint.discovery import project_root
+
+    root = project_root(edit)
+    if root is None or (root != corpus and corpus not in root.parents):
+        return " (pre-commit: the file is a project of its own; `git init` the folder to measure it in its project)"
+    return f" (pre-commit: judged inside {root.relative_to(corpus).as_posix() or 'the folder'})"
+
+
 def lambdalint_argv(extra: list[str], corpus: Path) -> list[str]:
     return [sys.executable, "-m", "lambdalint", "check", "--exit-zero", "--quiet",
             "--output-format", "json", *extra, str(corpus)]
@@ -281,7 +295,7 @@ def main() -> None:
         if not title.startswith("pinned"):  # never edit the library corpus
             edit = (corpus / args.edit) if args.edit is not None else most_imported(corpus)
             if edit is not None:
-                title += f"; edited: {edit.relative_to(corpus)}"
+                title += f"; edited: {edit.relative_to(corpus)}" + pre_commit_project(corpus, edit)
         tools = build_tools(corpus, peers if with_peers else None, only, args.cache, edit)
         for tool in tools:
             if tool.setup:

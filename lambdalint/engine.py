@@ -41,6 +41,7 @@ from lambdalint import templates as deploy
 from lambdalint.walk import NODE_TYPES, TRIVIA_TYPES, Step, steps_of
 
 Method = Callable[[cst.CSTNode], None]
+Parser = Callable[[Path, str, bytes], SourceFile]
 
 
 @dataclass
@@ -198,7 +199,7 @@ class Engine:
 
     def check_sources(self, sources: list[SourceFile], warn_unmatched: bool = True,
                       lazy: dict[str, tuple[Path, bytes]] | None = None, templates: bool = True,
-                      scope: Scope | None = None) -> RunResult:
+                      scope: Scope | None = None, parse: Parser = parse_source) -> RunResult:
         """Check files as one project.
 
         ``lazy`` holds more files of the project (relative path -> (path, bytes))
@@ -207,13 +208,15 @@ class Engine:
         import environment the files are modelled in and which of the templates'
         functions (and problems) this check reports (a unit of a larger run);
         without one, the files are one flat import space and every template is
-        reported. Checking runs on a large stack (lambdalint.stack), whoever calls.
+        reported. ``parse`` reads the ``lazy`` files (the runner's shares the trees
+        of files several units hold). Checking runs on a large stack
+        (lambdalint.stack), whoever calls.
         """
-        return call_with_deep_stack(self._check_sources, sources, warn_unmatched, lazy, templates, scope)
+        return call_with_deep_stack(self._check_sources, sources, warn_unmatched, lazy, templates, scope, parse)
 
     def _check_sources(self, sources: list[SourceFile], warn_unmatched: bool,
                        lazy: dict[str, tuple[Path, bytes]] | None, templates: bool,
-                       scope: Scope | None) -> RunResult:
+                       scope: Scope | None, parse: Parser = parse_source) -> RunResult:
         result = RunResult(sources=sources)
         # ``templates=False``: a unit of a larger run whose template checks run elsewhere.
         templates = self.templates if templates else []
@@ -249,7 +252,7 @@ class Engine:
             item = pending.pop(rel_path, None)
             if item is None:
                 return None
-            source = parse_source(item[0], rel_path, item[1])
+            source = parse(item[0], rel_path, item[1])
             sources.append(source)
             model = self._build_model(source, models, result, False, resolution)
             if model is not None and deployed is not None:

@@ -115,6 +115,9 @@ class Unit:
     # The import environment the files are modelled in and the templates' functions
     # (and problems) the unit reports; None: one flat import space, no templates.
     scope: Scope | None = None
+    # Its files that other model units hold too (a shared helper, a layer): parsed once
+    # per process (`_SharedTrees`).
+    shared: frozenset[str] = frozenset()
 
     @property
     def size(self) -> int:
@@ -184,6 +187,11 @@ def plan(engine: Engine, files: list[tuple[Path, str, bytes]], deployed: list[De
             problems = False
     if found.homeless or problems:
         units.append(Unit("model", [], frozenset(), Scope(FLAT, frozenset(found.homeless), problems)))
+    held = Counter(rel for unit in units for _, rel, _ in unit.files)
+    for unit in units:
+        shared = frozenset(rel for _, rel, _ in unit.files if held[rel] > 1)
+        if shared:
+            unit.shared = shared
     units += independent_units(engine, [f for f in files if f[1] not in reached], texts, found.home)
     return units, found
 
@@ -213,6 +221,42 @@ def independent_units(engine: Engine, files: list[tuple[Path, str, bytes]],
 
 
 # -- running one unit ----------------------------------------------------------------------
+
+
+class _SharedTrees:
+    """The parsed files that several model units hold (a helper every function imports,
+    a layer), kept for the units of the run that this process checks next: each such
+    file was parsed, the most expensive step of checking it, once per unit. The
+    trees are immutable and each unit builds its own model of them. At most
+    ``limit`` bytes of source are kept (the least recently used go first), so
+    that memory does not grow with the size of a layer; `clear` ends the run's."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._trees: dict[tuple[Path, bytes], SourceFile] = {}
+        self._size = 0
+
+    def parse(self, shared: frozenset[str], path: Path, rel: str, data: bytes) -> SourceFile:
+        if rel not in shared or len(data) > self.limit:
+            return parse_source(path, rel, data)
+        key = (path, data)
+        source = self._trees.pop(key, None)
+        if source is None:
+            source = parse_source(path, rel, data)
+            self._size += len(data)
+            while self._size > self.limit and self._trees:
+                oldest = next(iter(self._trees))
+                self._size -= len(oldest[1])
+                del self._trees[oldest]
+        self._trees[key] = source  # the most recently used last
+        return source
+
+    def clear(self) -> None:
+        self._trees.clear()
+        self._size = 0
+
+
+SHARED_TREES = _SharedTrees(limit=512 * 1024)
 
 _WORKER: dict[str, Any] = {}
 
@@ -279,8 +323,9 @@ def _run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine) -> UnitResul
         return _check(engine, unit)
     eager = [f for f in unit.files if f[1] in unit.entries]
     lazy = {rel: (path, data) for path, rel, data in unit.files if rel not in unit.entries}
-    result = engine.check_sources([parse_source(*f) for f in eager], warn_unmatched=False, lazy=lazy,
-                                  templates=unit.deployment, scope=unit.scope)
+    parse = functools.partial(SHARED_TREES.parse, unit.shared) if unit.shared else parse_source
+    result = engine.check_sources([parse(*f) for f in eager], warn_unmatched=False, lazy=lazy,
+                                  templates=unit.deployment, scope=unit.scope, parse=parse)
     result.close()
     deployed = result.deployed if result.deployed is not None else set()
     return UnitResult(list(result.diagnostics), result.messages, result.internal_error,
@@ -338,6 +383,7 @@ class Runner:
         self.cache_dir = cache_dir
         self.selection = selection
         self._settings: str | None = None  # the units' cache key, once the rules are loaded
+        self._alone: dict[tuple[str, Scope | None], _Alone] = {}  # this run's files checked alone
         # Text to check instead of what is on disk, by absolute path (an editor's unsaved buffer).
         self.overrides: dict[str, bytes] = {}
         self.layout: Layout | None = None  # the last run's environments
@@ -398,6 +444,7 @@ class Runner:
             outcome = self._run([*roots, *paths], policy, focus)
             return focus.narrow(outcome)
         finally:
+            SHARED_TREES.clear()
             if enabled:
                 gc.enable()
 
@@ -542,6 +589,7 @@ class Runner:
                  template_bytes: list[tuple[str, bytes]]) -> list[UnitResult]:
         results: list[UnitResult | None] = [None] * len(units)
         cache = self.cache if use_cache else None
+        self._alone = {}
         pending: list[int] = []
         keys: dict[int, str] = {}
         for index, unit in enumerate(units):
@@ -571,7 +619,7 @@ class Runner:
                     result = run_unit(unit, policy, self.engine)
                     for record in result.fixed:
                         latest[record.rel_path] = record.after
-                    work += self._absorb(results, index, result)
+                    work += self._absorb(results, index, result, unit)
         if cache is not None:
             for index in pending:
                 result = results[index]
@@ -608,7 +656,7 @@ class Runner:
                 try:
                     running[pool.submit(run_unit, unit, policy)] = (index, unit)
                 except BrokenProcessPool:
-                    self._absorb(results, index, _lost(unit))
+                    self._absorb(results, index, _lost(unit), unit)
 
             for index in remote:
                 submit(index, units[index])
@@ -628,7 +676,8 @@ class Runner:
             for index in local:
                 work = [units[index]]
                 while work:
-                    work += self._absorb(results, index, run_unit(work.pop(), policy, self.engine))
+                    unit = work.pop()
+                    work += self._absorb(results, index, run_unit(unit, policy, self.engine), unit)
             while running:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -637,7 +686,7 @@ class Runner:
                         result = future.result()
                     except BrokenProcessPool:
                         result = _lost(unit)
-                    for more in self._absorb(results, index, result):
+                    for more in self._absorb(results, index, result, unit):
                         ahead = speculative.pop(more.files[0][1], None) if more.kind == "file" else None
                         if ahead is not None and ahead[1].scope == more.scope:
                             running[ahead[0]] = (index, more)
@@ -650,17 +699,60 @@ class Runner:
                         for rel in [rel for rel in loaded if rel in speculative]:
                             speculative.pop(rel)[0].cancel()  # checked in the model unit after all
 
-    def _absorb(self, results: list[UnitResult | None], index: int, result: UnitResult) -> list[Unit]:
-        """Merge a result into its unit's (a unit's deferred files count as its own,
-        for the cache too) and return the units its deferred files make."""
+    def _absorb(self, results: list[UnitResult | None], index: int, result: UnitResult,
+                unit: Unit) -> list[Unit]:
+        """Merge the result of ``unit`` into the result of the run's unit ``index`` (a
+        unit's deferred files count as its own, for the cache too) and return the units
+        its deferred files make.
+
+        A file that several model units leave alone (a helper none of their handlers
+        calls) is checked alone once, not once for each: the others take a copy of its
+        result, so each unit's cache entry still holds all of its files' findings."""
         deferred, result.deferred = result.deferred, []
         deployed, result.deferred_deployed = result.deferred_deployed, frozenset()
-        if results[index] is None:
-            results[index] = result
-        else:
-            results[index].merge(result)  # type: ignore[union-attr]
+        _merge_into(results, index, result)
+        if unit.kind == "file":
+            alone = self._alone.get((unit.files[0][1], unit.scope))
+            if alone is not None and alone.result is None:
+                alone.result = UnitResult(list(result.diagnostics), list(result.messages), result.internal_error)
+                for follower in alone.followers:
+                    _merge_into(results, follower, alone.copy())
         home = self.layout.home if self.layout is not None else None
-        return independent_units(self.engine, deferred, home=home, deployed=deployed)
+        fresh = []
+        for more in independent_units(self.engine, deferred, home=home, deployed=deployed):
+            if more.kind != "file":
+                fresh.append(more)
+                continue
+            key = (more.files[0][1], more.scope)
+            alone = self._alone.get(key)
+            if alone is None:
+                self._alone[key] = _Alone()
+                fresh.append(more)
+            elif alone.result is not None:
+                _merge_into(results, index, alone.copy())
+            else:
+                alone.followers.append(index)
+        return fresh
+
+
+@dataclass
+class _Alone:
+    """A file some model units left to be checked alone: its result once checked, and
+    the other units that left it too (waiting for that result)."""
+
+    result: UnitResult | None = None
+    followers: list[int] = field(default_factory=list)
+
+    def copy(self) -> UnitResult:
+        assert self.result is not None
+        return UnitResult(list(self.result.diagnostics), list(self.result.messages), self.result.internal_error)
+
+
+def _merge_into(results: list[UnitResult | None], index: int, result: UnitResult) -> None:
+    if results[index] is None:
+        results[index] = result
+    else:
+        results[index].merge(result)  # type: ignore[union-attr]
 
 
 def project_of(path: Path) -> Path | None:

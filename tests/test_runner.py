@@ -178,6 +178,82 @@ def test_an_unknown_code_stops_a_cached_run_too(tmp_path: Path):
     assert proc.stdout == ""
 
 
+LAYERED = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Common:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: layers/common/
+"""
+FUNCTION = """\
+  F{n}:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/f{n}/
+      Handler: app.handler
+      Runtime: python3.12
+      Layers: [!Ref Common]
+"""
+
+
+def layered(tmp_path: Path, functions: int = 3) -> Path:
+    """Functions in environments of their own, sharing a layer: a helper each handler
+    calls (`db`), and a module each imports and none calls into (`legacy`)."""
+    root = tmp_path / "layered"
+    layer = root / "layers" / "common" / "python"
+    layer.mkdir(parents=True)
+    (layer / "db.py").write_text("import boto3\n\n\ndef table():\n    return boto3.resource('dynamodb').Table('t')\n")
+    (layer / "legacy.py").write_text('password = "hunter2-but-longer"\n\n\ndef old():\n    return 1\n')
+    (root / "template.yaml").write_text(LAYERED + "".join(FUNCTION.format(n=n) for n in range(functions)))
+    for n in range(functions):
+        (root / "functions" / f"f{n}").mkdir(parents=True)
+        (root / "functions" / f"f{n}" / "app.py").write_text(
+            "import legacy\nfrom db import table\n\n\ndef handler(event, context):\n    return table()\n")
+    return root
+
+
+def test_a_file_several_units_hold_is_parsed_once_and_checked_alone_once(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    """The layer's files are in each function's unit: `db.py` is modelled in each (its
+    findings depend on the caller) but parsed once; `legacy.py`, which no handler calls
+    into, is checked alone once, not once per function."""
+    import lambdalint.runner as runner_module
+
+    root = layered(tmp_path)
+    parsed: list[str] = []
+    parse = runner_module.parse_source
+
+    def counted(path, rel, data):
+        parsed.append(rel)
+        return parse(path, rel, data)
+
+    monkeypatch.setattr(runner_module, "parse_source", counted)
+    monkeypatch.chdir(tmp_path)
+    outcome = Runner(Config(), RULES, jobs=1).run([root])
+    assert parsed.count("layered/layers/common/python/db.py") == 1
+    assert parsed.count("layered/layers/common/python/legacy.py") == 1
+    assert [(Path(path).name, row, code) for path, row, code in findings(outcome)] == [
+        ("db.py", 5, "LAM101"), ("legacy.py", 1, "LAM402")]
+    assert not runner_module.SHARED_TREES._trees  # the run's trees are let go
+
+
+def test_each_unit_s_cache_entry_keeps_the_findings_of_a_file_checked_alone_for_it(tmp_path: Path):
+    """A file left alone by several units is checked once, and each unit's cache entry
+    holds its findings all the same: when the unit that checked it no longer holds it,
+    the others still answer for it from the cache."""
+    root = layered(tmp_path)
+    cache = tmp_path / "cache"
+    cold = findings(Runner(Config(), RULES, jobs=1, cache_dir=cache).run([root]))
+    assert ("legacy.py", 1, "LAM402") in [(Path(p).name, row, code) for p, row, code in cold]
+    for n in range(3):  # one unit after the other stops importing it; the others are cache hits
+        app = root / "functions" / f"f{n}" / "app.py"
+        app.write_text(app.read_text().replace("import legacy\n", ""))
+        again = findings(Runner(Config(), RULES, jobs=1, cache_dir=cache).run([root]))
+        assert again == cold == findings(Runner(Config(), RULES, jobs=1).run([root]))
+
+
 @pytest.mark.parametrize("value", [-1, "two", True])
 def test_bad_jobs_value(value):
     from lambdalint.config import ConfigError, parse_table
