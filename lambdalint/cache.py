@@ -141,7 +141,7 @@ class ResultCache:
                                "# This directory holds lambdalint's results cache.\n")
             fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(value, handle)
+                handle.write(json.dumps(value))  # json.dump encodes in Python, json.dumps in C
             os.replace(temp, path)
         except OSError:
             pass  # a cache that cannot be written only costs time

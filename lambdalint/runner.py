@@ -490,14 +490,16 @@ class Runner:
         outcome.messages += self._unmatched_specs(files)
         return outcome, files, templates
 
-    def _deployed(self, files: list[tuple[Path, str, bytes]], templates: list[deploy.Template]) -> list[Deployed]:
-        """The functions the templates deploy (which reads and parses every template)."""
+    def _deployed(self, files: list[tuple[Path, str, bytes]], templates: list[deploy.Template],
+                  cache_dir: Path | None = None) -> list[Deployed]:
+        """The functions the templates deploy (which reads and parses every template;
+        Terraform files through the cache in ``cache_dir``)."""
         deployed: list[Deployed] = []
         if templates:
             probe = [SourceFile(path, rel, data, text=_text(data)) for path, rel, data in files]
             deployed = [Deployed(f.key, f.source_label(), f.code_dir, f.module_file,
                                  tuple((layer.name, layer.content_dir) for layer in f.layers))
-                        for f in deploy.build(templates, probe, [], self.config).all_functions]
+                        for f in deploy.build(templates, probe, [], self.config, cache_dir=cache_dir).all_functions]
         return deployed
 
     def _run(self, paths: list[Path], policy: FixPolicy | None, focus: _Focus | None = None) -> Outcome:
@@ -521,7 +523,7 @@ class Runner:
                 outcome.messages += cached["messages"]
                 _mark_unparsable(outcome)
                 return outcome
-        deployed = self._deployed(files, templates)
+        deployed = self._deployed(files, templates, self.cache_dir if use_cache else None)
         # Files read along with the templates (a Terraform module's called modules) count too.
         template_bytes = [(f.rel_path, f.text.encode()) for t in templates for f in (t, *t.includes)]
         self.engine.templates = templates

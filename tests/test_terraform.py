@@ -17,7 +17,7 @@ from cli_helpers import run_cli, write
 
 from lambdalint import Bad, Severity
 from lambdalint.registry import load_registry
-from lambdalint.templates import DeploymentRule, TemplateError, TemplateFunction, hcl
+from lambdalint.templates import DeploymentRule, TemplateError, TemplateFunction, hcl, terraform
 from lambdalint.testing import run_rule
 
 RULES = load_registry(include_plugins=False).rules
@@ -972,11 +972,134 @@ def test_a_cached_run_reads_no_hcl_and_sees_a_called_module_change(workdir, monk
 
     assert codes() == ["LAM002"]
 
-    def no_parsing(text: str) -> None:
-        raise AssertionError("a .tf file was parsed")
+    def no_reading(parses: object, text: str) -> None:
+        raise AssertionError("a .tf file was read")
 
-    with monkeypatch.context() as patched:
-        patched.setattr(hcl, "parse", no_parsing)
+    with monkeypatch.context() as patched:  # neither parsed nor taken from the per-file cache
+        patched.setattr(terraform.Parses, "body", no_reading)
         assert codes() == ["LAM002"]
     write(workdir, {"modules/fn/main.tf": called.replace("python3.8", "python3.13")})
     assert codes() == []
+
+
+# -- each file's reading, cached by its text ------------------------------------------------------
+
+BROKEN_TF = 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n  acl = \n}\n'
+CACHED_PROJECT = {".git/HEAD": "", **_dedent(PROJECT), "infra/broken.tf": BROKEN_TF,
+                  "infra/terraform.tfvars": 'python_runtime = "python3.9"\n'}
+READ_FILES = 4  # main.tf, events.tf, broken.tf and terraform.tfvars
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts python-hcl2 parses in this process (the cost the cache saves)."""
+    import hcl2
+
+    texts: list[str] = []
+    real = hcl2.parses_to_tree
+
+    def counting(text: str, *args: object, **kwargs: object) -> object:
+        texts.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(hcl2, "parses_to_tree", counting)
+    return texts
+
+
+def _check(*args: str) -> str:
+    return run_cli("check", "--output-format", "json", *args, ".").stdout
+
+
+def _entries(root: Path) -> list[Path]:
+    return sorted(root.glob(".lambdalint_cache/*/hcl-*/*/*.json"))
+
+
+def test_a_run_after_a_python_edit_parses_no_tf_file_and_finds_the_same(workdir, parsed):
+    write(workdir, CACHED_PROJECT)
+    fresh = _check("--no-cache")
+    assert len(parsed) == READ_FILES
+    assert not (workdir / ".lambdalint_cache").exists()  # --no-cache writes nothing
+    found = {(d["code"], d["filename"]) for d in json.loads(fresh)}
+    assert {("LAM000", "infra/broken.tf"), ("LAM002", "infra/main.tf"), ("LAM005", "infra/events.tf")} <= found
+    assert "invalid HCL: unexpected" in fresh
+    parsed.clear()
+    assert _check() == fresh  # cold: every file parsed, and kept
+    assert len(parsed) == READ_FILES and len(_entries(workdir)) == READ_FILES
+    parsed.clear()
+    assert _check() == fresh  # warm: the whole run's entry answers
+    assert parsed == []
+    with (workdir / "src/report.py").open("a", encoding="utf-8") as handle:
+        handle.write("# a comment\n")
+    fresh = _check("--no-cache")
+    parsed.clear()
+    assert _check() == fresh  # the run is checked again, its Terraform read from the cache
+    assert parsed == []
+
+
+def test_a_changed_tf_file_is_parsed_again_and_only_it(workdir, parsed):
+    write(workdir, CACHED_PROJECT)
+    _check()
+    events = (workdir / "infra/events.tf").read_text(encoding="utf-8").replace("batch_size       = 10", "")
+    (workdir / "infra/events.tf").write_text(events, encoding="utf-8")
+    fresh = _check("--no-cache")
+    parsed.clear()
+    assert _check() == fresh
+    assert parsed == [events]
+    assert len(_entries(workdir)) == READ_FILES + 1
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b"[]", b'{"body": [1, 2]}', b'{"body": [[["x"]], []]}',
+                                    b'{"error": "x"}', b'{"body": [[["x", 1, 1, 1, 2, [9, "a"]]], []]}'])
+def test_a_damaged_entry_is_parsed_again(workdir, parsed, damage):
+    write(workdir, CACHED_PROJECT)
+    fresh = _check()
+    entries = _entries(workdir)
+    kept = {path: path.read_bytes() for path in entries}
+    for path in entries:
+        path.write_bytes(damage)
+    with (workdir / "src/report.py").open("a", encoding="utf-8") as handle:
+        handle.write("# a comment\n")  # not answered by the whole run's entry
+    parsed.clear()
+    assert _check() == fresh
+    assert len(parsed) == READ_FILES
+    assert {path: path.read_bytes() for path in entries} == kept  # written again
+
+
+def test_runs_that_do_not_read_the_cache_parse_every_file(workdir, parsed):
+    write(workdir, CACHED_PROJECT)
+    fresh = _check()
+    # Entries that say the files hold nothing: a run that reads them finds nothing there.
+    for path in _entries(workdir):
+        path.write_text('{"body": [[], []]}', encoding="utf-8")
+    with (workdir / "src/report.py").open("a", encoding="utf-8") as handle:
+        handle.write("# a comment\n")
+    assert _check("--no-cache") == fresh
+    for args in (["--diff"], ["--fix"]):
+        parsed.clear()
+        run_cli("check", *args, ".")
+        assert len(parsed) == READ_FILES, args
+    parsed.clear()
+    assert "infra/main.tf" not in _check()  # the planted readings are read by a cached run
+    assert parsed == []
+
+
+def test_deeply_nested_terraform_reads_the_same_through_the_cache(workdir, parsed):
+    """An expression nested hundreds deep is kept (it is stored flat); a file whose
+    blocks nest deeper than JSON's reader should recurse is parsed every time."""
+    nested = "(" * 400 + '"x"' + ")" * 400
+    blocks = 'resource "aws_s3_bucket" "b" {\n' + "".join(f'dynamic "d{i}" {{\n' for i in range(120)) \
+        + "x = 1\n" + "}\n" * 121
+    main = ('resource "aws_lambda_function" "f" {\n  function_name = "f"\n  handler = "app.handler"\n'
+            f'  runtime = "python3.8"\n  filename = "f.zip"\n  description = {nested}\n}}\n')
+    write(workdir, {".git/HEAD": "", "app.py": "def handler(event, context):\n    pass\n",
+                    "main.tf": main, "deep.tf": blocks})
+    fresh = _check("--no-cache")
+    assert [d["code"] for d in json.loads(fresh)] == ["LAM002"]
+    assert _check() == fresh
+    assert len(_entries(workdir)) == 1  # main.tf's
+    with (workdir / "app.py").open("a", encoding="utf-8") as handle:
+        handle.write("# a comment\n")
+    fresh = _check("--no-cache")
+    parsed.clear()
+    assert _check() == fresh
+    assert parsed == [blocks]

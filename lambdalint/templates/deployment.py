@@ -79,10 +79,13 @@ class Deployment:
 
 
 def build(templates: list[Template], sources: Iterable[SourceFile], models: Iterable[ModuleModel],
-          config: Config | None = None, only: frozenset[str] | None = None) -> Deployment:
+          config: Config | None = None, only: frozenset[str] | None = None,
+          cache_dir: Path | None = None) -> Deployment:
     """Read every template and resolve every handler against the checked files (then the
     disk); with ``only`` (a unit of a run), just the handlers of those functions: each
-    unit resolving every function of every template cost a monorepo seconds."""
+    unit resolving every function of every template cost a monorepo seconds.
+    ``cache_dir``: the run's cache folder, where the reading of each Terraform file is
+    kept (`terraform.Parses`); None when the run reads no cache."""
     unique: list[Template] = []
     seen: set[str] = set()
     for template in templates:
@@ -91,7 +94,7 @@ def build(templates: list[Template], sources: Iterable[SourceFile], models: Iter
             seen.add(key)
             unique.append(template)
     messages: list[str] = []
-    _read_terraform([t for t in unique if t.kind == TERRAFORM and t.read is None])
+    _read_terraform([t for t in unique if t.kind == TERRAFORM and t.read is None], cache_dir)
     read = [t for t in unique if read_template(t)]
     messages.extend(t.bug for t in unique if t.bug)
     deployment = Deployment(read, config, messages=messages, only=only)
@@ -127,7 +130,7 @@ def read_template(template: Template) -> bool:
     return template.read
 
 
-def _read_terraform(templates: list[Template]) -> None:
+def _read_terraform(templates: list[Template], cache_dir: Path | None = None) -> None:
     """Terraform files are read together: a module is all the `.tf` files of a folder,
     and a module may call others."""
     if not templates:
@@ -136,7 +139,7 @@ def _read_terraform(templates: list[Template]) -> None:
     from lambdalint.templates import terraform
 
     try:
-        terraform.read(templates)
+        terraform.read(templates, cache_dir)
     except Exception as error:  # noqa: BLE001 - a reader bug must not stop the run
         for template in templates:
             template.functions = []

@@ -22,6 +22,7 @@ unknown, and rules that would need it stay quiet.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -30,6 +31,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
+from lambdalint.cache import INTERPRETER, ResultCache
 from lambdalint.catalog import templates as facts
 from lambdalint.discovery import relative
 from lambdalint.templates import hcl
@@ -63,15 +65,17 @@ def is_local_source(source: Any) -> bool:
     return isinstance(source, str) and source.startswith(("./", "../"))
 
 
-def read(templates: list[Template]) -> None:
+def read(templates: list[Template], cache_dir: Path | None = None) -> None:
     """Read every Terraform template of a run (one folder of `.tf` files is one module):
     fill in their functions, their problems (files that do not parse) and `read`.
 
     A folder none of whose files mentions a Lambda function, the Lambda module or a
     local module (`_RELEVANT`) is not parsed at all: infrastructure repositories hold
     far more Terraform than functions, and parsing HCL is the cost of this reader.
+    ``cache_dir``: the run's cache folder, where each file's reading is kept by its
+    text (``Parses``); None parses every file (`--no-cache`, `--fix`, `--diff`).
     """
-    loader = _Loader(templates)
+    loader = _Loader(templates, Parses(cache_dir))
     for template in templates:
         template.read = True
     called: set[str] = set()
@@ -128,15 +132,95 @@ def _digest(text: str) -> str:
 # -- the files ------------------------------------------------------------------------------
 
 
+class Parses:
+    """Each Terraform file's reading, kept in the run's cache folder by the file's text.
+
+    Parsing HCL is most of what a run with Terraform costs (python-hcl2 builds its
+    trees with Lark, in Python: reading the examples of
+    terraform-aws-modules/terraform-aws-lambda takes 0.85 s of CPU, 0.09 s from the
+    cache) and most of its memory, and a run whose Python changed but not its
+    Terraform (an edited handler, a pre-commit run on one file) would read all of it
+    again. A reading depends on the text alone,
+    so it is kept as data (``hcl.file_data``, JSON) under the sha256 of the text, in a
+    folder of the results cache named by lambdalint's version, the interpreter and the
+    versions of python-hcl2 and Lark (which decide the trees), and built back into a
+    ``Body`` (``hcl.body_of``) when found. A file that does not parse keeps its
+    message and line. An entry that cannot be read or built back is parsed again; a
+    file whose blocks nest too deeply for JSON's reader is not kept.
+    """
+
+    FORMAT = "1"  # of ``hcl.file_data``'s lists; another format is another folder
+    MAX_NESTING = 100  # blocks in blocks: deeper readings are not kept
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        self.cache_dir = cache_dir
+
+    @functools.cached_property
+    def store(self) -> ResultCache | None:
+        """Made on the first file read: a run may parse no Terraform at all (`_RELEVANT`)."""
+        if self.cache_dir is None:
+            return None
+        namespace = _parser_versions()
+        return ResultCache(self.cache_dir, namespace) if namespace is not None else None
+
+    def body(self, text: str) -> hcl.Body:
+        """The file's top-level body, or raise TemplateError, as ``hcl.parse``."""
+        store = self.store
+        if store is None:
+            return hcl.parse(text)
+        key = hashlib.sha256(text.encode()).hexdigest()
+        cached = self._cached(store, key)
+        if isinstance(cached, TemplateError):
+            raise cached
+        if cached is not None:
+            return cached
+        try:
+            data = hcl.file_data(text)
+        except TemplateError as error:
+            if error.message != hcl.TOO_DEEP:  # Python's stack decides that one, not the text
+                store.put(key, {"error": [error.message, error.line, error.column]})
+            raise
+        if hcl.nesting(data) <= self.MAX_NESTING:
+            store.put(key, {"body": data})
+        return hcl.body_of(data)
+
+    @staticmethod
+    def _cached(store: ResultCache, key: str) -> hcl.Body | TemplateError | None:
+        """The kept reading: a body, the file's problem, or None (none, or damaged:
+        then the file is parsed and its entry written again)."""
+        try:
+            entry = store.get(key)
+            if not isinstance(entry, dict):
+                return None
+            if "error" in entry:
+                message, line, column = entry["error"]
+                return TemplateError(str(message), int(line), int(column))
+            return hcl.body_of(entry["body"])
+        except (KeyError, TypeError, ValueError, RecursionError):
+            return None
+
+
+def _parser_versions() -> str | None:
+    """The cache folder of readings by this interpreter, python-hcl2 and Lark; None
+    (nothing kept) when their versions cannot be told."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        versions = [INTERPRETER, version("python-hcl2"), version("lark"), Parses.FORMAT]
+    except (PackageNotFoundError, ValueError):
+        return None
+    return "hcl-" + hashlib.sha256(json.dumps(versions).encode()).hexdigest()[:16]
+
+
 class _Module:
     """The parsed `.tf` files of one folder."""
 
-    def __init__(self, folder: str, templates: list[Template]) -> None:
+    def __init__(self, folder: str, templates: list[Template], parses: Parses) -> None:
         self.folder = folder
         self.files: list[tuple[Template, hcl.Body]] = []
         for template in templates:
             try:
-                body = hcl.parse(template.text)
+                body = parses.body(template.text)
             except TemplateError as error:
                 template.problem = error
                 continue
@@ -185,7 +269,8 @@ class _Loader:
     """The run's Terraform modules by folder, and those read from disk when called;
     each parsed on first use."""
 
-    def __init__(self, templates: list[Template]) -> None:
+    def __init__(self, templates: list[Template], parses: Parses) -> None:
+        self.parses = parses
         self.groups: dict[str, list[Template]] = {}
         for template in templates:
             self.groups.setdefault(template.base_dir, []).append(template)
@@ -214,7 +299,7 @@ class _Loader:
                 templates = [_disk_template(path) for path in paths]
                 templates = [t for t in templates if t is not None]
                 self.extra.extend(templates)
-            self.modules[folder] = _Module(folder, templates) if templates else None
+            self.modules[folder] = _Module(folder, templates, self.parses) if templates else None
         return self.modules[folder]
 
     def tfvars(self, module: _Module) -> _Vars:
@@ -230,7 +315,7 @@ class _Loader:
             template = _disk_template(path)
             if template is not None:
                 self.extra.append(template)
-                for name, value in _variable_file(template).items():
+                for name, value in _variable_file(template, self.parses).items():
                     found.values[name] = value
                     found.origins[name] = template.rel_path
         for path in paths:
@@ -239,7 +324,7 @@ class _Loader:
             template = _disk_template(path)
             if template is not None:
                 self.extra.append(template)
-                found.unknown.update(_variable_file(template))
+                found.unknown.update(_variable_file(template, self.parses))
         return found
 
 
@@ -275,7 +360,7 @@ def _disk_template(path: Path) -> Template | None:
     return Template(path=Path(rel), rel_path=rel, text=text, kind=TERRAFORM, base_dir=parent, on_disk=True)
 
 
-def _variable_file(template: Template) -> dict[str, Any]:
+def _variable_file(template: Template, parses: Parses) -> dict[str, Any]:
     """The values a `.tfvars` (HCL) or `.tfvars.json` file sets; {} when it does not parse."""
     if template.rel_path.endswith(".json"):
         try:
@@ -284,7 +369,7 @@ def _variable_file(template: Template) -> dict[str, Any]:
             return {}
         return {str(k): _from_json(v) for k, v in data.items()} if isinstance(data, dict) else {}
     try:
-        body = hcl.parse(template.text)
+        body = parses.body(template.text)
     except TemplateError:
         return {}
     return {name: hcl.evaluate(attribute.expr, hcl.NoScope()) for name, attribute in body.attributes.items()}
