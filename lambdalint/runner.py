@@ -15,10 +15,7 @@ import functools
 import gc
 import os
 from collections import Counter
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Collection, Iterator, Mapping, Sequence
 
@@ -42,6 +39,8 @@ from lambdalint.stack import call_with_deep_stack
 # functions that check code: a run the cache answers whole reads and hashes the
 # files, and imports none of it.
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from lambdalint.engine import Engine, RunResult
     from lambdalint.rule import Rule
 
@@ -645,6 +644,9 @@ class Runner:
         it left alone are taken, and the others are dropped (or cancelled while
         still queued). Every file's findings come from the same checks either way.
         """
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures.process import BrokenProcessPool
+
         context = _context()
         inherited = self.engine if context.get_start_method() == "fork" else None
         with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=_worker_init,
@@ -893,6 +895,8 @@ def _text(data: bytes) -> str:
 
 
 def _context():  # type: ignore[no-untyped-def]
+    from multiprocessing import get_context
+
     try:
         return get_context("fork")
     except ValueError:  # pragma: no cover - platforms without fork
