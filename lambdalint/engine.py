@@ -19,7 +19,7 @@ import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -38,6 +38,9 @@ from lambdalint.stack import call_with_deep_stack, is_too_deep
 from lambdalint.suppression import Suppressions
 from lambdalint import templates as deploy
 from lambdalint.walk import NODE_TYPES, TRIVIA_TYPES, Step, steps_of
+
+if TYPE_CHECKING:
+    from lambdalint.templates.deployment import NameMemo
 
 Method = Callable[[cst.CSTNode], None]
 
@@ -175,6 +178,9 @@ class Engine:
         self._unit_texts: Callable[[str], str | None] | None = None
         self._firing: dict[str, frozenset[int]] = {}
         self._imports: dict[str, list[str]] = {}
+        # The top-level names of handler modules read from the disk, shared by the
+        # units of a run (`lambdalint.templates.deployment.NameMemo`).
+        self._names: NameMemo | None = None
 
     # -- entry points ------------------------------------------------------------------
 
@@ -299,7 +305,11 @@ class Engine:
             # A unit resolves the handlers of its own functions; the one that reports the
             # templates' problems runs the template-only rules over all, so resolves all.
             only = scope.functions if scope is not None and not scope.template_problems else None
-            result.deployment = deploy.build(templates, sources, models.values(), self.config, only)
+            if self._names is None:
+                from lambdalint.templates.deployment import NameMemo
+
+                self._names = NameMemo()
+            result.deployment = deploy.build(templates, sources, models.values(), self.config, only, self._names)
             specs[:0] = result.deployment.specs
             if scope is not None:
                 result.deployment.only = scope.functions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import posixpath
 import re
 import traceback
@@ -46,10 +47,16 @@ class Deployment:
     # The functions this check reports (`TemplateFunction.key`), None for all: a unit
     # of a run reports those of its own import environment.
     only: frozenset[str] | None = None
+    # `functions` for the `only` it was last worked out for (rules ask it many times).
+    _functions: tuple[frozenset[str] | None, list[TemplateFunction]] | None = field(default=None, repr=False)
 
     @property
     def functions(self) -> list[TemplateFunction]:
-        return [f for t in self.templates for f in t.functions if self.only is None or f.key in self.only]
+        only = self.only
+        if self._functions is None or self._functions[0] is not only:
+            chosen = [f for t in self.templates for f in t.functions if only is None or f.key in only]
+            self._functions = (only, chosen)
+        return self._functions[1]
 
     @property
     def all_functions(self) -> list[TemplateFunction]:
@@ -79,10 +86,15 @@ class Deployment:
 
 
 def build(templates: list[Template], sources: Iterable[SourceFile], models: Iterable[ModuleModel],
-          config: Config | None = None, only: frozenset[str] | None = None) -> Deployment:
+          config: Config | None = None, only: frozenset[str] | None = None,
+          names: NameMemo | None = None) -> Deployment:
     """Read every template and resolve every handler against the checked files (then the
     disk); with ``only`` (a unit of a run), just the handlers of those functions: each
-    unit resolving every function of every template cost a monorepo seconds."""
+    unit resolving every function of every template cost a monorepo seconds.
+
+    ``names``: the top-level names of module texts already read, shared by the units of
+    a run (a unit resolves the handlers of its whole environment, most of them in files
+    of other units, read from the disk)."""
     unique: list[Template] = []
     seen: set[str] = set()
     for template in templates:
@@ -95,7 +107,7 @@ def build(templates: list[Template], sources: Iterable[SourceFile], models: Iter
     read = [t for t in unique if read_template(t)]
     messages.extend(t.bug for t in unique if t.bug)
     deployment = Deployment(read, config, messages=messages, only=only)
-    files = _Files(sources, models)
+    files = _Files(sources, models, names)
     for function in deployment.all_functions:
         if only is not None and function.key not in only:
             continue
@@ -200,11 +212,13 @@ def _parse(template: Template) -> bool:
 class _Files:
     """The checked files (by relative path), then the disk when a template lives there."""
 
-    def __init__(self, sources: Iterable[SourceFile], models: Iterable[ModuleModel]) -> None:
+    def __init__(self, sources: Iterable[SourceFile], models: Iterable[ModuleModel],
+                 memo: NameMemo | None = None) -> None:
         self.models = {model.rel_path: model for model in models}
         self.texts = {source.rel_path: source for source in sources}
         self.dirs = {posixpath.dirname(rel) for rel in self.texts}
         self._names: dict[str, set[str] | None] = {}
+        self._memo = memo if memo is not None else NameMemo()
 
     def exists(self, rel_path: str, on_disk: bool) -> bool:
         return rel_path in self.texts or (on_disk and Path(rel_path or ".").is_file())
@@ -238,11 +252,31 @@ class _Files:
             return None
         if model is not None:
             return set(model.summary.module_scope.bindings)
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
-        return top_level_names(tree.body)
+        return self._memo.names(text)
+
+
+class NameMemo:
+    """The top-level names of module texts (`top_level_names`), by the text's digest:
+    exact whatever file the text came from or when, and small to keep."""
+
+    _LIMIT = 20_000  # texts remembered; then it starts again
+
+    def __init__(self) -> None:
+        self._known: dict[bytes, frozenset[str] | None] = {}
+
+    def names(self, text: str) -> set[str] | None:
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        if key not in self._known:
+            if len(self._known) >= self._LIMIT:
+                self._known.clear()
+            try:
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                self._known[key] = None
+            else:
+                self._known[key] = frozenset(top_level_names(tree.body))
+        found = self._known[key]
+        return set(found) if found is not None else None
 
 
 def top_level_names(body: list[ast.stmt]) -> set[str]:
