@@ -583,9 +583,18 @@ class _Analysis:
 # -- syntax helpers (shared with the LAM5xx/LAM6xx rules) -------------------------------------
 
 
-def own_nodes(function: FunctionInfo) -> Iterator[cst.CSTNode]:
-    """Every node of a function's body, not descending into nested `def`s and classes."""
-    return _walk([function.node.body])
+def own_nodes(function: FunctionInfo) -> tuple[cst.CSTNode, ...]:
+    """Every node of a function's body, not descending into nested `def`s and classes.
+
+    Walked once per function and kept with it: an event profile reads them three
+    times per function, and several LAM5xx/LAM6xx rules again."""
+    found = function.own
+    if found is None:
+        found = function.own = tuple(_walk([function.node.body]))
+    return found
+
+
+_SCOPES = (cst.FunctionDef, cst.ClassDef)
 
 
 def _walk(roots: list[cst.CSTNode]) -> Iterator[cst.CSTNode]:
@@ -594,7 +603,7 @@ def _walk(roots: list[cst.CSTNode]) -> Iterator[cst.CSTNode]:
         node = stack.pop()
         yield node
         for child in children(node):
-            if not isinstance(child, (cst.FunctionDef, cst.ClassDef)):
+            if type(child) not in _SCOPES:
                 stack.append(child)
 
 

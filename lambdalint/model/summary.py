@@ -105,6 +105,9 @@ class FunctionInfo:
     assignments: list[tuple[list[str], cst.BaseExpression]] = field(default_factory=list)
     returns: list[cst.BaseExpression] = field(default_factory=list)
     nested: list[FunctionInfo] = field(default_factory=list)
+    # Every node of its body outside nested `def`s and classes, worked out the first
+    # time an analysis or rule asks (`lambdalint.model.event_sources.own_nodes`).
+    own: tuple[cst.CSTNode, ...] | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return f"FunctionInfo({self.module_path}:{self.qualname})"
