@@ -421,6 +421,8 @@ class _Analysis:
     def _reads(self, model: ModuleModel, function: FunctionInfo) -> None:
         roots = self.roots.get(id(function), ())
         for node in own_nodes(function):
+            if type(node) not in _READ_NODES:
+                continue
             read = key_read(node)
             if read is not None:
                 key, base = read
@@ -500,7 +502,7 @@ class _Analysis:
 
     def _responses(self, model: ModuleModel, function: FunctionInfo) -> None:
         for node in own_nodes(function):
-            if isinstance(node, cst.SimpleString) and simple_value(node) == ev.BATCH_ITEM_FAILURES:
+            if type(node) is cst.SimpleString and simple_value(node) == ev.BATCH_ITEM_FAILURES:
                 self.reports_batch_failures = True
         returned: list[cst.BaseExpression] = list(function.returns)
         names = {n for value in function.returns if isinstance(value, cst.Name) for n in [value.value]}
@@ -512,6 +514,8 @@ class _Analysis:
 
     def _loops(self, model: ModuleModel, function: FunctionInfo) -> Iterator[RecordLoop]:
         for node in own_nodes(function):
+            if type(node) not in _LOOP_NODES:
+                continue
             if isinstance(node, cst.For):
                 if _is_records(self.records, model, function, node.iter):
                     targets = frozenset(target_names(node.target))
@@ -567,6 +571,8 @@ class _Analysis:
     def _fields_in_callee(function: FunctionInfo, params: frozenset[str]) -> set[str]:
         found: set[str] = set()
         for node in own_nodes(function):
+            if type(node) not in _READ_NODES:
+                continue
             read = key_read(node)
             if read is not None and isinstance(read[1], cst.Name) and read[1].value in params:
                 source = ev.RECORD_FIELDS.get(read[0])
@@ -620,6 +626,11 @@ def string_index(node: cst.Subscript) -> str | None:
 
 def key_read(node: cst.CSTNode) -> tuple[str, cst.BaseExpression] | None:
     """(key, mapping) for `m["key"]`, `m.get("key", ...)` and `"key" in m`."""
+    # Asked of every node of the functions profiles and rules look into: the exact
+    # type first (LibCST's node classes have no subclasses; `isinstance` through their
+    # abstract bases costs several times more).
+    if type(node) not in _KEY_READS:
+        return None
     if isinstance(node, cst.Subscript):
         key = string_index(node)
         return (key, node.value) if key is not None else None
@@ -636,6 +647,11 @@ def key_read(node: cst.CSTNode) -> tuple[str, cst.BaseExpression] | None:
         key = simple_value(node.left)
         return (key, node.comparisons[0].comparator) if isinstance(key, str) else None
     return None
+
+
+_KEY_READS = frozenset({cst.Subscript, cst.Call, cst.Comparison})
+_READ_NODES = _KEY_READS | {cst.Attribute}  # the nodes `_Analysis._reads` looks at
+_LOOP_NODES = frozenset({cst.For, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
 
 
 def dict_key(node: cst.Dict, key: str) -> cst.DictElement | None:
