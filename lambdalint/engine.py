@@ -40,7 +40,7 @@ from lambdalint import templates as deploy
 from lambdalint.walk import NODE_TYPES, TRIVIA_TYPES, Step, steps_of
 
 if TYPE_CHECKING:
-    from lambdalint.templates.deployment import NameMemo
+    from lambdalint.templates.deployment import RunMemo
 
 Method = Callable[[cst.CSTNode], None]
 
@@ -178,9 +178,9 @@ class Engine:
         self._unit_texts: Callable[[str], str | None] | None = None
         self._firing: dict[str, frozenset[int]] = {}
         self._imports: dict[str, list[str]] = {}
-        # The top-level names of handler modules read from the disk, shared by the
-        # units of a run (`lambdalint.templates.deployment.NameMemo`).
-        self._names: NameMemo | None = None
+        # What resolving handlers learnt of the disk, shared by the units of a run
+        # (`lambdalint.templates.deployment.RunMemo`), with the templates it is for.
+        self._memo: tuple[list[deploy.Template], RunMemo] | None = None
 
     # -- entry points ------------------------------------------------------------------
 
@@ -305,11 +305,8 @@ class Engine:
             # A unit resolves the handlers of its own functions; the one that reports the
             # templates' problems runs the template-only rules over all, so resolves all.
             only = scope.functions if scope is not None and not scope.template_problems else None
-            if self._names is None:
-                from lambdalint.templates.deployment import NameMemo
-
-                self._names = NameMemo()
-            result.deployment = deploy.build(templates, sources, models.values(), self.config, only, self._names)
+            result.deployment = deploy.build(templates, sources, models.values(), self.config, only,
+                                             self._run_memo())
             specs[:0] = result.deployment.specs
             if scope is not None:
                 result.deployment.only = scope.functions
@@ -391,6 +388,14 @@ class Engine:
             return None
         models[id(source)] = model
         return model
+
+    def _run_memo(self) -> RunMemo:
+        """The memo of this run: the runner gives each run a new list of templates."""
+        if self._memo is None or self._memo[0] is not self.templates:
+            from lambdalint.templates.deployment import RunMemo
+
+            self._memo = (self.templates, RunMemo())
+        return self._memo[1]
 
     def _check_deployment(self, deployment: deploy.Deployment, result: RunResult, problems: bool) -> None:
         """Broken templates (LAM000; ``problems``: when this check reports them), then the
