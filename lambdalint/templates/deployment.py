@@ -47,16 +47,26 @@ class Deployment:
     # The functions this check reports (`TemplateFunction.key`), None for all: a unit
     # of a run reports those of its own import environment.
     only: frozenset[str] | None = None
-    # `functions` for the `only` it was last worked out for (rules ask it many times).
-    _functions: tuple[frozenset[str] | None, list[TemplateFunction]] | None = field(default=None, repr=False)
+    memo: RunMemo | None = field(default=None, repr=False)
+    # `functions` by the `only` they were worked out for (rules ask many times).
+    _functions: dict[frozenset[str] | None, list[TemplateFunction]] = field(default_factory=dict, repr=False)
 
     @property
     def functions(self) -> list[TemplateFunction]:
         only = self.only
-        if self._functions is None or self._functions[0] is not only:
-            chosen = [f for t in self.templates for f in t.functions if only is None or f.key in only]
-            self._functions = (only, chosen)
-        return self._functions[1]
+        found = self._functions.get(only)
+        if found is None:
+            found = self._functions[only] = self.selected(only)
+        return found
+
+    def selected(self, only: frozenset[str] | None) -> list[TemplateFunction]:
+        """The functions whose keys are in ``only`` (all for None), in template order;
+        a unit names a few of a run's functions, so templates that deploy none of them
+        are passed over by their keys."""
+        if only is None:
+            return self.all_functions
+        keys_of = self.memo.keys_of if self.memo is not None else _keys_of
+        return [f for t in self.templates if not only.isdisjoint(keys_of(t)) for f in t.functions if f.key in only]
 
     @property
     def all_functions(self) -> list[TemplateFunction]:
@@ -106,11 +116,9 @@ def build(templates: list[Template], sources: Iterable[SourceFile], models: Iter
     _read_terraform([t for t in unique if t.kind == TERRAFORM and t.read is None])
     read = [t for t in unique if read_template(t)]
     messages.extend(t.bug for t in unique if t.bug)
-    deployment = Deployment(read, config, messages=messages, only=only)
+    deployment = Deployment(read, config, messages=messages, only=only, memo=memo)
     files = _Files(sources, models, memo)
-    for function in deployment.all_functions:
-        if only is not None and function.key not in only:
-            continue
+    for function in deployment.selected(only):
         function.reset()
         try:
             _resolve(function, files)
@@ -255,6 +263,10 @@ class _Files:
         return self.memo.names(text)
 
 
+def _keys_of(template: Template) -> frozenset[str]:
+    return frozenset(f.key for f in template.functions)
+
+
 class RunMemo:
     """What resolving handlers learns of the disk, shared by the units of one run: which
     paths are files or folders (the tree is taken as it was when the run started; a
@@ -267,6 +279,14 @@ class RunMemo:
         self._dirs: dict[str, bool] = {}
         self._joined: dict[tuple[str, ...], str] = {}
         self._names: dict[bytes, frozenset[str] | None] = {}
+        self._keys: dict[int, tuple[Template, frozenset[str]]] = {}
+
+    def keys_of(self, template: Template) -> frozenset[str]:
+        """The keys of the functions a (read) template deploys."""
+        found = self._keys.get(id(template))
+        if found is None or found[0] is not template:
+            found = self._keys[id(template)] = (template, _keys_of(template))
+        return found[1]
 
     def is_file(self, rel_path: str) -> bool:
         found = self._files.get(rel_path)
