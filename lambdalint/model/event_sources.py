@@ -590,14 +590,9 @@ class _Analysis:
 
 
 def own_nodes(function: FunctionInfo) -> tuple[cst.CSTNode, ...]:
-    """Every node of a function's body, not descending into nested `def`s and classes.
-
-    Walked once per function and kept with it: an event profile reads them three
-    times per function, and several LAM5xx/LAM6xx rules again."""
-    found = function.own
-    if found is None:
-        found = function.own = tuple(_walk([function.node.body]))
-    return found
+    """Every node of a function's body, not descending into nested `def`s and classes
+    (`FunctionInfo.own_nodes`: walked once and kept)."""
+    return function.own_nodes()
 
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef)

@@ -77,17 +77,13 @@ class Labels(Dataflow):
         found = self._writes.get(id(function))
         if found is None:
             found = self._writes[id(function)] = {}
-            stack: list[cst.CSTNode] = [function.node.body]
-            while stack:
-                node = stack.pop()
-                if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-                    continue  # another scope
-                if isinstance(node, cst.Assign):
+            # Its own nodes (no nested scope; a `lambda` holds no assignment).
+            for node in function.own_nodes():
+                if type(node) is cst.Assign and isinstance(node, cst.Assign):
                     for target in node.targets:
                         item = target.target
                         if isinstance(item, cst.Subscript) and isinstance(item.value, cst.Name):
                             found.setdefault(item.value.value, []).append(node.value)
-                stack.extend(children(node))
         return found
 
     def module_name(self, model: ModuleModel, name: str) -> frozenset:
