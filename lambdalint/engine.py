@@ -14,6 +14,7 @@ templates with code (``check_templates``) run once per run, after the files.
 
 from __future__ import annotations
 
+import functools
 import re
 import traceback
 from collections import defaultdict
@@ -389,6 +390,11 @@ class Engine:
         models[id(source)] = model
         return model
 
+    @functools.cached_property
+    def _deployment_rules(self) -> list[Rule]:
+        """The rules that compare templates with code (asked once per unit)."""
+        return [rule for rule in self.rules if deploy.is_deployment_rule(rule)]
+
     def _run_memo(self) -> RunMemo:
         """The memo of this run: the runner gives each run a new list of templates."""
         if self._memo is None or self._memo[0] is not self.templates:
@@ -405,7 +411,7 @@ class Engine:
                 result.internal_error = True
                 result.messages.extend(deployment.messages)
             result.diagnostics.extend(deploy.broken_template_diagnostics(deployment))
-        rules = [rule for rule in self.rules if deploy.is_deployment_rule(rule)]
+        rules = self._deployment_rules
         # Rules that read only the templates run once, in the check that reports the
         # templates' problems, over every function; the others over this check's own.
         only = deployment.only

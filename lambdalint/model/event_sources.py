@@ -502,7 +502,8 @@ class _Analysis:
 
     def _responses(self, model: ModuleModel, function: FunctionInfo) -> None:
         for node in own_nodes(function):
-            if type(node) is cst.SimpleString and simple_value(node) == ev.BATCH_ITEM_FAILURES:
+            if type(node) is cst.SimpleString and _may_be(node, ev.BATCH_ITEM_FAILURES) \
+                    and simple_value(node) == ev.BATCH_ITEM_FAILURES:
                 self.reports_batch_failures = True
         returned: list[cst.BaseExpression] = list(function.returns)
         names = {n for value in function.returns if isinstance(value, cst.Name) for n in [value.value]}
@@ -606,6 +607,13 @@ def _walk(roots: list[cst.CSTNode]) -> Iterator[cst.CSTNode]:
         for child in children(node):
             if type(child) not in _SCOPES:
                 stack.append(child)
+
+
+def _may_be(node: cst.SimpleString, value: str) -> bool:
+    """False when the literal's text says it is not ``value`` without evaluating it (no
+    escape, ASCII, and ``value`` not in it: `simple_value` would read it off the text)."""
+    text = node.value
+    return value in text or "\\" in text or not text.isascii()
 
 
 def string_index(node: cst.Subscript) -> str | None:
