@@ -14,12 +14,13 @@ templates with code (``check_templates``) run once per run, after the files.
 
 from __future__ import annotations
 
+import functools
 import re
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -39,6 +40,9 @@ from lambdalint.stack import call_with_deep_stack, is_too_deep
 from lambdalint.suppression import Suppressions
 from lambdalint import templates as deploy
 from lambdalint.walk import NODE_TYPES, TRIVIA_TYPES, Step, steps_of
+
+if TYPE_CHECKING:
+    from lambdalint.templates.deployment import RunMemo
 
 Method = Callable[[cst.CSTNode], None]
 Parser = Callable[[Path, str, bytes], SourceFile]
@@ -155,6 +159,9 @@ class Engine:
         self._unit_texts: Callable[[str], str | None] | None = None
         self._firing: dict[str, frozenset[int]] = {}
         self._imports: dict[str, list[str]] = {}
+        # What resolving handlers learnt of the disk, shared by the units of a run
+        # (`lambdalint.templates.deployment.RunMemo`), with the templates it is for.
+        self._memo: tuple[list[deploy.Template], RunMemo] | None = None
 
     # -- entry points ------------------------------------------------------------------
 
@@ -281,7 +288,8 @@ class Engine:
             # A unit resolves the handlers of its own functions; the one that reports the
             # templates' problems runs the template-only rules over all, so resolves all.
             only = scope.functions if scope is not None and not scope.template_problems else None
-            result.deployment = deploy.build(templates, sources, models.values(), self.config, only)
+            result.deployment = deploy.build(templates, sources, models.values(), self.config, only,
+                                             self._run_memo())
             specs[:0] = result.deployment.specs
             if scope is not None:
                 result.deployment.only = scope.functions
@@ -364,6 +372,19 @@ class Engine:
         models[id(source)] = model
         return model
 
+    @functools.cached_property
+    def _deployment_rules(self) -> list[Rule]:
+        """The rules that compare templates with code (asked once per unit)."""
+        return [rule for rule in self.rules if deploy.is_deployment_rule(rule)]
+
+    def _run_memo(self) -> RunMemo:
+        """The memo of this run: the runner gives each run a new list of templates."""
+        if self._memo is None or self._memo[0] is not self.templates:
+            from lambdalint.templates.deployment import RunMemo
+
+            self._memo = (self.templates, RunMemo())
+        return self._memo[1]
+
     def _check_deployment(self, deployment: deploy.Deployment, result: RunResult, problems: bool) -> None:
         """Broken templates (LAM000; ``problems``: when this check reports them), then the
         rules that compare templates with code."""
@@ -372,7 +393,7 @@ class Engine:
                 result.internal_error = True
                 result.messages.extend(deployment.messages)
             result.diagnostics.extend(deploy.broken_template_diagnostics(deployment))
-        rules = [rule for rule in self.rules if deploy.is_deployment_rule(rule)]
+        rules = self._deployment_rules
         # Rules that read only the templates run once, in the check that reports the
         # templates' problems, over every function; the others over this check's own.
         only = deployment.only

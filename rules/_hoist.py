@@ -41,6 +41,10 @@ from lambdalint.walk import children
 _ENV_READS = frozenset({"os.environ.get", "os.getenv"})
 _GUARDS = (cst.Try, cst.TryStar, cst.With)
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_SCOPE_TYPES = frozenset(_SCOPES)
+# The statements and clauses `_binding_count` reads names from.
+_BINDERS = frozenset({cst.FunctionDef, cst.ClassDef, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.For,
+                      cst.NamedExpr, cst.WithItem, cst.ExceptHandler, cst.Del, cst.Import, cst.ImportFrom})
 
 
 def hoist_fix(ctx: FileContext, call: cst.Call, names: str | Sequence[str], what: str,
@@ -185,7 +189,7 @@ def _nodes(root: cst.CSTNode):  # type: ignore[no-untyped-def]
     while stack:
         node, parent = stack.pop()
         yield node, parent
-        if not isinstance(node, _SCOPES) or node is root:
+        if type(node) not in _SCOPE_TYPES or node is root:
             stack.extend((child, node) for child in children(node))
 
 
@@ -262,6 +266,8 @@ def _binding_count(body: cst.CSTNode, name: str) -> int:
     """How many statements of a function body (not of nested scopes) bind ``name``."""
     count = 0
     for node, _ in _nodes(body):
+        if type(node) not in _BINDERS:
+            continue  # by exact type: `isinstance` through LibCST's abstract bases costs more
         bound: list[str] = []
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             bound = [node.name.value]

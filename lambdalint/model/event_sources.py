@@ -421,6 +421,8 @@ class _Analysis:
     def _reads(self, model: ModuleModel, function: FunctionInfo) -> None:
         roots = self.roots.get(id(function), ())
         for node in own_nodes(function):
+            if type(node) not in _READ_NODES:
+                continue
             read = key_read(node)
             if read is not None:
                 key, base = read
@@ -500,7 +502,8 @@ class _Analysis:
 
     def _responses(self, model: ModuleModel, function: FunctionInfo) -> None:
         for node in own_nodes(function):
-            if isinstance(node, cst.SimpleString) and simple_value(node) == ev.BATCH_ITEM_FAILURES:
+            if type(node) is cst.SimpleString and _may_be(node, ev.BATCH_ITEM_FAILURES) \
+                    and simple_value(node) == ev.BATCH_ITEM_FAILURES:
                 self.reports_batch_failures = True
         returned: list[cst.BaseExpression] = list(function.returns)
         names = {n for value in function.returns if isinstance(value, cst.Name) for n in [value.value]}
@@ -512,6 +515,8 @@ class _Analysis:
 
     def _loops(self, model: ModuleModel, function: FunctionInfo) -> Iterator[RecordLoop]:
         for node in own_nodes(function):
+            if type(node) not in _LOOP_NODES:
+                continue
             if isinstance(node, cst.For):
                 if _is_records(self.records, model, function, node.iter):
                     targets = frozenset(target_names(node.target))
@@ -567,6 +572,8 @@ class _Analysis:
     def _fields_in_callee(function: FunctionInfo, params: frozenset[str]) -> set[str]:
         found: set[str] = set()
         for node in own_nodes(function):
+            if type(node) not in _READ_NODES:
+                continue
             read = key_read(node)
             if read is not None and isinstance(read[1], cst.Name) and read[1].value in params:
                 source = ev.RECORD_FIELDS.get(read[0])
@@ -583,9 +590,13 @@ class _Analysis:
 # -- syntax helpers (shared with the LAM5xx/LAM6xx rules) -------------------------------------
 
 
-def own_nodes(function: FunctionInfo) -> Iterator[cst.CSTNode]:
-    """Every node of a function's body, not descending into nested `def`s and classes."""
-    return _walk([function.node.body])
+def own_nodes(function: FunctionInfo) -> tuple[cst.CSTNode, ...]:
+    """Every node of a function's body, not descending into nested `def`s and classes
+    (`FunctionInfo.own_nodes`: walked once and kept)."""
+    return function.own_nodes()
+
+
+_SCOPES = (cst.FunctionDef, cst.ClassDef)
 
 
 def _walk(roots: list[cst.CSTNode]) -> Iterator[cst.CSTNode]:
@@ -594,8 +605,15 @@ def _walk(roots: list[cst.CSTNode]) -> Iterator[cst.CSTNode]:
         node = stack.pop()
         yield node
         for child in children(node):
-            if not isinstance(child, (cst.FunctionDef, cst.ClassDef)):
+            if type(child) not in _SCOPES:
                 stack.append(child)
+
+
+def _may_be(node: cst.SimpleString, value: str) -> bool:
+    """False when the literal's text says it is not ``value`` without evaluating it (no
+    escape, ASCII, and ``value`` not in it: `simple_value` would read it off the text)."""
+    text = node.value
+    return value in text or "\\" in text or not text.isascii()
 
 
 def string_index(node: cst.Subscript) -> str | None:
@@ -611,6 +629,11 @@ def string_index(node: cst.Subscript) -> str | None:
 
 def key_read(node: cst.CSTNode) -> tuple[str, cst.BaseExpression] | None:
     """(key, mapping) for `m["key"]`, `m.get("key", ...)` and `"key" in m`."""
+    # Asked of every node of the functions profiles and rules look into: the exact
+    # type first (LibCST's node classes have no subclasses; `isinstance` through their
+    # abstract bases costs several times more).
+    if type(node) not in _KEY_READS:
+        return None
     if isinstance(node, cst.Subscript):
         key = string_index(node)
         return (key, node.value) if key is not None else None
@@ -627,6 +650,11 @@ def key_read(node: cst.CSTNode) -> tuple[str, cst.BaseExpression] | None:
         key = simple_value(node.left)
         return (key, node.comparisons[0].comparator) if isinstance(key, str) else None
     return None
+
+
+_KEY_READS = frozenset({cst.Subscript, cst.Call, cst.Comparison})
+_READ_NODES = _KEY_READS | {cst.Attribute}  # the nodes `_Analysis._reads` looks at
+_LOOP_NODES = frozenset({cst.For, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
 
 
 def dict_key(node: cst.Dict, key: str) -> cst.DictElement | None:

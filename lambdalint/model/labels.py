@@ -84,17 +84,13 @@ class Labels(Dataflow):
         found = self._writes.get(id(function))
         if found is None:
             found = self._writes[id(function)] = {}
-            stack: list[cst.CSTNode] = [function.node.body]
-            while stack:
-                node = stack.pop()
-                if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-                    continue  # another scope
-                if isinstance(node, cst.Assign):
+            # Its own nodes (no nested scope; a `lambda` holds no assignment).
+            for node in function.own_nodes():
+                if type(node) is cst.Assign and isinstance(node, cst.Assign):
                     for target in node.targets:
                         item = target.target
                         if isinstance(item, cst.Subscript) and isinstance(item.value, cst.Name):
                             found.setdefault(item.value.value, []).append(node.value)
-                stack.extend(children(node))
         return found
 
     def module_name(self, model: ModuleModel, name: str) -> frozenset:
@@ -110,15 +106,21 @@ class Labels(Dataflow):
         stack: list[cst.CSTNode] = [node]
         while stack:
             node = stack.pop()
-            if isinstance(node, cst.Name):
+            # By exact type, then `isinstance` (fast when the type is exact): a chain of
+            # `isinstance` tests through LibCST's abstract bases costs several times
+            # more on the nodes that are none of these.
+            kind = type(node)
+            if kind not in _LABEL_NODES:
+                stack.extend(children(node))
+            elif kind is cst.Name and isinstance(node, cst.Name):
                 found |= self.name(model, node.value, function)
-            elif isinstance(node, cst.Attribute):
+            elif kind is cst.Attribute and isinstance(node, cst.Attribute):
                 if node.attr.value == "current_event":
                     found.add(EVENT)
                 stack.append(node.value)
-            elif isinstance(node, cst.Arg):
+            elif kind is cst.Arg and isinstance(node, cst.Arg):
                 stack.append(node.value)
-            elif isinstance(node, cst.Call):
+            elif kind is cst.Call and isinstance(node, cst.Call):
                 func = node.func
                 if isinstance(func, cst.Attribute) and func.attr.value in catalog.STS_CREDENTIAL_OPERATIONS:
                     found.add(STS)
@@ -133,10 +135,6 @@ class Labels(Dataflow):
                     stack.extend(node.args[:1])
                     continue
                 stack.extend(node.args)
-            elif isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
-                continue
-            else:
-                stack.extend(children(node))
         return frozenset(found)
 
     def table(self, model: ModuleModel, function: FunctionInfo) -> dict[str, set[str]]:
@@ -146,6 +144,10 @@ class Labels(Dataflow):
             return {}
         names = [*self._assignments(function), *function.param_names]
         return {name: set(self.local(model, function, name) or ()) for name in names}
+
+
+# The nodes `Labels.expr` does more with than walk their children (literals: nothing).
+_LABEL_NODES = frozenset({cst.Name, cst.Attribute, cst.Arg, cst.Call, cst.SimpleString, cst.Integer, cst.Float})
 
 
 def labels_for(project: CallGraph) -> Labels:

@@ -85,6 +85,9 @@ def _is_none_literal(value: Binding) -> bool:
     return isinstance(value, cst.Name) and value.value == "None"
 
 
+_SCOPES = (cst.FunctionDef, cst.ClassDef)
+
+
 @dataclass(eq=False)
 class FunctionInfo:
     """A `def` (function, method or nested function) and what is inside it."""
@@ -105,6 +108,8 @@ class FunctionInfo:
     assignments: list[tuple[list[str], cst.BaseExpression]] = field(default_factory=list)
     returns: list[cst.BaseExpression] = field(default_factory=list)
     nested: list[FunctionInfo] = field(default_factory=list)
+    # `own_nodes()`, worked out the first time an analysis or rule asks.
+    own: tuple[cst.CSTNode, ...] | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return f"FunctionInfo({self.module_path}:{self.qualname})"
@@ -128,6 +133,24 @@ class FunctionInfo:
     @property
     def line_anchor(self) -> cst.CSTNode:
         return self.node.name
+
+    def own_nodes(self) -> tuple[cst.CSTNode, ...]:
+        """Every node of its body, not descending into nested `def`s and classes.
+
+        Walked once and kept: the labels, an event profile (three times) and several
+        LAM5xx/LAM6xx rules read them."""
+        found = self.own
+        if found is None:
+            nodes: list[cst.CSTNode] = []
+            stack: list[cst.CSTNode] = [self.node.body]
+            while stack:
+                node = stack.pop()
+                nodes.append(node)
+                for child in children(node):
+                    if type(child) not in _SCOPES:
+                        stack.append(child)
+            found = self.own = tuple(nodes)
+        return found
 
     def positional_params(self) -> list[Param]:
         return [p for p in self.params if p.kind in ("positional-only", "positional")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import posixpath
 import re
 import traceback
@@ -46,10 +47,26 @@ class Deployment:
     # The functions this check reports (`TemplateFunction.key`), None for all: a unit
     # of a run reports those of its own import environment.
     only: frozenset[str] | None = None
+    memo: RunMemo | None = field(default=None, repr=False)
+    # `functions` by the `only` they were worked out for (rules ask many times).
+    _functions: dict[frozenset[str] | None, list[TemplateFunction]] = field(default_factory=dict, repr=False)
 
     @property
     def functions(self) -> list[TemplateFunction]:
-        return [f for t in self.templates for f in t.functions if self.only is None or f.key in self.only]
+        only = self.only
+        found = self._functions.get(only)
+        if found is None:
+            found = self._functions[only] = self.selected(only)
+        return found
+
+    def selected(self, only: frozenset[str] | None) -> list[TemplateFunction]:
+        """The functions whose keys are in ``only`` (all for None), in template order;
+        a unit names a few of a run's functions, so templates that deploy none of them
+        are passed over by their keys."""
+        if only is None:
+            return self.all_functions
+        keys_of = self.memo.keys_of if self.memo is not None else _keys_of
+        return [f for t in self.templates if not only.isdisjoint(keys_of(t)) for f in t.functions if f.key in only]
 
     @property
     def all_functions(self) -> list[TemplateFunction]:
@@ -80,12 +97,16 @@ class Deployment:
 
 def build(templates: list[Template], sources: Iterable[SourceFile], models: Iterable[ModuleModel],
           config: Config | None = None, only: frozenset[str] | None = None,
-          cache_dir: Path | None = None) -> Deployment:
+          memo: RunMemo | None = None, cache_dir: Path | None = None) -> Deployment:
     """Read every template and resolve every handler against the checked files (then the
     disk); with ``only`` (a unit of a run), just the handlers of those functions: each
     unit resolving every function of every template cost a monorepo seconds.
-    ``cache_dir``: the run's cache folder, where the reading of each Terraform file is
-    kept (`terraform.Parses`); None when the run reads no cache."""
+
+    ``memo``: what resolving handlers learnt of the disk, shared by the units of one run
+    (a unit resolves the handlers of its whole environment, most of them in files of
+    other units, which it reads from the disk). ``cache_dir``: the run's cache folder,
+    where the reading of each Terraform file is kept (`terraform.Parses`); None when
+    the run reads no cache."""
     unique: list[Template] = []
     seen: set[str] = set()
     for template in templates:
@@ -97,11 +118,9 @@ def build(templates: list[Template], sources: Iterable[SourceFile], models: Iter
     _read_terraform([t for t in unique if t.kind == TERRAFORM and t.read is None], cache_dir)
     read = [t for t in unique if read_template(t)]
     messages.extend(t.bug for t in unique if t.bug)
-    deployment = Deployment(read, config, messages=messages, only=only)
-    files = _Files(sources, models)
-    for function in deployment.all_functions:
-        if only is not None and function.key not in only:
-            continue
+    deployment = Deployment(read, config, messages=messages, only=only, memo=memo)
+    files = _Files(sources, models, memo)
+    for function in deployment.selected(only):
         function.reset()
         try:
             _resolve(function, files)
@@ -203,20 +222,22 @@ def _parse(template: Template) -> bool:
 class _Files:
     """The checked files (by relative path), then the disk when a template lives there."""
 
-    def __init__(self, sources: Iterable[SourceFile], models: Iterable[ModuleModel]) -> None:
+    def __init__(self, sources: Iterable[SourceFile], models: Iterable[ModuleModel],
+                 memo: RunMemo | None = None) -> None:
         self.models = {model.rel_path: model for model in models}
         self.texts = {source.rel_path: source for source in sources}
         self.dirs = {posixpath.dirname(rel) for rel in self.texts}
         self._names: dict[str, set[str] | None] = {}
+        self.memo = memo if memo is not None else RunMemo()
 
     def exists(self, rel_path: str, on_disk: bool) -> bool:
-        return rel_path in self.texts or (on_disk and Path(rel_path or ".").is_file())
+        return rel_path in self.texts or (on_disk and self.memo.is_file(rel_path))
 
     def dir_exists(self, rel_path: str, on_disk: bool) -> bool:
         prefix = rel_path.rstrip("/") + "/" if rel_path else ""
         if any(d == rel_path or (d + "/").startswith(prefix) for d in self.dirs):
             return True
-        return on_disk and Path(rel_path or ".").is_dir()
+        return on_disk and self.memo.is_dir(rel_path)
 
     def module_names(self, rel_path: str) -> set[str] | None:
         """Names bound at a module's top level; None when they cannot be known
@@ -241,11 +262,64 @@ class _Files:
             return None
         if model is not None:
             return set(model.summary.module_scope.bindings)
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
-        return top_level_names(tree.body)
+        return self.memo.names(text)
+
+
+def _keys_of(template: Template) -> frozenset[str]:
+    return frozenset(f.key for f in template.functions)
+
+
+class RunMemo:
+    """What resolving handlers learns of the disk, shared by the units of one run: which
+    paths are files or folders (the tree is taken as it was when the run started; a
+    fix rewrites files, never adds or removes one), how a folder and a path join, and
+    the top-level names of module texts (`top_level_names`), by the text's digest, so
+    exact whatever file the text came from or when."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, bool] = {}
+        self._dirs: dict[str, bool] = {}
+        self._joined: dict[tuple[str, ...], str] = {}
+        self._names: dict[bytes, frozenset[str] | None] = {}
+        self._keys: dict[int, tuple[Template, frozenset[str]]] = {}
+
+    def keys_of(self, template: Template) -> frozenset[str]:
+        """The keys of the functions a (read) template deploys."""
+        found = self._keys.get(id(template))
+        if found is None or found[0] is not template:
+            found = self._keys[id(template)] = (template, _keys_of(template))
+        return found[1]
+
+    def is_file(self, rel_path: str) -> bool:
+        found = self._files.get(rel_path)
+        if found is None:
+            found = self._files[rel_path] = Path(rel_path or ".").is_file()
+        return found
+
+    def is_dir(self, rel_path: str) -> bool:
+        found = self._dirs.get(rel_path)
+        if found is None:
+            found = self._dirs[rel_path] = Path(rel_path or ".").is_dir()
+        return found
+
+    def join(self, base: str, *parts: str) -> str:
+        key = (base, *parts)
+        found = self._joined.get(key)
+        if found is None:
+            found = self._joined[key] = join(base, *parts)
+        return found
+
+    def names(self, text: str) -> set[str] | None:
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        if key not in self._names:
+            try:
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                self._names[key] = None
+            else:
+                self._names[key] = frozenset(top_level_names(tree.body))
+        found = self._names[key]
+        return set(found) if found is not None else None
 
 
 def top_level_names(body: list[ast.stmt]) -> set[str]:
@@ -277,7 +351,7 @@ def _names_a_program(function: TemplateFunction, handler: str, files: _Files, on
         return True
     if handler in facts.EXECUTABLE_HANDLERS or handler.endswith(facts.SCRIPT_HANDLER_SUFFIXES):
         return True
-    return not handler.endswith(".py") and files.exists(join(function.code_dir or "", handler), on_disk)
+    return not handler.endswith(".py") and files.exists(files.memo.join(function.code_dir or "", handler), on_disk)
 
 
 def _resolve(function: TemplateFunction, files: _Files) -> None:
@@ -306,7 +380,8 @@ def _resolve(function: TemplateFunction, files: _Files) -> None:
     code_dir = function.code_dir
     shown = (code_dir or ".") + "/"
     relative_module = module.replace(".", "/")
-    candidates = [join(code_dir, relative_module + ".py"), join(code_dir, relative_module, "__init__.py")]
+    candidates = [files.memo.join(code_dir, relative_module + ".py"),
+                  files.memo.join(code_dir, relative_module, "__init__.py")]
     found = next((c for c in candidates if files.exists(c, on_disk)), None)
     if found is None:
         if not function.is_python:

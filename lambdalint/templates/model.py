@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -215,10 +216,11 @@ class TemplateFunction:
     def label(self) -> str:
         return f"`{self.name}`"
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """Identifies the function among all templates of a run (units of a run say by
-        it which functions they report)."""
+        it which functions they report). Worked out once: every unit of a run asks it of
+        every function of every template."""
         return f"{self.template.rel_path}#{self.name}@{self.where.line}"
 
     @property
