@@ -206,7 +206,8 @@ class Engine:
 
     def check_sources(self, sources: list[SourceFile], warn_unmatched: bool = True,
                       lazy: dict[str, tuple[Path, bytes]] | None = None, templates: bool = True,
-                      scope: Scope | None = None, parse: Parser = parse_source) -> RunResult:
+                      scope: Scope | None = None, parse: Parser = parse_source,
+                      wanted: frozenset[str] | None = None) -> RunResult:
         """Check files as one project.
 
         ``lazy`` holds more files of the project (relative path -> (path, bytes))
@@ -216,14 +217,19 @@ class Engine:
         functions (and problems) this check reports (a unit of a larger run);
         without one, the files are one flat import space and every template is
         reported. ``parse`` reads the ``lazy`` files (the runner's shares the trees
-        of files several units hold). Checking runs on a large stack
+        of files several units hold). ``wanted``: the files whose findings are wanted
+        (a run over files named one by one); the others are modelled, as the wanted
+        ones' findings depend on them, but no rule checks them, and neither the
+        templates' rules nor their inline code run. Checking runs on a large stack
         (lambdalint.stack), whoever calls.
         """
-        return call_with_deep_stack(self._check_sources, sources, warn_unmatched, lazy, templates, scope, parse)
+        return call_with_deep_stack(self._check_sources, sources, warn_unmatched, lazy, templates, scope, parse,
+                                    wanted)
 
     def _check_sources(self, sources: list[SourceFile], warn_unmatched: bool,
                        lazy: dict[str, tuple[Path, bytes]] | None, templates: bool,
-                       scope: Scope | None, parse: Parser = parse_source) -> RunResult:
+                       scope: Scope | None, parse: Parser = parse_source,
+                       wanted: frozenset[str] | None = None) -> RunResult:
         result = RunResult(sources=sources)
         # ``templates=False``: a unit of a larger run whose template checks run elsewhere.
         templates = self.templates if templates else []
@@ -319,14 +325,15 @@ class Engine:
                 f"warning: handler '{spec.module}:{spec.function}' from {spec.source} matches no function"
             )
         # Inline code first: a module its calls load joins `sources`, checked below.
-        for source, function in inline.values():
+        for source, function in inline.values() if wanted is None else ():
             start = len(result.diagnostics)
             self._check_source(source, models, result)
             result.diagnostics[start:] = deploy.rebase_inline(function, result.diagnostics[start:])
         for source in sources:
             result.files_checked += 1
-            self._check_source(source, models, result)
-        if result.deployment is not None:
+            if wanted is None or source.rel_path in wanted:
+                self._check_source(source, models, result)
+        if result.deployment is not None and wanted is None:
             self._check_deployment(result.deployment, result, scope is None or scope.template_problems)
         result.unloaded = [(path, rel, data) for rel, (path, data) in pending.items()]
         result.sources = sources

@@ -117,6 +117,9 @@ class Unit:
     # Its files that other model units hold too (a shared helper, a layer): parsed once
     # per process (`_SharedTrees`).
     shared: frozenset[str] = frozenset()
+    # The files whose findings are wanted, in a run over files named one by one (None:
+    # all). The others are modelled but not checked, and the results are not cached.
+    only: frozenset[str] | None = None
 
     @property
     def size(self) -> int:
@@ -324,7 +327,7 @@ def _run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine) -> UnitResul
     lazy = {rel: (path, data) for path, rel, data in unit.files if rel not in unit.entries}
     parse = functools.partial(SHARED_TREES.parse, unit.shared) if unit.shared else parse_source
     result = engine.check_sources([parse(*f) for f in eager], warn_unmatched=False, lazy=lazy,
-                                  templates=unit.deployment, scope=unit.scope, parse=parse)
+                                  templates=unit.deployment, scope=unit.scope, parse=parse, wanted=unit.only)
     result.close()
     deployed = result.deployed if result.deployed is not None else set()
     return UnitResult(list(result.diagnostics), result.messages, result.internal_error,
@@ -531,6 +534,9 @@ class Runner:
                                   distributions=self.distributions)
         if focus is not None:
             units = [unit for unit in units if focus.wants(unit, templates)]
+            if policy is None:
+                for unit in units:
+                    focus.narrow_unit(unit, templates)
         results = self._execute(units, policy, use_cache, template_bytes)
         messages: list[str] = []
         for result in results:
@@ -624,7 +630,7 @@ class Runner:
         if cache is not None:
             for index in pending:
                 result = results[index]
-                if result is not None and not result.internal_error:
+                if result is not None and not result.internal_error and units[index].only is None:
                     cache.put(keys[index], {"diagnostics": [diagnostic_to_data(d) for d in result.diagnostics],
                                                  "messages": result.messages})
         return [r for r in results if r is not None]
@@ -669,7 +675,8 @@ class Runner:
                 for index in remote:
                     unit = units[index]
                     if unit.kind == "model":
-                        others = [f for f in unit.files if f[1] not in unit.entries and f[1] not in speculative]
+                        others = [f for f in unit.files if f[1] not in unit.entries and f[1] not in speculative
+                                  and (unit.only is None or f[1] in unit.only)]
                         guess = unit.scope.deployed if unit.scope is not None and unit.scope.deployed else ()
                         for alone in independent_units(self.engine, others, home=home, deployed=guess):
                             if alone.kind == "file":
@@ -714,6 +721,8 @@ class Runner:
         result, so each unit's cache entry still holds all of its files' findings."""
         deferred, result.deferred = result.deferred, []
         deployed, result.deferred_deployed = result.deferred_deployed, frozenset()
+        if unit.only is not None:
+            deferred = [f for f in deferred if f[1] in unit.only]
         _merge_into(results, index, result)
         if unit.kind == "file":
             alone = self._alone.get((unit.files[0][1], unit.scope))
@@ -800,6 +809,15 @@ class _Focus:
         if any(path in self for path, _, _ in unit.files):
             return True
         return unit.deployment and any(template.path in self for template in templates)
+
+    def narrow_unit(self, unit: Unit, templates: list[deploy.Template]) -> None:
+        """Have a model unit check only the named files it holds (it models the others,
+        which their findings depend on), unless a named template needs its template
+        checks: a pre-commit run on a helper that every function imports modelled and
+        checked each of those functions whole."""
+        if unit.kind != "model" or (unit.deployment and any(t.path in self for t in templates)):
+            return
+        unit.only = frozenset(rel for path, rel, _ in unit.files if path in self)
 
     def narrow(self, outcome: Outcome) -> Outcome:
         """The outcome of a project run, narrowed to the named files and folders."""

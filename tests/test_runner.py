@@ -254,6 +254,38 @@ def test_each_unit_s_cache_entry_keeps_the_findings_of_a_file_checked_alone_for_
         assert again == cold == findings(Runner(Config(), RULES, jobs=1).run([root]))
 
 
+def test_a_named_helper_is_checked_in_each_unit_that_holds_it_and_nothing_else_is(tmp_path: Path,
+                                                                                   monkeypatch: pytest.MonkeyPatch):
+    """pre-commit on a layer's helper: each function's unit models its handler (the
+    helper's findings depend on its callers) but checks only the helper, and a partial
+    result is not cached as the unit's."""
+    from lambdalint.engine import Engine as RealEngine
+
+    root = layered(tmp_path)
+    (root / ".git").mkdir()  # the top of a repository: the project named files are judged in
+    monkeypatch.chdir(root)
+    helper = Path("layers/common/python/db.py")
+
+    def located(outcome) -> list[tuple[str, int, str]]:
+        return [(Path(p).resolve().relative_to(root.resolve()).as_posix(), row, code)
+                for p, row, code in findings(outcome)]
+
+    whole = [f for f in located(Runner(Config(), RULES, jobs=1).run([Path(".")])) if f[0] == helper.as_posix()]
+    checked: list[str] = []
+    check_source = RealEngine._check_source
+
+    def counted(self, source, models, result):
+        checked.append(source.rel_path)
+        return check_source(self, source, models, result)
+
+    monkeypatch.setattr(RealEngine, "_check_source", counted)
+    cache = tmp_path / "cache"
+    named = Runner(Config(), RULES, jobs=1, cache_dir=cache).run([helper])
+    assert located(named) == whole and whole
+    assert len(checked) == 3 and all(rel.endswith(helper.as_posix()) for rel in checked)  # once in each unit
+    assert not list(cache.rglob("*.json"))
+
+
 @pytest.mark.parametrize("value", [-1, "two", True])
 def test_bad_jobs_value(value):
     from lambdalint.config import ConfigError, parse_table
