@@ -17,9 +17,13 @@ if _sys.argv[:1] == ["-m"] and _sys.path and \
         _os.path.abspath(_sys.path[0] or _os.curdir) == _os.path.abspath(_os.getcwd()):
     del _sys.path[0]
 
+from typing import TYPE_CHECKING as _TYPE_CHECKING  # noqa: E402
 from typing import Any as _Any  # noqa: E402
 
 from lambdalint.diagnostics import Diagnostic, Location, Severity  # noqa: E402
+
+if _TYPE_CHECKING:  # what `__getattr__` gives, as type checkers should see it
+    from lambdalint.rule import Bad, FixAvailability, Fixed, Good, Rule  # noqa: F401
 
 __version__ = "0.1.0"
 

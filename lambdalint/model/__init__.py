@@ -9,7 +9,18 @@ rules ask). `tests/test_layers.py` checks it.
 """
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what `__getattr__` gives, as type checkers should see it
+    from lambdalint.model import analyses  # noqa: F401
+    from lambdalint.model.entrypoints import Project, foreign_decorators, lambda_decorator_name  # noqa: F401
+    from lambdalint.model.event_sources import EventProfile, RecordLoop  # noqa: F401
+    from lambdalint.model.imports import HandlerSpec  # noqa: F401
+    from lambdalint.model.labels import EVENT, STS  # noqa: F401
+    from lambdalint.model.module import EntryPoint, ModuleModel  # noqa: F401
+    from lambdalint.model.project import CallGraph, display_name  # noqa: F401
+    from lambdalint.model.summary import ClassInfo, FunctionInfo, Param, dotted_name, names_in  # noqa: F401
+    from lambdalint.model.taint import TaintFinding  # noqa: F401
 
 # Each name and the module that defines it. They are imported when first asked
 # for: the planner and a run answered from the cache use the lowest layer

@@ -20,7 +20,40 @@ A run without templates skips steps 2 and 3 entirely.
 """
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what `__getattr__` gives, as type checkers should see it
+    from lambdalint.templates.deployment import Deployment, build  # noqa: F401
+    from lambdalint.templates.discovery import find_templates, is_template_name, templates_from_sources  # noqa: F401
+    from lambdalint.templates.inline import rebase as rebase_inline, sources as inline_sources  # noqa: F401
+    from lambdalint.templates.loader import (  # noqa: F401
+        Mapping,
+        Mark,
+        Sequence,
+        TemplateError,
+        load_text,
+    )
+    from lambdalint.templates.model import (  # noqa: F401
+        CDK,
+        CDK_TS,
+        CLOUDFORMATION,
+        SERVERLESS,
+        TERRAFORM,
+        EventSource,
+        LayerRef,
+        Setting,
+        Template,
+        TemplateFinding,
+        TemplateFunction,
+        TemplateHandlerSpec,
+        Where,
+    )
+    from lambdalint.templates.rule import (  # noqa: F401
+        DeploymentRule,
+        broken_template_diagnostics,
+        is_deployment_rule,
+        run_deployment_rules,
+    )
 
 # Each name, the module that defines it and its name there. They are imported when
 # first asked for: finding templates (`discovery`) is all a run answered from the
