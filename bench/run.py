@@ -212,6 +212,12 @@ def build_tools(corpus: Path, peers: Path | None, only: set[str] | None, cache: 
             Tool(f"lambdalint pre-commit, {edit.name} edited",
                  [sys.executable, "-m", "lambdalint", "check", "--exit-zero", "--quiet", "--force-exclude",
                   "--cache-dir", str(cache_dir), str(edit.relative_to(corpus))], cwd=corpus, around=edit_file(edit)),
+            # The same through a running daemon (`check --daemon`): the table's CPU and
+            # memory are the client's; the daemon is started before the first round.
+            Tool(f"lambdalint pre-commit --daemon, {edit.name} edited",
+                 [sys.executable, "-m", "lambdalint", "check", "--daemon", "--exit-zero", "--quiet",
+                  "--force-exclude", "--cache-dir", str(cache_dir), str(edit.relative_to(corpus))],
+                 cwd=corpus, around=edit_file(edit), setup=[sys.executable, "-m", "lambdalint", "daemon", "start"]),
         ]
     if peers is not None:
         tools += [
@@ -288,6 +294,17 @@ def main() -> None:
                 parser.error(f"--corpus {choice}: not pinned, lambda, both or a folder")
             corpora.append((f"local corpus {folder.name} ({folder})", folder, True))
     peers = None if args.no_peers else peers_venv(args.cache)
+    # The benchmark's daemon is its own, stopped at the end.
+    os.environ["LAMBDALINT_DAEMON_DIR"] = str((args.cache / "daemon").resolve())
+    try:
+        measure(args, corpora, peers, only)
+    finally:
+        subprocess.run([sys.executable, "-m", "lambdalint", "daemon", "stop"], cwd=REPO,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def measure(args: argparse.Namespace, corpora: list[tuple[str, Path, bool]], peers: Path | None,
+            only: set[str] | None) -> None:
     for title, corpus, with_peers in corpora:
         files = sum(1 for _ in corpus.rglob("*.py"))
         lines = sum(p.read_bytes().count(b"\n") for p in corpus.rglob("*.py"))

@@ -20,9 +20,8 @@ if _sys.argv[:1] == ["-m"] and _sys.path and \
 from typing import TYPE_CHECKING as _TYPE_CHECKING  # noqa: E402
 from typing import Any as _Any  # noqa: E402
 
-from lambdalint.diagnostics import Diagnostic, Location, Severity  # noqa: E402
-
 if _TYPE_CHECKING:  # what `__getattr__` gives, as type checkers should see it
+    from lambdalint.diagnostics import Diagnostic, Location, Severity  # noqa: F401
     from lambdalint.rule import Bad, FixAvailability, Fixed, Good, Rule  # noqa: F401
 
 __version__ = "0.1.0"
@@ -42,7 +41,12 @@ __all__ = [
 
 def __getattr__(name: str) -> _Any:
     """The rule API comes in when first asked for: it imports LibCST, which a run
-    answered from the cache never needs."""
+    answered from the cache never needs (nor does `check --daemon` need the
+    diagnostics: `lambdalint.launch`)."""
+    if name in ("Diagnostic", "Location", "Severity"):
+        from lambdalint import diagnostics
+
+        return getattr(diagnostics, name)
     if name in ("Bad", "FixAvailability", "Fixed", "Good", "Rule"):
         from lambdalint import rule
 

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from lambdalint.rule import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+_ARGS = "lambdalint.args"
 # Discovery reports a path it cannot read in one line and checks the rest;
 # click's own check would stop the run with a usage error instead.
 PATHS = click.Path(path_type=Path, readable=False)
@@ -109,6 +110,10 @@ class _Guarded(click.Group):
     """The last line of defence: an unexpected error is one line on stderr and exit 2,
     never a traceback (LAMBDALINT_DEBUG=1 shows it)."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_ARGS] = list(args)  # as given, for `check --daemon` to send on
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
@@ -156,15 +161,24 @@ config_option = click.option(
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Processes to check with (default: the number of cores; 0 means the same).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache.")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Where the results cache lives (default: .lambdalint_cache next to the config).")
+@click.option("--daemon", is_flag=True, help="Run in this user's lambdalint daemon, which keeps the engine loaded between runs (started in the background when none runs; see `lambdalint daemon`).")
 @config_option
-def check(paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[Path, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
           ignore: tuple[str, ...], fix: bool | None, unsafe_fixes: bool | None, diff: bool,
           show_fixes: bool, output_format: str | None, output_file: Path | None,
           statistics: bool, exit_zero: bool, fail_on: str | None, quiet: bool,
           baseline_file: Path | None, no_baseline: bool, force_exclude: bool,
-          jobs: int | None, no_cache: bool, cache_dir: Path | None,
+          jobs: int | None, no_cache: bool, cache_dir: Path | None, daemon: bool,
           config_path: Path | None) -> None:
     """Check PATHS (default: the current folder) for Lambda problems."""
+    if daemon:
+        from lambdalint import daemon as daemons
+
+        if not daemons.ASKED and _ARGS in ctx.meta:
+            code = daemons.forward(ctx.meta[_ARGS])
+            if code is not None:
+                sys.exit(code)
     targets = list(paths) or [Path(".")]
     config = _load(config_path, targets)
     if force_exclude:
@@ -438,6 +452,72 @@ def server(stdio: bool) -> None:
     from lambdalint.lsp.server import serve
 
     serve()
+
+
+@main.group()
+def daemon() -> None:
+    """The daemon that `check --daemon` runs in: it keeps LibCST, the model and the
+    rules loaded between runs (for pre-commit). It stops by itself after 30 minutes
+    without a run, and when lambdalint or a rule plugin is changed or installed."""
+
+
+def _no_daemons() -> None:
+    _fail("the lambdalint daemon needs Unix sockets and a private folder for them "
+          "(set LAMBDALINT_DAEMON_DIR); `check --daemon` runs in the process here")
+
+
+@daemon.command("start")
+def daemon_start() -> None:
+    """Start the daemon in the background unless it runs, and wait until it answers."""
+    from lambdalint import daemon as daemons
+
+    if daemons.address() is None:
+        _no_daemons()
+    found = daemons.start()
+    if found is None:
+        _fail("the daemon did not start (try `lambdalint daemon run` to see why)")
+    click.echo(f"lambdalint daemon running (pid {found['pid']}, {found['address']})")
+
+
+@daemon.command("stop")
+def daemon_stop() -> None:
+    """Stop the daemon."""
+    from lambdalint import daemon as daemons
+
+    click.echo("lambdalint daemon stopped" if daemons.stop() else "no lambdalint daemon was running")
+
+
+@daemon.command("status")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+def daemon_status(output_format: str) -> None:
+    """Whether the daemon runs (exit 0) or not (exit 1), its pid and what it did."""
+    from lambdalint import daemon as daemons
+
+    found = daemons.status()
+    if output_format == "json":
+        click.echo(json.dumps(found, indent=2))
+    elif found is None:
+        click.echo("no lambdalint daemon is running")
+    else:
+        click.echo(f"lambdalint daemon running: pid {found['pid']}, up {found['uptime']} s, "
+                   f"{_plural(found['answered'], 'run')} answered, peak memory {found['peak_memory_mb']} MB, "
+                   f"{found['address']}")
+    sys.exit(EXIT_CLEAN if found is not None else EXIT_FINDINGS)
+
+
+@daemon.command("run")
+@click.option("--idle-timeout", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
+              help="Stop after this long without a run (default: 1800).")
+def daemon_run(idle_timeout: float | None) -> None:
+    """Run the daemon in the foreground (what `start` and `check --daemon` start)."""
+    from lambdalint import daemon as daemons
+
+    path = daemons.address()
+    if path is None:
+        _no_daemons()
+    served = daemons.Daemon(path, idle_timeout or daemons.IDLE_TIMEOUT).serve()
+    if served:
+        _fail("another lambdalint daemon is running (`lambdalint daemon status`)")
 
 
 @main.command()
