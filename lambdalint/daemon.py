@@ -46,6 +46,7 @@ IDLE_TIMEOUT = 30 * 60  # seconds
 MEMORY_LIMIT_MB = 600
 # How long `daemon start` waits for a daemon it started to answer.
 START_TIMEOUT = 60.0
+_LOOK_AGAIN = 30.0  # seconds between looks at the socket file while idle
 _UNIX_PATH_MAX = 100  # sun_path is 104 bytes on macOS, 108 on Linux
 _HEADER = 8
 
@@ -265,25 +266,38 @@ class Daemon:
             listener.bind(self.path)
             os.chmod(self.path, 0o600)
             listener.listen(16)
+            mine = os.stat(self.path).st_ino
             try:
-                self._loop(listener)
+                self._loop(listener, mine)
             finally:
                 listener.close()
                 try:
-                    os.unlink(self.path)
+                    if os.stat(self.path).st_ino == mine:
+                        os.unlink(self.path)
                 except FileNotFoundError:
                     pass
             return 0
         finally:
             lock.close()
 
-    def _loop(self, listener: socket.socket) -> None:
-        listener.settimeout(self.idle_timeout)
+    def _loop(self, listener: socket.socket, mine: int) -> None:
+        """Answer until idle or asked to stop; also stop when the socket file is no
+        longer this daemon's (``mine``: its inode; removed, or taken by another): no
+        client can reach it."""
+        listener.settimeout(min(self.idle_timeout, _LOOK_AGAIN))
+        last = time.monotonic()
         while True:
             try:
                 connection, _ = listener.accept()
             except socket.timeout:
-                return  # idle
+                try:
+                    reachable = os.stat(self.path).st_ino == mine
+                except OSError:
+                    reachable = False
+                if not reachable or time.monotonic() - last >= self.idle_timeout:
+                    return
+                continue
+            last = time.monotonic()
             with connection:
                 connection.settimeout(60)  # a client that sends nothing does not hold the daemon
                 try:

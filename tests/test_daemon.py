@@ -191,8 +191,30 @@ def test_a_stale_daemon_leaves_the_run_to_the_client(project, env, monkeypatch):
             assert daemons._receive(connection)["args"] == ["check", "src/app.py"]
             daemons._send(connection, {"stale": "a module changed"})
         out, err = client.communicate(timeout=300)
-    os.unlink(path)
     assert client.returncode == 1 and "src/app.py:5:10: LAM101" in out
+    # ... and started a fresh daemon in the background, which takes the address over.
+    fresh = wait_for_daemon()
+    assert fresh["pid"] != found["pid"] and fresh["answered"] == 0
+
+
+def test_a_daemon_whose_socket_file_is_removed_stops(tmp_path, monkeypatch):
+    """A temporary-folder cleaner (or another daemon) took its address: no client can
+    reach it, so it does not wait out its idle time."""
+    import threading
+
+    monkeypatch.setattr(daemons, "_LOOK_AGAIN", 0.1)
+    path = str(tmp_path / "d.sock")
+    daemon = daemons.Daemon(path, idle_timeout=600)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(path)
+        listener.listen(1)
+        loop = threading.Thread(target=daemon._loop, args=(listener, os.stat(path).st_ino), daemon=True)
+        loop.start()
+        loop.join(0.5)
+        assert loop.is_alive()  # reachable and not idle long: it serves on
+        os.unlink(path)
+        loop.join(10)
+        assert not loop.is_alive()
 
 
 def test_the_flag_is_taken_out_of_what_is_sent():
