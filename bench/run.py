@@ -17,7 +17,9 @@ On a local folder two more runs are measured, with the warm cache: after editing
 one helper module (a comment appended, so every file that depends on it is
 checked again; `--edit`, else the module other files import most), and a
 pre-commit run naming only that edited file from the folder's root. The file is
-restored after each run.
+restored after each run. The warm, edited and pre-commit runs are measured again
+through a daemon (`check --daemon`, started before the first round, stopped at
+the end; its own CPU time and memory are not in the table).
 
 lambdalint's own modules are compiled to bytecode first, as an installation
 does (with PYTHONDONTWRITEBYTECODE set, every run would compile them again).
@@ -205,19 +207,24 @@ def build_tools(corpus: Path, peers: Path | None, only: set[str] | None, cache: 
         Tool("lambdalint warm cache", lambdalint_argv(["--cache-dir", str(cache_dir)], corpus),
              setup=lambdalint_argv(["--cache-dir", str(cache_dir)], corpus)),
     ]
+    daemon = [sys.executable, "-m", "lambdalint", "daemon", "start"]
+    # Through a running daemon (`check --daemon`): the table's CPU and memory are the
+    # client's; the daemon is started before the first round.
+    tools.append(Tool("lambdalint warm cache --daemon", lambdalint_argv(["--daemon", "--cache-dir", str(cache_dir)], corpus),
+                      setup=daemon))
     if edit is not None:
         tools += [
             Tool(f"lambdalint warm, {edit.name} edited", lambdalint_argv(["--cache-dir", str(cache_dir)], corpus),
                  around=edit_file(edit)),
+            Tool(f"lambdalint warm --daemon, {edit.name} edited",
+                 lambdalint_argv(["--daemon", "--cache-dir", str(cache_dir)], corpus), around=edit_file(edit)),
             Tool(f"lambdalint pre-commit, {edit.name} edited",
                  [sys.executable, "-m", "lambdalint", "check", "--exit-zero", "--quiet", "--force-exclude",
                   "--cache-dir", str(cache_dir), str(edit.relative_to(corpus))], cwd=corpus, around=edit_file(edit)),
-            # The same through a running daemon (`check --daemon`): the table's CPU and
-            # memory are the client's; the daemon is started before the first round.
             Tool(f"lambdalint pre-commit --daemon, {edit.name} edited",
                  [sys.executable, "-m", "lambdalint", "check", "--daemon", "--exit-zero", "--quiet",
                   "--force-exclude", "--cache-dir", str(cache_dir), str(edit.relative_to(corpus))],
-                 cwd=corpus, around=edit_file(edit), setup=[sys.executable, "-m", "lambdalint", "daemon", "start"]),
+                 cwd=corpus, around=edit_file(edit), setup=daemon),
         ]
     if peers is not None:
         tools += [
