@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Collection, Iterator, Mapping, Sequence
 
-from lambdalint.cache import (ResultCache, diagnostic_from_data, diagnostic_to_data, freeze, settings_key,
-                              unit_key)
+from lambdalint.cache import (Digests, ResultCache, diagnostic_from_data, diagnostic_to_data, freeze,
+                              settings_key, unit_key)
 from lambdalint.config import Config
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
 from lambdalint.discovery import discover, project_root, relative
@@ -516,8 +516,9 @@ class Runner:
         # modules it calls, `.tfvars`), and which ones only reading it tells: the entry
         # of such a run lists what it read, and answers only while that is unchanged.
         terraform = any(t.kind == TERRAFORM for t in templates)
+        digests = Digests()
         whole_key = unit_key("run", [(rel, data) for _, rel, data in files]
-                             + [(t.rel_path, t.text.encode()) for t in templates]) if use_cache else ""
+                             + [(t.rel_path, t.text.encode()) for t in templates], digests) if use_cache else ""
         if use_cache:
             cached = self.run_cache.get(whole_key)
             if cached is not None and (not terraform or _same_disk_reads(cached.get("terraform"))):
@@ -537,7 +538,7 @@ class Runner:
             if policy is None:
                 for unit in units:
                     focus.narrow_unit(unit, templates)
-        results = self._execute(units, policy, use_cache, template_bytes)
+        results = self._execute(units, policy, use_cache, template_bytes, digests)
         messages: list[str] = []
         for result in results:
             outcome.diagnostics += result.diagnostics
@@ -593,7 +594,7 @@ class Runner:
         return messages
 
     def _execute(self, units: list[Unit], policy: FixPolicy | None, use_cache: bool,
-                 template_bytes: list[tuple[str, bytes]]) -> list[UnitResult]:
+                 template_bytes: list[tuple[str, bytes]], digests: Digests | None = None) -> list[UnitResult]:
         results: list[UnitResult | None] = [None] * len(units)
         cache = self.cache if use_cache else None
         self._alone = {}
@@ -603,7 +604,7 @@ class Runner:
             if cache is not None:
                 extra = template_bytes if unit.deployment else []
                 keys[index] = unit_key(unit.kind, [(rel, data) for _, rel, data in unit.files] + extra
-                                       + _scope_items(unit.scope))
+                                       + _scope_items(unit.scope), digests)
                 cached = cache.get(keys[index])
                 if cached is not None:
                     results[index] = UnitResult([diagnostic_from_data(d) for d in cached["diagnostics"]],

@@ -239,6 +239,44 @@ def test_a_file_several_units_hold_is_parsed_once_and_checked_alone_once(tmp_pat
     assert not runner_module.SHARED_TREES._trees  # the run's trees are let go
 
 
+def test_a_run_hashes_each_file_and_template_once_for_its_cache_keys(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch):
+    """The layer's helper is in every function's key, and the template in the key of
+    every unit that reads it: each is hashed once in a run (the template once more,
+    for the whole run's key), and the keys are those of hashing each on its own."""
+    import hashlib
+
+    import lambdalint.cache as cache_module
+
+    root = layered(tmp_path, functions=4)
+    helper = (root / "layers" / "common" / "python" / "db.py").read_bytes()
+    hashed: list[bytes] = []
+    sha256 = hashlib.sha256
+
+    class Counted:
+        def __init__(self, data: bytes = b"") -> None:
+            hashed.append(data)
+            self._hash = sha256(data)
+
+        def update(self, data: bytes) -> None:
+            self._hash.update(data)
+
+        def digest(self) -> bytes:
+            return self._hash.digest()
+
+        def hexdigest(self) -> str:
+            return self._hash.hexdigest()
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cache_module.hashlib, "sha256", Counted)
+    Runner(Config(), RULES, jobs=1, cache_dir=tmp_path / "cache").run([root])
+    assert hashed.count(helper) == 1  # for the whole run's key and every unit's
+    assert hashed.count((root / "template.yaml").read_bytes()) == 2  # the run's key, the units'
+    digests = cache_module.Digests()
+    items = [("a.py", helper), ("b.py", b"x = 1\n")]
+    assert cache_module.unit_key("s", items, digests) == cache_module.unit_key("s", items)
+
+
 def test_each_unit_s_cache_entry_keeps_the_findings_of_a_file_checked_alone_for_it(tmp_path: Path):
     """A file left alone by several units is checked once, and each unit's cache entry
     holds its findings all the same: when the unit that checked it no longer holds it,
