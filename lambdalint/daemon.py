@@ -14,7 +14,8 @@ How it behaves, so that it never changes an answer:
   runs exactly `lambdalint check ARGS` there and sends back its output and exit
   code. When no daemon answers, the run happens in the process as without
   `--daemon`, and a daemon is started in the background for the next one.
-- The daemon answers one command at a time. It stops after `IDLE_TIMEOUT` seconds
+- The daemon answers one command at a time, and keeps each template's reading
+  for the next command (`lambdalint.keep`). It stops after `IDLE_TIMEOUT` seconds
   without a command, when its memory grows past `MEMORY_LIMIT_MB`, and when any
   module it has loaded (lambdalint's, a rule plugin's, LibCST's...) changed on disk
   or the installed rule plugins changed: then the command is run by the client, and
@@ -243,6 +244,8 @@ class Daemon:
         daemon already serves the address."""
         import fcntl
 
+        from lambdalint.keep import keep_between_runs
+
         lock = open(self.path + ".lock", "a+")  # noqa: SIM115 - held for the daemon's life
         # A daemon that found its modules changed is still on its way out when the
         # client starts the next one: wait for it a little.
@@ -257,6 +260,7 @@ class Daemon:
                     return 1
                 time.sleep(0.05)
         try:
+            keep_between_runs()
             self._warm_up()
             listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:

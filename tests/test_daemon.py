@@ -249,3 +249,107 @@ def test_clean_code_exits_zero_through_the_daemon(project, env):
     assert lambdalint(project, env, "daemon", "start").returncode == 0
     served = lambdalint(project, env, "check", "--daemon", "src/app.py")
     assert served.returncode == 0 and served.stdout == "All checks passed! (1 file checked)\n"
+
+
+def test_template_readings_are_kept_between_runs_only_when_asked(tmp_path, monkeypatch):
+    """A daemon keeps each template's reading by its text: the next run reads only
+    templates whose text changed; a one-shot run keeps nothing."""
+    from lambdalint import keep
+    from lambdalint.config import Config
+    from lambdalint.runner import Runner
+    from lambdalint.templates import deployment
+
+    root = tmp_path / "project"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "app.py").write_text(HANDLER_WITH_CLIENT, encoding="utf-8")
+    template = root / "template.yaml"
+    template.write_text(TEMPLATE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    read: list[str] = []
+    load = deployment.load_text
+
+    def counted(text: str, *, is_json: bool = False):
+        read.append(text)
+        return load(text, is_json=is_json)
+
+    monkeypatch.setattr(deployment, "load_text", counted)
+
+    def run() -> list[str]:
+        outcome = Runner(Config(), _rules(), jobs=1).run([root])
+        return sorted(f"{d.path}:{d.location.row}:{d.code}" for d in outcome.diagnostics)
+
+    first = run()
+    assert any(":LAM101" in finding for finding in first)
+    assert len(read) == 1 and run() == first and len(read) == 2  # not kept: read again
+    try:
+        keep.keep_between_runs()
+        kept = run()
+        assert run() == kept == first and len(read) == 3  # read once, then kept
+        template.write_text(TEMPLATE.replace("Timeout: 30", "Timeout: 20"), encoding="utf-8")
+        run()
+        assert len(read) == 4  # changed text: read again
+    finally:
+        keep.keep_between_runs(False)
+    assert len(keep.DOCUMENTS) == 0
+
+
+def test_terraform_bodies_are_kept_between_runs_only_when_asked(monkeypatch):
+    pytest.importorskip("hcl2")
+    from lambdalint import keep
+    from lambdalint.templates import hcl, terraform
+
+    parsed: list[str] = []
+    parse = hcl.parse
+
+    def counted(text: str):
+        parsed.append(text)
+        return parse(text)
+
+    monkeypatch.setattr(hcl, "parse", counted)
+    text = 'resource "aws_lambda_function" "f" {\n  handler = "app.handler"\n}\n'
+    first = terraform.Parses(None).body(text)
+    assert terraform.Parses(None).body(text) is not first and len(parsed) == 2
+    try:
+        keep.keep_between_runs()
+        kept = terraform.Parses(None).body(text)
+        assert terraform.Parses(None).body(text) is kept and len(parsed) == 3
+        assert [b.labels for b in kept.blocks] == [b.labels for b in first.blocks]
+    finally:
+        keep.keep_between_runs(False)
+
+
+def test_kept_readings_stay_within_their_budget():
+    from lambdalint.keep import Kept
+
+    kept: Kept[str] = Kept(budget=10)
+    assert kept.get("a") is None
+    kept.put("a", "A", 4)
+    assert kept.get("a") is None  # off
+    kept.enabled = True
+    kept.put("a", "A", 4)
+    kept.put("b", "B", 4)
+    assert kept.get("a") == "A"  # now the most recently used
+    kept.put("c", "C", 4)  # past the budget: the least recently used goes
+    assert (kept.get("a"), kept.get("b"), kept.get("c")) == ("A", None, "C")
+    kept.put("big", "X", 11)
+    assert kept.get("big") is None and len(kept) == 2
+
+
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Function:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.lambda_handler
+      Runtime: python3.12
+      CodeUri: src/
+      Timeout: 30
+"""
+
+
+def _rules():
+    from lambdalint.registry import load_registry
+
+    return load_registry(include_plugins=False).select(None)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from lambdalint.catalog import templates as facts
 from lambdalint.templates import cdk, cloudformation, serverless
+from lambdalint.keep import DOCUMENTS
 from lambdalint.templates.loader import Mapping, TemplateError, load_text
 from lambdalint.templates.model import (
     CDK,
@@ -191,8 +192,12 @@ def _parse(template: Template) -> bool:
     text = template.text
     if not template.explicit and not any(word in text for word in facts.TEMPLATE_WORDS):
         return False  # a file of another tool that happens to be called template.yaml
+    is_json = template.rel_path.endswith(".json")
     try:
-        data = load_text(text, is_json=template.rel_path.endswith(".json"))
+        data = DOCUMENTS.get((is_json, text))
+        if data is None:
+            data = load_text(text, is_json=is_json)
+            DOCUMENTS.put((is_json, text), data, len(text))
     except TemplateError as error:
         if not template.explicit and any(marker in text for marker in facts.GENERATOR_MARKERS):
             # The source of a generator (a cookiecutter or Jinja template that renders

@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterator, Mapping
 from lambdalint.cache import INTERPRETER, ResultCache
 from lambdalint.catalog import templates as facts
 from lambdalint.discovery import relative
+from lambdalint.keep import TERRAFORM_BODIES
 from lambdalint.templates import hcl
 from lambdalint.templates.hcl import NULL, UNKNOWN, Digest, Ref
 from lambdalint.templates.loader import TemplateError
@@ -164,7 +165,16 @@ class Parses:
         return ResultCache(self.cache_dir, namespace) if namespace is not None else None
 
     def body(self, text: str) -> hcl.Body:
-        """The file's top-level body, or raise TemplateError, as ``hcl.parse``."""
+        """The file's top-level body, or raise TemplateError, as ``hcl.parse``; kept
+        in the process for the next run when it runs many (`lambdalint.keep`)."""
+        kept = TERRAFORM_BODIES.get(text)
+        if kept is not None:
+            return kept  # type: ignore[return-value]
+        body = self._body(text)
+        TERRAFORM_BODIES.put(text, body, len(text))
+        return body
+
+    def _body(self, text: str) -> hcl.Body:
         store = self.store
         if store is None:
             return hcl.parse(text)
