@@ -4,7 +4,7 @@ A run reads every template of its project, and most of a template's cost is its
 reading: YAML composed and converted in Python, HCL rebuilt from the cache or
 parsed with Lark. A reading depends on the file's text alone and nothing changes
 it once made, so a process that runs check after check on the same projects (the
-daemon, `lambdalint.daemon`) keeps each one by its text and reads again only the
+daemon, `lambdalint.daemon`, and the language server) keeps each one by its text and reads again only the
 files that changed: on terraform-aws-modules/terraform-aws-lambda that is 0.3 s of
 a pre-commit run's 0.6 s.
 

@@ -569,6 +569,9 @@ def _reload(ls: LambdalintServer) -> None:
 
 def serve() -> None:
     """Serve one client over stdin and stdout until it says exit."""
+    from lambdalint.keep import keep_between_runs
+
+    keep_between_runs()  # each check as you type reads only the templates that changed
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     # Anything printed by mistake goes to stderr: stdout carries the protocol.
     sys.stdout = sys.stderr
