@@ -15,6 +15,7 @@ import functools
 import gc
 import os
 from collections import Counter
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Collection, Iterator, Mapping, Sequence
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
     from lambdalint.engine import Engine, RunResult
     from lambdalint.rule import Rule
 
+# The cache folder's namespace for what the catalog computes from the installed
+# packages (`catalog.events.pageable_operations_kept_in`): it keys its own entries.
+CATALOG_STORE = "catalog"
 # Below this many files a process pool costs more than it saves.
 MIN_FILES_FOR_POOL = 24
 SYNTAX_BATCH = 64
@@ -263,18 +267,28 @@ SHARED_TREES = _SharedTrees(limit=512 * 1024)
 _WORKER: dict[str, Any] = {}
 
 
+def _catalog_kept_in(cache_dir: Path | None) -> AbstractContextManager[None]:
+    """While building an engine: where the catalog keeps what it computes from the
+    installed packages (botocore's pageable operations), in the run's cache folder."""
+    from lambdalint.catalog.events import pageable_operations_kept_in
+
+    return pageable_operations_kept_in(None if cache_dir is None else ResultCache(cache_dir, CATALOG_STORE))
+
+
 def _worker_init(config: Config, rules: list[type[Rule]], engine: Engine | None = None,
-                 templates: list[deploy.Template] | None = None, inline_noqa: bool = True) -> None:
+                 templates: list[deploy.Template] | None = None, inline_noqa: bool = True,
+                 cache_dir: Path | None = None) -> None:
     # The rule classes themselves (by reference): a rule given to the Runner that
     # the registry does not know, or a plugin that fails to load again in a
     # worker, would otherwise silently check nothing there. A forked worker is
     # given the parent's engine as it is (no pickling), and starts at once; a
-    # spawned one builds its own, with the run's templates.
+    # spawned one builds its own, with the run's templates and cache folder.
     gc.disable()
     if engine is None:
         from lambdalint.engine import Engine
 
-        engine = Engine(config, rules)
+        with _catalog_kept_in(cache_dir):
+            engine = Engine(config, rules)
         engine.templates = list(templates or [])
         engine.inline_noqa = inline_noqa
     _WORKER["engine"] = engine
@@ -421,10 +435,12 @@ class Runner:
     def engine(self) -> Engine:
         """Built on first use: a run answered whole from the cache needs none (building
         one imports LibCST and the rules, and reads botocore's list of paginated
-        operations for LAM605's words)."""
+        operations for LAM605's words: from the cache folder, when the run has one and
+        an earlier run kept it there)."""
         from lambdalint.engine import Engine
 
-        engine = Engine(self.config, self.rule_classes)
+        with _catalog_kept_in(self.cache_dir):
+            engine = Engine(self.config, self.rule_classes)
         engine.inline_noqa = self.inline_noqa
         return engine
 
@@ -659,7 +675,7 @@ class Runner:
         with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=_worker_init,
                                  initargs=(self.config, list(self.rule_classes), inherited,
                                            None if inherited is not None else self._templates,
-                                           self.inline_noqa)) as pool:
+                                           self.inline_noqa, self.cache_dir)) as pool:
             running: dict[Future[UnitResult], tuple[int, Unit]] = {}
             speculative: dict[str, tuple[Future[UnitResult], Unit]] = {}
 

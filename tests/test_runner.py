@@ -15,7 +15,7 @@ import pytest
 from lambdalint.config import Config
 from lambdalint.engine import Engine
 from lambdalint.registry import load_registry
-from lambdalint.runner import Runner, plan
+from lambdalint.runner import CATALOG_STORE, Runner, plan
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = load_registry(include_plugins=False).select(None)
@@ -321,7 +321,9 @@ def test_a_named_helper_is_checked_in_each_unit_that_holds_it_and_nothing_else_i
     named = Runner(Config(), RULES, jobs=1, cache_dir=cache).run([helper])
     assert located(named) == whole and whole
     assert len(checked) == 3 and all(rel.endswith(helper.as_posix()) for rel in checked)  # once in each unit
-    assert not list(cache.rglob("*.json"))
+    # Results only: the catalog's list of pageable operations is kept the first time a
+    # process builds an engine with a cache folder, whichever run that is.
+    assert not [p for p in cache.rglob("*.json") if p.parent.parent.name != CATALOG_STORE]
 
 
 @pytest.mark.parametrize("value", [-1, "two", True])

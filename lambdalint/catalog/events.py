@@ -9,13 +9,15 @@ here. Names are qualified the way ``lambdalint.model.resolve`` spells them
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
+import hashlib
 import json
 import os
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Iterator, Mapping, Protocol
 
 # -- Event sources --------------------------------------------------------------
 
@@ -580,6 +582,11 @@ def _botocore_paginators() -> dict[str, dict[str, Paging]] | None:
 _PAGINATORS = "paginators-1"
 
 
+def _customer_models() -> str:
+    """The folder of customer models botocore's `Loader` reads before its own data."""
+    return os.path.join(os.path.expanduser("~"), ".aws", "models")
+
+
 def _paginator_models() -> list[tuple[str, dict]] | None:
     """Each service's paginator model, as botocore's `Loader` gives it: from the latest
     API version that has one, with its `.sdk-extras` merged in. When botocore's own data
@@ -588,8 +595,7 @@ def _paginator_models() -> list[tuple[str, dict]] | None:
     import botocore
 
     builtin = os.path.join(os.path.dirname(botocore.__file__), "data")
-    customer = os.path.join(os.path.expanduser("~"), ".aws", "models")
-    if os.path.isdir(customer) or not os.path.isdir(builtin):
+    if os.path.isdir(_customer_models()) or not os.path.isdir(builtin):
         return _paginator_models_by_loader()
     models: list[tuple[str, dict]] = []
     try:
@@ -665,12 +671,144 @@ def _deep_merge(base: dict, extra: dict) -> None:
             base[key] = value
 
 
+# -- Pageable operations kept between runs (LAM605) -------------------------------
+
+# Reading botocore's paginator models costs a run 0.1-0.2 s (most of it `xform_name`
+# on 3,669 operation names), more than a pre-commit run on one file can spare, and its
+# result changes only with botocore. So a run with a cache folder keeps the list
+# there as JSON (not pickle: a cache folder is not trusted code) and later runs read
+# it back, without importing botocore's loader, listing its data or renaming.
+
+
+class Store(Protocol):
+    """Where a run keeps what it computed between runs (`lambdalint.cache.ResultCache`
+    in the run's cache folder): JSON objects by key, written atomically; a missing or
+    unreadable entry is None."""
+
+    def get(self, key: str) -> dict[str, Any] | None: ...
+
+    def put(self, key: str, value: dict[str, Any]) -> None: ...
+
+
+# Part of the key: raise it when the kept form (`_paging_data`) or what is read from
+# the models (`_botocore_paginators`, `_names`) changes; a development install keeps
+# its version number, under which the cache folder keeps entries.
+PAGING_FORMAT = 1
+_BOTOCORE_VERSION = re.compile(r"""^__version__\s*=\s*['"]([^'"]+)['"]""", re.MULTILINE)
+
+# The store of the `pageable_operations_kept_in` block being run, if any: set only
+# inside one, so a store never outlives the run that gave it.
+_kept_in: Store | None = None
+
+
+@contextlib.contextmanager
+def pageable_operations_kept_in(store: Store | None) -> Iterator[None]:
+    """While inside: when this process has yet to read the pageable operations, they
+    are read from ``store``, or computed and kept there (None: computed, as without a
+    cache folder). The runner builds its engine (which asks for them, for LAM605's
+    words) inside one. Once read, the process keeps them (`pageable_operations`), so a
+    later run with another store reads and writes nothing."""
+    global _kept_in
+    outer, _kept_in = _kept_in, store
+    try:
+        yield
+    finally:
+        _kept_in = outer
+
+
+def _botocore_identity() -> tuple[str, str] | None:
+    """botocore's version and data folder, which decide its paginator models; None
+    without botocore, or when they cannot be told. Read from its `__init__.py`
+    without importing it: the import (and the `logging` it brings) costs a run more
+    than reading the kept list back."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("botocore")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin:
+        return None
+    try:
+        with open(spec.origin, encoding="utf-8") as handle:
+            found = _BOTOCORE_VERSION.search(handle.read())
+    except (OSError, ValueError):
+        return None
+    if found is None:
+        return None
+    return found.group(1), os.path.join(os.path.dirname(spec.origin), "data")
+
+
+def _paging_key() -> str | None:
+    """The kept list's key: botocore's version and data folder and our format. None
+    (nothing kept) without botocore, or when customer models exist
+    (`~/.aws/models`, which botocore's loader reads too): their files can change
+    under the same folder at any time, and they are rare enough to read each run."""
+    identity = _botocore_identity()
+    if identity is None or os.path.isdir(_customer_models()):
+        return None
+    payload = json.dumps(["pageable-operations", PAGING_FORMAT, *identity])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _paging_data(found: Mapping[str, Mapping[str, Paging]], key: str) -> dict[str, Any]:
+    """The kept form: the distinct pagings once (74 for 3,669 operations), each
+    operation by its paging's index."""
+    pagings: dict[Paging, int] = {}
+    services = {service: {operation: pagings.setdefault(paging, len(pagings))
+                          for operation, paging in operations.items()}
+                for service, operations in found.items()}
+    return {"key": key,
+            "pagings": [[sorted(p.input_tokens), sorted(p.output_tokens), sorted(p.limit_keys)] for p in pagings],
+            "services": services}
+
+
+def _paging_from_data(entry: dict[str, Any] | None, key: str) -> dict[str, dict[str, Paging]] | None:
+    """The kept list back, or None when the entry is missing, damaged or not ours
+    (then it is computed and written again)."""
+    if not isinstance(entry, dict) or entry.get("key") != key:
+        return None
+    pagings = entry.get("pagings")
+    services = entry.get("services")
+    if not isinstance(pagings, list) or not isinstance(services, dict) or not services:
+        return None
+    built: list[Paging] = []
+    for paging in pagings:
+        if not (isinstance(paging, list) and len(paging) == 3
+                and all(isinstance(names, list) and all(isinstance(n, str) for n in names) for names in paging)):
+            return None
+        built.append(Paging(frozenset(paging[0]), frozenset(paging[1]), frozenset(paging[2])))
+    found: dict[str, dict[str, Paging]] = {}
+    for service, operations in services.items():
+        if not isinstance(operations, dict) or not operations:
+            return None
+        for index in operations.values():
+            if type(index) is not int or not 0 <= index < len(built):
+                return None
+        found[service] = {operation: built[index] for operation, index in operations.items()}
+    return found
+
+
 @functools.cache
 def pageable_operations() -> Mapping[str, Mapping[str, Paging]]:
     """Pageable operations by service: botocore's paginator models when botocore is
-    importable (read once), else the built-in fallback."""
+    importable, else the built-in fallback. Read once per process; inside
+    `pageable_operations_kept_in`, through its store."""
+    store = _kept_in
+    key = _paging_key() if store is not None else None
+    if store is not None and key is not None:
+        try:
+            kept = _paging_from_data(store.get(key), key)
+        except RecursionError:  # a foreign file nested deeper than JSON's reader goes
+            kept = None
+        if kept is not None:
+            return kept
     loaded = _botocore_paginators()
-    return loaded if loaded is not None else FALLBACK_PAGEABLE
+    if loaded is None:
+        return FALLBACK_PAGEABLE
+    if store is not None and key is not None:
+        store.put(key, _paging_data(loaded, key))
+    return loaded
 
 
 def paging_for(service: str, operation: str) -> Paging | None:
