@@ -353,3 +353,23 @@ def _rules():
     from lambdalint.registry import load_registry
 
     return load_registry(include_plugins=False).select(None)
+
+
+@pytest.mark.parametrize(("argv", "forwarded"), [
+    (["check", "--daemon", "app.py"], True),
+    (["check", "app.py", "--daemon"], True),
+    (["check", "app.py"], False),
+    (["check", "--", "--daemon"], False),  # a file named --daemon
+    (["rules", "--daemon"], False),  # only `check` is sent to the daemon
+])
+def test_the_entry_point_forwards_check_daemon_only(argv, forwarded, monkeypatch):
+    from lambdalint import launch
+
+    sent: list[list[str]] = []
+    ran: list[list[str]] = []
+    monkeypatch.setattr(sys, "argv", ["lambdalint", *argv])
+    monkeypatch.setattr(daemons, "forward", lambda args: sent.append(args))  # None: no daemon ran it
+    monkeypatch.setattr("lambdalint.cli.main", lambda: ran.append(sys.argv[1:]))
+    launch.main()
+    assert sent == ([argv] if forwarded else [])
+    assert ran == [argv]  # no daemon answered: the CLI runs it
