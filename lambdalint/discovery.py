@@ -114,11 +114,11 @@ def discover(paths: list[Path], excludes: list[str], root: Path) -> Discovery:
     found = Discovery()
     seen: set[object] = set()
 
-    def add(path: Path) -> None:
+    def add(path: Path, name: str | None = None) -> None:
         # One stat, not a realpath of every component: the same file reached twice
         # (named twice, or through a symlink) has the same device and inode.
         try:
-            status = path.stat()
+            status = os.stat(path if name is None else name)
             key: object = (status.st_dev, status.st_ino) if status.st_ino else path.resolve()
         except OSError:
             key = path.resolve()
@@ -144,7 +144,27 @@ def discover(paths: list[Path], excludes: list[str], root: Path) -> Discovery:
     return found
 
 
+# Whether a path below a folder is the folder's relative path, a slash and the name
+# (`relative` gives POSIX paths on POSIX only).
+_POSIX = os.sep == "/" and os.altsep is None
+
+
+def _below(rel: str) -> bool:
+    """Whether ``relative`` of an entry of the folder whose relative path is ``rel``
+    is ``rel/name``: not when the folder lies above the base (`..`: the entry may be
+    the base itself, `.`), nor when it is on another drive."""
+    return _POSIX and rel != os.pardir and not rel.startswith("../") and not os.path.isabs(rel)
+
+
 def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> None:  # type: ignore[no-untyped-def]
+    """The folders under ``top`` in the order `os.walk` gives them (each folder, then
+    each folder kept in it, in name order, depth first), entries sorted by name.
+
+    Paths are strings here, and each folder's paths relative to the working
+    directory and to ``root`` are made once: each entry's are that and its name
+    (`relative` and a `Path` per entry were half of a warm re-run's discovery). An
+    entry's kind (folder, symlink) is the listing's (`os.scandir`), not a `stat`.
+    """
     top_real = str(top.resolve())
     visited: set[str] = {top_real}
     # Excluded folders are pruned on the way down, so an entry's own name is the
@@ -152,38 +172,65 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> 
     # `is_excluded` does for a whole path): one expression for all of them.
     names = [p.strip("/") for p in excludes if "/" not in p.strip("/")]
     paths = [p for p in excludes if "/" in p.strip("/")]
-    by_name = re.compile("|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in names)) if names else None
+    by_name = re.compile("|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in names)).match \
+        if names else None
 
-    def excluded(child: str, name: str) -> bool:
-        if by_name is not None and by_name.match(name):
-            return True
-        return bool(paths) and any(glob_match(relative(Path(child), root), pattern) for pattern in paths)
+    def rel_of(folder: str, base: Path | None) -> str | None:
+        rel = relative(Path(folder), base)
+        return rel if _below(rel) or rel == "." else None
 
-    def on_error(error: OSError) -> None:
-        found.problems.append(f"{error.filename}: cannot read directory ({error.strerror})")
+    def child_rel(rel: str | None, child: str, name: str, base: Path | None) -> str:
+        if rel is None:
+            return relative(Path(child), base)
+        return name if rel == "." else f"{rel}/{name}"
 
-    # The real path of each folder walked: a folder that is not a symlink is its
-    # parent's real path plus its name (a realpath per folder cost a syscall per
-    # component). Paths are strings here: a Path per entry cost a third of a
-    # warm re-run's discovery.
-    real_of = {os.fspath(top): top_real}
-    for directory, dirnames, filenames in os.walk(top, onerror=on_error, followlinks=True):
-        kept = []
-        parent_real = real_of.get(directory)
-        installed = installed_names(directory, dirnames) if any(
-            name.endswith(_DISTRIBUTION_SUFFIXES) for name in dirnames) else frozenset()
+    def folder_rel(rel: str | None, child: str, name: str, base: Path | None) -> str | None:
+        return rel_of(child, base) if rel is None else child_rel(rel, child, name, base)
+
+    # Each folder to walk: its path as os.walk would give it, its real path (a folder
+    # that is not a symlink is its parent's real path plus its name: a realpath per
+    # folder cost a syscall per component), and its paths relative to the working
+    # directory and to the root (None where an entry's is not the folder's and its name).
+    start = os.fspath(top)
+    stack: list[tuple[str, str, str | None, str | None]] = [
+        (start, top_real, rel_of(start, None), rel_of(start, root) if paths else None)]
+    while stack:
+        directory, parent_real, rel, root_rel = stack.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError as error:
+            found.problems.append(f"{error.filename}: cannot read directory ({error.strerror})")
+            continue
+        dirs: dict[str, os.DirEntry[str]] = {}
+        files: dict[str, os.DirEntry[str]] = {}
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:  # as os.walk: not a folder
+                is_dir = False
+            (dirs if is_dir else files)[entry.name] = entry
+        installed = installed_names(directory, list(dirs)) if any(
+            name.endswith(_DISTRIBUTION_SUFFIXES) for name in dirs) else frozenset()
         if installed:
-            for name in sorted(installed & {*dirnames, *filenames}):
-                found.vendored.append(relative(Path(directory, name)))
-        for name in sorted(dirnames):
+            for name in sorted(installed & {*dirs, *files}):
+                found.vendored.append(child_rel(rel, os.path.join(directory, name), name, None))
+
+        def excluded(child: str, name: str) -> bool:
+            if by_name is not None and by_name(name):
+                return True
+            return bool(paths) and any(glob_match(child_rel(root_rel, child, name, root), pattern)
+                                       for pattern in paths)
+
+        kept = []
+        for name in sorted(dirs):
             if name in installed:
                 continue
             child = os.path.join(directory, name)
             if excluded(child, name):
                 continue
-            is_link = os.path.islink(child)
-            real = os.path.realpath(child) if is_link or parent_real is None else os.path.join(parent_real, name)
-            real_of[child] = real
+            is_link = dirs[name].is_symlink()
+            real = os.path.realpath(child) if is_link else os.path.join(parent_real, name)
             if is_link:
                 if real in visited or real == top_real or top_real.startswith(real.rstrip(os.sep) + os.sep):
                     found.problems.append(f"{Path(child)}: symlink loop; skipped")
@@ -193,28 +240,29 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> 
             if real in visited:
                 continue
             visited.add(real)
-            kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
+            kept.append((child, real, folder_rel(rel, child, name, None),
+                         folder_rel(root_rel, child, name, root) if paths else None))
+        for name in sorted(files):
             if not name.endswith(PYTHON_SUFFIXES):
                 if name.endswith(INFRASTRUCTURE_SUFFIXES):
                     child = os.path.join(directory, name)
                     if not excluded(child, name):
                         found.infrastructure.append(Path(child))
                 elif name in DISTRIBUTION_MARKERS:
-                    found.distributions.append(relative(Path(directory)))
+                    found.distributions.append(rel if rel is not None else relative(Path(directory)))
                 continue
             if name == "setup.py":
-                found.distributions.append(relative(Path(directory)))
+                found.distributions.append(rel if rel is not None else relative(Path(directory)))
             if name in installed:
                 continue
             child = os.path.join(directory, name)
             if excluded(child, name):
                 continue
-            if os.path.islink(child) and not os.path.exists(child):
+            if files[name].is_symlink() and not os.path.exists(child):
                 found.problems.append(f"{Path(child)}: broken symlink; skipped")
                 continue
-            add(Path(child))
+            add(Path(child), child)
+        stack.extend(reversed(kept))
 
 
 def installed_names(directory: str, dirnames: list[str]) -> frozenset[str]:
