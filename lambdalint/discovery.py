@@ -33,6 +33,10 @@ class Discovery:
     # Third-party packages and modules found installed inside the walked folders,
     # never checked (POSIX paths relative to the working directory).
     vendored: list[str] = field(default_factory=list)
+    # The names in each folder walked, by the folder's absolute path (`os.path.abspath`,
+    # symlinks not resolved): `find_templates` looks in the folders of the files found
+    # for templates, and need not list them again.
+    listings: dict[str, list[str]] = field(default_factory=dict)
 
 
 def relative(path: Path, base: Path | None = None) -> str:
@@ -190,18 +194,21 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> 
     # Each folder to walk: its path as os.walk would give it, its real path (a folder
     # that is not a symlink is its parent's real path plus its name: a realpath per
     # folder cost a syscall per component), and its paths relative to the working
-    # directory and to the root (None where an entry's is not the folder's and its name).
+    # directory and to the root (None where an entry's is not the folder's and its name),
+    # and its absolute path.
     start = os.fspath(top)
-    stack: list[tuple[str, str, str | None, str | None]] = [
-        (start, top_real, rel_of(start, None), rel_of(start, root) if paths else None)]
+    stack: list[tuple[str, str, str | None, str | None, str]] = [
+        (start, top_real, rel_of(start, None), rel_of(start, root) if paths else None, os.path.abspath(start))]
+    listings = found.listings
     while stack:
-        directory, parent_real, rel, root_rel = stack.pop()
+        directory, parent_real, rel, root_rel, absolute = stack.pop()
         try:
             with os.scandir(directory) as listing:
                 entries = list(listing)
         except OSError as error:
             found.problems.append(f"{error.filename}: cannot read directory ({error.strerror})")
             continue
+        listings[absolute] = [entry.name for entry in entries]
         dirs: dict[str, os.DirEntry[str]] = {}
         files: dict[str, os.DirEntry[str]] = {}
         for entry in entries:
@@ -241,7 +248,7 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> 
                 continue
             visited.add(real)
             kept.append((child, real, folder_rel(rel, child, name, None),
-                         folder_rel(root_rel, child, name, root) if paths else None))
+                         folder_rel(root_rel, child, name, root) if paths else None, os.path.join(absolute, name)))
         for name in sorted(files):
             if not name.endswith(PYTHON_SUFFIXES):
                 if name.endswith(INFRASTRUCTURE_SUFFIXES):

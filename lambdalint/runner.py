@@ -476,7 +476,7 @@ class Runner:
         outcome.nothing_checked = not files and bool(outcome.problems)
         outcome.sources = [SourceFile(path, rel, data) for path, rel, data in files]
         templates, template_messages = deploy.find_templates(
-            found.files, self.config, found.infrastructure, found.walked)
+            found.files, self.config, found.infrastructure, found.walked, found.listings)
         outcome.messages += template_messages
         # Templates named on the command line are read as templates, whatever their name.
         named, python_sources = deploy.templates_from_sources(

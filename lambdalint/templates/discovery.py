@@ -23,7 +23,7 @@ import fnmatch
 import json
 import os
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Collection, Iterable, Mapping
 
 from lambdalint import catalog
 from lambdalint.catalog import templates as facts
@@ -71,7 +71,8 @@ def _read(path: Path) -> str | None:
 
 
 def find_templates(files: Iterable[Path], config: Config, infrastructure: Iterable[Path] = (),
-                   walked: Iterable[Path] = ()) -> tuple[list[Template], list[str]]:
+                   walked: Iterable[Path] = (),
+                   listings: Mapping[str, Collection[str]] | None = None) -> tuple[list[Template], list[str]]:
     """Templates for a run over ``files`` (the Python files found), and one-line messages.
 
     ``infrastructure`` are the other files the walk found in the checked folders
@@ -80,67 +81,77 @@ def find_templates(files: Iterable[Path], config: Config, infrastructure: Iterab
     to the engine, which reads them as templates: `templates_from_sources`).
     ``walked`` are the folders that walk went through: their `.tf` files are among
     ``infrastructure`` already, so only the folders above them are listed for more.
+    ``listings``: the names in the folders the walk listed, by absolute path
+    (`Discovery.listings`); the others are listed here.
+
+    Paths are absolute strings here (a `Path` per folder and name looked at was most
+    of what finding no template cost).
     """
     if config.templates:
         return _explicit(config)
     found: list[Template] = []
     messages: list[str] = []
-    seen_files: set[Path] = set()
+    seen_files: set[str] = set()
     for path in infrastructure:
-        key = Path(os.path.abspath(path))
+        key = os.path.abspath(path)
         if key in seen_files:
             continue
-        if path.name.endswith(facts.TERRAFORM_SUFFIX):
+        name = path.name
+        if name.endswith(facts.TERRAFORM_SUFFIX):
             seen_files.add(key)
             template = _terraform_file(path, explicit=False)
             if template is not None:
                 found.append(template)
-        elif path.name == facts.CDK_APP_MARKER:
+        elif name == facts.CDK_APP_MARKER:
             seen_files.add(key)
             found.extend(_cdk_app(path.parent, config, seen_files, explicit=False, messages=messages))
-        elif path.name.endswith(facts.TEMPLATE_SUFFIXES) and (
-                path.name in facts.TEMPLATE_FILE_NAMES or _looks_like_template(path)):
+        elif name.endswith(facts.TEMPLATE_SUFFIXES) and (
+                name in facts.TEMPLATE_FILE_NAMES or _looks_like_template(path)):
             seen_files.add(key)
             template = _template_file(path, explicit=False)
             if template is not None:
                 found.append(template)
-    seen_dirs: set[Path] = set()
+    seen_dirs: set[str] = set()
     stops = _stops(config)
     excludes = config.excludes
     root = config.root
     walked_dirs = tuple(os.path.join(os.path.abspath(d), "") for d in walked)
-    for directory in {path.parent for path in files}:
-        current = Path(os.path.abspath(directory))
+    listed = listings or {}
+    # The folders of the files, in the order of the files.
+    for directory in dict.fromkeys(os.path.dirname(path) for path in map(os.fspath, files)):
+        current = os.path.abspath(directory)
         while current not in seen_dirs:
             seen_dirs.add(current)
-            if not os.path.join(str(current), "").startswith(walked_dirs):
-                found.extend(_terraform_folder(current, config, seen_files))
+            if not os.path.join(current, "").startswith(walked_dirs):
+                found.extend(_terraform_folder(Path(current), config, seen_files))
             # One listing of the folder rather than a stat per name looked for.
-            entries = _entries(current)
+            names = listed.get(current)
+            entries = set(names) if names is not None else _entries(current)
             for name in facts.TEMPLATE_FILE_NAMES:
                 if entries is not None and name not in entries:
                     continue
-                candidate = current / name
-                if candidate.is_file() and candidate not in seen_files \
-                        and not is_excluded(relative(candidate, root), excludes):
+                candidate = os.path.join(current, name)
+                if candidate not in seen_files and os.path.isfile(candidate) \
+                        and not is_excluded(relative(Path(candidate), root), excludes):
                     seen_files.add(candidate)
-                    template = _template_file(candidate, explicit=False)
+                    template = _template_file(Path(candidate), explicit=False)
                     if template is not None:
                         found.append(template)
-            marker = current / facts.CDK_APP_MARKER
-            if (entries is None or facts.CDK_APP_MARKER in entries) and marker.is_file() \
-                    and not is_excluded(relative(marker, root), excludes):
-                found.extend(_cdk_app(current, config, seen_files, explicit=False, messages=messages))
-            if current in stops or any((entries is None or m in entries) and (current / m).exists()
+            marker = os.path.join(current, facts.CDK_APP_MARKER)
+            if (entries is None or facts.CDK_APP_MARKER in entries) and os.path.isfile(marker) \
+                    and not is_excluded(relative(Path(marker), root), excludes):
+                found.extend(_cdk_app(Path(current), config, seen_files, explicit=False, messages=messages))
+            if current in stops or any((entries is None or m in entries) and os.path.exists(os.path.join(current, m))
                                        for m in facts.REPOSITORY_MARKERS):
                 break
-            if current.parent == current:
+            parent = os.path.dirname(current)
+            if parent == current:
                 break
-            current = current.parent
+            current = parent
     return found, messages
 
 
-def _entries(folder: Path) -> set[str] | None:
+def _entries(folder: str) -> set[str] | None:
     """The names in a folder; None when it cannot be listed (its entries may still be
     reachable by name)."""
     try:
@@ -179,7 +190,7 @@ def is_other_data(rel_path: str, text: str) -> bool:
     return not _template_text(text)
 
 
-def _terraform_folder(folder: Path, config: Config, seen: set[Path], explicit: bool = False) -> list[Template]:
+def _terraform_folder(folder: Path, config: Config, seen: set[str], explicit: bool = False) -> list[Template]:
     """The `.tf` files of a folder (one Terraform module), those not read yet."""
     try:
         names = sorted(os.listdir(folder))
@@ -189,10 +200,13 @@ def _terraform_folder(folder: Path, config: Config, seen: set[Path], explicit: b
     for name in names:
         if not name.endswith(facts.TERRAFORM_SUFFIX):
             continue
-        path = folder / name
-        if path in seen or not path.is_file() or is_excluded(relative(path, config.root), config.excludes):
+        key = os.path.join(folder, name)
+        if key in seen or not os.path.isfile(key):
             continue
-        seen.add(path)
+        path = Path(key)
+        if is_excluded(relative(path, config.root), config.excludes):
+            continue
+        seen.add(key)
         template = _terraform_file(path, explicit)
         if template is not None:
             templates.append(template)
@@ -208,12 +222,12 @@ def _terraform_file(path: Path, explicit: bool) -> Template | None:
                     on_disk=True, explicit=explicit)
 
 
-def _stops(config: Config) -> set[Path]:
+def _stops(config: Config) -> set[str]:
     stops = set()
     if config.path is not None:
-        stops.add(Path(os.path.abspath(config.path.parent)))
+        stops.add(os.path.abspath(config.path.parent))
     try:
-        stops.add(Path.home().resolve())
+        stops.add(str(Path.home().resolve()))
     except (RuntimeError, OSError):
         pass
     return stops
@@ -222,7 +236,7 @@ def _stops(config: Config) -> set[Path]:
 def _explicit(config: Config) -> tuple[list[Template], list[str]]:
     found: list[Template] = []
     messages: list[str] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for path in config.templates:
         where = f"{relative(path)} (named in `templates` in {config.source})"
         if path.is_dir() and not (path / facts.CDK_APP_MARKER).is_file() and any(
@@ -238,8 +252,8 @@ def _explicit(config: Config) -> tuple[list[Template], list[str]]:
             found.extend(_terraform_folder(Path(os.path.abspath(path.parent)), config, seen, explicit=True))
         elif path.suffix == ".py" or _is_typescript(path.name):
             template = _cdk_file(path, app_root(path), explicit=True)
-            if template is not None and path.resolve() not in seen:
-                seen.add(path.resolve())
+            if template is not None and str(path.resolve()) not in seen:
+                seen.add(str(path.resolve()))
                 found.append(template)
         else:
             template = _template_file(path, explicit=True)
@@ -256,7 +270,7 @@ def _template_file(path: Path, explicit: bool) -> Template | None:
     return Template(path=Path(rel), rel_path=rel, text=text, base_dir=_parent(rel), on_disk=True, explicit=explicit)
 
 
-def _cdk_app(root: Path, config: Config, seen: set[Path], explicit: bool,
+def _cdk_app(root: Path, config: Config, seen: set[str], explicit: bool,
              messages: list[str] | None = None) -> list[Template]:
     python, typescript = _app_languages(root)
     files = discover([root], config.excludes, config.root).files if python else []
@@ -265,7 +279,7 @@ def _cdk_app(root: Path, config: Config, seen: set[Path], explicit: bool,
     templates = []
     top = root.resolve()
     for path in files:
-        key = Path(os.path.abspath(path))
+        key = os.path.abspath(path)
         if key in seen or not (path.suffix == ".py" or _is_typescript(path.name)):
             continue
         if _in_nested_app(path, top):
