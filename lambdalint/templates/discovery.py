@@ -20,12 +20,15 @@ each folder above the checked ones), nothing more.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import json
 import os
+import time
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Mapping
 
 from lambdalint import catalog
+from lambdalint.cache import ResultCache
 from lambdalint.catalog import templates as facts
 from lambdalint.discovery import discover, is_excluded, relative
 from lambdalint.templates.model import CDK, CDK_TS, TERRAFORM, Template
@@ -40,9 +43,16 @@ def is_template_name(path: str) -> bool:
     SAM/CloudFormation/serverless YAML or JSON file of any name, a CDK app's marker,
     or a Terraform file (`.tf`, or a `.tfvars` variable file, which stands for the
     module in its folder)."""
+    if not path.endswith(_TEMPLATE_ENDINGS) and not path.endswith(("/", ".")):
+        return False  # its name, which ends the path, cannot end so either (no Path made)
     name = PurePosixPath(path).name
     return name.endswith(facts.TEMPLATE_SUFFIXES) or name == facts.CDK_APP_MARKER or _is_typescript(name) \
         or _is_terraform_name(name)
+
+
+# Every name `is_template_name` accepts ends with one of these.
+_TEMPLATE_ENDINGS = (*facts.TEMPLATE_SUFFIXES, facts.CDK_APP_MARKER, facts.CDK_TS_SUFFIX, facts.TERRAFORM_SUFFIX,
+                     *facts.TERRAFORM_VARS_SUFFIXES)
 
 
 def _is_typescript(name: str) -> bool:
@@ -72,7 +82,8 @@ def _read(path: Path) -> str | None:
 
 def find_templates(files: Iterable[Path], config: Config, infrastructure: Iterable[Path] = (),
                    walked: Iterable[Path] = (),
-                   listings: Mapping[str, Collection[str]] | None = None) -> tuple[list[Template], list[str]]:
+                   listings: Mapping[str, Collection[str]] | None = None,
+                   cache_dir: Path | None = None) -> tuple[list[Template], list[str]]:
     """Templates for a run over ``files`` (the Python files found), and one-line messages.
 
     ``infrastructure`` are the other files the walk found in the checked folders
@@ -82,7 +93,9 @@ def find_templates(files: Iterable[Path], config: Config, infrastructure: Iterab
     ``walked`` are the folders that walk went through: their `.tf` files are among
     ``infrastructure`` already, so only the folders above them are listed for more.
     ``listings``: the names in the folders the walk listed, by absolute path
-    (`Discovery.listings`); the others are listed here.
+    (`Discovery.listings`); the others are listed here. ``cache_dir``: the run's cache
+    folder, where whether each YAML/JSON file is a template is kept by the file's
+    `stat` (`Sniffed`).
 
     Paths are absolute strings here (a `Path` per folder and name looked at was most
     of what finding no template cost).
@@ -92,8 +105,10 @@ def find_templates(files: Iterable[Path], config: Config, infrastructure: Iterab
     found: list[Template] = []
     messages: list[str] = []
     seen_files: set[str] = set()
+    sniffed = Sniffed(cache_dir, walked)
+    absolute = _absolute()
     for path in infrastructure:
-        key = os.path.abspath(path)
+        key = absolute(path)
         if key in seen_files:
             continue
         name = path.name
@@ -106,11 +121,12 @@ def find_templates(files: Iterable[Path], config: Config, infrastructure: Iterab
             seen_files.add(key)
             found.extend(_cdk_app(path.parent, config, seen_files, explicit=False, messages=messages))
         elif name.endswith(facts.TEMPLATE_SUFFIXES) and (
-                name in facts.TEMPLATE_FILE_NAMES or _looks_like_template(path)):
+                name in facts.TEMPLATE_FILE_NAMES or sniffed.looks_like_template(path, key)):
             seen_files.add(key)
             template = _template_file(path, explicit=False)
             if template is not None:
                 found.append(template)
+    sniffed.save()
     seen_dirs: set[str] = set()
     stops = _stops(config)
     excludes = config.excludes
@@ -119,7 +135,7 @@ def find_templates(files: Iterable[Path], config: Config, infrastructure: Iterab
     listed = listings or {}
     # The folders of the files, in the order of the files.
     for directory in dict.fromkeys(os.path.dirname(path) for path in map(os.fspath, files)):
-        current = os.path.abspath(directory)
+        current = absolute(directory)
         while current not in seen_dirs:
             seen_dirs.add(current)
             if not os.path.join(current, "").startswith(walked_dirs):
@@ -151,6 +167,17 @@ def find_templates(files: Iterable[Path], config: Config, infrastructure: Iterab
     return found, messages
 
 
+def _absolute() -> Callable[[str | Path], str]:
+    """`os.path.abspath`, the working directory asked once (it asks it every time)."""
+    cwd = os.getcwd()
+
+    def absolute(path: str | Path) -> str:
+        path = os.fspath(path)
+        return os.path.normpath(path if os.path.isabs(path) else os.path.join(cwd, path))
+
+    return absolute
+
+
 def _entries(folder: str) -> set[str] | None:
     """The names in a folder; None when it cannot be listed (its entries may still be
     reachable by name)."""
@@ -160,7 +187,76 @@ def _entries(folder: str) -> set[str] | None:
         return None
 
 
-def _looks_like_template(path: Path) -> bool:
+class Sniffed:
+    """Whether each YAML/JSON file of another name is a template (`_looks_like_template`),
+    kept in the run's cache folder by the file's `stat`.
+
+    A tree holds many YAML and JSON files that are not templates (test events, package
+    manifests, CI workflows: 671 of the 908 in aws-sam-cli-app-templates), and reading
+    their first kilobytes to tell was a tenth of a re-run the results cache answers (the
+    templates themselves are read whole anyway: the run's key hashes them). A file keeps
+    its answer while its size, modification and change times and inode are those the
+    answer was given for. An answer is not kept for a file modified in the last
+    ``RACY_SECONDS`` (or in the future): a file written again within the same tick of
+    the clock as its `stat` would keep all four, as git's "racy" entries.
+
+    One JSON file per set of folders walked (a run over `.` and one over `src` keep
+    their own), in a folder of the results cache named by lambdalint's version and what
+    the answers depend on (the markers looked for, how much of a file is read), holding
+    the answers about the files of the last run only; written, atomically, when they
+    changed. A file that cannot be read or is damaged is as none. Without a cache folder
+    (`--no-cache`), every file is read, as before.
+    """
+
+    RACY_SECONDS = 2
+    FORMAT = "1"
+
+    def __init__(self, cache_dir: Path | None, walked: Iterable[Path]) -> None:
+        self.store: ResultCache | None = None
+        self.known: dict[str, list[Any]] = {}  # as kept: absolute path -> [*stamp, answer]
+        self.answers: dict[str, list[Any]] = {}  # to keep, of the files looked at
+        # Files modified after this (nanoseconds since the epoch) are racy.
+        self.racy = time.time_ns() - self.RACY_SECONDS * 1_000_000_000
+        folders = sorted({os.path.abspath(folder) for folder in walked})
+        if cache_dir is None or not folders:
+            return
+        depends = [self.FORMAT, facts.TEMPLATE_SNIFF_BYTES, facts.TEMPLATE_MARKERS, facts.FUNCTION_RESOURCE_TYPES]
+        self.store = ResultCache(cache_dir, "sniffed-" + _digest(depends))
+        self.key = _digest(folders)
+        entry = self.store.get(self.key)
+        files = entry.get("files") if isinstance(entry, dict) else None
+        if isinstance(files, dict):
+            self.known = files
+
+    def looks_like_template(self, path: Path, key: str) -> bool:
+        """``key``: the file's absolute path."""
+        if self.store is None:
+            return _looks_like_template(path)
+        try:
+            status = os.stat(path)
+        except OSError:
+            return _looks_like_template(path)
+        stamp = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+        known = self.known.get(key)
+        if isinstance(known, list) and known[:-1] == stamp and isinstance(known[-1], bool):
+            self.answers[key] = known
+            return known[-1]
+        answer = _looks_like_template(path)
+        if status.st_mtime_ns < self.racy:
+            self.answers[key] = [*stamp, answer]
+        return answer
+
+    def save(self) -> None:
+        """Keep the answers of this run, when they are not those already kept."""
+        if self.store is not None and self.answers != self.known:
+            self.store.put(self.key, {"files": self.answers})
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value).encode()).hexdigest()[:24]
+
+
+def _looks_like_template(path: Path | str) -> bool:
     """Whether a YAML/JSON file of another name is a CloudFormation/SAM template, told
     from its first few kilobytes (a tree holds many YAML and JSON files: test events,
     package manifests, CI workflows; none of them is parsed for this)."""
