@@ -460,7 +460,7 @@ class Runner:
     def _read(self, paths: list[Path]) -> tuple[Outcome, list[tuple[Path, str, bytes]], list[deploy.Template]]:
         """The run's files and templates as found (no template parsed yet): the outcome
         so far (problems, messages, sources), the Python files and the templates."""
-        found = discover(paths, self.config.excludes, self.config.root)
+        found = discover(paths, self.config.excludes, self.config.root, self.cache_dir)
         self.vendored = found.vendored
         self.distributions = found.distributions
         outcome = Outcome(problems=list(found.problems))
