@@ -51,7 +51,7 @@ def relative(path: Path, base: Path | None = None) -> str:
         # without its two absolute paths (a tenth of a warm re-run).
         normal = os.path.normpath(path)
         if normal != os.pardir and not normal.startswith(os.pardir + os.sep):
-            return PurePosixPath(normal).as_posix()
+            return normal  # = PurePosixPath(normal).as_posix(): normpath leaves no empty or "." part
     base = base or Path.cwd()
     try:
         return PurePosixPath(os.path.relpath(path, base)).as_posix()
