@@ -139,6 +139,12 @@ class ResultCache:
             if not tag.exists():
                 tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
                                "# This directory holds lambdalint's results cache.\n")
+            # Never staged by `git add -A` (as ruff's, pytest's and mypy's caches): some
+            # entries are written again in place (a folder's listing), and pre-commit
+            # fails a hook that changes a file git tracks.
+            ignore = path.parents[3] / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by lambdalint: its cache is not to be committed.\n*\n")
             fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(json.dumps(value))  # json.dump encodes in Python, json.dumps in C

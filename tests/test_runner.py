@@ -65,6 +65,7 @@ def test_cache_replays_results_and_notices_changes(tmp_path: Path):
     cache = tmp_path / "cache"
     cold = Runner(Config(), RULES, jobs=1, cache_dir=cache).run([root])
     assert any(cache.rglob("*.json")) and (cache / "CACHEDIR.TAG").is_file()
+    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"  # git leaves it alone
     replaying = Runner(Config(), RULES, jobs=1, cache_dir=cache)
     warm = replaying.run([root])
     assert findings(warm) == findings(cold)
