@@ -10,7 +10,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Callable
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 # Files that may describe a deployment (SAM/CloudFormation YAML or JSON, serverless.yml,
@@ -110,6 +110,19 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     compiled = re.compile("".join(out) + r"(?:/.*)?\Z")
     _REGEX_CACHE[pattern] = compiled
     return compiled
+
+
+def pruning(excludes: list[str]) -> tuple[Callable[[str], object] | None, list[str]]:
+    """The exclude patterns for a walk that prunes excluded folders on the way down:
+    an entry's own name is then the only component left to test against the patterns
+    without a slash (what `is_excluded` does for a whole path), with one expression
+    for all of them (its `match`, None when there is none); and the patterns with a
+    slash, which `glob_match` the entry's path relative to the root."""
+    names = [p.strip("/") for p in excludes if "/" not in p.strip("/")]
+    paths = [p for p in excludes if "/" in p.strip("/")]
+    by_name = re.compile("|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in names)).match \
+        if names else None
+    return by_name, paths
 
 
 def discover(paths: list[Path], excludes: list[str], root: Path, cache_dir: Path | None = None) -> Discovery:
@@ -252,13 +265,7 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery,  # 
     """
     top_real = str(top.resolve())
     visited: set[str] = {top_real}
-    # Excluded folders are pruned on the way down, so an entry's own name is the
-    # only component left to test against the patterns without a slash (what
-    # `is_excluded` does for a whole path): one expression for all of them.
-    names = [p.strip("/") for p in excludes if "/" not in p.strip("/")]
-    paths = [p for p in excludes if "/" in p.strip("/")]
-    by_name = re.compile("|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in names)).match \
-        if names else None
+    by_name, paths = pruning(excludes)
 
     def rel_of(folder: str, base: Path | None) -> str | None:
         rel = relative(Path(folder), base)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Mapping
 from lambdalint import catalog
 from lambdalint.cache import ResultCache
 from lambdalint.catalog import templates as facts
-from lambdalint.discovery import discover, is_excluded, relative
+from lambdalint.discovery import discover, glob_match, is_excluded, pruning, relative
 from lambdalint.templates.model import CDK, CDK_TS, TERRAFORM, Template
 
 if TYPE_CHECKING:
@@ -416,15 +416,20 @@ def _typescript_files(root: Path, config: Config) -> list[Path]:
     """The app's TypeScript files, not type declarations, and nothing in excluded folders
     (`node_modules` and `cdk.out` are excluded by default)."""
     found: list[Path] = []
-    excludes = config.excludes
+    by_name, paths = pruning(config.excludes)  # as is_excluded(relative path, excludes, below=name)
+
+    def excluded(directory: str, name: str) -> bool:
+        if by_name is not None and by_name(name):
+            return True
+        return bool(paths) and any(glob_match(relative(Path(directory, name), config.root), pattern)
+                                   for pattern in paths)
+
     for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames
-                             if not is_excluded(relative(Path(directory, d), config.root), excludes, below=d))
+        dirnames[:] = sorted(d for d in dirnames if not excluded(directory, d))
         for name in sorted(filenames):
-            if _is_typescript(name) and not name.endswith(facts.CDK_TS_DECLARATION_SUFFIX):
-                path = Path(directory, name)
-                if not is_excluded(relative(path, config.root), excludes, below=name):
-                    found.append(path)
+            if _is_typescript(name) and not name.endswith(facts.CDK_TS_DECLARATION_SUFFIX) \
+                    and not excluded(directory, name):
+                found.append(Path(directory, name))
     return found
 
 
