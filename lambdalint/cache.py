@@ -11,6 +11,7 @@ concurrent runs at worst compute the same entry twice.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -67,14 +68,19 @@ def diagnostic_to_data(d: Diagnostic) -> dict[str, Any]:
     }
 
 
+# A file's findings name it again and again: one Path for each (a Path per finding was
+# half of reading a cached run's findings back: 840 of them on the Lambda-shaped corpus).
+_path = functools.lru_cache(maxsize=4096)(Path)
+
+
 def diagnostic_from_data(data: dict[str, Any]) -> Diagnostic:
     fix = data["fix"]
     return Diagnostic(
         code=data["code"], name=data["name"], message=data["message"],
-        severity=Severity(data["severity"]), path=Path(data["path"]),
+        severity=Severity(data["severity"]), path=_path(data["path"]),
         location=Location(*data["location"]), end_location=Location(*data["end_location"]),
         noqa_row=data["noqa_row"], noqa_rows=tuple(data["noqa_rows"]),
-        chain=tuple(ChainLink(name, Path(path), row) for name, path, row in data.get("chain", ())),
+        chain=tuple(ChainLink(name, _path(path), row) for name, path, row in data.get("chain", ())),
         fix=None if fix is None else FrozenFix(
             fix["code"], Applicability(fix["applicability"]), fix["title"],
             [Edit(content, tuple(start), tuple(end)) for content, start, end in fix["edits"]],
@@ -158,6 +164,12 @@ class ResultCache:
             if not tag.exists():
                 tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
                                "# This directory holds lambdalint's results cache.\n")
+            # Never staged by `git add -A` (as ruff's, pytest's and mypy's caches): some
+            # entries are written again in place (a folder's listing), and pre-commit
+            # fails a hook that changes a file git tracks.
+            ignore = path.parents[3] / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by lambdalint: its cache is not to be committed.\n*\n")
             fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(json.dumps(value))  # json.dump encodes in Python, json.dumps in C

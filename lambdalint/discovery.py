@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import json
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any, Callable
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 # Files that may describe a deployment (SAM/CloudFormation YAML or JSON, serverless.yml,
@@ -33,6 +37,10 @@ class Discovery:
     # Third-party packages and modules found installed inside the walked folders,
     # never checked (POSIX paths relative to the working directory).
     vendored: list[str] = field(default_factory=list)
+    # The names in each folder walked, by the folder's absolute path (`os.path.abspath`,
+    # symlinks not resolved): `find_templates` looks in the folders of the files found
+    # for templates, and need not list them again.
+    listings: dict[str, list[str]] = field(default_factory=dict)
 
 
 def relative(path: Path, base: Path | None = None) -> str:
@@ -43,7 +51,7 @@ def relative(path: Path, base: Path | None = None) -> str:
         # without its two absolute paths (a tenth of a warm re-run).
         normal = os.path.normpath(path)
         if normal != os.pardir and not normal.startswith(os.pardir + os.sep):
-            return PurePosixPath(normal).as_posix()
+            return normal  # = PurePosixPath(normal).as_posix(): normpath leaves no empty or "." part
     base = base or Path.cwd()
     try:
         return PurePosixPath(os.path.relpath(path, base)).as_posix()
@@ -104,21 +112,36 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return compiled
 
 
-def discover(paths: list[Path], excludes: list[str], root: Path) -> Discovery:
+def pruning(excludes: list[str]) -> tuple[Callable[[str], object] | None, list[str]]:
+    """The exclude patterns for a walk that prunes excluded folders on the way down:
+    an entry's own name is then the only component left to test against the patterns
+    without a slash (what `is_excluded` does for a whole path), with one expression
+    for all of them (its `match`, None when there is none); and the patterns with a
+    slash, which `glob_match` the entry's path relative to the root."""
+    names = [p.strip("/") for p in excludes if "/" not in p.strip("/")]
+    paths = [p for p in excludes if "/" in p.strip("/")]
+    by_name = re.compile("|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in names)).match \
+        if names else None
+    return by_name, paths
+
+
+def discover(paths: list[Path], excludes: list[str], root: Path, cache_dir: Path | None = None) -> Discovery:
     """Python files under the given paths, excluded folders pruned early.
 
     Explicitly named files are always checked. Symlinked folders are followed
     only while they stay inside the folder being walked, and each real folder
     is visited once, so a symlink loop ends with a message instead of a hang.
+    ``cache_dir``: the run's cache folder, where each folder's listing is kept
+    (`Listings`); None: every folder is listed.
     """
     found = Discovery()
     seen: set[object] = set()
 
-    def add(path: Path) -> None:
+    def add(path: Path, name: str | None = None) -> None:
         # One stat, not a realpath of every component: the same file reached twice
         # (named twice, or through a symlink) has the same device and inode.
         try:
-            status = path.stat()
+            status = os.stat(path if name is None else name)
             key: object = (status.st_dev, status.st_ino) if status.st_ino else path.resolve()
         except OSError:
             key = path.resolve()
@@ -140,50 +163,193 @@ def discover(paths: list[Path], excludes: list[str], root: Path) -> Discovery:
             found.problems.append(f"{path}: cannot read directory (Permission denied)")
             continue
         found.walked.append(path)
-        _walk(path, excludes, root, add, found)
+        listings = Listings(cache_dir, path) if cache_dir is not None else None
+        _walk(path, excludes, root, add, found, listings)
+        if listings is not None:
+            listings.save()
     return found
 
 
-def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> None:  # type: ignore[no-untyped-def]
+class Listings:
+    """Each folder's entries, kept in the run's cache folder by the folder's `stat`.
+
+    A folder's modification time changes when an entry is added to it, removed or
+    renamed (its change time also when it is made unreadable, its inode when another
+    folder takes its place), so a re-run lists again only the folders whose `stat`
+    changed and takes the others' entries from here: every folder is still stat'ed,
+    which costs a third of listing it (aws-sam-cli-app-templates: 2,325 folders). A
+    folder modified in the last ``RACY_SECONDS`` (or in the future) is not kept: an
+    entry added within the same tick of the clock as the listing would leave its
+    `stat` as it was (git's "racy" entries). The kind of an entry (folder or not) is
+    kept, except for symlinks, whose target may change without their folder changing:
+    they are looked at again.
+
+    One JSON file per working directory and folder walked (as named), in a folder of
+    the results cache named by lambdalint's version, holding the folders of the last
+    walk only; written, atomically, when they changed. A file that cannot be read or
+    is damaged is as none.
+    """
+
+    RACY_SECONDS = 2
+    FORMAT = "1"
+
+    def __init__(self, cache_dir: Path, top: Path) -> None:
+        from lambdalint.cache import ResultCache
+
+        self.store = ResultCache(cache_dir, "listings-" + self.FORMAT)
+        self.key = hashlib.sha256(json.dumps([os.getcwd(), os.fspath(top)]).encode()).hexdigest()[:24]
+        entry = self.store.get(self.key)
+        folders = entry.get("folders") if isinstance(entry, dict) else None
+        # As kept: the folder as walked -> [mtime, ctime, inode, folders, files, symlinks].
+        self.known: dict[str, Any] = folders if isinstance(folders, dict) else {}
+        self.kept: dict[str, list[Any]] = {}  # to keep, of the folders walked
+        self.racy = time.time_ns() - self.RACY_SECONDS * 1_000_000_000
+
+    def stamp(self, directory: str) -> list[int] | None:
+        """The folder's stat as kept; None when it cannot be stat'ed. Taken before the
+        folder is listed: a change after it is a change to the next run."""
+        try:
+            status = os.stat(directory)
+        except OSError:
+            return None
+        return [status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+
+    def entries(self, directory: str, stamp: list[int]) -> tuple[list[str], list[str], list[str]] | None:
+        """The folder's (folders, files, symlinks) as kept for this stat, or None."""
+        known = self.known.get(directory)
+        if not (isinstance(known, list) and len(known) == 6 and known[:3] == stamp):
+            return None
+        lists = known[3:]
+        try:
+            for names in lists:
+                if not isinstance(names, list):
+                    return None
+                "".join(names)  # raises unless every name is a string (in C: a genexpr cost a tenth of the walk)
+        except TypeError:
+            return None
+        self.kept[directory] = known
+        return lists[0], lists[1], lists[2]
+
+    def keep(self, directory: str, stamp: list[int], dirs: list[str], files: list[str], links: list[str]) -> None:
+        if stamp[0] < self.racy:
+            self.kept[directory] = [*stamp, dirs, files, links]
+
+    def save(self) -> None:
+        """Keep the folders of this run, when they are not those already kept."""
+        if self.kept != self.known:
+            self.store.put(self.key, {"folders": self.kept})
+
+
+# Whether a path below a folder is the folder's relative path, a slash and the name
+# (`relative` gives POSIX paths on POSIX only).
+_POSIX = os.sep == "/" and os.altsep is None
+
+
+def _below(rel: str) -> bool:
+    """Whether ``relative`` of an entry of the folder whose relative path is ``rel``
+    is ``rel/name``: not when the folder lies above the base (`..`: the entry may be
+    the base itself, `.`), nor when it is on another drive."""
+    return _POSIX and rel != os.pardir and not rel.startswith("../") and not os.path.isabs(rel)
+
+
+def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery,  # type: ignore[no-untyped-def]
+          memo: Listings | None = None) -> None:
+    """The folders under ``top`` in the order `os.walk` gives them (each folder, then
+    each folder kept in it, in name order, depth first), entries sorted by name.
+
+    Paths are strings here, and each folder's paths relative to the working
+    directory and to ``root`` are made once: each entry's are that and its name
+    (`relative` and a `Path` per entry were half of a warm re-run's discovery). An
+    entry's kind (folder, symlink) is the listing's (`os.scandir`), not a `stat`,
+    or, with ``memo``, the listing kept for the folder's `stat`.
+    """
     top_real = str(top.resolve())
     visited: set[str] = {top_real}
-    # Excluded folders are pruned on the way down, so an entry's own name is the
-    # only component left to test against the patterns without a slash (what
-    # `is_excluded` does for a whole path): one expression for all of them.
-    names = [p.strip("/") for p in excludes if "/" not in p.strip("/")]
-    paths = [p for p in excludes if "/" in p.strip("/")]
-    by_name = re.compile("|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in names)) if names else None
+    by_name, paths = pruning(excludes)
 
-    def excluded(child: str, name: str) -> bool:
-        if by_name is not None and by_name.match(name):
-            return True
-        return bool(paths) and any(glob_match(relative(Path(child), root), pattern) for pattern in paths)
+    def rel_of(folder: str, base: Path | None) -> str | None:
+        rel = relative(Path(folder), base)
+        return rel if _below(rel) or rel == "." else None
 
-    def on_error(error: OSError) -> None:
-        found.problems.append(f"{error.filename}: cannot read directory ({error.strerror})")
+    def child_rel(rel: str | None, child: str, name: str, base: Path | None) -> str:
+        if rel is None:
+            return relative(Path(child), base)
+        return name if rel == "." else f"{rel}/{name}"
 
-    # The real path of each folder walked: a folder that is not a symlink is its
-    # parent's real path plus its name (a realpath per folder cost a syscall per
-    # component). Paths are strings here: a Path per entry cost a third of a
-    # warm re-run's discovery.
-    real_of = {os.fspath(top): top_real}
-    for directory, dirnames, filenames in os.walk(top, onerror=on_error, followlinks=True):
-        kept = []
-        parent_real = real_of.get(directory)
-        installed = installed_names(directory, dirnames) if any(
-            name.endswith(_DISTRIBUTION_SUFFIXES) for name in dirnames) else frozenset()
+    def folder_rel(rel: str | None, child: str, name: str, base: Path | None) -> str | None:
+        return rel_of(child, base) if rel is None else child_rel(rel, child, name, base)
+
+    # Each folder to walk: its path as os.walk would give it; the same, its real path
+    # (a folder that is not a symlink is its parent's real path plus its name: a
+    # realpath per folder cost a syscall per component) and its absolute path, each
+    # joined to "" (an entry's path is that and its name: what os.path.join gives);
+    # its paths relative to the working directory and to the root (None where an
+    # entry's is not the folder's and its name); and its absolute path.
+    start = os.fspath(top)
+    absolute_start = os.path.abspath(start)
+    stack: list[tuple[str, str, str, str, str | None, str | None, str]] = [
+        (start, os.path.join(start, ""), os.path.join(top_real, ""), os.path.join(absolute_start, ""),
+         rel_of(start, None), rel_of(start, root) if paths else None, absolute_start)]
+    listings = found.listings
+    while stack:
+        directory, inside, real_inside, absolute_inside, rel, root_rel, absolute = stack.pop()
+        # Each entry's name -> whether it is a symlink, in folders and the others.
+        dirs: dict[str, bool] = {}
+        files: dict[str, bool] = {}
+        stamp = memo.stamp(directory) if memo is not None else None
+        kept = memo.entries(directory, stamp) if memo is not None and stamp is not None else None
+        if kept is not None:
+            dirs = dict.fromkeys(kept[0], False)
+            files = dict.fromkeys(kept[1], False)
+            for name in kept[2]:
+                (dirs if os.path.isdir(inside + name) else files)[name] = True
+            listings[absolute] = [*kept[0], *kept[1], *kept[2]]
+        else:
+            try:
+                entries = _scan(directory)
+            except OSError as error:
+                found.problems.append(f"{error.filename}: cannot read directory ({error.strerror})")
+                continue
+            listings[absolute] = [entry.name for entry in entries]
+            certain = True  # of every entry's kind: else the listing is not kept
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:  # as os.walk: not a folder
+                    is_dir = certain = False
+                try:
+                    link = entry.is_symlink()
+                except OSError:  # as os.path.islink
+                    link = certain = False
+                (dirs if is_dir else files)[entry.name] = link
+            if memo is not None and stamp is not None and certain:
+                memo.keep(directory, stamp, [name for name, link in dirs.items() if not link],
+                          [name for name, link in files.items() if not link],
+                          [name for name, link in {**dirs, **files}.items() if link])
+        installed: frozenset[str] = frozenset()
+        for name in dirs:
+            if name.endswith(_DISTRIBUTION_SUFFIXES):
+                installed = installed_names(directory, list(dirs))
+                break
         if installed:
-            for name in sorted(installed & {*dirnames, *filenames}):
-                found.vendored.append(relative(Path(directory, name)))
-        for name in sorted(dirnames):
+            for name in sorted(installed & {*dirs, *files}):
+                found.vendored.append(child_rel(rel, inside + name, name, None))
+
+        def excluded(child: str, name: str) -> bool:
+            if by_name is not None and by_name(name):
+                return True
+            return bool(paths) and any(glob_match(child_rel(root_rel, child, name, root), pattern)
+                                       for pattern in paths)
+
+        kept_dirs = []
+        for name in sorted(dirs):
             if name in installed:
                 continue
-            child = os.path.join(directory, name)
+            child = inside + name
             if excluded(child, name):
                 continue
-            is_link = os.path.islink(child)
-            real = os.path.realpath(child) if is_link or parent_real is None else os.path.join(parent_real, name)
-            real_of[child] = real
+            is_link = dirs[name]
+            real = os.path.realpath(child) if is_link else real_inside + name
             if is_link:
                 if real in visited or real == top_real or top_real.startswith(real.rstrip(os.sep) + os.sep):
                     found.problems.append(f"{Path(child)}: symlink loop; skipped")
@@ -193,28 +359,37 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery) -> 
             if real in visited:
                 continue
             visited.add(real)
-            kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
+            child_absolute = absolute_inside + name
+            kept_dirs.append((child, child + os.sep, os.path.join(real, "") if is_link else real + os.sep,
+                              child_absolute + os.sep, folder_rel(rel, child, name, None),
+                              folder_rel(root_rel, child, name, root) if paths else None, child_absolute))
+        for name in sorted(files):
             if not name.endswith(PYTHON_SUFFIXES):
                 if name.endswith(INFRASTRUCTURE_SUFFIXES):
-                    child = os.path.join(directory, name)
+                    child = inside + name
                     if not excluded(child, name):
                         found.infrastructure.append(Path(child))
                 elif name in DISTRIBUTION_MARKERS:
-                    found.distributions.append(relative(Path(directory)))
+                    found.distributions.append(rel if rel is not None else relative(Path(directory)))
                 continue
             if name == "setup.py":
-                found.distributions.append(relative(Path(directory)))
+                found.distributions.append(rel if rel is not None else relative(Path(directory)))
             if name in installed:
                 continue
-            child = os.path.join(directory, name)
+            child = inside + name
             if excluded(child, name):
                 continue
-            if os.path.islink(child) and not os.path.exists(child):
+            if files[name] and not os.path.exists(child):
                 found.problems.append(f"{Path(child)}: broken symlink; skipped")
                 continue
-            add(Path(child))
+            add(Path(child), child)
+        stack.extend(reversed(kept_dirs))
+
+
+def _scan(directory: str) -> list[os.DirEntry[str]]:
+    """The entries of a folder (a function of its own: the tests count the folders listed)."""
+    with os.scandir(directory) as listing:
+        return list(listing)
 
 
 def installed_names(directory: str, dirnames: list[str]) -> frozenset[str]:

@@ -178,7 +178,7 @@ class Engine:
                 continue
             sources.append(parse_source(path, relative(path), data))
         self.templates, template_messages = deploy.find_templates(
-            found.files, self.config, found.infrastructure, found.walked)
+            found.files, self.config, found.infrastructure, found.walked, found.listings)
         messages.extend(template_messages)
         return sources, messages
 

@@ -17,8 +17,6 @@ where there is none).
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import gc
 from typing import Callable
@@ -42,6 +40,11 @@ def give_back() -> None:
 
 @functools.lru_cache(maxsize=None)
 def _malloc_trim() -> Callable[[int], int] | None:
+    # ctypes is imported here: it (and the subprocess module it brings) was a fiftieth
+    # of a run the results cache answers, which frees nothing.
+    import ctypes
+    import ctypes.util
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         return libc.malloc_trim  # type: ignore[no-any-return]

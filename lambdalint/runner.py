@@ -476,7 +476,7 @@ class Runner:
     def _read(self, paths: list[Path]) -> tuple[Outcome, list[tuple[Path, str, bytes]], list[deploy.Template]]:
         """The run's files and templates as found (no template parsed yet): the outcome
         so far (problems, messages, sources), the Python files and the templates."""
-        found = discover(paths, self.config.excludes, self.config.root)
+        found = discover(paths, self.config.excludes, self.config.root, self.cache_dir)
         self.vendored = found.vendored
         self.distributions = found.distributions
         outcome = Outcome(problems=list(found.problems))
@@ -492,11 +492,16 @@ class Runner:
         outcome.nothing_checked = not files and bool(outcome.problems)
         outcome.sources = [SourceFile(path, rel, data) for path, rel, data in files]
         templates, template_messages = deploy.find_templates(
-            found.files, self.config, found.infrastructure, found.walked)
+            found.files, self.config, found.infrastructure, found.walked, found.listings,
+            cache_dir=self.cache_dir)
         outcome.messages += template_messages
-        # Templates named on the command line are read as templates, whatever their name.
-        named, python_sources = deploy.templates_from_sources(
-            SourceFile(path, rel, data, text=_text(data)) for path, rel, data in files)
+        # Templates named on the command line are read as templates, whatever their name
+        # (the files are decoded for it only when a name says there is one).
+        named: list[deploy.Template] = []
+        python_sources = outcome.sources
+        if any(deploy.is_template_name(rel) for _, rel, _ in files):
+            named, python_sources = deploy.templates_from_sources(
+                SourceFile(path, rel, data, text=_text(data)) for path, rel, data in files)
         if len(named) + len(python_sources) < len(files):  # YAML/JSON named that is no template
             known = {t.rel_path for t in named} | {source.rel_path for source in python_sources}
             outcome.sources = [source for source in outcome.sources if source.rel_path in known]

@@ -20,14 +20,17 @@ each folder above the checked ones), nothing more.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import json
 import os
+import time
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Mapping
 
 from lambdalint import catalog
+from lambdalint.cache import ResultCache
 from lambdalint.catalog import templates as facts
-from lambdalint.discovery import discover, is_excluded, relative
+from lambdalint.discovery import discover, glob_match, is_excluded, pruning, relative
 from lambdalint.templates.model import CDK, CDK_TS, TERRAFORM, Template
 
 if TYPE_CHECKING:
@@ -40,9 +43,16 @@ def is_template_name(path: str) -> bool:
     SAM/CloudFormation/serverless YAML or JSON file of any name, a CDK app's marker,
     or a Terraform file (`.tf`, or a `.tfvars` variable file, which stands for the
     module in its folder)."""
+    if not path.endswith(_TEMPLATE_ENDINGS) and not path.endswith(("/", ".")):
+        return False  # its name, which ends the path, cannot end so either (no Path made)
     name = PurePosixPath(path).name
     return name.endswith(facts.TEMPLATE_SUFFIXES) or name == facts.CDK_APP_MARKER or _is_typescript(name) \
         or _is_terraform_name(name)
+
+
+# Every name `is_template_name` accepts ends with one of these.
+_TEMPLATE_ENDINGS = (*facts.TEMPLATE_SUFFIXES, facts.CDK_APP_MARKER, facts.CDK_TS_SUFFIX, facts.TERRAFORM_SUFFIX,
+                     *facts.TERRAFORM_VARS_SUFFIXES)
 
 
 def _is_typescript(name: str) -> bool:
@@ -71,7 +81,9 @@ def _read(path: Path) -> str | None:
 
 
 def find_templates(files: Iterable[Path], config: Config, infrastructure: Iterable[Path] = (),
-                   walked: Iterable[Path] = ()) -> tuple[list[Template], list[str]]:
+                   walked: Iterable[Path] = (),
+                   listings: Mapping[str, Collection[str]] | None = None,
+                   cache_dir: Path | None = None) -> tuple[list[Template], list[str]]:
     """Templates for a run over ``files`` (the Python files found), and one-line messages.
 
     ``infrastructure`` are the other files the walk found in the checked folders
@@ -80,67 +92,93 @@ def find_templates(files: Iterable[Path], config: Config, infrastructure: Iterab
     to the engine, which reads them as templates: `templates_from_sources`).
     ``walked`` are the folders that walk went through: their `.tf` files are among
     ``infrastructure`` already, so only the folders above them are listed for more.
+    ``listings``: the names in the folders the walk listed, by absolute path
+    (`Discovery.listings`); the others are listed here. ``cache_dir``: the run's cache
+    folder, where whether each YAML/JSON file is a template is kept by the file's
+    `stat` (`Sniffed`).
+
+    Paths are absolute strings here (a `Path` per folder and name looked at was most
+    of what finding no template cost).
     """
     if config.templates:
         return _explicit(config)
     found: list[Template] = []
     messages: list[str] = []
-    seen_files: set[Path] = set()
+    seen_files: set[str] = set()
+    sniffed = Sniffed(cache_dir, walked)
+    absolute = _absolute()
     for path in infrastructure:
-        key = Path(os.path.abspath(path))
+        key = absolute(path)
         if key in seen_files:
             continue
-        if path.name.endswith(facts.TERRAFORM_SUFFIX):
+        name = path.name
+        if name.endswith(facts.TERRAFORM_SUFFIX):
             seen_files.add(key)
             template = _terraform_file(path, explicit=False)
             if template is not None:
                 found.append(template)
-        elif path.name == facts.CDK_APP_MARKER:
+        elif name == facts.CDK_APP_MARKER:
             seen_files.add(key)
             found.extend(_cdk_app(path.parent, config, seen_files, explicit=False, messages=messages))
-        elif path.name.endswith(facts.TEMPLATE_SUFFIXES) and (
-                path.name in facts.TEMPLATE_FILE_NAMES or _looks_like_template(path)):
+        elif name.endswith(facts.TEMPLATE_SUFFIXES) and (
+                name in facts.TEMPLATE_FILE_NAMES or sniffed.looks_like_template(path, key)):
             seen_files.add(key)
             template = _template_file(path, explicit=False)
             if template is not None:
                 found.append(template)
-    seen_dirs: set[Path] = set()
+    sniffed.save()
+    seen_dirs: set[str] = set()
     stops = _stops(config)
     excludes = config.excludes
     root = config.root
     walked_dirs = tuple(os.path.join(os.path.abspath(d), "") for d in walked)
-    for directory in {path.parent for path in files}:
-        current = Path(os.path.abspath(directory))
+    listed = listings or {}
+    # The folders of the files, in the order of the files.
+    for directory in dict.fromkeys(os.path.dirname(path) for path in map(os.fspath, files)):
+        current = absolute(directory)
         while current not in seen_dirs:
             seen_dirs.add(current)
-            if not os.path.join(str(current), "").startswith(walked_dirs):
-                found.extend(_terraform_folder(current, config, seen_files))
+            if not os.path.join(current, "").startswith(walked_dirs):
+                found.extend(_terraform_folder(Path(current), config, seen_files))
             # One listing of the folder rather than a stat per name looked for.
-            entries = _entries(current)
+            names = listed.get(current)
+            entries = set(names) if names is not None else _entries(current)
             for name in facts.TEMPLATE_FILE_NAMES:
                 if entries is not None and name not in entries:
                     continue
-                candidate = current / name
-                if candidate.is_file() and candidate not in seen_files \
-                        and not is_excluded(relative(candidate, root), excludes):
+                candidate = os.path.join(current, name)
+                if candidate not in seen_files and os.path.isfile(candidate) \
+                        and not is_excluded(relative(Path(candidate), root), excludes):
                     seen_files.add(candidate)
-                    template = _template_file(candidate, explicit=False)
+                    template = _template_file(Path(candidate), explicit=False)
                     if template is not None:
                         found.append(template)
-            marker = current / facts.CDK_APP_MARKER
-            if (entries is None or facts.CDK_APP_MARKER in entries) and marker.is_file() \
-                    and not is_excluded(relative(marker, root), excludes):
-                found.extend(_cdk_app(current, config, seen_files, explicit=False, messages=messages))
-            if current in stops or any((entries is None or m in entries) and (current / m).exists()
+            marker = os.path.join(current, facts.CDK_APP_MARKER)
+            if (entries is None or facts.CDK_APP_MARKER in entries) and os.path.isfile(marker) \
+                    and not is_excluded(relative(Path(marker), root), excludes):
+                found.extend(_cdk_app(Path(current), config, seen_files, explicit=False, messages=messages))
+            if current in stops or any((entries is None or m in entries) and os.path.exists(os.path.join(current, m))
                                        for m in facts.REPOSITORY_MARKERS):
                 break
-            if current.parent == current:
+            parent = os.path.dirname(current)
+            if parent == current:
                 break
-            current = current.parent
+            current = parent
     return found, messages
 
 
-def _entries(folder: Path) -> set[str] | None:
+def _absolute() -> Callable[[str | Path], str]:
+    """`os.path.abspath`, the working directory asked once (it asks it every time)."""
+    cwd = os.getcwd()
+
+    def absolute(path: str | Path) -> str:
+        path = os.fspath(path)
+        return os.path.normpath(path if os.path.isabs(path) else os.path.join(cwd, path))
+
+    return absolute
+
+
+def _entries(folder: str) -> set[str] | None:
     """The names in a folder; None when it cannot be listed (its entries may still be
     reachable by name)."""
     try:
@@ -149,7 +187,76 @@ def _entries(folder: Path) -> set[str] | None:
         return None
 
 
-def _looks_like_template(path: Path) -> bool:
+class Sniffed:
+    """Whether each YAML/JSON file of another name is a template (`_looks_like_template`),
+    kept in the run's cache folder by the file's `stat`.
+
+    A tree holds many YAML and JSON files that are not templates (test events, package
+    manifests, CI workflows: 671 of the 908 in aws-sam-cli-app-templates), and reading
+    their first kilobytes to tell was a tenth of a re-run the results cache answers (the
+    templates themselves are read whole anyway: the run's key hashes them). A file keeps
+    its answer while its size, modification and change times and inode are those the
+    answer was given for. An answer is not kept for a file modified in the last
+    ``RACY_SECONDS`` (or in the future): a file written again within the same tick of
+    the clock as its `stat` would keep all four, as git's "racy" entries.
+
+    One JSON file per set of folders walked (a run over `.` and one over `src` keep
+    their own), in a folder of the results cache named by lambdalint's version and what
+    the answers depend on (the markers looked for, how much of a file is read), holding
+    the answers about the files of the last run only; written, atomically, when they
+    changed. A file that cannot be read or is damaged is as none. Without a cache folder
+    (`--no-cache`), every file is read, as before.
+    """
+
+    RACY_SECONDS = 2
+    FORMAT = "1"
+
+    def __init__(self, cache_dir: Path | None, walked: Iterable[Path]) -> None:
+        self.store: ResultCache | None = None
+        self.known: dict[str, list[Any]] = {}  # as kept: absolute path -> [*stamp, answer]
+        self.answers: dict[str, list[Any]] = {}  # to keep, of the files looked at
+        # Files modified after this (nanoseconds since the epoch) are racy.
+        self.racy = time.time_ns() - self.RACY_SECONDS * 1_000_000_000
+        folders = sorted({os.path.abspath(folder) for folder in walked})
+        if cache_dir is None or not folders:
+            return
+        depends = [self.FORMAT, facts.TEMPLATE_SNIFF_BYTES, facts.TEMPLATE_MARKERS, facts.FUNCTION_RESOURCE_TYPES]
+        self.store = ResultCache(cache_dir, "sniffed-" + _digest(depends))
+        self.key = _digest(folders)
+        entry = self.store.get(self.key)
+        files = entry.get("files") if isinstance(entry, dict) else None
+        if isinstance(files, dict):
+            self.known = files
+
+    def looks_like_template(self, path: Path, key: str) -> bool:
+        """``key``: the file's absolute path."""
+        if self.store is None:
+            return _looks_like_template(path)
+        try:
+            status = os.stat(path)
+        except OSError:
+            return _looks_like_template(path)
+        stamp = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+        known = self.known.get(key)
+        if isinstance(known, list) and known[:-1] == stamp and isinstance(known[-1], bool):
+            self.answers[key] = known
+            return known[-1]
+        answer = _looks_like_template(path)
+        if status.st_mtime_ns < self.racy:
+            self.answers[key] = [*stamp, answer]
+        return answer
+
+    def save(self) -> None:
+        """Keep the answers of this run, when they are not those already kept."""
+        if self.store is not None and self.answers != self.known:
+            self.store.put(self.key, {"files": self.answers})
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value).encode()).hexdigest()[:24]
+
+
+def _looks_like_template(path: Path | str) -> bool:
     """Whether a YAML/JSON file of another name is a CloudFormation/SAM template, told
     from its first few kilobytes (a tree holds many YAML and JSON files: test events,
     package manifests, CI workflows; none of them is parsed for this)."""
@@ -179,7 +286,7 @@ def is_other_data(rel_path: str, text: str) -> bool:
     return not _template_text(text)
 
 
-def _terraform_folder(folder: Path, config: Config, seen: set[Path], explicit: bool = False) -> list[Template]:
+def _terraform_folder(folder: Path, config: Config, seen: set[str], explicit: bool = False) -> list[Template]:
     """The `.tf` files of a folder (one Terraform module), those not read yet."""
     try:
         names = sorted(os.listdir(folder))
@@ -189,10 +296,13 @@ def _terraform_folder(folder: Path, config: Config, seen: set[Path], explicit: b
     for name in names:
         if not name.endswith(facts.TERRAFORM_SUFFIX):
             continue
-        path = folder / name
-        if path in seen or not path.is_file() or is_excluded(relative(path, config.root), config.excludes):
+        key = os.path.join(folder, name)
+        if key in seen or not os.path.isfile(key):
             continue
-        seen.add(path)
+        path = Path(key)
+        if is_excluded(relative(path, config.root), config.excludes):
+            continue
+        seen.add(key)
         template = _terraform_file(path, explicit)
         if template is not None:
             templates.append(template)
@@ -208,12 +318,12 @@ def _terraform_file(path: Path, explicit: bool) -> Template | None:
                     on_disk=True, explicit=explicit)
 
 
-def _stops(config: Config) -> set[Path]:
+def _stops(config: Config) -> set[str]:
     stops = set()
     if config.path is not None:
-        stops.add(Path(os.path.abspath(config.path.parent)))
+        stops.add(os.path.abspath(config.path.parent))
     try:
-        stops.add(Path.home().resolve())
+        stops.add(str(Path.home().resolve()))
     except (RuntimeError, OSError):
         pass
     return stops
@@ -222,7 +332,7 @@ def _stops(config: Config) -> set[Path]:
 def _explicit(config: Config) -> tuple[list[Template], list[str]]:
     found: list[Template] = []
     messages: list[str] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for path in config.templates:
         where = f"{relative(path)} (named in `templates` in {config.source})"
         if path.is_dir() and not (path / facts.CDK_APP_MARKER).is_file() and any(
@@ -238,8 +348,8 @@ def _explicit(config: Config) -> tuple[list[Template], list[str]]:
             found.extend(_terraform_folder(Path(os.path.abspath(path.parent)), config, seen, explicit=True))
         elif path.suffix == ".py" or _is_typescript(path.name):
             template = _cdk_file(path, app_root(path), explicit=True)
-            if template is not None and path.resolve() not in seen:
-                seen.add(path.resolve())
+            if template is not None and str(path.resolve()) not in seen:
+                seen.add(str(path.resolve()))
                 found.append(template)
         else:
             template = _template_file(path, explicit=True)
@@ -256,7 +366,7 @@ def _template_file(path: Path, explicit: bool) -> Template | None:
     return Template(path=Path(rel), rel_path=rel, text=text, base_dir=_parent(rel), on_disk=True, explicit=explicit)
 
 
-def _cdk_app(root: Path, config: Config, seen: set[Path], explicit: bool,
+def _cdk_app(root: Path, config: Config, seen: set[str], explicit: bool,
              messages: list[str] | None = None) -> list[Template]:
     python, typescript = _app_languages(root)
     files = discover([root], config.excludes, config.root).files if python else []
@@ -265,7 +375,7 @@ def _cdk_app(root: Path, config: Config, seen: set[Path], explicit: bool,
     templates = []
     top = root.resolve()
     for path in files:
-        key = Path(os.path.abspath(path))
+        key = os.path.abspath(path)
         if key in seen or not (path.suffix == ".py" or _is_typescript(path.name)):
             continue
         if _in_nested_app(path, top):
@@ -306,15 +416,20 @@ def _typescript_files(root: Path, config: Config) -> list[Path]:
     """The app's TypeScript files, not type declarations, and nothing in excluded folders
     (`node_modules` and `cdk.out` are excluded by default)."""
     found: list[Path] = []
-    excludes = config.excludes
+    by_name, paths = pruning(config.excludes)  # as is_excluded(relative path, excludes, below=name)
+
+    def excluded(directory: str, name: str) -> bool:
+        if by_name is not None and by_name(name):
+            return True
+        return bool(paths) and any(glob_match(relative(Path(directory, name), config.root), pattern)
+                                   for pattern in paths)
+
     for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames
-                             if not is_excluded(relative(Path(directory, d), config.root), excludes, below=d))
+        dirnames[:] = sorted(d for d in dirnames if not excluded(directory, d))
         for name in sorted(filenames):
-            if _is_typescript(name) and not name.endswith(facts.CDK_TS_DECLARATION_SUFFIX):
-                path = Path(directory, name)
-                if not is_excluded(relative(path, config.root), excludes, below=name):
-                    found.append(path)
+            if _is_typescript(name) and not name.endswith(facts.CDK_TS_DECLARATION_SUFFIX) \
+                    and not excluded(directory, name):
+                found.append(Path(directory, name))
     return found
 
 

@@ -17,12 +17,23 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+# PyYAML is imported by the first template loaded (`_import_yaml`): a run the results
+# cache answers loads no template, and importing PyYAML was a tenth of such a run.
+_Loader: Any = None
+_CONSTRUCTOR: Any = None
+
+
+def _import_yaml() -> None:
+    global yaml, _Loader, _CONSTRUCTOR  # noqa: PLW0603
+    import yaml
+
+    _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+    _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Short-form tags whose long form is not `Fn::<Name>`.
 _PLAIN_TAGS = {"Ref": "Ref", "Condition": "Condition"}
@@ -181,6 +192,8 @@ def load_text(text: str, *, is_json: bool = False) -> Any:
     with a JSON parser); it is then composed as YAML for the key positions.
     """
     data = _load_json(text) if is_json else None
+    if _Loader is None:
+        _import_yaml()
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
