@@ -162,8 +162,9 @@ def forward(args: list[str]) -> int | None:
         return None
     answer = _ask({"op": "run", "args": without_daemon_flag(args), "cwd": os.getcwd(),
                    "env": dict(os.environ)})
-    if answer is None or "code" not in answer:
+    if answer is None or "stale" in answer:  # none runs, or it is on its way out
         start_in_background()
+    if answer is None or "code" not in answer:
         return None
     sys.stdout.write(answer.get("stdout", ""))
     sys.stdout.flush()

@@ -217,6 +217,28 @@ def test_a_daemon_whose_socket_file_is_removed_stops(tmp_path, monkeypatch):
         assert not loop.is_alive()
 
 
+def test_a_daemon_that_cannot_run_a_command_leaves_it_to_the_client(project, env):
+    """A daemon that answers with an error (a request it could not run) is running:
+    the client checks in its own process and starts no other daemon."""
+    path = daemons.address()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(path)
+        listener.listen(1)
+        client = subprocess.Popen([sys.executable, "-m", "lambdalint", "check", "--daemon", "src/app.py"],
+                                  cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        connection, _ = listener.accept()
+        with connection:
+            daemons._receive(connection)
+            daemons._send(connection, {"error": "malformed request"})
+        out, _ = client.communicate(timeout=300)
+        assert client.returncode == 1 and "src/app.py:5:10: LAM101" in out
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            assert not Path(path + ".lock").exists()  # no daemon was started
+            time.sleep(0.1)
+    os.unlink(path)
+
+
 def test_the_flag_is_taken_out_of_what_is_sent():
     assert daemons.without_daemon_flag(["check", "--daemon", "a.py"]) == ["check", "a.py"]
     assert daemons.without_daemon_flag(["check", "--", "--daemon"]) == ["check", "--", "--daemon"]
