@@ -19,7 +19,8 @@ How it behaves, so that it never changes an answer:
   without a command, when its memory grows past `MEMORY_LIMIT_MB`, and when any
   module it has loaded (lambdalint's, a rule plugin's, LibCST's...) changed on disk
   or the installed rule plugins changed: then the command is run by the client, and
-  the next one starts a fresh daemon.
+  the next one starts a fresh daemon. It looks for such changes while idle too
+  (a pre-commit hook environment removed or upgraded leaves no client behind).
 - It listens on a Unix socket in a folder only its user can open
   (`$XDG_RUNTIME_DIR/lambdalint`, or `lambdalint-<uid>` in the temporary folder;
   `LAMBDALINT_DAEMON_DIR` names another). Where there is no such socket (Windows),
@@ -288,7 +289,8 @@ class Daemon:
     def _loop(self, listener: socket.socket, mine: int) -> None:
         """Answer until idle or asked to stop; also stop when the socket file is no
         longer this daemon's (``mine``: its inode; removed, or taken by another): no
-        client can reach it."""
+        client can reach it; and when what it loaded changed on disk (an upgrade, a
+        pre-commit hook environment removed): no client of that code is left."""
         listener.settimeout(min(self.idle_timeout, _LOOK_AGAIN))
         last = time.monotonic()
         while True:
@@ -299,7 +301,7 @@ class Daemon:
                     reachable = os.stat(self.path).st_ino == mine
                 except OSError:
                     reachable = False
-                if not reachable or time.monotonic() - last >= self.idle_timeout:
+                if not reachable or time.monotonic() - last >= self.idle_timeout or self._stale() is not None:
                     return
                 continue
             last = time.monotonic()

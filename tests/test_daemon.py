@@ -19,6 +19,7 @@ import pytest
 from cli_helpers import CLEAN_HANDLER, HANDLER_WITH_CLIENT
 
 from lambdalint import daemon as daemons
+from lambdalint.registry import plugin_identities
 
 pytestmark = pytest.mark.skipif(not hasattr(socket, "AF_UNIX") or not hasattr(os, "getuid"),
                                 reason="the daemon needs Unix sockets")
@@ -205,6 +206,7 @@ def test_a_daemon_whose_socket_file_is_removed_stops(tmp_path, monkeypatch):
     monkeypatch.setattr(daemons, "_LOOK_AGAIN", 0.1)
     path = str(tmp_path / "d.sock")
     daemon = daemons.Daemon(path, idle_timeout=600)
+    daemon._plugins = plugin_identities()
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
         listener.bind(path)
         listener.listen(1)
@@ -237,6 +239,30 @@ def test_a_daemon_that_cannot_run_a_command_leaves_it_to_the_client(project, env
             assert not Path(path + ".lock").exists()  # no daemon was started
             time.sleep(0.1)
     os.unlink(path)
+
+
+def test_an_idle_daemon_whose_modules_changed_stops(tmp_path, monkeypatch):
+    """An upgrade, or a pre-commit hook environment removed, while the daemon waits:
+    no client of what it loaded is left, so it does not wait out its idle time."""
+    import threading
+
+    monkeypatch.setattr(daemons, "_LOOK_AGAIN", 0.1)
+    module = tmp_path / "loaded.py"
+    module.write_text("X = 1\n", encoding="utf-8")
+    path = str(tmp_path / "d.sock")
+    daemon = daemons.Daemon(path, idle_timeout=600)
+    daemon._modules = {str(module): module.stat().st_mtime_ns}
+    daemon._plugins = plugin_identities()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(path)
+        listener.listen(1)
+        loop = threading.Thread(target=daemon._loop, args=(listener, os.stat(path).st_ino), daemon=True)
+        loop.start()
+        loop.join(0.5)
+        assert loop.is_alive()
+        module.unlink()
+        loop.join(10)
+        assert not loop.is_alive()
 
 
 def test_the_flag_is_taken_out_of_what_is_sent():
