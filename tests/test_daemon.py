@@ -72,6 +72,46 @@ def wait_for_daemon(timeout: float = 120) -> dict:
     raise AssertionError("no daemon answered")
 
 
+def answer_as_daemon(project: Path, env: dict[str, str], answer: dict) -> tuple[dict, subprocess.CompletedProcess[str]]:
+    """Stand in for the daemon at its address: take one `check --daemon src/app.py`
+    request and give ``answer``; the request, and the client once it is done."""
+    path = daemons.address()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(path)
+        listener.listen(1)
+        mine = os.stat(path).st_ino
+        argv = [sys.executable, "-m", "lambdalint", "check", "--daemon", "src/app.py"]
+        client = subprocess.Popen(argv, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)
+        connection, _ = listener.accept()
+        with connection:
+            request = daemons._receive(connection)
+            daemons._send(connection, answer)
+        out, err = client.communicate(timeout=300)
+    try:
+        if os.stat(path).st_ino == mine:
+            os.unlink(path)  # the stand-in's socket file, unless a daemon took the address over
+    except FileNotFoundError:
+        pass
+    return request, subprocess.CompletedProcess(argv, client.returncode, out, err)
+
+
+def idle_loop_stops_when(daemon: daemons.Daemon, path: str, change) -> None:  # type: ignore[no-untyped-def]
+    """The daemon's loop serves on while nothing changes, and stops soon after ``change()``."""
+    import threading
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(path)
+        listener.listen(1)
+        loop = threading.Thread(target=daemon._loop, args=(listener, os.stat(path).st_ino), daemon=True)
+        loop.start()
+        loop.join(0.5)
+        assert loop.is_alive()  # reachable, not idle long, nothing changed: it serves on
+        change()
+        loop.join(10)
+        assert not loop.is_alive()
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
@@ -181,18 +221,9 @@ def test_a_stale_daemon_leaves_the_run_to_the_client(project, env, monkeypatch):
     deadline = time.monotonic() + 10
     while _alive(found["pid"]) and time.monotonic() < deadline:
         time.sleep(0.05)
-    path = daemons.address()
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
-        listener.bind(path)
-        listener.listen(1)
-        client = subprocess.Popen([sys.executable, "-m", "lambdalint", "check", "--daemon", "src/app.py"],
-                                  cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        connection, _ = listener.accept()
-        with connection:
-            assert daemons._receive(connection)["args"] == ["check", "src/app.py"]
-            daemons._send(connection, {"stale": "a module changed"})
-        out, err = client.communicate(timeout=300)
-    assert client.returncode == 1 and "src/app.py:5:10: LAM101" in out
+    request, client = answer_as_daemon(project, env, {"stale": "a module changed"})
+    assert request["args"] == ["check", "src/app.py"]
+    assert client.returncode == 1 and "src/app.py:5:10: LAM101" in client.stdout
     # ... and started a fresh daemon in the background, which takes the address over.
     fresh = wait_for_daemon()
     assert fresh["pid"] != found["pid"] and fresh["answered"] == 0
@@ -201,51 +232,28 @@ def test_a_stale_daemon_leaves_the_run_to_the_client(project, env, monkeypatch):
 def test_a_daemon_whose_socket_file_is_removed_stops(tmp_path, monkeypatch):
     """A temporary-folder cleaner (or another daemon) took its address: no client can
     reach it, so it does not wait out its idle time."""
-    import threading
-
     monkeypatch.setattr(daemons, "_LOOK_AGAIN", 0.1)
     path = str(tmp_path / "d.sock")
     daemon = daemons.Daemon(path, idle_timeout=600)
     daemon._plugins = plugin_identities()
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
-        listener.bind(path)
-        listener.listen(1)
-        loop = threading.Thread(target=daemon._loop, args=(listener, os.stat(path).st_ino), daemon=True)
-        loop.start()
-        loop.join(0.5)
-        assert loop.is_alive()  # reachable and not idle long: it serves on
-        os.unlink(path)
-        loop.join(10)
-        assert not loop.is_alive()
+    idle_loop_stops_when(daemon, path, lambda: os.unlink(path))
 
 
 def test_a_daemon_that_cannot_run_a_command_leaves_it_to_the_client(project, env):
     """A daemon that answers with an error (a request it could not run) is running:
     the client checks in its own process and starts no other daemon."""
     path = daemons.address()
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
-        listener.bind(path)
-        listener.listen(1)
-        client = subprocess.Popen([sys.executable, "-m", "lambdalint", "check", "--daemon", "src/app.py"],
-                                  cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        connection, _ = listener.accept()
-        with connection:
-            daemons._receive(connection)
-            daemons._send(connection, {"error": "malformed request"})
-        out, _ = client.communicate(timeout=300)
-        assert client.returncode == 1 and "src/app.py:5:10: LAM101" in out
-        deadline = time.monotonic() + 3
-        while time.monotonic() < deadline:
-            assert not Path(path + ".lock").exists()  # no daemon was started
-            time.sleep(0.1)
-    os.unlink(path)
+    _, client = answer_as_daemon(project, env, {"error": "malformed request"})
+    assert client.returncode == 1 and "src/app.py:5:10: LAM101" in client.stdout
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        assert not Path(path + ".lock").exists()  # no daemon was started
+        time.sleep(0.1)
 
 
 def test_an_idle_daemon_whose_modules_changed_stops(tmp_path, monkeypatch):
     """An upgrade, or a pre-commit hook environment removed, while the daemon waits:
     no client of what it loaded is left, so it does not wait out its idle time."""
-    import threading
-
     monkeypatch.setattr(daemons, "_LOOK_AGAIN", 0.1)
     module = tmp_path / "loaded.py"
     module.write_text("X = 1\n", encoding="utf-8")
@@ -253,16 +261,7 @@ def test_an_idle_daemon_whose_modules_changed_stops(tmp_path, monkeypatch):
     daemon = daemons.Daemon(path, idle_timeout=600)
     daemon._modules = {str(module): module.stat().st_mtime_ns}
     daemon._plugins = plugin_identities()
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
-        listener.bind(path)
-        listener.listen(1)
-        loop = threading.Thread(target=daemon._loop, args=(listener, os.stat(path).st_ino), daemon=True)
-        loop.start()
-        loop.join(0.5)
-        assert loop.is_alive()
-        module.unlink()
-        loop.join(10)
-        assert not loop.is_alive()
+    idle_loop_stops_when(daemon, path, module.unlink)
 
 
 def test_the_flag_is_taken_out_of_what_is_sent():
