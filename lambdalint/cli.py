@@ -24,13 +24,13 @@ from lambdalint import __version__
 from lambdalint.baseline import Baseline, BaselineError, SourceLines
 from lambdalint.baseline import build as build_baseline
 from lambdalint.baseline import dumps as dump_baseline
-from lambdalint.cache import CACHE_DIR_NAME, selection_key
+from lambdalint.cache import CACHE_DIR_NAME, ResultCache, selection_key
 from lambdalint.config import OUTPUT_FORMATS, Config, ConfigError, find_config, load_config, validate_codes
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, Diagnostic, Severity
 from lambdalint.discovery import is_excluded, relative
 from lambdalint.edits import Applicability, FixPolicy
 from lambdalint.output import WRITERS
-from lambdalint.registry import Registry, load_registry, plugin_identities
+from lambdalint.registry import PLUGINS_STORE, Registry, load_registry, plugin_identities
 from lambdalint.runner import Outcome, Runner
 from lambdalint.source import decode
 
@@ -208,7 +208,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], select: tuple[str, ...], 
     # cache answers whole needs neither, as its key is the selection as written (the
     # configuration, the options and the installed rule plugins); a run with plugins
     # loads them first, so that their warnings are always shown.
-    plugins = plugin_identities()
+    plugins = plugin_identities(ResultCache(cache, PLUGINS_STORE) if cache is not None else None)
     load = functools.partial(_selected_rules, config, configured, written)
     rules = load() if plugins or cache is None else load
     runner = Runner(config, rules, jobs=jobs if jobs is not None else config.jobs, cache_dir=cache,

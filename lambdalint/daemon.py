@@ -240,6 +240,7 @@ class Daemon:
         self.answered = 0
         self._modules: dict[str, int] = {}
         self._plugins: list[str] = []
+        self._stamp: str | None = None  # `registry.distributions_stamp` when they were found
 
     def serve(self) -> int:
         """Serve until idle, stale, too large or asked to stop; 0, or 1 when another
@@ -382,7 +383,7 @@ class Daemon:
         then remember what is loaded, to notice when it changes on disk."""
         import tempfile
 
-        from lambdalint.registry import plugin_identities
+        from lambdalint.registry import distributions_stamp, plugin_identities
 
         with tempfile.TemporaryDirectory() as where:
             root = Path(where)
@@ -390,6 +391,7 @@ class Daemon:
             (root / "template.yaml").write_text(_WARM_UP_TEMPLATE, encoding="utf-8")
             (root / "pyproject.toml").write_text("[tool.lambdalint]\n", encoding="utf-8")
             self._run({"args": ["check", "--no-cache", "--jobs", "1", "."], "cwd": where, "env": dict(os.environ)})
+        self._stamp = distributions_stamp()  # before the search: a change in between shows
         self._plugins = plugin_identities()
         self._modules = _module_times()
 
@@ -397,7 +399,7 @@ class Daemon:
         """Why this daemon must not answer any more: a module it loaded changed on
         disk, or the installed rule plugins changed (a newly installed plugin's rules
         would be missing)."""
-        from lambdalint.registry import plugin_identities
+        from lambdalint.registry import distributions_stamp, plugin_identities
 
         for path, mtime in self._modules.items():
             try:
@@ -405,8 +407,11 @@ class Daemon:
                     return f"{path} changed"
             except OSError:
                 return f"{path} is gone"
-        if plugin_identities() != self._plugins:
-            return "the installed rule plugins changed"
+        stamp = distributions_stamp()  # searching for them again would cost each request 5 ms
+        if stamp is None or stamp != self._stamp:
+            if plugin_identities() != self._plugins:
+                return "the installed rule plugins changed"
+            self._stamp = stamp
         return None
 
 

@@ -201,8 +201,15 @@ def test_a_daemon_whose_modules_or_plugins_changed_steps_aside(tmp_path, monkeyp
     daemon = daemons.Daemon(str(tmp_path / "d.sock"))
     daemon._modules = {str(module): module.stat().st_mtime_ns}
     daemon._plugins = ["mine=mine.rules (mine 1.0)"]
+    daemon._stamp = "as installed"
+    searched = []
+    monkeypatch.setattr("lambdalint.registry.distributions_stamp", lambda: "as installed")
+    monkeypatch.setattr("lambdalint.registry.plugin_identities", lambda: searched.append(1) or [])
+    assert daemon._stale() is None and searched == []  # nothing on sys.path changed: not searched
+    monkeypatch.setattr("lambdalint.registry.distributions_stamp", lambda: "touched")
     monkeypatch.setattr("lambdalint.registry.plugin_identities", lambda: ["mine=mine.rules (mine 1.0)"])
-    assert daemon._stale() is None
+    assert daemon._stale() is None and daemon._stamp == "touched"  # searched: the same plugins
+    monkeypatch.setattr("lambdalint.registry.distributions_stamp", lambda: None)  # cannot tell by stat
     monkeypatch.setattr("lambdalint.registry.plugin_identities", lambda: [])
     assert daemon._stale() == "the installed rule plugins changed"
     monkeypatch.setattr("lambdalint.registry.plugin_identities", lambda: ["mine=mine.rules (mine 1.0)"])
