@@ -62,3 +62,23 @@ def test_spans_ignore_nodes_of_another_module():
     other = cst.parse_module("b = 2\n")
     assert spans_of(module, [other.body[0]]) == {}
     assert spans_of(module, []) == {}
+
+
+def test_a_module_asked_line_after_line_works_them_all_out_once(monkeypatch: pytest.MonkeyPatch):
+    """`ModuleModel.line_of`, asked node by node (a taint's source, a call chain's
+    links): the lines are those of the module's positions, and the code is generated
+    once for the first question and once for all the others."""
+    from lambdalint.model import module as models
+    from lambdalint.walk import steps_of
+
+    model = models.ModuleModel.build(cst.parse_module((STDLIB / "textwrap.py").read_bytes()), "textwrap.py")
+    full = positions_of(model.module)
+    generated = []
+    real = models.spans_of
+    monkeypatch.setattr(models, "spans_of", lambda module, nodes: generated.append(1) or real(module, nodes))
+    asked = [node for node, leaving in steps_of(model.module) if not leaving]  # no whitespace nor commas
+    nodes = random.Random(7).sample(asked, 200)
+    assert [model.line_of(node) for node in nodes] == [full[node].start.line for node in nodes]
+    assert len(generated) == 2
+    other = cst.parse_module("x = 1\n")
+    assert model.line_of(other.body[0]) == 0  # a node of another module has no line here
