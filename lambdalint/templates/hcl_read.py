@@ -171,46 +171,7 @@ def _tokenize(text: str) -> _Tokens:
             raise Decline(f"a character the grammar has no token for: {text[position]!r}")
         kind = match.lastgroup
         stop = match.end()
-        if kind == "WS":
-            position = stop
-            continue
-        if kind == "NL":
-            add(NL, position, stop, True)
-            position = stop
-            continue
-        if kind == "WORD":
-            add("WORD", position, stop, False)
-        elif kind == "QUOTED":  # a plain string: its quotes and its characters at once
-            add("DBLQUOTE", position, position + 1, False)
-            if stop - position > 2:
-                add("STRING_CHARS", position + 1, stop - 1, False)
-            add("DBLQUOTE", stop - 1, stop, False)
-        elif kind == "QUOTE":
-            modes.append(-1)
-            add("DBLQUOTE", position, stop, False)
-        elif kind == "EQ" or kind == "COLON":
-            add(kind, position, stop, False)
-        elif kind == "NUMBER":
-            # Lark tries numbers wherever an expression may start, and, its states being
-            # merged, after one ends too: `b -12` is `b` and the number `-12` (an error)
-            number = _NUMBER.match(text, position)
-            if number is not None:
-                stop = number.end()
-                add(number.lastgroup, position, stop, False)  # type: ignore[arg-type]
-            else:  # `-1` is no INT_LITERAL (the grammar wants two digits after a sign)
-                stop = position + 1
-                add("MINUS", position, stop, False)
-        elif kind == "HEREDOC":
-            heredoc = _HEREDOC.match(text, position)  # likewise tried after an expression
-            if heredoc is not None:
-                stop = heredoc.end()
-                kind = "HEREDOC_TEMPLATE_TRIM" if heredoc.group(1) else "HEREDOC_TEMPLATE"
-                add(kind, position, stop, True)
-            else:
-                stop = position + 1
-                kind = "LT"
-                _operator(tokens, add, kind, position, stop)
-        else:  # PUNCT
+        if kind == "PUNCT":
             kind = _PUNCTUATION[match.group()]
             if modes and (kind == "LBRACE" or kind == "RBRACE"):
                 if kind == "LBRACE":
@@ -221,8 +182,49 @@ def _tokenize(text: str) -> _Tokens:
                     modes[-1] -= 1
             if kind in _GLUED:
                 _operator(tokens, add, kind, position, stop)
+                kind = ""
+        elif kind == "WS":
+            kind = ""
+        elif kind == "NL":
+            add(NL, position, stop, True)
+            kind = ""
+        elif kind == "QUOTED":  # a plain string: its quotes and its characters at once
+            add("DBLQUOTE", position, position + 1, False)
+            if stop - position > 2:
+                add("STRING_CHARS", position + 1, stop - 1, False)
+            add("DBLQUOTE", stop - 1, stop, False)
+            kind = ""
+        elif kind == "QUOTE":
+            modes.append(-1)
+            add("DBLQUOTE", position, stop, False)
+            kind = ""
+        elif kind == "NUMBER":
+            # Lark tries numbers wherever an expression may start, and, its states being
+            # merged, after one ends too: `b -12` is `b` and the number `-12` (an error)
+            number = _NUMBER.match(text, position)
+            if number is not None:
+                stop = number.end()
+                add(number.lastgroup, position, stop, False)  # type: ignore[arg-type]
+            else:  # `-1` is no INT_LITERAL (the grammar wants two digits after a sign)
+                stop = position + 1
+                add("MINUS", position, stop, False)
+            kind = ""
+        elif kind == "HEREDOC":
+            heredoc = _HEREDOC.match(text, position)  # likewise tried after an expression
+            if heredoc is not None:
+                stop = heredoc.end()
+                add("HEREDOC_TEMPLATE_TRIM" if heredoc.group(1) else "HEREDOC_TEMPLATE", position, stop, True)
             else:
-                add(kind, position, stop, False)
+                stop = position + 1
+                _operator(tokens, add, "LT", position, stop)
+            kind = ""
+        if kind:  # a word, `=`, `:` or punctuation: ``add`` for a one-line token, inline (most are such)
+            types.append(kind)
+            texts.append(text[position:stop])
+            lines.append(line)
+            end_lines.append(line)
+            columns.append(position - line_start + 1)
+            end_columns.append(stop - line_start + 1)
         position = stop
     if modes:
         raise Decline("a string or interpolation left open")
