@@ -50,7 +50,7 @@ copies:
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from lambdalint.templates.hcl import _unescape
 
@@ -128,6 +128,9 @@ class _Tokens:
 
 
 def _tokenize(text: str) -> _Tokens:
+    """The tokens Lark's lexer and python-hcl2's post-lexer give for the text, with a
+    ``WORD`` for each name-like word and an ``EOF`` at the end; lines are counted
+    as tokens that hold newlines are added, never by a pass over the text."""
     tokens = _Tokens()
     types, texts = tokens.types, tokens.texts
     lines, columns, end_lines, end_columns = tokens.lines, tokens.columns, tokens.end_lines, tokens.end_columns
@@ -232,7 +235,8 @@ def _tokenize(text: str) -> _Tokens:
     return tokens
 
 
-def _operator(tokens: _Tokens, add: Any, kind: str, start: int, stop: int) -> None:
+def _operator(tokens: _Tokens, add: Callable[[str, int, int, bool], None], kind: str, start: int,
+              stop: int) -> None:
     """An operator token, with the newline or comment just before it glued to its text
     (python-hcl2's post-lexer); its position stays the operator's."""
     add(kind, start, stop, False)
