@@ -848,6 +848,8 @@ def test_the_baseline_records_tf_findings_and_hides_them(workdir):
 
 
 def test_a_tree_without_terraform_never_imports_the_hcl_parser(workdir):
+    """Nor one whose Terraform the fast reader reads; python-hcl2 (and Lark) only for a
+    file it declines, here a broken one."""
     write(workdir, {".git/HEAD": "", "template.yaml": "Resources: {}\n", "app.py": "x = 1\n"})
     script = ("import sys\nfrom lambdalint.cli import main\n"
               "try:\n    main(['check', '.'])\nexcept SystemExit:\n    pass\n"
@@ -856,6 +858,9 @@ def test_a_tree_without_terraform_never_imports_the_hcl_parser(workdir):
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert run.stdout.strip().splitlines()[-2:] == ["False False", "False"], run.stdout + run.stderr
     write(workdir, {"main.tf": 'resource "aws_lambda_function" "f" {}\n'})
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run.stdout.strip().splitlines()[-2:] == ["False False", "True"], run.stdout + run.stderr
+    write(workdir, {"broken.tf": BROKEN_TF})
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert run.stdout.strip().splitlines()[-2:] == ["True True", "True"], run.stdout + run.stderr
 
@@ -992,17 +997,16 @@ READ_FILES = 4  # main.tf, events.tf, broken.tf and terraform.tfvars
 
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The texts python-hcl2 parses in this process (the cost the cache saves)."""
-    import hcl2
-
+    """The texts read in this process (the cost the cache saves): every reading goes
+    through ``hcl.file_data``, by the fast reader or python-hcl2."""
     texts: list[str] = []
-    real = hcl2.parses_to_tree
+    real = hcl.file_data
 
-    def counting(text: str, *args: object, **kwargs: object) -> object:
+    def counting(text: str) -> list:
         texts.append(text)
-        return real(text, *args, **kwargs)
+        return real(text)
 
-    monkeypatch.setattr(hcl2, "parses_to_tree", counting)
+    monkeypatch.setattr(hcl, "file_data", counting)
     return texts
 
 

@@ -1,15 +1,20 @@
 """HCL2 files (Terraform's syntax) as blocks and attributes with lines, and their
 expressions evaluated as far as they are static.
 
-The parsing is python-hcl2's (https://github.com/amplify-education/python-hcl2):
-its parse tree (`hcl2.parses_to_tree`, Lark with positions) gives the line and
-column of every block, attribute and expression, which its dict output does not.
-The grammar's rule names are those of python-hcl2 8.x (`pyproject.toml` pins the
-major version). `hcl2` is imported on the first `.tf` file a run parses only, so a
-tree without Terraform never loads it, nor a run whose files' readings are all
-cached. A file's reading is plain data first (``file_data``: what the
-per-file cache keeps, `terraform.Parses`), then a ``Body`` whose expressions are
-``Node``s; both come from the text alone.
+A file is read by ``hcl_read``, a hand-written reader of python-hcl2's grammar
+(https://github.com/amplify-education/python-hcl2) that gives exactly the data
+python-hcl2's parse tree gives (`hcl2.parses_to_tree`, Lark with positions: the
+line and column of every block, attribute and expression, which its dict output
+does not give) in a tenth of the time, and without importing Lark. What it
+declines (anything the grammar rejects, and a few rare constructs: template
+directives in quoted strings, keywords used as names, nesting deeper than
+Python's stack) python-hcl2 reads as before, so a broken file's message and line
+are python-hcl2's. The rule names are those of python-hcl2 8.x (`pyproject.toml`
+pins the major version), which stays a dependency for that. `hcl2` is imported
+only for a file the reader declines, so neither a tree without Terraform nor one
+whose Terraform the reader reads loads it. A file's reading is plain data first
+(``file_data``: what the per-file cache keeps, `terraform.Parses`), then a
+``Body`` whose expressions are ``Node``s; both come from the text alone.
 
 Evaluation knows literals, strings with `${...}` interpolation, tuples and
 objects, `var.x`, `local.x` and `path.*` (through a ``Scope``), references to
@@ -192,7 +197,21 @@ def file_data(text: str) -> list:
     a node is its number of children, its rule name and its position (six items), a
     token is the string ``"TYPE text"``. Flat, so that neither building it nor JSON's
     reader and writer recurse however deeply an expression nests.
+
+    ``hcl_read`` reads it when it can (the same data, exactly); python-hcl2 when it
+    declines.
     """
+    from lambdalint.templates import hcl_read  # here: it imports from this module
+
+    try:
+        return hcl_read.file_data(text)
+    except hcl_read.Decline:
+        return _hcl2_file_data(text)
+
+
+def _hcl2_file_data(text: str) -> list:
+    """``file_data`` by python-hcl2's parse tree: the reference ``hcl_read`` matches,
+    and the reader of what it declines."""
     import hcl2  # here, not at module level: only a run with Terraform pays for it
     from lark.exceptions import LarkError, UnexpectedInput
 
