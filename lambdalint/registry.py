@@ -143,6 +143,8 @@ def distributions_stamp() -> str | None:
     racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
     seen: list[Any] = [sys.executable, sys.version]
     for entry in dict.fromkeys(sys.path):
+        if not isinstance(entry, str):  # a tool put something else there: searched each time
+            return None
         folder = entry or "."
         try:
             status = os.stat(folder)

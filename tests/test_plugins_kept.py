@@ -103,6 +103,12 @@ def test_another_finder_of_distributions_is_never_guessed_at(site: Path, monkeyp
     assert distributions_stamp() is None
 
 
+def test_a_path_entry_that_is_no_string_is_never_guessed_at(site: Path, monkeypatch: pytest.MonkeyPatch):
+    assert distributions_stamp() is not None
+    monkeypatch.setattr(sys, "path", [site, *sys.path[1:]])  # a Path, as some tools insert
+    assert distributions_stamp() is None
+
+
 def test_identities_are_kept_and_found_again_when_they_change(site: Path, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch):
     store = ResultCache(tmp_path / "cache", PLUGINS_STORE)
