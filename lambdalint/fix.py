@@ -200,7 +200,13 @@ def apply_fixes(module: cst.Module, fixes: list[Fix]) -> cst.Module:
         key=lambda item: (item[0], item[1]),
     )
     body = list(updated.body)
-    seen_code: set[str] = {module.code_for_node(stmt) for stmt in body} if insertions else set()
+    # A statement already at module level is not inserted again. Only statements of
+    # an inserted one's own type can print the same code (the same text parses to
+    # the same kind of statement), so the module's functions and classes, most of
+    # its code, are not printed for this (the JSON and SARIF outputs work out the
+    # edits of every fix, each on its own).
+    kinds = {type(stmt) for _, _, stmt in insertions}
+    seen_code: set[str] = {module.code_for_node(stmt) for stmt in body if type(stmt) in kinds}
     for index, _, stmt in reversed(insertions):
         text = module.code_for_node(stmt)
         if text in seen_code:

@@ -531,3 +531,22 @@ def test_applying_a_fix_rebuilds_only_the_nodes_that_hold_it():
     fixed = apply_fixes(module, [Fix.replace(call.args[0].value, cst.Integer("2"), "two")])
     assert fixed.code == module.code.replace("g(1)", "g(2)")
     assert fixed.body[0] is module.body[0] and fixed.body[2] is module.body[2]
+
+
+def test_a_statement_already_at_module_level_is_not_inserted_again():
+    """Fixes that move the same statement to module level (two handlers building the
+    same client) leave one; a statement that differs goes in."""
+    from lambdalint.fix import apply_fixes
+
+    module = cst.parse_module('import boto3\ns3 = boto3.client("s3")\n\n\ndef handler(event, context):\n'
+                              '    return s3.list_buckets()\n')
+    same = cst.parse_statement('s3 = boto3.client("s3")\n')
+    other = cst.parse_statement('sqs = boto3.client("sqs")\n')
+    fixes = [Fix("hoist", Applicability.SAFE, insertions=[(same, 1)]),
+             Fix("hoist", Applicability.SAFE, insertions=[(other, 2)])]
+    assert apply_fixes(module, fixes).code == (
+        'import boto3\ns3 = boto3.client("s3")\nsqs = boto3.client("sqs")\n\n\n'
+        'def handler(event, context):\n    return s3.list_buckets()\n')
+    twice = [Fix("hoist", Applicability.SAFE, insertions=[(other, 1)]),
+             Fix("hoist", Applicability.SAFE, insertions=[(other.deep_clone(), 1)])]
+    assert apply_fixes(module, twice).code.count("sqs = ") == 1
