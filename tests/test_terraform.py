@@ -1052,6 +1052,74 @@ def test_a_changed_tf_file_is_parsed_again_and_only_it(workdir, parsed):
     assert len(_entries(workdir)) == READ_FILES + 1
 
 
+_MANY_EXPRESSIONS = textwrap.dedent("""\
+    locals {
+      name   = "fn-${var.stage}"
+      table  = { a = [1, "b", var.c], "d" = { e = null } }
+      chosen = var.on ? upper(local.name) : lower("X")
+      all    = [for k, v in var.m : "${k}=${v}" if v != ""]
+      part   = -var.x * (2 + aws_sqs_queue.q.arn[0].id) % 3
+    }
+    resource "aws_lambda_function" "f" {
+      function_name = local.name
+      handler       = "app.handler"
+      tags          = merge(var.tags, { Name = local.name })
+    }
+    """)
+
+
+def test_an_expression_is_built_when_asked_for_and_its_list_checked_before():
+    """A body's expressions are checked when it is built, and their trees built on
+    first use: the same trees as built at once."""
+    data = hcl.file_data(_MANY_EXPRESSIONS)
+    body = hcl.body_of(data)
+    function = next(body.blocks_of("resource")).body
+    resource = next(block for block in data[1] if block[0] == "resource")
+    flat = next(attribute[5] for attribute in resource[6][0] if attribute[0] == "handler")
+    assert repr(function.attributes["handler"].expr) == repr(hcl._node_of(flat))
+    assert hcl.evaluate(function.attributes["handler"].expr, hcl.NoScope()) == "app.handler"
+
+
+def test_only_a_list_that_makes_one_tree_passes_the_check():
+    """Whatever `_check_expression` lets through, `_node_of` builds, however the
+    lists are damaged (a cache entry written by something else)."""
+    import random
+
+    data = hcl.file_data(_MANY_EXPRESSIONS)
+    flats = [attribute[5] for attribute in data[0]]
+    stack = list(data[1])
+    while stack:
+        block = stack.pop()
+        flats += [attribute[5] for attribute in block[6][0]]
+        stack += block[6][1]
+    assert len(flats) == 8
+    odd = [0, 1, 2, 7, -1, "x", "NAME y", None, 1.5, [], True, "identifier"]
+    rng = random.Random(19)
+    taken = 0
+    for flat in flats:
+        hcl._check_expression(flat)
+        assert isinstance(hcl._node_of(flat), hcl.Node)
+        for _ in range(300):
+            damaged = list(flat)
+            where = rng.randrange(len(damaged) + 1)
+            how = rng.randrange(4)
+            if how == 0:
+                damaged = damaged[:where]
+            elif how == 1 and where < len(damaged):
+                del damaged[where]
+            elif how == 2 and where < len(damaged):
+                damaged[where] = rng.choice(odd)
+            else:
+                damaged.insert(where, rng.choice(odd))
+            try:
+                hcl._check_expression(damaged)
+            except ValueError:
+                continue
+            taken += 1
+            assert isinstance(hcl._node_of(damaged), hcl.Node)
+    assert taken > 100  # a damaged token's text still makes a tree: such lists pass
+
+
 @pytest.mark.parametrize("damage", [b"", b"{not json", b"[]", b'{"body": [1, 2]}', b'{"body": [[["x"]], []]}',
                                     b'{"error": "x"}', b'{"body": [[["x", 1, 1, 1, 2, [9, "a"]]], []]}'])
 def test_a_damaged_entry_is_parsed_again(workdir, parsed, damage):
