@@ -107,8 +107,8 @@ def plugin_identities(store: ResultCache | None = None) -> list[str]:
     With ``store`` (in the run's cache folder), the answer is kept there under what
     the search for distributions looks at (`distributions_stamp`), and read back
     while that is unchanged: a run the cache answers then never imports
-    `importlib.metadata` (its import and the search cost about 20 ms, an eighth of
-    such a run)."""
+    `importlib.metadata` (its import and the search cost about 30 ms, a sixth of
+    such a run on aws-serverless-ecommerce-platform)."""
     stamp = distributions_stamp() if store is not None else None
     if store is not None and stamp is not None:
         kept = store.get(stamp)
