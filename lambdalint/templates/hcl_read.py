@@ -296,6 +296,19 @@ class _Parser:
             children.append(("new_line_or_comment", first, index - 1, list(range(first, index))))
             self.index = index
 
+    def take(self, children: list) -> None:
+        """The current token (a bracket, a comma, `...`) into ``children``, then the
+        newlines and comments after it."""
+        children.append(self.index)
+        self.index += 1
+        self.newlines(children)
+
+    def close(self, rule: str, kind: str, children: list) -> Tree:
+        """The node ``rule`` of ``children``, ended by a ``kind`` token (its bracket)."""
+        end = self.expect(kind)
+        children.append(end)
+        return (rule, _first(children[0]), end, children)
+
     # -- structure
 
     def body(self, top: bool) -> list:
@@ -445,14 +458,11 @@ class _Parser:
         types, texts = self.types, self.texts
         start = self.index
         if types[start] == "LSQB":
-            self.index += 1
-            children: list = [start]
-            self.newlines(children)
+            children: list = []
+            self.take(children)
             children.append(self.expression())
             self.newlines(children)
-            end = self.expect("RSQB")
-            children.append(end)
-            return ("braces_index", start, end, children)
+            return self.close("braces_index", "RSQB", children)
         name = start + 1
         kind = types[name]
         if kind == "INT_LITERAL":
@@ -503,14 +513,11 @@ class _Parser:
             inner = self.object()
             return ("expr_term", inner[1], inner[2], [inner])
         if kind == "LPAR":
-            self.index = index + 1
-            children: list = [index]
-            self.newlines(children)
+            children: list = []
+            self.take(children)
             children.append(self.expression())
             self.newlines(children)
-            end = self.expect("RPAR")
-            children.append(end)
-            return ("expr_term", index, end, children)
+            return self.close("expr_term", "RPAR", children)
         if kind == "HEREDOC_TEMPLATE" or kind == "HEREDOC_TEMPLATE_TRIM":
             self.index = index + 1
             rule = "heredoc_template" if kind == "HEREDOC_TEMPLATE" else "heredoc_template_trim"
@@ -558,9 +565,7 @@ class _Parser:
         if types[self.index] != "RPAR":
             children.append(self.arguments())
         self.newlines(children)
-        end = self.expect("RPAR")
-        children.append(end)
-        return ("function_call", start, end, children)
+        return self.close("function_call", "RPAR", children)
 
     def arguments(self) -> Tree:
         """`arguments`: expressions by commas, a trailing `,` or `...`, newlines."""
@@ -570,18 +575,14 @@ class _Parser:
             self.newlines(children)
             kind = types[self.index]
             if kind == "COMMA":
-                children.append(self.index)
-                self.index += 1
-                self.newlines(children)
+                self.take(children)
                 if types[self.index] == "RPAR":
                     break
                 children.append(self.expression())
             elif kind == "ELLIPSIS":
                 if children[-1][0] == "new_line_or_comment":
                     raise Decline("a newline before `...`")
-                children.append(self.index)
-                self.index += 1
-                self.newlines(children)
+                self.take(children)
                 break
             else:
                 break
@@ -590,10 +591,8 @@ class _Parser:
     def tuple(self) -> Tree:
         """`tuple`, or `for_tuple_expr` when `for` follows the `[`."""
         types, texts = self.types, self.texts
-        start = self.index
-        self.index += 1
-        children: list = [start]
-        self.newlines(children)
+        children: list = []
+        self.take(children)
         if types[self.index] == "WORD" and texts[self.index] == "for":
             return self.for_tuple(children)
         while types[self.index] != "RSQB":
@@ -601,20 +600,14 @@ class _Parser:
             self.newlines(children)
             if types[self.index] != "COMMA":
                 break
-            children.append(self.index)
-            self.index += 1
-            self.newlines(children)
-        end = self.expect("RSQB")
-        children.append(end)
-        return ("tuple", start, end, children)
+            self.take(children)
+        return self.close("tuple", "RSQB", children)
 
     def object(self) -> Tree:
         """`object`, or `for_object_expr` when `for` follows the `{` (and is not a key)."""
         types, texts = self.types, self.texts
-        start = self.index
-        self.index += 1
-        children: list = [start]
-        self.newlines(children)
+        children: list = []
+        self.take(children)
         index = self.index
         if types[index] == "WORD" and texts[index] == "for" and types[index + 1] not in ("EQ", "COLON"):
             return self.for_object(children)
@@ -622,12 +615,8 @@ class _Parser:
             children.append(self.element())
             self.newlines(children)
             if types[self.index] == "COMMA":
-                children.append(self.index)
-                self.index += 1
-                self.newlines(children)
-        end = self.expect("RBRACE")
-        children.append(end)
-        return ("object", start, end, children)
+                self.take(children)
+        return self.close("object", "RBRACE", children)
 
     def element(self) -> Tree:
         """`object_elem`: a key (an expression, or a keyword), `=` or `:`, a value."""
@@ -655,9 +644,8 @@ class _Parser:
         types, texts = self.types, self.texts
         start = self.index
         types[start] = "FOR"
-        self.index += 1
-        children: list = [start]
-        self.newlines(children)
+        children: list = []
+        self.take(children)
         children.append(self.name())
         if types[self.index] == "COMMA":
             children.append(self.index)
@@ -668,9 +656,7 @@ class _Parser:
         if types[index] != "WORD" or texts[index] != "in":
             raise Decline("no `in` in a for expression")
         types[index] = "IN"
-        children.append(index)
-        self.index += 1
-        self.newlines(children)
+        self.take(children)
         children.append(self.expression())
         self.newlines(children)
         children.append(self.expect("COLON"))
@@ -705,9 +691,7 @@ class _Parser:
         self.newlines(children)
         self.for_condition(children)
         self.newlines(children)
-        end = self.expect("RSQB")
-        children.append(end)
-        return ("for_tuple_expr", children[0], end, children)
+        return self.close("for_tuple_expr", "RSQB", children)
 
     def for_object(self, children: list) -> Tree:
         children.append(self.for_intro())
@@ -718,14 +702,10 @@ class _Parser:
         children.append(self.expression())
         self.newlines(children)
         if self.types[self.index] == "ELLIPSIS":
-            children.append(self.index)
-            self.index += 1
-            self.newlines(children)
+            self.take(children)
         self.for_condition(children)
         self.newlines(children)
-        end = self.expect("RBRACE")
-        children.append(end)
-        return ("for_object_expr", children[0], end, children)
+        return self.close("for_object_expr", "RBRACE", children)
 
 
 def _flat(tree: Tree, tokens: _Tokens) -> list:
