@@ -596,6 +596,7 @@ class Engine:
             if report.fix is not None:
                 report.fix.code = code
                 report.fix.origin = origin
+                origin.fixes.append(report.fix)
             result.diagnostics.append(
                 Diagnostic(
                     code=code,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 import libcst as cst
 
@@ -80,24 +80,73 @@ class Fix:
 
 class Origin:
     """The tree fixes were made on and, once asked for, its code: the fixes of one file
-    share it, so that the file is printed once for all their edits, not once each."""
+    share it, so that the file is printed once for all their edits, not once each.
 
-    __slots__ = ("module", "_code")
+    The code is kept by top-level statement: a fix changes one or two of them, and
+    the code of the module it gives is the kept code of the statements it leaves
+    alone and the new code of the others (`code_of`). Printing every fixed module
+    whole cost a third of a fixable finding's edits on the Lambda-shaped corpus."""
+
+    __slots__ = ("module", "fixes", "_code", "_printed", "_holders")
 
     def __init__(self, module: cst.Module) -> None:
         self.module = module
+        self.fixes: list[Fix] = []  # the fixes made on it (the engine adds them)
         self._code: str | None = None
+        self._printed: dict[int, str] | None = None
+        self._holders: dict[int, set[int]] | None = None
+
+    @property
+    def printed(self) -> dict[int, str]:
+        """Each top-level statement's code, by the statement's id."""
+        if self._printed is None:
+            self._printed = {id(stmt): self.module.code_for_node(stmt) for stmt in self.module.body}
+        return self._printed
 
     @property
     def code(self) -> str:
         if self._code is None:
-            self._code = self.module.code
+            self._code = self.code_of(self.module)
         return self._code
+
+    def code_of(self, tree: cst.Module) -> str:
+        """``tree.code`` for a module made from this one, its statements' code printed
+        only for the statements that are not this module's own.
+
+        A module's code is its header's, its statements' and its footer's, one after
+        the other, each printed at the module's indentation level, which is none
+        (`Module._codegen_impl`). The exceptions go the long way: a module without a
+        last line break (its last token is taken off), an empty one (it prints a line
+        break), and one with another indentation or line break than this one."""
+        if (not tree.has_trailing_newline or not (tree.header or tree.body or tree.footer)
+                or tree.default_indent != self.module.default_indent
+                or tree.default_newline != self.module.default_newline):
+            return tree.code
+        printed = self.printed
+        parts = [tree.code_for_node(line) for line in tree.header]
+        for stmt in tree.body:
+            text = printed.get(id(stmt))
+            parts.append(tree.code_for_node(stmt) if text is None else text)
+        parts += [tree.code_for_node(line) for line in tree.footer]
+        return "".join(parts)
+
+    def holders(self, fix: Fix) -> set[int]:
+        """The ids of the nodes that hold a node ``fix`` replaces. They are found for
+        all of `fixes` in one walk of the tree, most of what applying one costs."""
+        if not any(known is fix for known in self.fixes):
+            return _holders_of_each(self.module, [{id(node) for node, _ in fix.replacements}])[0]
+        if self._holders is None or id(fix) not in self._holders:
+            found = _holders_of_each(self.module, [{id(node) for node, _ in known.replacements}
+                                                   for known in self.fixes])
+            self._holders = {id(known): holders for known, holders in zip(self.fixes, found)}
+        return self._holders[id(fix)]
 
 
 def _edits_of(fix: Fix) -> list[Edit]:
-    assert fix.origin is not None
-    return text_edits(fix.origin.code, apply_fixes(fix.origin.module, [fix]).code)
+    origin = fix.origin
+    assert origin is not None
+    fixed = apply_fixes(origin.module, [fix], origin.printed, origin.holders(fix))
+    return text_edits(origin.code, origin.code_of(fixed))
 
 
 class _Apply(cst.CSTTransformer):
@@ -106,11 +155,11 @@ class _Apply(cst.CSTTransformer):
     call of a 5,000-line module were computed from a copy of all of it."""
 
     def __init__(self, module: cst.Module, replacements: dict[int, cst.CSTNode | cst.RemovalSentinel],
-                 moved: frozenset[int] = frozenset()) -> None:
+                 moved: frozenset[int] = frozenset(), holders: set[int] | None = None) -> None:
         super().__init__()
         self.replacements = replacements
         self.moved = moved
-        self.holders = _holders(module, set(replacements))
+        self.holders = _holders_of_each(module, [set(replacements)])[0] if holders is None else holders
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         return id(node) in self.holders
@@ -124,24 +173,28 @@ class _Apply(cst.CSTTransformer):
         return updated_node
 
 
-def _holders(module: cst.Module, wanted: set[int]) -> set[int]:
-    """The ids of the nodes that contain one of ``wanted`` (nodes' ids)."""
+def _holders_of_each(module: cst.Module, groups: list[set[int]]) -> list[set[int]]:
+    """For each set of nodes' ids, the ids of the nodes that contain one of them,
+    from one walk of the tree (that stops when it has met them all)."""
     parents: dict[int, cst.CSTNode] = {}
     stack: list[cst.CSTNode] = [module]
-    missing = set(wanted)
+    missing = set().union(*groups)
     while stack and missing:
         node = stack.pop()
         missing.discard(id(node))
         for child in children(node, with_trivia=True):
             parents[id(child)] = node
             stack.append(child)
-    holders: set[int] = set()
-    for key in wanted:
-        parent = parents.get(key)
-        while parent is not None and id(parent) not in holders:
-            holders.add(id(parent))
-            parent = parents.get(id(parent))
-    return holders
+    found: list[set[int]] = []
+    for wanted in groups:
+        holders: set[int] = set()
+        for key in wanted:
+            parent = parents.get(key)
+            while parent is not None and id(parent) not in holders:
+                holders.add(id(parent))
+                parent = parents.get(id(parent))
+        found.append(holders)
+    return found
 
 
 class _Comments(cst.CSTVisitor):
@@ -186,14 +239,19 @@ def _rehome_comments(original: cst.Module | cst.IndentedBlock, updated: cst.Modu
     return updated.with_changes(body=body)
 
 
-def apply_fixes(module: cst.Module, fixes: list[Fix]) -> cst.Module:
-    """Apply non-overlapping fixes made on this module's tree in one pass."""
+def apply_fixes(module: cst.Module, fixes: list[Fix], printed: Mapping[int, str] | None = None,
+                holders: set[int] | None = None) -> cst.Module:
+    """Apply non-overlapping fixes made on this module's tree in one pass.
+
+    ``printed`` may give the code of the module's top-level statements by id, and
+    ``holders`` the ids of the nodes that hold a replaced one (`Origin` keeps
+    both), which spares printing and walking the module again."""
     replacements: dict[int, cst.CSTNode | cst.RemovalSentinel] = {}
     for fix in fixes:
         for node, new in fix.replacements:
             replacements[id(node)] = new
     moved = frozenset(id(node) for fix in fixes for node in fix.moved)
-    updated = module.visit(_Apply(module, replacements, moved)) if replacements else module
+    updated = module.visit(_Apply(module, replacements, moved, holders)) if replacements else module
     assert isinstance(updated, cst.Module)
     insertions = sorted(
         ((index, order, stmt) for order, fix in enumerate(fixes) for stmt, index in fix.insertions),
@@ -206,7 +264,8 @@ def apply_fixes(module: cst.Module, fixes: list[Fix]) -> cst.Module:
     # its code, are not printed for this (the JSON and SARIF outputs work out the
     # edits of every fix, each on its own).
     kinds = {type(stmt) for _, _, stmt in insertions}
-    seen_code: set[str] = {module.code_for_node(stmt) for stmt in body if type(stmt) in kinds}
+    known = printed or {}
+    seen_code: set[str] = {known.get(id(stmt)) or module.code_for_node(stmt) for stmt in body if type(stmt) in kinds}
     for index, _, stmt in reversed(insertions):
         text = module.code_for_node(stmt)
         if text in seen_code:

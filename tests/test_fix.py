@@ -550,3 +550,62 @@ def test_a_statement_already_at_module_level_is_not_inserted_again():
     twice = [Fix("hoist", Applicability.SAFE, insertions=[(other, 1)]),
              Fix("hoist", Applicability.SAFE, insertions=[(other.deep_clone(), 1)])]
     assert apply_fixes(module, twice).code.count("sqs = ") == 1
+
+
+@pytest.mark.parametrize("text", [
+    "import os\n\n\ndef f():\n    if x:\n        return g(1)  # keep\n\n\ny = g(1)\n# the end\n",
+    "# header\n\nimport os\r\n\r\ndef f():\r\n\treturn g(1)\r\n",
+    "import os\ndef f():\n    return g(1)",  # no last line break: printed whole
+    "x = g(1)\n",
+])
+def test_origin_prints_a_fixed_module_from_its_untouched_statements(text: str):
+    """The JSON and SARIF edits of a fix are the difference between the file and the
+    file fixed; the fixed file's code is put together from the statements the fix
+    leaves alone, printed once per file, and the ones it changes, and must be
+    exactly what printing it whole gives."""
+    from lambdalint.fix import Origin, apply_fixes
+
+    module = cst.parse_module(text)
+    origin = Origin(module)
+    calls = _calls(module)
+    fixes = [Fix.replace(call.args[0].value, cst.Integer("2"), "two") for call in calls]
+    fixes.append(Fix("hoist", Applicability.SAFE, insertions=[(cst.parse_statement("z = 3\n"), 1)],
+                     imports=[ImportSpec("json")]))
+    origin.fixes.extend(fixes)
+    assert origin.code == module.code
+    for fix in fixes:
+        fixed = apply_fixes(module, [fix], origin.printed, origin.holders(fix))
+        assert origin.code_of(fixed) == fixed.code == apply_fixes(module, [fix]).code
+        assert fix.replacements == [] or fixed.code != module.code
+    assert origin.code_of(cst.parse_module("")) == ""
+    assert origin.code_of(module.with_changes(body=[])) == module.with_changes(body=[]).code
+
+
+def test_the_nodes_holding_each_fix_of_a_file_come_from_one_walk():
+    """`Origin.holders` answers for every fix of the file at once, the same nodes as
+    for the fix alone, and for a fix it was not given, that fix's own."""
+    from lambdalint.fix import Origin, _holders_of_each
+
+    module = cst.parse_module("def f():\n    return g(1)\n\n\ndef h():\n    if y:\n        k(2)\n")
+    origin = Origin(module)
+    first, second = (Fix.replace(call.args[0].value, cst.Integer("3"), "three")
+                     for call in _calls(module))
+    origin.fixes.append(first)
+    stranger = second
+    alone = _holders_of_each(module, [{id(node) for node, _ in stranger.replacements}])[0]
+    assert origin.holders(stranger) == alone and id(module.body[1]) in alone
+    origin.fixes.append(second)
+    assert origin.holders(first) == _holders_of_each(module, [{id(first.replacements[0][0])}])[0]
+    assert origin.holders(second) == alone
+    assert id(module.body[0]) in origin.holders(first) and id(module.body[1]) not in origin.holders(first)
+
+
+def _calls(module: cst.Module) -> list[cst.Call]:
+    found: list[cst.Call] = []
+
+    class Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            found.append(node)
+
+    module.visit(Calls())
+    return found
