@@ -33,7 +33,7 @@ import libcst as cst
 from lambdalint.context import FileContext
 from lambdalint.fix import Applicability, Fix, import_insertion_index
 from lambdalint.literals import simple_value
-from lambdalint.model import FunctionInfo
+from lambdalint.model import FunctionInfo, ModuleModel
 from lambdalint.model.summary import target_names
 from lambdalint.model.resolve import BUILTIN_NAMES
 from lambdalint.walk import children
@@ -292,25 +292,35 @@ def _binding_count(body: cst.CSTNode, name: str) -> int:
 
 def _read_elsewhere(ctx: FileContext, function: FunctionInfo, name: str) -> bool:
     """Whether code outside ``function`` mentions ``name`` other than as its own local."""
-    model = ctx.model
-    stack: list[tuple[cst.CSTNode, FunctionInfo | None]] = [(model.module, None)]
+    inside = id(function.node)
+    return any(inside not in chain and (owner is None or not _local_in(owner, name))
+               for chain, owner in ctx.kept(_MENTIONS, ctx.model, lambda: _mentions(ctx.model)).get(name, ()))
+
+
+_MENTIONS = "hoist: the names a module mentions"
+# Where each name is mentioned: the functions around the mention, innermost last, and
+# the innermost one the model knows.
+Mentions = dict[str, list[tuple[tuple[int, ...], "FunctionInfo | None"]]]
+
+
+def _mentions(model: ModuleModel) -> Mentions:
+    """Every name a module mentions (`obj.name` and `f(name=...)` are no mention of
+    it), found in one walk and kept for the module: a large module with several
+    clients to hoist was walked whole once for each."""
+    found: Mentions = {}
+    stack: list[tuple[cst.CSTNode, tuple[int, ...], FunctionInfo | None]] = [(model.module, (), None)]
     while stack:
-        node, owner = stack.pop()
-        if node is function.node:
-            continue
+        node, chain, owner = stack.pop()
         if isinstance(node, cst.FunctionDef):
+            chain = (*chain, id(node))
             owner = model.function_for(node) or owner
-        elif isinstance(node, cst.Name) and node.value == name:
-            if owner is None or not _local_in(owner, name):
-                return True
-        elif isinstance(node, cst.Attribute):
-            stack.append((node.value, owner))  # `obj.name` is not the name
+        elif isinstance(node, cst.Name):
+            found.setdefault(node.value, []).append((chain, owner))
+        elif isinstance(node, (cst.Attribute, cst.Arg)):
+            stack.append((node.value, chain, owner))
             continue
-        elif isinstance(node, cst.Arg):
-            stack.append((node.value, owner))  # nor is `f(name=...)`
-            continue
-        stack.extend((child, owner) for child in children(node))
-    return False
+        stack.extend((child, chain, owner) for child in children(node))
+    return found
 
 
 def _local_in(function: FunctionInfo, name: str) -> bool:

@@ -322,6 +322,34 @@ def test_hoist_does_not_take_over_a_name_other_code_reads():
     assert 's3_client = boto3.client("s3")' in text and "client = s3_client" in text
 
 
+
+@pytest.mark.parametrize("elsewhere, taken", [
+    ("def other():\n    return client\n", True),  # another function reads the module's name
+    ("@client\ndef other():\n    pass\n", True),  # so does a decorator
+    ("def other(client=None):\n    return client\n", False),  # its own parameter
+    ("def other():\n    client = 1\n    return client\n", False),  # its own local
+    ("def other(s3):\n    return s3.client, dict(client=1)\n", False),  # an attribute, a keyword
+    ("def other():\n    global client\n    return client\n", True),
+])
+def test_hoist_keeps_the_name_when_no_other_code_reads_it(elsewhere: str, taken: bool):
+    """Where else a module mentions a name is found in one walk of it (kept for the
+    module, however many clients its functions hoist); what counts as a mention is
+    what it was: no attribute, no keyword, no function's own local."""
+    text, _ = hoisted("import boto3\n\n" + elsewhere + """
+def lambda_handler(event, context):
+    client = boto3.client("s3")
+
+    def inner():
+        return client
+
+    return client.list_buckets(), inner()
+""")
+    if taken:
+        assert 's3_client = boto3.client("s3")' in text and "client = s3_client" in text
+    else:
+        assert '\nclient = boto3.client("s3")' in text and "client = s3_client" not in text
+
+
 # -- the loop ------------------------------------------------------------------------------------
 
 
