@@ -37,6 +37,10 @@ class Discovery:
     # Third-party packages and modules found installed inside the walked folders,
     # never checked (POSIX paths relative to the working directory).
     vendored: list[str] = field(default_factory=list)
+    # Each file's path relative to the working directory (`relative`), by the path as
+    # in `files`, as the walk made it (one `os.path.relpath` per file cost a tenth of a
+    # warm run over a tree named by its absolute path).
+    relative: dict[str, str] = field(default_factory=dict)
     # The names in each folder walked, by the folder's absolute path (`os.path.abspath`,
     # symlinks not resolved): `find_templates` looks in the folders of the files found
     # for templates, and need not list them again.
@@ -137,7 +141,7 @@ def discover(paths: list[Path], excludes: list[str], root: Path, cache_dir: Path
     found = Discovery()
     seen: set[object] = set()
 
-    def add(path: Path, name: str | None = None) -> None:
+    def add(path: Path, name: str | None = None, rel: str | None = None) -> None:
         # One stat, not a realpath of every component: the same file reached twice
         # (named twice, or through a symlink) has the same device and inode.
         try:
@@ -148,6 +152,8 @@ def discover(paths: list[Path], excludes: list[str], root: Path, cache_dir: Path
         if key not in seen:
             seen.add(key)
             found.files.append(path)
+            if rel is not None:
+                found.relative[os.fspath(path)] = rel
 
     for path in paths:
         if path.is_symlink() and not path.exists():
@@ -247,9 +253,12 @@ _POSIX = os.sep == "/" and os.altsep is None
 
 def _below(rel: str) -> bool:
     """Whether ``relative`` of an entry of the folder whose relative path is ``rel``
-    is ``rel/name``: not when the folder lies above the base (`..`: the entry may be
-    the base itself, `.`), nor when it is on another drive."""
-    return _POSIX and rel != os.pardir and not rel.startswith("../") and not os.path.isabs(rel)
+    is ``rel/name``: not when the folder lies above the base (`..`, `../..`: the entry
+    may be the base itself, `.`, or a folder between them), nor when it is on another
+    drive. A folder beside the base (`../other`, a tree named by its absolute path
+    from elsewhere) is no folder above it, nor is anything in it: its entries' paths
+    are its own and their names, as for a folder below the base."""
+    return _POSIX and not os.path.isabs(rel) and any(part != os.pardir for part in rel.split("/"))
 
 
 def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery,  # type: ignore[no-untyped-def]
@@ -382,7 +391,7 @@ def _walk(top: Path, excludes: list[str], root: Path, add, found: Discovery,  # 
             if files[name] and not os.path.exists(child):
                 found.problems.append(f"{Path(child)}: broken symlink; skipped")
                 continue
-            add(Path(child), child)
+            add(Path(child), child, child_rel(rel, child, name, None))
         stack.extend(reversed(kept_dirs))
 
 

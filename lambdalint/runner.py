@@ -482,10 +482,12 @@ class Runner:
         outcome = Outcome(problems=list(found.problems))
         files: list[tuple[Path, str, bytes]] = []
         overrides = self.overrides
+        known = found.relative
         for path in found.files:
             try:
                 data = overrides.get(os.path.abspath(path)) if overrides else None
-                files.append((path, relative(path), data if data is not None else path.read_bytes()))
+                rel = known.get(os.fspath(path)) or relative(path)
+                files.append((path, rel, data if data is not None else path.read_bytes()))
             except OSError as error:
                 outcome.problems.append(f"{path}: cannot read file ({error.strerror or error})")
         outcome.files_checked = len(files)

@@ -327,3 +327,35 @@ def test_relative_paths_are_those_relpath_gives(tmp_path, monkeypatch):
     for given, expected in [("app.py", "app.py"), ("./pkg//mod.py", "pkg/mod.py"), ("pkg/../app.py", "app.py"),
                             ("../src/app.py", "app.py"), ("../other/x.py", "../other/x.py"), (".", ".")]:
         assert relative(Path(given)) == expected == Path(os.path.relpath(given)).as_posix()
+
+
+@pytest.mark.parametrize("where, named", [
+    ("tree/a", "."),  # below the working directory
+    ("tree/a", "../b"),  # beside it
+    ("tree/a", "ABSOLUTE/tree/b"),  # by its absolute path, from elsewhere
+    ("tree/b/deep", ".."),  # above it: its entries may be on the way back
+    ("tree/b/deep", "../.."),
+    ("elsewhere", "ABSOLUTE/tree"),
+])
+def test_the_walk_gives_each_file_the_path_relpath_gives(tmp_path, monkeypatch, where, named):
+    """The walk makes each folder's and file's path relative to the working directory
+    from its folder's and its name, without `os.path.relpath` per entry, wherever
+    the tree lies: below, beside or above the working directory, or named by its
+    absolute path. What it gives is what `relpath` gives."""
+    from pathlib import Path
+
+    from lambdalint.discovery import discover
+
+    for folder in ("tree/a/pkg", "tree/b/deep/x", "tree/b/pkg", "elsewhere"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+    for file in ("tree/a/app.py", "tree/a/pkg/m.py", "tree/b/deep/x/h.py", "tree/b/pkg/setup.py", "tree/b/top.py"):
+        (tmp_path / file).write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "tree/b/pkg/pyproject.toml").write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / where)
+    top = Path(named.replace("ABSOLUTE", str(tmp_path)))
+    found = discover([top], [], Path.cwd())
+    assert found.files
+    for path in found.files:
+        assert found.relative[os.fspath(path)] == Path(os.path.relpath(path)).as_posix()
+    below = (tmp_path / "tree/b/pkg").is_relative_to(top.resolve())
+    assert found.distributions == ([Path(os.path.relpath(tmp_path / "tree/b/pkg")).as_posix()] * 2 if below else [])
