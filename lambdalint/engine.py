@@ -558,13 +558,16 @@ class Engine:
         reports = [r for r in ctx.reports if r.rule not in failures]
         chains = _chains(model, reports)
         positions = None
+        # The code of the top-level statements the positions pass generates whole: a
+        # fix's edits are worked out from it (`fix.Origin`), not from a second print.
+        printed: dict[int, str] | None = {} if any(report.fix is not None for report in reports) else None
         if reports or failures:
             wanted = [node for report in reports for node in (report.node, report.statement) if node is not None]
             wanted += [failure.node for failure in failures.values() if failure.node is not None]
             # The `def`s of this module on the findings' call chains: positions in the same pass.
             wanted += [info.node.name for links in chains.values() for owner, info in links if owner is model]
             try:
-                positions = model.spans(wanted)
+                positions = model.spans(wanted, printed)
             except Exception as error:  # noqa: BLE001
                 if not is_too_deep(error):
                     raise
@@ -584,7 +587,7 @@ class Engine:
         if not self.inline_noqa:
             suppressions.by_line = {}
         links: dict[tuple[str, ...], tuple[ChainLink, ...]] = {}
-        origin = Origin(source.module)
+        origin = Origin(source.module, printed)
         for report in reports:
             span = positions[report.node]
             rows = [span.start.line]

@@ -87,12 +87,15 @@ class Origin:
     alone and the new code of the others (`code_of`). Printing every fixed module
     whole cost a third of a fixable finding's edits on the Lambda-shaped corpus."""
 
-    __slots__ = ("module", "fixes", "_code", "_printed", "_holders")
+    __slots__ = ("module", "fixes", "_code", "_known", "_printed", "_holders")
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, printed: dict[int, str] | None = None) -> None:
         self.module = module
         self.fixes: list[Fix] = []  # the fixes made on it (the engine adds them)
         self._code: str | None = None
+        # The code of some of its top-level statements by id, generated already (the
+        # positions pass, `positions.spans_of`, stops after the last finding).
+        self._known = printed or {}
         self._printed: dict[int, str] | None = None
         self._holders: dict[int, set[int]] | None = None
 
@@ -100,7 +103,10 @@ class Origin:
     def printed(self) -> dict[int, str]:
         """Each top-level statement's code, by the statement's id."""
         if self._printed is None:
-            self._printed = {id(stmt): self.module.code_for_node(stmt) for stmt in self.module.body}
+            known = self._known
+            self._printed = {id(stmt): known.get(id(stmt)) or self.module.code_for_node(stmt)
+                             for stmt in self.module.body}
+            self._known = {}
         return self._printed
 
     @property

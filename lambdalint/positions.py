@@ -45,17 +45,25 @@ def slow_positions_of(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
     return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
-def spans_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:
-    """What `positions_of` gives for ``nodes`` (those of them in ``module``)."""
+def spans_of(module: cst.Module, nodes: Iterable[cst.CSTNode],
+             statements: dict[int, str] | None = None) -> dict[cst.CSTNode, CodeRange]:
+    """What `positions_of` gives for ``nodes`` (those of them in ``module``).
+
+    ``statements``: filled with the code of each of the module's top-level
+    statements the pass generated whole, by the statement's id, for a caller that
+    would print them again (`fix.Origin`: a fix's edits are worked out from them)."""
     if CodegenState is None:  # pragma: no cover
         everything = positions_of(module)
         return {node: everything[node] for node in nodes if node in everything}
-    state = _SpanState(module, nodes)
+    state = _SpanState(module, nodes, module.body if statements is not None else ())
     if state.pending:
         try:
             module._codegen(state)
         except _Done:
             pass
+    if statements is not None:
+        tokens = state.tokens
+        statements.update((key, "".join(tokens[first:last])) for key, (first, last) in state.whole.items())
     return state.ranges()
 
 
@@ -102,12 +110,18 @@ class _Record:
 
 
 class _SpanState(CodegenState or object):  # type: ignore[misc]
-    def __init__(self, module: cst.Module, nodes: Iterable[cst.CSTNode]) -> None:
+    def __init__(self, module: cst.Module, nodes: Iterable[cst.CSTNode],
+                 statements: Iterable[cst.CSTNode] = ()) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.asked: dict[int, cst.CSTNode] = {id(node): node for node in nodes}
         self.pending = set(self.asked)
+        # Top-level statements whose whole code is wanted (`whole`: their token indices,
+        # from their first token to their last, leading lines included, whatever
+        # syntactic range `marks` holds for them).
+        self.statements = {id(stmt) for stmt in statements}
+        self.whole: dict[int, tuple[int, int]] = {}
         # Wanted: the asked nodes and the children their ranges are hoisted from.
-        self.wanted: set[int] = set(self.asked)
+        self.wanted: set[int] = self.statements | set(self.asked)
         self.begun: dict[int, int] = {}
         self.marks: dict[int, tuple[int, int]] = {}  # id -> token indices [first, last)
 
@@ -121,6 +135,8 @@ class _SpanState(CodegenState or object):  # type: ignore[misc]
             return
         # A range recorded inside the node's own code (syntactic) stands.
         self.marks.setdefault(key, (self.begun[key], len(self.tokens)))
+        if key in self.statements:
+            self.whole[key] = (self.begun[key], len(self.tokens))
         if key in self.pending:
             self.pending.discard(key)
             if not self.pending:

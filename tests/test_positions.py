@@ -49,6 +49,29 @@ def test_spans_of_a_few_nodes_stop_early_and_agree(seed: int):
     assert spans_of(module, nodes) == {node: full[node] for node in nodes}
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_spans_give_the_code_of_the_statements_they_generated(seed: int):
+    """The positions pass hands over the code of each top-level statement it generated
+    whole (a fix's edits are worked out from it): each is what printing the statement
+    gives, the statement the pass stopped in is not among them, and asking for them
+    changes no position."""
+    module = cst.parse_module((STDLIB / "textwrap.py").read_bytes())
+    full = positions_of(module)
+    nodes = random.Random(seed).sample(list(full), 3) + [module.body[0]]
+    statements: dict[int, str] = {}
+    assert spans_of(module, nodes, statements) == {node: full[node] for node in nodes}
+    assert statements
+    last = max(full[node].end.line for node in nodes)
+    for stmt in module.body:
+        text = statements.get(id(stmt))
+        if full[stmt].end.line < last:
+            assert text == module.code_for_node(stmt)
+        elif full[stmt].start.line > last:
+            assert text is None
+    assert "".join(statements[id(stmt)] for stmt in module.body if id(stmt) in statements) \
+        in module.code
+
+
 def test_spans_count_lines_as_libcst_does():
     # "\r\n", "\r" and "\n" are one line break each, also inside a literal.
     source = "x = 1\r\ny = '''a\rb\r\nc'''\r\nz = (\n    2)\r\n"
@@ -75,7 +98,7 @@ def test_a_module_asked_line_after_line_generates_its_code_at_most_three_times(m
     full = positions_of(model.module)
     generated = []
     real = models.spans_of
-    monkeypatch.setattr(models, "spans_of", lambda module, nodes: generated.append(1) or real(module, nodes))
+    monkeypatch.setattr(models, "spans_of", lambda module, nodes, *rest: generated.append(1) or real(module, nodes, *rest))
     names = [node.name for node, leaving in steps_of(model.module) if isinstance(node, cst.FunctionDef)]
     assert len(names) > 20
     assert [model.line_of(name) for name in reversed(names)] == [full[name].start.line for name in reversed(names)]

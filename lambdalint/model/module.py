@@ -119,11 +119,14 @@ class ModuleModel:
                 return entry
         return None
 
-    def spans(self, nodes: Iterable[cst.CSTNode]) -> Mapping[cst.CSTNode, CodeRange]:
+    def spans(self, nodes: Iterable[cst.CSTNode],
+              statements: dict[int, str] | None = None) -> Mapping[cst.CSTNode, CodeRange]:
         """Source positions of a few nodes (those of them in this module): a run needs
         only its findings', and working them out stops where the last one ends (all
-        of a module's positions cost about as much as its parse)."""
-        return spans_of(self.module, nodes)
+        of a module's positions cost about as much as its parse). ``statements``:
+        filled with the code of the top-level statements generated on the way
+        (`positions.spans_of`)."""
+        return spans_of(self.module, nodes, statements)
 
     def line_of(self, node: cst.CSTNode) -> int:
         """The line a node starts on (0 for a node of another module), kept with the
