@@ -181,26 +181,40 @@ class _Apply(cst.CSTTransformer):
 
 def _holders_of_each(module: cst.Module, groups: list[set[int]]) -> list[set[int]]:
     """For each set of nodes' ids, the ids of the nodes that contain one of them,
-    from one walk of the tree (that stops when it has met them all)."""
-    parents: dict[int, cst.CSTNode] = {}
-    stack: list[cst.CSTNode] = [module]
-    missing = set().union(*groups)
-    while stack and missing:
-        node = stack.pop()
-        missing.discard(id(node))
-        for child in children(node, with_trivia=True):
-            parents[id(child)] = node
-            stack.append(child)
+    from one walk of the tree (that stops when it has met them all).
+
+    The walk leaves whitespace, comments and punctuation out, half of a module's
+    nodes, where none of them is whitespace, a comment or punctuation (an operator,
+    say), or inside one: then it walks again, through every node."""
+    wanted = set().union(*groups)
+    parents = _parents(module, wanted, with_trivia=False)
+    if parents is None:
+        parents = _parents(module, wanted, with_trivia=True)
     found: list[set[int]] = []
-    for wanted in groups:
+    for group in groups:
         holders: set[int] = set()
-        for key in wanted:
+        for key in group:
             parent = parents.get(key)
             while parent is not None and id(parent) not in holders:
                 holders.add(id(parent))
                 parent = parents.get(id(parent))
         found.append(holders)
     return found
+
+
+def _parents(module: cst.Module, wanted: set[int], with_trivia: bool) -> dict[int, cst.CSTNode] | None:
+    """The parent of each node met before the last of ``wanted``, by id; None when
+    the walk does not meet them all."""
+    parents: dict[int, cst.CSTNode] = {}
+    stack: list[cst.CSTNode] = [module]
+    missing = set(wanted)
+    while stack and missing:
+        node = stack.pop()
+        missing.discard(id(node))
+        for child in children(node, with_trivia=with_trivia):
+            parents[id(child)] = node
+            stack.append(child)
+    return None if missing and with_trivia is False else parents
 
 
 class _Comments(cst.CSTVisitor):

@@ -637,3 +637,43 @@ def _calls(module: cst.Module) -> list[cst.Call]:
 
     module.visit(Calls())
     return found
+
+
+def test_the_nodes_holding_any_node_are_its_ancestors():
+    """Whatever a fix replaces (a call, an operator, a comment, a comma, the module's
+    header), the nodes that hold it are all its ancestors and nothing else; the walk
+    that finds them skips whitespace and punctuation unless it must go through them."""
+    import random
+
+    from lambdalint.fix import _holders_of_each
+    from lambdalint.walk import children
+
+    module = cst.parse_module("# header\n\nimport os  # why\n\n\n@deco(1)\ndef f(a, b=2):\n"
+                              "    # the sum\n    return (a + b) * g(x=[1, 2], y={'k': a})  # done\n")
+    parents: dict[int, cst.CSTNode] = {}
+    every: list[cst.CSTNode] = []
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        every.append(node)
+        for child in children(node, with_trivia=True):
+            parents[id(child)] = node
+            stack.append(child)
+
+    def ancestors(node: cst.CSTNode) -> set[int]:
+        found: set[int] = set()
+        parent = parents.get(id(node))
+        while parent is not None:
+            found.add(id(parent))
+            parent = parents.get(id(parent))
+        return found
+
+    kinds = {type(node) for node in every}
+    assert {cst.Comment, cst.Add, cst.Comma, cst.EmptyLine, cst.Call} <= kinds
+    for node in every:
+        assert _holders_of_each(module, [{id(node)}]) == [ancestors(node)]
+    sample = random.Random(3).sample(every, 12)
+    groups = [{id(node) for node in sample[:5]}, {id(node) for node in sample[5:]}]
+    assert _holders_of_each(module, groups) == [
+        set().union(*(ancestors(node) for node in sample[:5])),
+        set().union(*(ancestors(node) for node in sample[5:]))]
