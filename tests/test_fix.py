@@ -83,6 +83,26 @@ def test_latin1_with_cookie_is_kept_byte_for_byte():
     assert fixed == (cookie + FIXED.replace("# keep me", "# café")).encode("latin-1")
 
 
+@pytest.mark.parametrize("ending", ["\n  ", "\n\t", "\n\n", "  \n\n   "])
+def test_a_last_line_of_spaces_without_a_line_break_is_kept(ending: str):
+    """LibCST prints a blank line before a last line of spaces without a line break
+    back without the blank line; `--fix` writes the file's own bytes there."""
+    data = (HANDLER + ending).encode()
+    run = fix_bytes(data)
+    assert run.files[0].fixed.data == (FIXED + ending).encode()
+    assert not fix_bytes(run.files[0].fixed.data).changed
+
+
+def test_what_libcst_does_not_print_back_is_spliced_in_or_the_file_left_alone():
+    from lambdalint.autofix import spliced
+
+    assert spliced(b"a = 1\n", b"a = 1\n", b"a = 2\n") == b"a = 2\n"
+    # LibCST printed "x\n  " for "x\n\n  ": the fix changed the first line only.
+    assert spliced(b"a = 1\nx\n  ", b"a = 1\nx\n\n  ", b"a = 2\nx\n  ") == b"a = 2\nx\n\n  "
+    # ... or it changed the part LibCST does not print back: nothing is written.
+    assert spliced(b"a = 1\nx\n  ", b"a = 1\nx\n\n  ", b"a = 1\ny\n") is None
+
+
 def test_second_fix_changes_nothing():
     once = fix_bytes(HANDLER.encode()).files[0].fixed.data
     twice = fix_bytes(once)
