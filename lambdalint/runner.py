@@ -26,6 +26,7 @@ from lambdalint.config import Config
 from lambdalint.diagnostics import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, Diagnostic, Location, Severity
 from lambdalint.discovery import discover, project_root, relative
 from lambdalint.edits import FixPolicy
+from lambdalint.keep import TREES
 from lambdalint.environments import Deployed, Layout, Scope, deployed_closure, layout
 from lambdalint.prescan import Prescan, scan
 from lambdalint import memory
@@ -330,6 +331,23 @@ def _run_and_freeze(unit: Unit, policy: FixPolicy | None, engine: Engine | None)
     return result
 
 
+def parse_kept(path: Path, rel: str, data: bytes) -> SourceFile:
+    """`parse_source`, through the trees a process that runs check after check keeps
+    (`keep.TREES`): a tree is immutable, and each unit builds its own model of it."""
+    key = (os.fspath(path), rel, data)
+    source = TREES.get(key)
+    if source is None:
+        source = parse_source(path, rel, data)
+        TREES.put(key, source, len(data))
+    return source  # type: ignore[return-value]
+
+
+def _parser(unit: Unit) -> Callable[[Path, str, bytes], SourceFile]:
+    if TREES.enabled:
+        return parse_kept
+    return functools.partial(SHARED_TREES.parse, unit.shared) if unit.shared else parse_source
+
+
 def _run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine) -> UnitResult:
     if unit.kind == "syntax":
         return UnitResult(diagnostics=_syntax_check(unit.files))
@@ -339,7 +357,7 @@ def _run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine) -> UnitResul
         return _check(engine, unit)
     eager = [f for f in unit.files if f[1] in unit.entries]
     lazy = {rel: (path, data) for path, rel, data in unit.files if rel not in unit.entries}
-    parse = functools.partial(SHARED_TREES.parse, unit.shared) if unit.shared else parse_source
+    parse = _parser(unit)
     result = engine.check_sources([parse(*f) for f in eager], warn_unmatched=False, lazy=lazy,
                                   templates=unit.deployment, scope=unit.scope, parse=parse, wanted=unit.only)
     result.close()
@@ -350,7 +368,8 @@ def _run_unit(unit: Unit, policy: FixPolicy | None, engine: Engine) -> UnitResul
 
 
 def _check(engine: Engine, unit: Unit) -> UnitResult:
-    result = engine.check_sources([parse_source(*f) for f in unit.files], warn_unmatched=False, templates=False,
+    parse = _parser(unit)
+    result = engine.check_sources([parse(*f) for f in unit.files], warn_unmatched=False, templates=False,
                                   scope=unit.scope)
     result.close()
     return UnitResult(list(result.diagnostics), result.messages, result.internal_error)

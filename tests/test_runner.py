@@ -240,6 +240,47 @@ def test_a_file_several_units_hold_is_parsed_once_and_checked_alone_once(tmp_pat
     assert not runner_module.SHARED_TREES._trees  # the run's trees are let go
 
 
+def test_trees_are_kept_between_runs_only_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A process that runs check after check (the daemon, the language server) keeps
+    each file's tree by its path and bytes: after an edit, only the edited file is
+    parsed again, and the findings are those of a fresh run; a one-shot run keeps
+    none."""
+    import lambdalint.runner as runner_module
+    from lambdalint import keep
+
+    root = layered(tmp_path)
+    parsed: list[str] = []
+    parse = runner_module.parse_source
+
+    def counted(path, rel, data):
+        parsed.append(rel)
+        return parse(path, rel, data)
+
+    monkeypatch.setattr(runner_module, "parse_source", counted)
+    monkeypatch.chdir(tmp_path)
+
+    def run() -> list[tuple[str, int, str]]:
+        return findings(Runner(Config(), RULES, jobs=1).run([root]))
+
+    first = run()
+    once = len(parsed)
+    assert run() == first and len(parsed) == 2 * once  # not kept: parsed again
+    try:
+        keep.keep_between_runs()
+        assert run() == first and len(parsed) == 3 * once
+        assert run() == first and len(parsed) == 3 * once  # all kept
+        helper = root / "layers" / "common" / "python" / "db.py"
+        helper.write_text("# the table, one line lower\n" + helper.read_text())
+        parsed.clear()
+        edited = run()
+        assert parsed == ["layered/layers/common/python/db.py"]
+        keep.keep_between_runs(False)
+        assert edited == run() != first
+    finally:
+        keep.keep_between_runs(False)
+    assert len(keep.TREES) == 0
+
+
 def test_a_run_hashes_each_file_and_template_once_for_its_cache_keys(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch):
     """The layer's helper is in every function's key, and the template in the key of
