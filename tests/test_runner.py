@@ -215,14 +215,10 @@ def layered(tmp_path: Path, functions: int = 3) -> Path:
     return root
 
 
-def test_a_file_several_units_hold_is_parsed_once_and_checked_alone_once(tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch):
-    """The layer's files are in each function's unit: `db.py` is modelled in each (its
-    findings depend on the caller) but parsed once; `legacy.py`, which no handler calls
-    into, is checked alone once, not once per function."""
+def counted_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The relative paths of the files the runner parses from now on, in order."""
     import lambdalint.runner as runner_module
 
-    root = layered(tmp_path)
     parsed: list[str] = []
     parse = runner_module.parse_source
 
@@ -231,6 +227,18 @@ def test_a_file_several_units_hold_is_parsed_once_and_checked_alone_once(tmp_pat
         return parse(path, rel, data)
 
     monkeypatch.setattr(runner_module, "parse_source", counted)
+    return parsed
+
+
+def test_a_file_several_units_hold_is_parsed_once_and_checked_alone_once(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    """The layer's files are in each function's unit: `db.py` is modelled in each (its
+    findings depend on the caller) but parsed once; `legacy.py`, which no handler calls
+    into, is checked alone once, not once per function."""
+    import lambdalint.runner as runner_module
+
+    root = layered(tmp_path)
+    parsed = counted_parses(monkeypatch)
     monkeypatch.chdir(tmp_path)
     outcome = Runner(Config(), RULES, jobs=1).run([root])
     assert parsed.count("layered/layers/common/python/db.py") == 1
@@ -245,18 +253,10 @@ def test_trees_are_kept_between_runs_only_when_asked(tmp_path: Path, monkeypatch
     each file's tree by its path and bytes: after an edit, only the edited file is
     parsed again, and the findings are those of a fresh run; a one-shot run keeps
     none."""
-    import lambdalint.runner as runner_module
     from lambdalint import keep
 
     root = layered(tmp_path)
-    parsed: list[str] = []
-    parse = runner_module.parse_source
-
-    def counted(path, rel, data):
-        parsed.append(rel)
-        return parse(path, rel, data)
-
-    monkeypatch.setattr(runner_module, "parse_source", counted)
+    parsed = counted_parses(monkeypatch)
     monkeypatch.chdir(tmp_path)
 
     def run() -> list[tuple[str, int, str]]:
