@@ -93,11 +93,7 @@ def spliced(printed: bytes, original: bytes, fixed: bytes) -> bytes | None:
     """
     if printed == original:
         return fixed
-    same = 0
-    for a, b in zip(printed, original):
-        if a != b:
-            break
-        same += 1
+    same = len(os.path.commonprefix([printed, original]))
     unprinted = printed[same:]  # LibCST's print of the part it does not print back
     if not fixed.endswith(unprinted):
         return None
